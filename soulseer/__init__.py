@@ -1,0 +1,39 @@
+"""SoulSeer: a marketplace for live spiritual readings."""
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from soulseer.config import PROJECT_ROOT, load_config
+from soulseer.extensions import csrf, db, htmx, init_redis, limiter, login_manager, migrate
+
+
+def create_app(config=None):
+    """Build the application. `config` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=False)
+    settings = load_config(instance_path=(config or {}).get("INSTANCE_PATH"))
+    settings.update(config or {})
+    app.config.from_mapping(settings)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
+    login_manager.init_app(app)
+    htmx.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_redis(app)
+
+    import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
+    from soulseer import security, static_files
+    from soulseer.blueprints import register_blueprints
+    from soulseer.cli import register_cli
+    from soulseer.templating import register_template_helpers
+
+    security.init_app(app)
+    static_files.init_app(app)
+    register_template_helpers(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,18 @@
+"""One blueprint per area, each a sub-package with its templates under templates/<area>/."""
+
+
+def register_blueprints(app):
+    from soulseer.blueprints.errors import bp as errors_bp
+    from soulseer.blueprints.health import bp as health_bp
+    from soulseer.blueprints.main import bp as main_bp
+    from soulseer.blueprints.pwa import bp as pwa_bp
+
+    for blueprint in (errors_bp, health_bp, main_bp, pwa_bp):
+        app.register_blueprint(blueprint)
+
+    @app.after_request
+    def vary_on_htmx(response):
+        # Pages and fragments may share a URL; caches must keep them apart.
+        if response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+        return response

@@ -1,0 +1,153 @@
+"""Configuration from the environment (twelve-factor).
+
+Every name ARCHITECTURE.md lists is read here, and so are the product defaults of PRODUCT.md,
+each as one setting. A `.env` file in the project root is read first when present.
+Missing database or Redis URLs mean "use the embedded servers" outside production.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run the application (named settings are missing or wrong)."""
+
+
+def _int(environ, name, default):
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _list(environ, name):
+    return [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
+
+
+def normalise_database_url(url):
+    """SQLAlchemy needs the psycopg 3 driver named; hosts often hand out postgres:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _persistent_secret_key(instance_path):
+    """A development secret kept in instance/ so sessions survive restarts and all processes agree."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(environ=None, instance_path=None):
+    """Build the Flask config mapping. Raises ConfigError naming what is missing."""
+    if environ is None:
+        load_dotenv(PROJECT_ROOT / ".env")
+        environ = os.environ
+    instance_path = Path(instance_path or environ.get("SOULSEER_INSTANCE") or PROJECT_ROOT / "instance")
+    env = environ.get("SOULSEER_ENV", "development")
+    if env not in ("development", "production", "test"):
+        raise ConfigError(f"SOULSEER_ENV must be development, production or test, got {env!r}")
+    production = env == "production"
+
+    if production:
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY") if not environ.get(name)]
+        if missing:
+            raise ConfigError(
+                "SOULSEER_ENV=production refuses to start without " + ", ".join(missing) + " set in the environment."
+            )
+
+    database_url = environ.get("DATABASE_URL") or ""
+    redis_url = environ.get("REDIS_URL") or ""
+    if not database_url or not redis_url:
+        from soulseer import embedded
+
+        if not database_url:
+            database_url = embedded.postgres_url(instance_path)
+        if not redis_url:
+            redis_url = embedded.redis_url(instance_path)
+
+    stripe_secret = environ.get("STRIPE_SECRET_KEY", "")
+    config = {
+        "SOULSEER_ENV": env,
+        "ENV_PRODUCTION": production,
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": environ.get("SECRET_KEY") or _persistent_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "HOST": environ.get("HOST", "127.0.0.1"),
+        "PORT": _int(environ, "PORT", 5000),
+        # Outside services; empty means "use the embedded default".
+        "AUTH0_DOMAIN": environ.get("AUTH0_DOMAIN", ""),
+        "AUTH0_CLIENT_ID": environ.get("AUTH0_CLIENT_ID", ""),
+        "AUTH0_CLIENT_SECRET": environ.get("AUTH0_CLIENT_SECRET", ""),
+        "OIDC_METADATA_URL": environ.get("OIDC_METADATA_URL", ""),
+        "STRIPE_SECRET_KEY": stripe_secret,
+        "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": environ.get("STRIPE_API_BASE", ""),
+        "AGORA_APP_ID": environ.get("AGORA_APP_ID", ""),
+        "AGORA_APP_CERTIFICATE": environ.get("AGORA_APP_CERTIFICATE", ""),
+        "S3_ENDPOINT_URL": environ.get("S3_ENDPOINT_URL", ""),
+        "S3_BUCKET": environ.get("S3_BUCKET", ""),
+        "S3_ACCESS_KEY_ID": environ.get("S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": environ.get("S3_SECRET_ACCESS_KEY", ""),
+        # Test payments exist only where no real money can be involved.
+        "TEST_PAYMENTS_ENABLED": not production and not stripe_secret,
+        # Android Trusted Web Activity: /.well-known/assetlinks.json (docs/app-stores.md).
+        "ANDROID_PACKAGE_NAME": environ.get("ANDROID_PACKAGE_NAME", ""),
+        "ANDROID_SHA256_FINGERPRINTS": _list(environ, "ANDROID_SHA256_FINGERPRINTS"),
+        # Reverse proxies in front of the app (Heroku, Render and Railway each add one).
+        "TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 1 if production else 0),
+        # Cookies: HttpOnly and SameSite always, Secure in production.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Product defaults (PRODUCT.md "Defaults"), each one setting. Money in integer cents.
+        "CURRENCY": environ.get("SOULSEER_CURRENCY", "USD"),
+        "READER_SHARE_PERCENT": _int(environ, "SOULSEER_READER_SHARE_PERCENT", 70),
+        "TOPUP_PRESETS_CENTS": [1000, 2500, 5000, 10000],
+        "TOPUP_MIN_CENTS": _int(environ, "SOULSEER_TOPUP_MIN_CENTS", 500),
+        "TOPUP_MAX_CENTS": _int(environ, "SOULSEER_TOPUP_MAX_CENTS", 100000),
+        "READER_RATE_MIN_CENTS": _int(environ, "SOULSEER_READER_RATE_MIN_CENTS", 50),
+        "READER_RATE_MAX_CENTS": _int(environ, "SOULSEER_READER_RATE_MAX_CENTS", 5000),
+        "MINUTES_NEEDED_TO_START": _int(environ, "SOULSEER_MINUTES_NEEDED_TO_START", 3),
+        "REQUEST_TIMEOUT_SECONDS": _int(environ, "SOULSEER_REQUEST_TIMEOUT_SECONDS", 60),
+        "JOIN_TIMEOUT_SECONDS": _int(environ, "SOULSEER_JOIN_TIMEOUT_SECONDS", 120),
+        "LOW_BALANCE_MINUTES": _int(environ, "SOULSEER_LOW_BALANCE_MINUTES", 2),
+        "FUNDS_PAUSE_SECONDS": _int(environ, "SOULSEER_FUNDS_PAUSE_SECONDS", 120),
+        "HEARTBEAT_SECONDS": _int(environ, "SOULSEER_HEARTBEAT_SECONDS", 10),
+        "DISCONNECTED_AFTER_SECONDS": _int(environ, "SOULSEER_DISCONNECTED_AFTER_SECONDS", 25),
+        "RECONNECT_GRACE_SECONDS": _int(environ, "SOULSEER_RECONNECT_GRACE_SECONDS", 120),
+        "AGORA_TOKEN_LIFETIME_SECONDS": _int(environ, "SOULSEER_AGORA_TOKEN_LIFETIME_SECONDS", 1200),
+        "REVIEW_WINDOW_DAYS": _int(environ, "SOULSEER_REVIEW_WINDOW_DAYS", 14),
+        "REVIEW_MAX_CHARS": _int(environ, "SOULSEER_REVIEW_MAX_CHARS", 2000),
+        "PAYOUT_THRESHOLD_CENTS": _int(environ, "SOULSEER_PAYOUT_THRESHOLD_CENTS", 1500),
+        "DOWNLOAD_LINK_HOURS": _int(environ, "SOULSEER_DOWNLOAD_LINK_HOURS", 24),
+        "DOWNLOAD_LINK_MAX_USES": _int(environ, "SOULSEER_DOWNLOAD_LINK_MAX_USES", 5),
+        # Length of one billed minute in seconds: 60, shortened only by tests and demos.
+        "MINUTE_SECONDS": _int(environ, "SOULSEER_MINUTE_SECONDS", 60),
+        # Health: how old a heartbeat may be before the part counts as down.
+        "HEARTBEAT_MAX_AGE_SECONDS": _int(environ, "SOULSEER_HEARTBEAT_MAX_AGE_SECONDS", 45),
+    }
+    if production and config["MINUTE_SECONDS"] != 60:
+        raise ConfigError("SOULSEER_MINUTE_SECONDS may be changed only outside production.")
+    return config

@@ -1,0 +1,1 @@
+"""Domain services: the rules live here; views and jobs call them. Services never import `request`."""

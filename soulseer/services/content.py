@@ -1,0 +1,53 @@
+"""Content pages: the fixed set the site links to, Markdown rendering through a sanitiser, seeding."""
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+from soulseer.extensions import db
+from soulseer.models import ContentPage
+
+# The pages every visitor can reach from the footer, in footer order (PRODUCT.md §14).
+FOOTER_PAGES = [
+    ("about", "About"),
+    ("help", "Help"),
+    ("terms", "Terms"),
+    ("privacy", "Privacy"),
+    ("refund-policy", "Refund policy"),
+    ("reader-agreement", "Reader agreement"),
+    ("disclaimer", "Disclaimer"),
+]
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "blockquote", "code", "pre",
+    "ul", "ol", "li", "a",
+}  # fmt: skip
+
+
+def render_markdown(text):
+    """Markdown to HTML that is safe to show: anything outside a small tag list is stripped."""
+    html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 (nh3 has sanitised it)
+
+
+def get_page(slug):
+    return db.session.execute(db.select(ContentPage).filter_by(slug=slug)).scalar_one_or_none()
+
+
+def seed_pages(texts):
+    """Create the pages that do not exist yet from {slug: (title, markdown)}; never overwrite edits."""
+    existing = set(db.session.execute(db.select(ContentPage.slug)).scalars())
+    created = []
+    for slug, (title, body) in texts.items():
+        if slug not in existing:
+            db.session.add(ContentPage(slug=slug, title=title, body_markdown=body))
+            created.append(slug)
+    db.session.commit()
+    return created
