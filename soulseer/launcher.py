@@ -51,7 +51,8 @@ def main():
         print("  " + line)
     print("  Health: " + url + "/healthz   Stop: Ctrl-C\n", flush=True)
     manager.loop()
-    return manager.returncode or 0
+    stopped_by_user = manager.returncode in (130, 143)  # Ctrl-C or SIGTERM
+    return 0 if stopped_by_user else (manager.returncode or 0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,19 @@
+"""Demo data: `flask seed-demo` is idempotent."""
+
+from soulseer.models import ContentPage, User
+
+
+def test_seed_demo_twice_creates_once(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    users = db.session.query(User).count()
+    pages = db.session.query(ContentPage).count()
+    assert users >= 4 and pages == 7
+    assert "admin@soulseer.test" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert db.session.query(User).count() == users
+    assert db.session.query(ContentPage).count() == pages
+    roles = {role for (role,) in db.session.query(User.role).distinct()}
+    assert roles == {"admin", "client", "reader"}

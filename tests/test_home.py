@@ -1,0 +1,24 @@
+"""The home page: brand, navigation that shows only areas that exist, truthful empty states."""
+
+from tests.conftest import csrf_token_from
+
+
+def test_home_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "A Community of Gifted Psychics" in html
+    for empty in ("No readers are online right now.", "No one is streaming live right now.", "no products"):
+        assert empty in html
+    assert 'name="htmx-config"' in html and '"allowEval":false' in html
+    assert '"historyRestoreAsHxRequest":false' in html and '"includeIndicatorStyles":false' in html
+    assert csrf_token_from(html)
+    assert "<script>" not in html and " style=" not in html  # nothing inline: the CSP forbids it
+
+
+def test_money_filter_formats_integer_cents(app):
+    money = app.jinja_env.filters["money"]
+    assert money(0) == "$0.00"
+    assert money(5) == "$0.05"
+    assert money(123456) == "$1,234.56"
+    assert money(-250) == "-$2.50"

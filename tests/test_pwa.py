@@ -1,0 +1,78 @@
+"""The PWA shell: manifest, service worker, offline page, asset links."""
+
+import json
+import re
+
+from soulseer import create_app
+
+
+def test_manifest_has_what_installation_needs(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.data)
+    assert manifest["name"].startswith("SoulSeer") and manifest["short_name"] == "SoulSeer"
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"].startswith("/") and manifest["scope"] == "/"
+    assert manifest["theme_color"] == manifest["background_color"] == "#0A0A0F"
+    sizes = {(icon["sizes"], icon.get("purpose", "any")) for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_service_worker_precaches_a_shell_that_exists(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    script = response.get_data(as_text=True)
+    urls = json.loads(re.search(r"const SHELL_URLS = (\[.*?\]);", script).group(1))
+    assert "/offline" in urls
+    assert any("htmx.min.js" in url for url in urls) and any(".woff2" in url for url in urls)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_service_worker_never_stores_pages_or_fragments(client):
+    script = client.get("/sw.js").get_data(as_text=True)
+    # Pages come from the network only; the cache is written only at install, from the shell list.
+    assert script.count("cache.addAll(SHELL_URLS)") == 1
+    assert "cache.put" not in script
+    assert 'request.headers.get("HX-Request")' in script
+    assert 'request.method !== "GET"' in script
+
+
+def test_static_urls_are_versioned_and_cached_long(client):
+    html = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', html).group(1)
+    response = client.get(css)
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_offline_page(client):
+    response = client.get("/offline")
+    assert response.status_code == 200
+    assert "You are offline" in response.get_data(as_text=True)
+
+
+def test_assetlinks_is_404_until_configured(client):
+    assert client.get("/.well-known/assetlinks.json").status_code == 404
+
+
+def test_assetlinks_from_configuration(app):
+    fingerprint = ":".join(["AB"] * 32)
+    configured = create_app({"ANDROID_PACKAGE_NAME": "com.soulseer.app", "ANDROID_SHA256_FINGERPRINTS": [fingerprint]})
+    response = configured.test_client().get("/.well-known/assetlinks.json")
+    assert response.status_code == 200
+    assert response.get_json() == [
+        {
+            "relation": ["delegate_permission/common.handle_all_urls"],
+            "target": {
+                "namespace": "android_app",
+                "package_name": "com.soulseer.app",
+                "sha256_cert_fingerprints": [fingerprint],
+            },
+        }
+    ]
