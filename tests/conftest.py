@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from redis import Redis
 
 from soulseer.config import PROJECT_ROOT
 
@@ -40,6 +41,9 @@ def _start_services():
 
 
 _start_services()
+# The live server (browser tests, benchmarks) uses its own Redis database, so its worker and cron
+# heartbeats never reach the unit tests that judge health from heartbeats.
+LIVE_REDIS_URL = os.environ["TEST_REDIS_URL"].rsplit("/", 1)[0] + "/1"
 
 
 def _rebuild_schema(app):
@@ -79,12 +83,14 @@ def _clean_state(request):
             quoted = ", ".join(f'"{name}"' for name in tables)
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        redis = get_redis()
-        # Keep RQ's own keys (a live worker and cron may be registered); drop ours and the limiter's.
-        for pattern in ("soulseer:*", "LIMITS*", "rq:queue:*", "rq:job:*"):
-            keys = list(redis.scan_iter(match=pattern, count=500))
+        get_redis().flushdb()
+        # The live server's database: keep RQ's registrations and the live processes' heartbeats;
+        # drop our data, the limiter's counters and queued jobs.
+        live = Redis.from_url(LIVE_REDIS_URL)
+        for pattern in ("soulseer:*", "LIMITS*", "rq:queue:*"):
+            keys = [k for k in live.scan_iter(match=pattern, count=500) if not k.startswith(b"soulseer:heartbeat:")]
             if keys:
-                redis.delete(*keys)
+                live.delete(*keys)
 
 
 @pytest.fixture

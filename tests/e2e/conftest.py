@@ -1,0 +1,117 @@
+"""Browser tests: Playwright drives Debian's Chromium at 390x844 against a live server
+(web + worker + cron from the Procfile). Two contexts are available for two-person flows."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import ARTIFACTS, LIVE_REDIS_URL
+from tests.support.live_server import LiveServer
+
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Records CSP violations and uncaught errors in the page itself, before any page script runs.
+WATCH_PAGE = """
+window.__problems = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__problems.push('CSP ' + e.violatedDirective + ' ' + e.blockedURI);
+});
+window.addEventListener('error', (e) => window.__problems.push('error ' + e.message));
+"""
+
+
+def chromium_path():
+    path = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium) or set CHROME_PATH.")
+    return path
+
+
+def pytest_collection_modifyitems(items):
+    """Mark browser tests and run them last: the fast tests answer first."""
+    browser_tests = [item for item in items if "/e2e/" in str(item.fspath)]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+    items[:] = [item for item in items if item not in browser_tests] + browser_tests
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class Watched:
+    """A page plus what went wrong in it: console errors, CSP violations, uncaught errors."""
+
+    def __init__(self, page):
+        self.page = page
+        self.console_errors = []
+        page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        page.add_init_script(WATCH_PAGE)
+
+    def problems(self):
+        return self.console_errors + self.page.evaluate("window.__problems || []")
+
+
+def _new_page(browser, live_server, viewport=PHONE):
+    context = browser.new_context(viewport=viewport, base_url=live_server.url, service_workers="block")
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, new_page = _new_page(browser, live_server)
+    new_page.watched = Watched(new_page)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def second_page(browser, live_server):
+    """A second person: a separate browser context (own cookies and storage)."""
+    context, new_page = _new_page(browser, live_server)
+    new_page.watched = Watched(new_page)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "name"): a full-page PNG under test-artifacts/screenshots/ (git-ignored)."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(target, name):
+        path = folder / f"{request.node.name}-{name}.png"
+        target.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,99 @@
+"""A live SoulSeer: the Procfile's web, worker and cron processes against the test services.
+
+Used by the browser tests and the benchmarks, so both exercise the commands production runs.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from honcho.environ import parse_procfile
+
+from soulseer.config import PROJECT_ROOT
+
+LOGS = PROJECT_ROOT / "test-artifacts" / "logs"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """Starts the Procfile processes (all, or those named) and waits until /healthz is green."""
+
+    def __init__(self, env=None, processes=("web", "worker", "cron"), port=None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.processes = processes
+        self.env = {
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+            "GUNICORN_ACCESS_LOG": "",
+            **(env or {}),
+        }
+        self._children = []
+
+    def start(self, wait_for_health=True, timeout=60):
+        LOGS.mkdir(parents=True, exist_ok=True)
+        commands = parse_procfile((PROJECT_ROOT / "Procfile").read_text()).processes
+        for name in self.processes:
+            log = open(LOGS / f"{name}-{self.port}.log", "w")  # noqa: SIM115 (closed in stop)
+            # The Procfile's own lines, through a shell, as honcho and Heroku run them.
+            child = subprocess.Popen(  # noqa: S602
+                commands[name],
+                shell=True,
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self._children.append((name, child, log))
+        self.wait_until_ready(wait_for_health, timeout)
+        return self
+
+    def wait_until_ready(self, wait_for_health, timeout):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            for name, child, _ in self._children:
+                if child.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {child.returncode}; see {LOGS}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200 or not wait_for_health:
+                        return
+            except urllib.error.HTTPError as error:
+                last = error.read().decode()
+                if not wait_for_health:
+                    return
+            except OSError as error:
+                last = str(error)
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"the live server was not healthy within {timeout}s: {last}")
+
+    def stop(self):
+        for _, child, _ in self._children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for _, child, log in self._children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+            log.close()
+        self._children = []
