@@ -70,6 +70,7 @@ class LiveServer:
         while time.monotonic() < deadline:
             for name, child, _ in self._children:
                 if child.poll() is not None:
+                    self.stop()
                     raise RuntimeError(f"{name} exited with {child.returncode}; see {LOGS}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:  # noqa: S310

@@ -1,0 +1,53 @@
+"""`make bench`: start the test services, run every benchmark in turn, print one table.
+
+Progress goes to stderr so that stdout is the table alone. Every process a benchmark starts is
+stopped on the way out, also on Ctrl-C or SIGTERM.
+"""
+
+import signal
+import sys
+
+from tests.bench import web
+from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
+from tests.bench.servers import Servers
+from tests.bench.table import render
+
+# The registry: each entry takes the shared Servers and returns one Row, in table order.
+BENCHMARKS = [
+    web.home_page,
+]
+
+
+def _stop_on_sigterm(signum, frame):
+    """Turn SIGTERM into SystemExit so the `with Servers` block stops the servers."""
+    raise SystemExit(128 + signum)
+
+
+def main():
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Importing the test harness starts the embedded PostgreSQL and Redis and exports their URLs.
+    from tests.conftest import LIVE_REDIS_URL
+
+    log = sys.stderr
+    print(
+        f"bench: {DEFAULT_THREADS} keep-alive clients, {WARMUP_SECONDS:g} s warm-up, "
+        f"{default_seconds():g} s measured per figure",
+        file=log,
+        flush=True,
+    )
+    rows = []
+    try:
+        # The live processes use their own Redis database, as in the browser tests.
+        with Servers(live_env={"REDIS_URL": LIVE_REDIS_URL}) as servers:
+            for benchmark in BENCHMARKS:
+                print(f"bench: {benchmark.__name__} ...", file=log, flush=True)
+                rows.append(benchmark(servers))
+    except KeyboardInterrupt:
+        print("bench: interrupted; every server it started is stopped", file=log)
+        return 130
+    print(render(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""A small closed-loop HTTP load generator in pure Python (no new dependency, wrk is not installed).
+
+Each of N threads keeps one keep-alive connection and sends the next request as soon as the last
+answer is read, so the figure is what the server sustains at N requests in flight. The generator
+shares the machine's CPUs with the server it measures; that is why every figure is read beside a
+baseline measured the same way in the same run rather than on its own.
+"""
+
+import http.client
+import ipaddress
+import math
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+DEFAULT_THREADS = 8
+DEFAULT_SECONDS = 5.0
+WARMUP_SECONDS = 1.0
+REQUEST_TIMEOUT = 10.0
+
+
+def default_seconds():
+    """The measured duration: BENCH_SECONDS from the environment, else 5 s."""
+    return float(os.environ.get("BENCH_SECONDS") or DEFAULT_SECONDS)
+
+
+@dataclass
+class LoadResult:
+    """What one run measured: successful (200) latencies in seconds, and everything else as errors."""
+
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def successes(self):
+        return len(self.latencies)
+
+    @property
+    def per_second(self):
+        return self.successes / self.seconds
+
+    def percentile_ms(self, fraction):
+        """Nearest-rank percentile of the successful latencies, in milliseconds (None if none)."""
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        rank = max(1, math.ceil(fraction * len(ordered)))
+        return ordered[rank - 1] * 1000
+
+
+def _require_loopback(host):
+    """Refuse anything but this machine: the generator must never load someone else's server."""
+    address = ipaddress.ip_address(socket.gethostbyname(host))
+    if not address.is_loopback:
+        raise ValueError(f"the load generator only targets loopback addresses, not {host} ({address})")
+
+
+def _worker(host, port, path, start, end, tally, lock):
+    """One client: request after request on one connection until `end`; counts only what started after `start`."""
+    connection = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
+    latencies, errors = [], 0
+    try:
+        while True:
+            began = time.perf_counter()
+            if began >= end:
+                break
+            try:
+                connection.request("GET", path, headers={"Accept": "text/html"})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()  # the next request opens a fresh connection
+                status = None
+            finished = time.perf_counter()
+            if began < start or finished > end:
+                continue  # warm-up, or a request that straddles the end of the window
+            if status == 200:
+                latencies.append(finished - began)
+            else:
+                errors += 1
+    finally:
+        connection.close()
+        with lock:
+            tally.latencies.extend(latencies)
+            tally.errors += errors
+
+
+def run_load(url, threads=DEFAULT_THREADS, seconds=None, warmup=WARMUP_SECONDS):
+    """GET `url` from `threads` keep-alive clients: `warmup` seconds unmeasured, then `seconds` measured."""
+    seconds = default_seconds() if seconds is None else seconds
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname or not parts.port:
+        raise ValueError(f"expected http://host:port/path, got {url!r}")
+    _require_loopback(parts.hostname)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+
+    start = time.perf_counter() + warmup
+    end = start + seconds
+    tally, lock = LoadResult(seconds=seconds), threading.Lock()
+    clients = [
+        threading.Thread(
+            target=_worker,
+            args=(parts.hostname, parts.port, path, start, end, tally, lock),
+            name=f"bench-client-{n}",
+            daemon=True,  # a Ctrl-C in the main thread never waits for the clients
+        )
+        for n in range(threads)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    return tally

@@ -1,0 +1,31 @@
+"""Page benchmarks: a page of the real app beside the minimal page on the same server configuration.
+
+The two are measured one after the other, never at once, because they share the machine's CPUs.
+"""
+
+from tests.bench.load import DEFAULT_THREADS, run_load
+from tests.bench.table import Row
+
+BASELINE = "minimal page, same gunicorn"
+
+
+def page_beside_minimal(servers, name, path, threads=DEFAULT_THREADS):
+    """Load `path` on the live app, then the minimal page, and return both as one row."""
+    real = run_load(servers.live().url + path, threads=threads)
+    baseline = run_load(servers.minimal().url + "/", threads=threads)
+    return Row(
+        benchmark=name,
+        per_second=real.per_second,
+        p50_ms=real.percentile_ms(0.50),
+        p95_ms=real.percentile_ms(0.95),
+        errors=real.errors,
+        baseline=BASELINE,
+        baseline_per_second=baseline.per_second,
+        baseline_p95_ms=baseline.percentile_ms(0.95),
+        baseline_errors=baseline.errors,
+    )
+
+
+def home_page(servers):
+    """The home page `/` as a visitor who is not signed in gets it."""
+    return page_beside_minimal(servers, "home page GET /", "/")
