@@ -26,11 +26,12 @@ def create_app(config=None):
     init_redis(app)
 
     import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
-    from soulseer import security, static_files
+    from soulseer import jobs, security, static_files
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
     from soulseer.templating import register_template_helpers
 
+    jobs.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
     register_template_helpers(app)

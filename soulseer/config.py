@@ -89,6 +89,16 @@ def load_config(environ=None, instance_path=None):
         "REDIS_URL": redis_url,
         "HOST": environ.get("HOST", "127.0.0.1"),
         "PORT": _int(environ, "PORT", 5000),
+        # Where links in emails point when no request tells us (jobs, CLI).
+        "PUBLIC_URL": environ.get("PUBLIC_URL")
+        or f"http://{environ.get('HOST', '127.0.0.1')}:{environ.get('PORT', '5000')}",
+        # Email: SMTP when SMTP_HOST is set; otherwise mail stays in the outbox (see /dev/mail).
+        "SMTP_HOST": environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": _int(environ, "SMTP_PORT", 587),
+        "SMTP_USERNAME": environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": environ.get("SMTP_STARTTLS", "true").lower() in ("1", "true", "yes"),
+        "MAIL_FROM": environ.get("MAIL_FROM", "SoulSeer <no-reply@soulseer.app>"),
         # Outside services; empty means "use the embedded default".
         "AUTH0_DOMAIN": environ.get("AUTH0_DOMAIN", ""),
         "AUTH0_CLIENT_ID": environ.get("AUTH0_CLIENT_ID", ""),

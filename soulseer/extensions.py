@@ -23,6 +23,9 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
 htmx = HTMX()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)

@@ -2,13 +2,19 @@
 
 
 def register_blueprints(app):
+    from soulseer.blueprints.account import bp as account_bp
+    from soulseer.blueprints.auth import bp as auth_bp
     from soulseer.blueprints.errors import bp as errors_bp
     from soulseer.blueprints.health import bp as health_bp
     from soulseer.blueprints.main import bp as main_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
 
-    for blueprint in (errors_bp, health_bp, main_bp, pwa_bp):
+    for blueprint in (errors_bp, health_bp, main_bp, pwa_bp, auth_bp, account_bp):
         app.register_blueprint(blueprint)
+    if not app.config["ENV_PRODUCTION"]:
+        from soulseer.blueprints.dev import bp as dev_bp
+
+        app.register_blueprint(dev_bp)
 
     @app.after_request
     def vary_on_htmx(response):

@@ -1,6 +1,22 @@
 """Database models. Each area adds a module; importing this package registers them all."""
 
+from soulseer.models.account_token import AccountToken, TokenPurpose
+from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
+from soulseer.models.email import OutboundEmail
+from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
 from soulseer.models.user import Role, User, UserStatus
 
-__all__ = ["ContentPage", "Role", "User", "UserStatus"]
+__all__ = [
+    "AccountToken",
+    "ApplicationStatus",
+    "AuditEntry",
+    "ContentPage",
+    "OutboundEmail",
+    "ReaderApplication",
+    "Role",
+    "Specialty",
+    "TokenPurpose",
+    "User",
+    "UserStatus",
+]

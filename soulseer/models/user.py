@@ -1,4 +1,4 @@
-"""People who use SoulSeer. The accounts area adds sign-in; the role decides what a user can do."""
+"""People who use SoulSeer. A user has one role; suspended users cannot sign in."""
 
 import enum
 from datetime import datetime
@@ -20,13 +20,14 @@ class Role(enum.StrEnum):
 class UserStatus(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    DELETED = "deleted"
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint("role IN ('client', 'reader', 'admin')", name="role_known"),
-        sa.CheckConstraint("status IN ('active', 'suspended')", name="status_known"),
+        sa.CheckConstraint("status IN ('active', 'suspended', 'deleted')", name="status_known"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
 
@@ -38,20 +39,53 @@ class User(UserMixin, db.Model):
         sa.String(16), default=UserStatus.ACTIVE, server_default=UserStatus.ACTIVE.value
     )
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Consent: 18+ confirmation and the version of the Terms accepted, each with its time.
+    adult_confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    terms_version: Mapped[int | None] = mapped_column()
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Bumped by "log out everywhere", password changes and suspension: older sessions end.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    auth0_subject: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
 
+    def get_id(self):
+        # The session remembers the epoch it was signed in under (see load_user).
+        return f"{self.id}:{self.session_epoch}"
+
     @property
-    def is_active(self):  # Flask-Login: suspended users cannot be signed in
+    def is_active(self):  # Flask-Login: only active users can be signed in
         return self.status == UserStatus.ACTIVE
 
     @property
     def is_admin(self):
         return self.role == Role.ADMIN
 
+    @property
+    def is_reader(self):
+        return self.role == Role.READER
+
+    @property
+    def is_client(self):
+        return self.role == Role.CLIENT
+
+    @property
+    def email_verified(self):
+        return self.email_verified_at is not None
+
     def __repr__(self):
         return f"<User {self.id} {self.role}>"
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    return db.session.get(User, int(user_id))
+def load_user(session_id):
+    """Sessions name the user and the epoch they were signed in under; a newer epoch ends them."""
+    user_id, _, epoch = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or str(user.session_epoch) != epoch:
+        return None
+    return user

@@ -1,0 +1,138 @@
+import json
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, logout_user
+
+from soulseer.blueprints.account import bp
+from soulseer.blueprints.account.forms import (
+    ConfirmWithPasswordForm,
+    EmailChangeForm,
+    PasswordChangeForm,
+    ProfileForm,
+)
+from soulseer.blueprints.auth.views import sign_in_user
+from soulseer.extensions import db
+from soulseer.services import accounts
+from soulseer.services.accounts import AccountError
+from soulseer.views import form_error
+
+
+def _page(status=200, **forms):
+    context = {
+        "profile_form": ProfileForm(obj=current_user, formdata=None),
+        "password_form": PasswordChangeForm(formdata=None),
+        "email_form": EmailChangeForm(formdata=None),
+        "delete_form": ConfirmWithPasswordForm(formdata=None),
+    }
+    context.update(forms)
+    return render_template("account/index.html", **context), status
+
+
+@bp.get("")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("/profile")
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if not form.validate():
+        return _page(422, profile_form=form)
+    accounts.update_profile(current_user, form.display_name.data)
+    db.session.commit()
+    flash("Your profile is saved.", "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate():
+        try:
+            accounts.change_password(current_user, form.current_password.data or "", form.new_password.data)
+        except AccountError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            sign_in_user(current_user)  # stay signed in here; every other session has ended
+            flash("Your password is changed. You were signed out everywhere else.", "success")
+            return redirect(url_for("account.index"))
+    return _page(422, password_form=form)
+
+
+@bp.post("/email")
+@login_required
+def change_email():
+    form = EmailChangeForm()
+    if form.validate():
+        try:
+            accounts.request_email_change(current_user, form.new_email.data, form.password.data or "")
+        except AccountError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"We sent a link to {form.new_email.data.strip().lower()}. Your email changes when you open it.",
+                  "success")  # fmt: skip
+            return redirect(url_for("account.index"))
+    return _page(422, email_form=form)
+
+
+@bp.post("/verification")
+@login_required
+def resend_verification():
+    if not current_user.email_verified:
+        accounts.send_verification(current_user)
+        db.session.commit()
+        flash(f"We sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/sessions/end-all")
+@login_required
+def log_out_everywhere():
+    accounts.log_out_everywhere(current_user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device, including this one.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/export")
+@login_required
+def export():
+    data = accounts.export_data(current_user)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="soulseer-export-{current_user.id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    form = ConfirmWithPasswordForm()
+    if form.validate():
+        if (form.confirm_text.data or "").strip() != "DELETE":
+            form.confirm_text.errors = ["Type DELETE to confirm."]
+        else:
+            try:
+                accounts.delete_account(current_user, form.password.data or "")
+            except AccountError as error:
+                db.session.rollback()
+                form_error(form, error)
+            else:
+                db.session.commit()
+                logout_user()
+                flash("Your account is deleted. We are sorry to see you go.", "success")
+                return redirect(url_for("main.home"))
+    return _page(422, delete_form=form)

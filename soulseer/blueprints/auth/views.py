@@ -1,0 +1,166 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from soulseer.blueprints.auth import bp
+from soulseer.blueprints.auth.forms import ConsentForm, NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+from soulseer.extensions import db, limiter
+from soulseer.services import accounts
+from soulseer.services.accounts import AccountError
+from soulseer.views import form_error, safe_next_url
+
+# Pages a signed-in user may open before giving consent (everything else waits for it).
+CONSENT_EXEMPT = {
+    "auth.consent",
+    "auth.sign_out",
+    "auth.verify_email",
+    "main.page",
+    "static",
+    "pwa.manifest",
+    "pwa.service_worker",
+    "pwa.offline",
+    "pwa.assetlinks",
+    "health.healthz",
+    "dev.mail",
+}
+
+
+@bp.before_app_request
+def require_consent():
+    if (
+        current_user.is_authenticated
+        and request.endpoint not in CONSENT_EXEMPT
+        and accounts.needs_consent(current_user)
+    ):
+        return redirect(url_for("auth.consent", next=request.full_path if request.method == "GET" else None))
+    return None
+
+
+def landing_for(user):
+    if user.is_admin:
+        return url_for("admin.index")
+    if user.is_reader:
+        return url_for("reader.dashboard")
+    return url_for("main.home")
+
+
+def sign_in_user(user, remember=False):
+    login_user(user, remember=remember)
+    session.permanent = True
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def sign_up():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(
+                form.display_name.data, form.email.data, form.password.data, form.adult.data, form.terms.data
+            )
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            sign_in_user(user)
+            flash(f"Welcome to SoulSeer! We sent a link to {user.email} to confirm your address.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/sign_up.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(landing_for(current_user))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except AccountError as error:
+            db.session.commit()  # nothing of the account changes; keeps the session clean
+            form_error(form, error)
+            status = 429 if error.retry_after else 401
+        else:
+            db.session.commit()
+            sign_in_user(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")) or landing_for(user))
+    elif form.errors:
+        status = 422
+    return render_template("auth/sign_in.html", form=form, auth0=auth0_enabled()), status
+
+
+def auth0_enabled():
+    return bool(current_app.config["AUTH0_CLIENT_ID"] and current_app.config["AUTH0_DOMAIN"])
+
+
+@bp.post("/sign-out")
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/verify-email/<token>")
+def verify_email(token):
+    try:
+        user = accounts.verify_email(token)
+    except AccountError as error:
+        db.session.rollback()
+        return render_template("auth/link_problem.html", message=error.message), 400
+    db.session.commit()
+    if current_user.is_authenticated and current_user.id == user.id:
+        sign_in_user(user)  # the epoch may have moved with an email change
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    return redirect(url_for("account.index") if current_user.is_authenticated else url_for("auth.sign_in"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data.strip().lower())
+    return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        accounts.check_reset_token(token)
+    except AccountError as error:
+        return render_template("auth/link_problem.html", message=error.message), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data)
+        except AccountError as error:
+            db.session.rollback()
+            form_error(form, error, field_names={"password": "password"})
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("auth.sign_in", email=user.email))
+    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/welcome/consent", methods=["GET", "POST"])
+@login_required
+def consent():
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            accounts.record_consent(current_user, form.adult.data, form.terms.data)
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(safe_next_url(request.args.get("next")) or landing_for(current_user))
+    elif not accounts.needs_consent(current_user):
+        return redirect(landing_for(current_user))
+    return render_template("auth/consent.html", form=form), 422 if form.errors else 200

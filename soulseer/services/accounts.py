@@ -1,0 +1,259 @@
+"""Accounts: sign-up, consent, email verification, sign-in, password reset and change, email change,
+sessions, and deletion. Functions raise AccountError with a field and a message for bad input;
+they change nothing when they raise. Callers commit.
+"""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.models import Role, TokenPurpose, User, UserStatus
+from soulseer.services import content, mail, passwords, throttle, tokens
+
+VERIFY_EMAIL_LIFETIME = timedelta(days=3)
+RESET_LIFETIME = timedelta(hours=1)
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class AccountError(Exception):
+    """Bad input for an account action: `field` names the form field (or None for the form)."""
+
+    def __init__(self, message, field=None, retry_after=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.retry_after = retry_after
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def find_by_email(email):
+    return db.session.execute(sa.select(User).filter_by(email=normalise_email(email))).scalar_one_or_none()
+
+
+def _require_free_email(email, field="email"):
+    if find_by_email(email) is not None:
+        raise AccountError("An account with this email already exists. Sign in or reset your password.", field)
+
+
+def _check_password(password, user_inputs, field="password"):
+    problem = passwords.problem_with(password, user_inputs)
+    if problem:
+        raise AccountError(problem, field)
+
+
+def current_terms_version():
+    terms = content.get_page("terms")
+    return terms.version if terms else 1
+
+
+def needs_consent(user):
+    """True until the user has confirmed 18+ and accepted the current Terms."""
+    return user.adult_confirmed_at is None or (user.terms_version or 0) < current_terms_version()
+
+
+def record_consent(user, adult, terms):
+    if not adult:
+        raise AccountError("You must be 18 or over to use SoulSeer.", "adult")
+    if not terms:
+        raise AccountError("Please accept the Terms to continue.", "terms")
+    now = clock.now()
+    user.adult_confirmed_at = user.adult_confirmed_at or now
+    user.terms_version = current_terms_version()
+    user.terms_accepted_at = now
+
+
+def register(display_name, email, password, adult, terms):
+    """A new client account with a password; sends the verification link."""
+    email = normalise_email(email)
+    _require_free_email(email)
+    _check_password(password, [display_name, email])
+    user = User(email=email, display_name=display_name.strip(), role=Role.CLIENT)
+    record_consent(user, adult, terms)
+    user.password_hash = passwords.hash_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:  # the same email registered at the same moment
+        db.session.rollback()
+        raise AccountError("An account with this email already exists.", "email") from error
+    send_verification(user)
+    return user
+
+
+def send_verification(user, email=None):
+    """Email a verification link to `email` (a new address being confirmed) or the user's own."""
+    address = normalise_email(email or user.email)
+    tokens.retire(user, TokenPurpose.VERIFY_EMAIL)
+    raw = tokens.issue(user, TokenPurpose.VERIFY_EMAIL, address, VERIFY_EMAIL_LIFETIME)
+    link = mail.external_url("auth.verify_email", token=raw)
+    template = "verify_email" if address == user.email else "confirm_new_email"
+    mail.send(address, template, user=user, link=link, email=address)
+
+
+def verify_email(raw_token):
+    """Confirm the address the link was sent to; an email change takes effect here."""
+    try:
+        token = tokens.redeem(raw_token, TokenPurpose.VERIFY_EMAIL)
+    except tokens.TokenError as error:
+        raise AccountError(_token_message(error.reason, "verification")) from error
+    user = db.session.get(User, token.user_id)
+    if token.email != user.email:
+        if find_by_email(token.email) is not None:
+            db.session.rollback()
+            raise AccountError("Another account now uses that email address.")
+        user.email = token.email
+        user.session_epoch += 1  # a changed sign-in email ends other sessions
+    user.email_verified_at = clock.now()
+    return user
+
+
+def _token_message(reason, kind):
+    return {
+        "expired": f"This {kind} link has expired. Ask for a new one.",
+        "used": f"This {kind} link has already been used.",
+    }.get(reason, f"This {kind} link is not valid. Check that you copied the whole link.")
+
+
+def authenticate(email, password, ip):
+    """The user for these credentials, or AccountError (throttled after 5 failures in 5 minutes)."""
+    email = normalise_email(email)
+    wait = throttle.sign_in_retry_after(email, ip)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        raise AccountError(
+            f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            retry_after=wait,
+        )
+    user = find_by_email(email)
+    if user is None or not passwords.verify_password(user.password_hash, password):
+        throttle.record_sign_in_failure(email, ip)
+        raise AccountError("That email and password do not match an account.")
+    if user.status == UserStatus.SUSPENDED:
+        raise AccountError("This account is suspended. Contact support if you think this is a mistake.")
+    if user.status != UserStatus.ACTIVE:
+        raise AccountError("That email and password do not match an account.")
+    throttle.clear_account_failures(email)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = clock.now()
+    return user
+
+
+def request_password_reset(email):
+    """Email a reset link if the account exists. The caller says the same thing either way."""
+    user = find_by_email(email)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    tokens.retire(user, TokenPurpose.RESET_PASSWORD)
+    raw = tokens.issue(user, TokenPurpose.RESET_PASSWORD, user.email, RESET_LIFETIME)
+    mail.send(user.email, "reset_password", user=user, link=mail.external_url("auth.reset_password", token=raw))
+    return user
+
+
+def check_reset_token(raw_token):
+    try:
+        return tokens.peek(raw_token, TokenPurpose.RESET_PASSWORD)
+    except tokens.TokenError as error:
+        raise AccountError(_token_message(error.reason, "password reset")) from error
+
+
+def reset_password(raw_token, new_password):
+    token = check_reset_token(raw_token)
+    user = db.session.get(User, token.user_id)
+    _check_password(new_password, [user.display_name, user.email])
+    try:
+        tokens.redeem(raw_token, TokenPurpose.RESET_PASSWORD)
+    except tokens.TokenError as error:
+        raise AccountError(_token_message(error.reason, "password reset")) from error
+    _set_password(user, new_password)
+    user.email_verified_at = user.email_verified_at or clock.now()  # the link proved the address
+    return user
+
+
+def _set_password(user, new_password):
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_epoch += 1  # every other session ends
+
+
+def change_password(user, current_password, new_password):
+    if user.password_hash and not passwords.verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not right.", "current_password")
+    _check_password(new_password, [user.display_name, user.email], field="new_password")
+    _set_password(user, new_password)
+
+
+def request_email_change(user, new_email, password):
+    new_email = normalise_email(new_email)
+    if user.password_hash and not passwords.verify_password(user.password_hash, password):
+        raise AccountError("Your password is not right.", "password")
+    if new_email == user.email:
+        raise AccountError("That is already your email address.", "new_email")
+    _require_free_email(new_email, "new_email")
+    send_verification(user, new_email)
+
+
+def update_profile(user, display_name):
+    user.display_name = display_name.strip()
+
+
+def log_out_everywhere(user):
+    user.session_epoch += 1
+
+
+def confirm_identity(user, password):
+    """For destructive actions: the password, when the account has one."""
+    if user.password_hash and not passwords.verify_password(user.password_hash, password):
+        raise AccountError("Your password is not right.", "password")
+
+
+def delete_account(user, password=None, confirmed_by_provider=False):
+    """Scrub personal data; keep the row (anonymised) for records others and the ledger need."""
+    if not confirmed_by_provider:
+        confirm_identity(user, password)
+    now = clock.now()
+    user.email = f"deleted-{user.id}@deleted.invalid"
+    user.display_name = "Deleted user"
+    user.password_hash = None
+    user.auth0_subject = None
+    user.email_verified_at = None
+    user.status = UserStatus.DELETED
+    user.deleted_at = now
+    user.session_epoch += 1
+    db.session.execute(sa.delete(tokens.AccountToken).where(tokens.AccountToken.user_id == user.id))
+    return user
+
+
+def export_data(user):
+    """Everything the system holds about the user, as one JSON-ready dict. Areas add sections."""
+
+    def when(moment):
+        return moment.isoformat() if moment else None
+
+    return {
+        "exported_at": clock.now().isoformat(),
+        "profile": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role,
+            "status": user.status,
+            "email_verified_at": when(user.email_verified_at),
+            "adult_confirmed_at": when(user.adult_confirmed_at),
+            "terms_version": user.terms_version,
+            "terms_accepted_at": when(user.terms_accepted_at),
+            "signs_in_with_auth0": user.auth0_subject is not None,
+            "last_login_at": when(user.last_login_at),
+            "created_at": when(user.created_at),
+        },
+        "emails": [
+            {"to": e.to_address, "subject": e.subject, "created_at": when(e.created_at)}
+            for e in db.session.execute(
+                sa.select(mail.OutboundEmail).filter_by(to_address=user.email).order_by(mail.OutboundEmail.id)
+            ).scalars()
+        ],
+    }

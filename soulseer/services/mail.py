@@ -1,0 +1,70 @@
+"""Email through the outbox: stored with the change that caused it, delivered by a job after commit."""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, has_request_context, render_template, url_for
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.jobs import enqueue_after_commit
+from soulseer.models import OutboundEmail
+
+
+def external_url(endpoint, **values):
+    """An absolute link for an email: the request's host, or PUBLIC_URL outside a request."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def send(to_address, template, **context):
+    """Queue `email/<template>.txt` (first line `Subject: ...`) to one address; part of the caller's
+    transaction, delivered only if it commits."""
+    rendered = render_template(f"email/{template}.txt", **context)
+    first_line, _, body = rendered.partition("\n")
+    subject = first_line.removeprefix("Subject:").strip()
+    email = OutboundEmail(to_address=to_address, subject=subject, body_text=body.strip() + "\n")
+    db.session.add(email)
+    db.session.flush()
+    from soulseer.jobs.mail import deliver_email
+
+    enqueue_after_commit(deliver_email, email.id)
+    return email
+
+
+def smtp_configured():
+    return bool(current_app.config["SMTP_HOST"])
+
+
+def deliver(email_id):
+    """Send one stored email over SMTP, once. Without SMTP it stays in the outbox."""
+    email = db.session.get(OutboundEmail, email_id, with_for_update=True)
+    if email is None or email.sent_at is not None or not smtp_configured():
+        db.session.rollback()
+        return False
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(idstring=f"soulseer-{email.id}")
+    message.set_content(email.body_text)
+    email.attempts += 1
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        email.last_error = f"{type(error).__name__}: {error}"[:2000]
+        db.session.commit()
+        raise
+    email.sent_at = clock.now()
+    email.last_error = None
+    db.session.commit()
+    return True

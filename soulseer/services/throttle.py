@@ -1,0 +1,48 @@
+"""Sign-in throttling: 5 failures per 5 minutes per account and per IP address (PRODUCT.md §1).
+
+Only failures count (through the `limits` library on Redis, a moving window), so a person who
+types the password right is never slowed down by the limit itself.
+"""
+
+import math
+import time
+
+from flask import current_app
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+SIGN_IN_FAILURES = parse("5/5 minutes")
+
+
+def _limiter():
+    limiter = current_app.extensions.get("soulseer_throttle")
+    if limiter is None:
+        limiter = MovingWindowRateLimiter(storage_from_string(current_app.config["REDIS_URL"]))
+        current_app.extensions["soulseer_throttle"] = limiter
+    return limiter
+
+
+def _keys(email, ip):
+    return [("sign-in-account", (email or "").strip().lower()), ("sign-in-ip", ip or "unknown")]
+
+
+def sign_in_retry_after(email, ip):
+    """Seconds until another sign-in may be tried for this account or from this address; 0 if now."""
+    limiter = _limiter()
+    wait = 0
+    for key in _keys(email, ip):
+        if not limiter.test(SIGN_IN_FAILURES, *key):
+            reset_at, _ = limiter.get_window_stats(SIGN_IN_FAILURES, *key)
+            wait = max(wait, math.ceil(reset_at - time.time()))
+    return max(wait, 1) if wait else 0
+
+
+def record_sign_in_failure(email, ip):
+    limiter = _limiter()
+    for key in _keys(email, ip):
+        limiter.hit(SIGN_IN_FAILURES, *key)
+
+
+def clear_account_failures(email):
+    _limiter().clear(SIGN_IN_FAILURES, *_keys(email, None)[0])
