@@ -1,6 +1,7 @@
 """Database models. Each area adds a module; importing this package registers them all."""
 
 from soulseer.models.account_token import AccountToken, TokenPurpose
+from soulseer.models.agreement import AgreementAcceptance
 from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
@@ -9,6 +10,7 @@ from soulseer.models.user import Role, User, UserStatus
 
 __all__ = [
     "AccountToken",
+    "AgreementAcceptance",
     "ApplicationStatus",
     "AuditEntry",
     "ContentPage",
