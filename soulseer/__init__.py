@@ -17,6 +17,12 @@ def create_app(config=None):
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    if not app.config["ENV_PRODUCTION"]:
+        import email_validator
+
+        # Demo and test accounts use the reserved .test domain, which is invalid on the internet.
+        email_validator.TEST_ENVIRONMENT = True
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     login_manager.init_app(app)

@@ -4,12 +4,14 @@ Each test starts from empty tables and an empty application keyspace in Redis (t
 tests may use several real connections, threads and a live server at once).
 """
 
+import contextvars
 import os
 import re
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from redis import Redis
 
 from soulseer.config import PROJECT_ROOT
@@ -60,11 +62,22 @@ def _rebuild_schema(app):
         upgrade()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in a real server: it gets its own app context, `g`
+    and database session, even while the test holds an app context of its own (the `db` fixture).
+    Otherwise requests would share `g` (the signed-in user, the CSRF token) with the test and with
+    each other."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     from soulseer import create_app
 
     application = create_app({"TESTING": True})
+    application.test_client_class = IsolatedClient
     _rebuild_schema(application)
     return application
 
@@ -168,3 +181,33 @@ def csrf_token_from(html):
 
 
 ARTIFACTS = Path(PROJECT_ROOT / "test-artifacts")
+
+
+@pytest.fixture
+def post_form(app):
+    """post_form(client, url, data): POST like the browser does, with the page's CSRF token."""
+
+    def post(test_client, url, data=None, **kwargs):
+        token = csrf_token_from(test_client.get("/", follow_redirects=True).get_data(as_text=True))
+        return test_client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def outbox(db):
+    """outbox(): the emails stored so far, oldest first."""
+    from soulseer.models import OutboundEmail
+
+    def emails():
+        db.session.expire_all()
+        return db.session.query(OutboundEmail).order_by(OutboundEmail.id).all()
+
+    return emails
+
+
+def link_in(email):
+    """The first http(s) link in an email's body."""
+    match = re.search(r"https?://\S+", email.body_text)
+    assert match, f"no link in {email.subject!r}"
+    return match.group(0)

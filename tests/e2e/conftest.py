@@ -68,16 +68,28 @@ def browser(playwright_instance):
 
 
 class Watched:
-    """A page plus what went wrong in it: console errors, CSP violations, uncaught errors."""
+    """A page plus what went wrong in it: console errors, CSP violations, uncaught errors, and
+    sub-resources (scripts, styles, fonts, images, fragments) that failed. A page itself answering
+    422 or 401 with field errors is expected, so Chromium's note about its status is not counted."""
 
     def __init__(self, page):
         self.page = page
         self.console_errors = []
-        page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        self.failed_resources = []
+        page.on("console", self._console)
+        page.on("response", self._response)
         page.add_init_script(WATCH_PAGE)
 
+    def _console(self, message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console_errors.append(message.text)
+
+    def _response(self, response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.failed_resources.append(f"{response.status} {response.url}")
+
     def problems(self):
-        return self.console_errors + self.page.evaluate("window.__problems || []")
+        return self.console_errors + self.failed_resources + self.page.evaluate("window.__problems || []")
 
 
 def _new_page(browser, live_server, viewport=PHONE):

@@ -31,7 +31,9 @@ def require_consent():
         and request.endpoint not in CONSENT_EXEMPT
         and accounts.needs_consent(current_user)
     ):
-        return redirect(url_for("auth.consent", next=request.full_path if request.method == "GET" else None))
+        return redirect(
+            url_for("auth.consent", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+        )
     return None
 
 
