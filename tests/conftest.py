@@ -17,7 +17,8 @@ from redis import Redis
 from soulseer.config import PROJECT_ROOT
 
 TEST_INSTANCE = PROJECT_ROOT / "instance" / "test"
-TEST_DATABASE = "soulseer_test"
+# The benchmarks set SOULSEER_TEST_DATABASE so they never drop the database a test run is using.
+TEST_DATABASE = os.environ.get("SOULSEER_TEST_DATABASE", "soulseer_test")
 # Reference data the migrations insert; kept between tests (a test that edits it restores it).
 REFERENCE_TABLES = {"specialties"}
 

@@ -4,6 +4,7 @@ Progress goes to stderr so that stdout is the table alone. Every process a bench
 stopped on the way out, also on Ctrl-C or SIGTERM.
 """
 
+import os
 import signal
 import sys
 
@@ -26,6 +27,8 @@ def _stop_on_sigterm(signum, frame):
 def main():
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     # Importing the test harness starts the embedded PostgreSQL and Redis and exports their URLs.
+    # The benchmarks rebuild their own database, so a test run at the same time is left alone.
+    os.environ.setdefault("SOULSEER_TEST_DATABASE", "soulseer_bench")
     from tests.conftest import LIVE_REDIS_URL
 
     log = sys.stderr
