@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask seed-content`, `flask seed-demo`."""
+"""Flask CLI commands: `flask seed-content`, `flask seed-demo`, `flask ledger verify`."""
 
 import click
 
@@ -8,6 +8,10 @@ from soulseer.services import content
 
 
 def register_cli(app):
+    from soulseer.ledger.cli import ledger_cli
+
+    app.cli.add_command(ledger_cli)
+
     @app.cli.command("seed-content")
     def seed_content():
         """Create the content pages that do not exist yet (never overwrites an admin's edit)."""

@@ -16,7 +16,8 @@ from redis import Redis
 
 from soulseer.config import PROJECT_ROOT
 
-TEST_INSTANCE = PROJECT_ROOT / "instance" / "test"
+# SOULSEER_TEST_INSTANCE gives a separate pair of embedded servers (engineers testing side by side).
+TEST_INSTANCE = Path(os.environ.get("SOULSEER_TEST_INSTANCE") or PROJECT_ROOT / "instance" / "test")
 # The benchmarks set SOULSEER_TEST_DATABASE so they never drop the database a test run is using.
 TEST_DATABASE = os.environ.get("SOULSEER_TEST_DATABASE", "soulseer_test")
 # Reference data the migrations insert; kept between tests (a test that edits it restores it).

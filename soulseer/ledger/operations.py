@@ -1,0 +1,124 @@
+"""The money movements the product needs, each one balanced posting (see posting.post).
+
+Idempotency keys name the cause (e.g. "topup:cs_123", "reading:77:minute:3"), so a retried job,
+a replayed webhook or a double click posts once.
+"""
+
+from flask import current_app
+
+from soulseer.extensions import db
+from soulseer.ledger import accounts
+from soulseer.ledger.models import TransactionKind
+from soulseer.ledger.posting import post
+
+
+def default_share_bps():
+    return current_app.config["READER_SHARE_PERCENT"] * 100
+
+
+def split(amount, share_bps):
+    """The reader gets floor(amount × share); the platform gets the rest. They always add up."""
+    if amount < 0 or not 0 <= share_bps <= 10_000:
+        raise ValueError("split needs a non-negative amount and a share between 0 and 100%")
+    reader = amount * share_bps // 10_000
+    return reader, amount - reader
+
+
+def credit_topup(user, amount, key, reference, description="Wallet top-up"):
+    wallet = accounts.wallet(user)
+    return post(
+        TransactionKind.TOPUP,
+        key,
+        [(accounts.stripe_clearing(), -amount), (wallet, amount)],
+        description=description,
+        reference=reference,
+    )
+
+
+def debit_topup_refund(user, amount, key, reference, description="Top-up refunded to your card"):
+    return post(
+        TransactionKind.TOPUP_REFUND,
+        key,
+        [(accounts.wallet(user), -amount), (accounts.stripe_clearing(), amount)],
+        description=description,
+        reference=reference,
+    )
+
+
+def debit_dispute(user, amount, key, reference, description="Disputed top-up taken back"):
+    """Take disputed money back and freeze spending until an admin reviews the dispute."""
+    wallet = accounts.wallet(user)
+    posted = post(
+        TransactionKind.DISPUTE,
+        key,
+        [(wallet, -amount), (accounts.stripe_clearing(), amount)],
+        description=description,
+        reference=reference,
+    )
+    wallet.frozen = True
+    db.session.flush()
+    return posted
+
+
+def reserve(client, reference, amount, key, description):
+    """Move `amount` from the client's wallet into the hold for `reference` (type, id)."""
+    hold = accounts.hold(*reference, client)
+    return post(
+        TransactionKind.HOLD_RESERVE,
+        key,
+        [(accounts.wallet(client), -amount), (hold, amount)],
+        description=description,
+        reference=reference,
+    )
+
+
+def settle(client, reference, charge, reader, share_bps, key, description, release_rest=True):
+    """Charge `charge` from the hold, split between the reader and the platform; return the rest of
+    the hold to the client's wallet (all in one posting). With no reader, the platform gets it all.
+    Returns None when there is nothing to move."""
+    hold = accounts.hold(*reference, client)
+    held = accounts.balance(hold)
+    if charge > held:
+        raise ValueError(f"cannot charge {charge} from a hold of {held}")
+    rest = held - charge
+    if charge == 0 and (rest == 0 or not release_rest):
+        return None  # nothing was held and nothing is charged: no money moves
+    reader_part, platform_part = split(charge, share_bps if reader else 0)
+    legs = [(hold, -charge), (accounts.platform_revenue(), platform_part)]
+    if reader is not None:
+        legs.append((accounts.reader_earnings(reader), reader_part))
+    if release_rest and rest:
+        legs += [(hold, -rest), (accounts.wallet(client), rest)]
+    return post(TransactionKind.HOLD_SETTLE, key, legs, description=description, reference=reference)
+
+
+def release(client, reference, amount, key, description):
+    hold = accounts.hold(*reference, client)
+    return post(
+        TransactionKind.HOLD_RELEASE,
+        key,
+        [(hold, -amount), (accounts.wallet(client), amount)],
+        description=description,
+        reference=reference,
+    )
+
+
+def purchase(client, amount, reader, share_bps, key, reference, description):
+    """Pay straight from the wallet (gift, paid reply, shop item), split with the reader if any."""
+    reader_part, platform_part = split(amount, share_bps if reader else 0)
+    legs = [(accounts.wallet(client), -amount), (accounts.platform_revenue(), platform_part)]
+    if reader is not None:
+        legs.append((accounts.reader_earnings(reader), reader_part))
+    return post(TransactionKind.PURCHASE, key, legs, description=description, reference=reference)
+
+
+def adjust_wallet(user, amount, key, actor, reason):
+    """An admin's correction of a wallet balance (positive or negative); never overdraws."""
+    return post(
+        TransactionKind.ADJUSTMENT,
+        key,
+        [(accounts.wallet(user), amount), (accounts.adjustments(), -amount)],
+        description=f"Adjustment: {reason}",
+        reference=("user", user.id),
+        actor=actor,
+    )
