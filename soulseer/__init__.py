@@ -35,8 +35,10 @@ def create_app(config=None):
     from soulseer import jobs, security, static_files
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
+    from soulseer.services import auth0
     from soulseer.templating import register_template_helpers
 
+    auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
     jobs.init_app(app)
     security.init_app(app)
     static_files.init_app(app)

@@ -1,6 +1,7 @@
 """Extension objects, created unbound here and bound in create_app with init_app."""
 
 import redis
+from authlib.integrations.flask_client import OAuth
 from flask import current_app
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -38,3 +39,13 @@ def init_redis(app):
 def get_redis():
     """The application's Redis client (one connection pool per process)."""
     return current_app.extensions["redis"]
+
+
+def init_oauth(app):
+    """Authlib's OAuth registry, one per application: Authlib binds a registry to a single app and
+    caches its clients, and tests build several apps with different providers."""
+    return OAuth(app)  # keeps itself in app.extensions under Authlib's name
+
+
+def get_oauth():
+    return current_app.extensions["authlib.integrations.flask_client"]

@@ -25,13 +25,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"
 
 
+def content_security_policy(app):
+    """The policy, plus the identity provider as a form target when Auth0 is on: POST /sign-out
+    redirects there to end the Auth0 session, and browsers apply form-action to that redirect."""
+    from soulseer.services import auth0
+
+    origins = auth0.form_action_origins(app)
+    if not origins:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+
+
 def init_app(app):
     production = app.config["ENV_PRODUCTION"]
+    policy = content_security_policy(app)
 
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -1,7 +1,8 @@
-"""Sign-up, sign-in, sign-out, email verification, password reset, and the consent step."""
+"""Sign-up, sign-in (email and password, or Auth0), sign-out, email verification, password reset,
+and the consent step."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from soulseer.blueprints.auth import views  # noqa: E402, F401  (routes register on bp)
+from soulseer.blueprints.auth import auth0, views  # noqa: E402, F401  (routes register on bp)

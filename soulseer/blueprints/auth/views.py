@@ -1,10 +1,10 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from soulseer.blueprints.auth import bp
 from soulseer.blueprints.auth.forms import ConsentForm, NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from soulseer.extensions import db, limiter
-from soulseer.services import accounts
+from soulseer.services import accounts, auth0
 from soulseer.services.accounts import AccountError
 from soulseer.views import form_error, safe_next_url
 
@@ -94,15 +94,17 @@ def sign_in():
 
 
 def auth0_enabled():
-    return bool(current_app.config["AUTH0_CLIENT_ID"] and current_app.config["AUTH0_DOMAIN"])
+    return auth0.configured()
 
 
 @bp.post("/sign-out")
 def sign_out():
+    # Signed in through Auth0: end that session too, or "Continue with Auth0" would sign straight back in.
+    provider_logout = auth0.logout_url(url_for("main.home", _external=True)) if session.get(auth0.SESSION_KEY) else None
     logout_user()
     session.clear()
     flash("You are signed out.", "success")
-    return redirect(url_for("main.home"))
+    return redirect(provider_logout or url_for("main.home"))
 
 
 @bp.get("/verify-email/<token>")
