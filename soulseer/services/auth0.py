@@ -71,6 +71,8 @@ class SignInProblem(Exception):
         return REASONS[self.reason]
 
 
+SETTINGS_ADVICE = "Please try again; if it keeps happening, tell us through the Help page."
+
 # What the provider round trip can raise; anything else is a bug and stays a 500.
 PROVIDER_ERRORS = (SignInProblem, AuthlibBaseError, JoseError, requests.RequestException, ValueError, RuntimeError)
 
@@ -180,16 +182,16 @@ def problem_from(error):
     if isinstance(error, ClaimError):
         claim = error.claim
         if claim == "iss":
-            return SignInProblem("issuer", "The token was not issued by the Auth0 tenant SoulSeer uses.")
+            return SignInProblem("issuer", SETTINGS_ADVICE)
         if claim in ("aud", "azp"):
-            return SignInProblem("audience", "The token was meant for another application.")
+            return SignInProblem("audience", SETTINGS_ADVICE)
         if claim == "nonce":
-            return SignInProblem("nonce", "Start again from the sign-in page.")
+            return SignInProblem("nonce", "Please start again from the sign-in page.")
         if claim in ("exp", "iat", "nbf"):
             return SignInProblem("expired", "Check that your device's date and time are right, then try again.")
-        return SignInProblem("claims", f"The token's “{claim}” claim is missing or wrong.")
+        return SignInProblem("claims", f"Its “{claim}” claim is missing or wrong. {SETTINGS_ADVICE}")
     if isinstance(error, JoseError):
-        return SignInProblem("signature", "The token was not signed by the Auth0 tenant SoulSeer uses.")
+        return SignInProblem("signature", SETTINGS_ADVICE)
     if isinstance(error, OAuthError):
         return SignInProblem("provider", "Auth0 refused to exchange the sign-in code. Please try again.")
     if isinstance(error, requests.RequestException | AuthlibBaseError | ValueError | RuntimeError):
