@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask seed-content`, `flask seed-demo`, `flask ledger verify`."""
+"""Flask CLI commands: `flask seed-content`, `flask seed-demo`, `flask ledger verify`, `flask create-admin`."""
 
 import click
 
@@ -11,6 +11,10 @@ def register_cli(app):
     from soulseer.ledger.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
+
+    from soulseer.admin_cli import create_admin_command
+
+    app.cli.add_command(create_admin_command)
 
     @app.cli.command("seed-content")
     def seed_content():

@@ -3,13 +3,28 @@
 
 def register_blueprints(app):
     from soulseer.blueprints.account import bp as account_bp
+    from soulseer.blueprints.admin import bp as admin_bp
+    from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
     from soulseer.blueprints.errors import bp as errors_bp
     from soulseer.blueprints.health import bp as health_bp
+    from soulseer.blueprints.invitations import bp as invitations_bp
     from soulseer.blueprints.main import bp as main_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
+    from soulseer.blueprints.reader import bp as reader_bp
 
-    for blueprint in (errors_bp, health_bp, main_bp, pwa_bp, auth_bp, account_bp):
+    for blueprint in (
+        errors_bp,
+        health_bp,
+        main_bp,
+        pwa_bp,
+        auth_bp,
+        account_bp,
+        applications_bp,
+        invitations_bp,
+        reader_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:
         from soulseer.blueprints.dev import bp as dev_bp
