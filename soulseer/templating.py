@@ -1,19 +1,27 @@
 """Template globals and filters shared by every blueprint."""
 
+from soulseer.money import format_cents
 from soulseer.services.content import FOOTER_PAGES
 
 
-def format_cents(cents, currency="USD"):
-    """Integer cents as money text: 1250 -> $12.50 (never through floats)."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(int(cents)), 100)
-    symbol = "$" if currency == "USD" else currency + " "
-    return f"{sign}{symbol}{whole:,}.{part:02d}"
-
-
 def register_template_helpers(app):
-    app.jinja_env.filters["money"] = format_cents
+    app.jinja_env.filters["money"] = format_cents  # integer cents -> "$12.50"
 
     @app.context_processor
     def site_globals():
-        return {"footer_pages": FOOTER_PAGES, "test_payments": app.config["TEST_PAYMENTS_ENABLED"]}
+        return {
+            "footer_pages": FOOTER_PAGES,
+            "test_payments": app.config["TEST_PAYMENTS_ENABLED"],
+            "header_balance": _header_balance(),
+        }
+
+
+def _header_balance():
+    """The signed-in client's wallet balance for the header (None for everyone else)."""
+    from flask_login import current_user
+
+    from soulseer.services import wallet
+
+    if current_user and current_user.is_authenticated and current_user.is_client:
+        return wallet.balance(current_user)
+    return None

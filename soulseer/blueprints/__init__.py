@@ -4,6 +4,7 @@
 def register_blueprints(app):
     from soulseer.blueprints.account import bp as account_bp
     from soulseer.blueprints.admin import bp as admin_bp
+    from soulseer.blueprints.admin_ledger import bp as admin_ledger_bp
     from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
     from soulseer.blueprints.errors import bp as errors_bp
@@ -12,6 +13,7 @@ def register_blueprints(app):
     from soulseer.blueprints.main import bp as main_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
     from soulseer.blueprints.reader import bp as reader_bp
+    from soulseer.blueprints.wallet import bp as wallet_bp
 
     for blueprint in (
         errors_bp,
@@ -24,6 +26,8 @@ def register_blueprints(app):
         invitations_bp,
         reader_bp,
         admin_bp,
+        admin_ledger_bp,
+        wallet_bp,
     ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:

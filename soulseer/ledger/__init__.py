@@ -2,6 +2,7 @@
 
 from soulseer.ledger import accounts, operations
 from soulseer.ledger.models import (
+    TRACKED_KINDS,
     AccountKind,
     LedgerAccount,
     LedgerEntry,
@@ -19,6 +20,7 @@ from soulseer.ledger.posting import (
 )
 
 __all__ = [
+    "TRACKED_KINDS",
     "AccountKind",
     "IdempotencyConflict",
     "InsufficientFunds",

@@ -1,63 +1,96 @@
-"""Ledger accounts by name. Each is created on first use (INSERT ... ON CONFLICT, safe under races)."""
+"""Ledger accounts by name. Each is created on first use (INSERT ... ON CONFLICT, safe under races).
+
+`resolve(*specs)` finds several accounts in one query, which keeps a posting's round trips few.
+"""
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from soulseer.extensions import db
-from soulseer.ledger.models import AccountKind, LedgerAccount
+from soulseer.ledger.models import AccountKind, LedgerAccount, LedgerEntry
 
 
-def _account(code, kind, owner_id=None):
-    db.session.execute(
-        insert(LedgerAccount)
-        .values(code=code, kind=kind, owner_id=owner_id)
-        .on_conflict_do_nothing(index_elements=["code"])
-    )
-    return db.session.execute(sa.select(LedgerAccount).filter_by(code=code)).scalar_one()
+def wallet_spec(user):
+    return (f"wallet:{user.id}", AccountKind.CLIENT_WALLET, user.id)
+
+
+def earnings_spec(user):
+    return (f"earnings:{user.id}", AccountKind.READER_EARNINGS, user.id)
+
+
+def hold_spec(reference_type, reference_id, owner):
+    return (f"hold:{reference_type}:{reference_id}", AccountKind.HOLD, owner.id)
+
+
+PLATFORM_REVENUE = ("platform:revenue", AccountKind.PLATFORM_REVENUE, None)
+STRIPE_CLEARING = ("stripe:clearing", AccountKind.STRIPE_CLEARING, None)
+PAYOUTS_IN_TRANSIT = ("payouts:in_transit", AccountKind.PAYOUTS_IN_TRANSIT, None)
+PAYOUTS_PAID = ("payouts:paid", AccountKind.PAYOUTS_PAID, None)
+ADJUSTMENTS = ("platform:adjustments", AccountKind.ADJUSTMENTS, None)
+
+
+def resolve(*specs):
+    """The accounts for (code, kind, owner id) specs, in order, creating any that are missing."""
+
+    def lookup():
+        codes = [code for code, _, _ in specs]
+        return {
+            a.code: a
+            for a in db.session.execute(sa.select(LedgerAccount).where(LedgerAccount.code.in_(codes))).scalars()
+        }
+
+    found = lookup()
+    missing = [spec for spec in specs if spec[0] not in found]
+    if missing:
+        db.session.execute(
+            insert(LedgerAccount)
+            .values([{"code": code, "kind": kind, "owner_id": owner_id} for code, kind, owner_id in missing])
+            .on_conflict_do_nothing(index_elements=["code"])
+        )
+        found = lookup()
+    return [found[code] for code, _, _ in specs]
 
 
 def wallet(user):
-    return _account(f"wallet:{user.id}", AccountKind.CLIENT_WALLET, user.id)
+    return resolve(wallet_spec(user))[0]
 
 
 def reader_earnings(user):
-    return _account(f"earnings:{user.id}", AccountKind.READER_EARNINGS, user.id)
+    return resolve(earnings_spec(user))[0]
 
 
 def hold(reference_type, reference_id, owner):
     """The hold for one thing (a reading, a booking): money reserved from `owner`'s wallet."""
-    return _account(f"hold:{reference_type}:{reference_id}", AccountKind.HOLD, owner.id)
+    return resolve(hold_spec(reference_type, reference_id, owner))[0]
 
 
 def platform_revenue():
-    return _account("platform:revenue", AccountKind.PLATFORM_REVENUE)
+    return resolve(PLATFORM_REVENUE)[0]
 
 
 def stripe_clearing():
-    return _account("stripe:clearing", AccountKind.STRIPE_CLEARING)
+    return resolve(STRIPE_CLEARING)[0]
 
 
 def payouts_in_transit():
-    return _account("payouts:in_transit", AccountKind.PAYOUTS_IN_TRANSIT)
+    return resolve(PAYOUTS_IN_TRANSIT)[0]
 
 
 def payouts_paid():
-    return _account("payouts:paid", AccountKind.PAYOUTS_PAID)
+    return resolve(PAYOUTS_PAID)[0]
 
 
 def adjustments():
-    return _account("platform:adjustments", AccountKind.ADJUSTMENTS)
+    return resolve(ADJUSTMENTS)[0]
 
 
 def find_wallet(user):
     """The user's wallet if it exists (no row is created for someone who never had money)."""
-    return db.session.execute(sa.select(LedgerAccount).filter_by(code=f"wallet:{user.id}")).scalar_one_or_none()
+    return db.session.execute(sa.select(LedgerAccount).filter_by(code=wallet_spec(user)[0])).scalar_one_or_none()
 
 
 def balance(account):
     """Any account's balance: the cached one for tracked kinds, the sum of entries otherwise."""
-    from soulseer.ledger.models import LedgerEntry
-
     if account.tracked:
         return db.session.execute(sa.select(LedgerAccount.balance).filter_by(id=account.id)).scalar_one()
     return db.session.execute(

@@ -72,6 +72,8 @@ class LedgerAccount(db.Model):
     frozen: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = created_at_column()
 
+    owner = relationship("User")
+
     @property
     def tracked(self):
         return self.kind in TRACKED_KINDS

@@ -25,21 +25,22 @@ def split(amount, share_bps):
 
 
 def credit_topup(user, amount, key, reference, description="Wallet top-up"):
-    wallet = accounts.wallet(user)
+    clearing, wallet = accounts.resolve(accounts.STRIPE_CLEARING, accounts.wallet_spec(user))
     return post(
         TransactionKind.TOPUP,
         key,
-        [(accounts.stripe_clearing(), -amount), (wallet, amount)],
+        [(clearing, -amount), (wallet, amount)],
         description=description,
         reference=reference,
     )
 
 
 def debit_topup_refund(user, amount, key, reference, description="Top-up refunded to your card"):
+    wallet, clearing = accounts.resolve(accounts.wallet_spec(user), accounts.STRIPE_CLEARING)
     return post(
         TransactionKind.TOPUP_REFUND,
         key,
-        [(accounts.wallet(user), -amount), (accounts.stripe_clearing(), amount)],
+        [(wallet, -amount), (clearing, amount)],
         description=description,
         reference=reference,
     )
@@ -47,11 +48,11 @@ def debit_topup_refund(user, amount, key, reference, description="Top-up refunde
 
 def debit_dispute(user, amount, key, reference, description="Disputed top-up taken back"):
     """Take disputed money back and freeze spending until an admin reviews the dispute."""
-    wallet = accounts.wallet(user)
+    wallet, clearing = accounts.resolve(accounts.wallet_spec(user), accounts.STRIPE_CLEARING)
     posted = post(
         TransactionKind.DISPUTE,
         key,
-        [(wallet, -amount), (accounts.stripe_clearing(), amount)],
+        [(wallet, -amount), (clearing, amount)],
         description=description,
         reference=reference,
     )
@@ -62,11 +63,11 @@ def debit_dispute(user, amount, key, reference, description="Disputed top-up tak
 
 def reserve(client, reference, amount, key, description):
     """Move `amount` from the client's wallet into the hold for `reference` (type, id)."""
-    hold = accounts.hold(*reference, client)
+    wallet, hold = accounts.resolve(accounts.wallet_spec(client), accounts.hold_spec(*reference, client))
     return post(
         TransactionKind.HOLD_RESERVE,
         key,
-        [(accounts.wallet(client), -amount), (hold, amount)],
+        [(wallet, -amount), (hold, amount)],
         description=description,
         reference=reference,
     )
@@ -76,7 +77,10 @@ def settle(client, reference, charge, reader, share_bps, key, description, relea
     """Charge `charge` from the hold, split between the reader and the platform; return the rest of
     the hold to the client's wallet (all in one posting). With no reader, the platform gets it all.
     Returns None when there is nothing to move."""
-    hold = accounts.hold(*reference, client)
+    specs = [accounts.hold_spec(*reference, client), accounts.wallet_spec(client), accounts.PLATFORM_REVENUE]
+    if reader is not None:
+        specs.append(accounts.earnings_spec(reader))
+    hold, wallet, revenue, *earnings = accounts.resolve(*specs)
     held = accounts.balance(hold)
     if charge > held:
         raise ValueError(f"cannot charge {charge} from a hold of {held}")
@@ -84,20 +88,20 @@ def settle(client, reference, charge, reader, share_bps, key, description, relea
     if charge == 0 and (rest == 0 or not release_rest):
         return None  # nothing was held and nothing is charged: no money moves
     reader_part, platform_part = split(charge, share_bps if reader else 0)
-    legs = [(hold, -charge), (accounts.platform_revenue(), platform_part)]
-    if reader is not None:
-        legs.append((accounts.reader_earnings(reader), reader_part))
+    legs = [(hold, -charge), (revenue, platform_part)]
+    if earnings:
+        legs.append((earnings[0], reader_part))
     if release_rest and rest:
-        legs += [(hold, -rest), (accounts.wallet(client), rest)]
+        legs += [(hold, -rest), (wallet, rest)]
     return post(TransactionKind.HOLD_SETTLE, key, legs, description=description, reference=reference)
 
 
 def release(client, reference, amount, key, description):
-    hold = accounts.hold(*reference, client)
+    hold, wallet = accounts.resolve(accounts.hold_spec(*reference, client), accounts.wallet_spec(client))
     return post(
         TransactionKind.HOLD_RELEASE,
         key,
-        [(hold, -amount), (accounts.wallet(client), amount)],
+        [(hold, -amount), (wallet, amount)],
         description=description,
         reference=reference,
     )
@@ -105,19 +109,24 @@ def release(client, reference, amount, key, description):
 
 def purchase(client, amount, reader, share_bps, key, reference, description):
     """Pay straight from the wallet (gift, paid reply, shop item), split with the reader if any."""
-    reader_part, platform_part = split(amount, share_bps if reader else 0)
-    legs = [(accounts.wallet(client), -amount), (accounts.platform_revenue(), platform_part)]
+    specs = [accounts.wallet_spec(client), accounts.PLATFORM_REVENUE]
     if reader is not None:
-        legs.append((accounts.reader_earnings(reader), reader_part))
+        specs.append(accounts.earnings_spec(reader))
+    wallet, revenue, *earnings = accounts.resolve(*specs)
+    reader_part, platform_part = split(amount, share_bps if reader else 0)
+    legs = [(wallet, -amount), (revenue, platform_part)]
+    if earnings:
+        legs.append((earnings[0], reader_part))
     return post(TransactionKind.PURCHASE, key, legs, description=description, reference=reference)
 
 
 def adjust_wallet(user, amount, key, actor, reason):
     """An admin's correction of a wallet balance (positive or negative); never overdraws."""
+    wallet, other_side = accounts.resolve(accounts.wallet_spec(user), accounts.ADJUSTMENTS)
     return post(
         TransactionKind.ADJUSTMENT,
         key,
-        [(accounts.wallet(user), amount), (accounts.adjustments(), -amount)],
+        [(wallet, amount), (other_side, -amount)],
         description=f"Adjustment: {reason}",
         reference=("user", user.id),
         actor=actor,

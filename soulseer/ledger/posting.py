@@ -1,15 +1,19 @@
 """Posting: the one way money moves. Nothing else in the code base writes ledger rows.
 
-A posting runs inside a SAVEPOINT of the caller's transaction, so a refused posting (no funds,
-frozen wallet) leaves the caller free to record what happened and commit. Steps:
+A posting is part of the caller's transaction (the caller commits). Nothing is written until
+every check has passed, so a refused posting (no funds, frozen wallet) leaves the caller free to
+record what happened and commit. Steps:
 
-1. Insert the transaction row; a duplicate idempotency key waits for the other posting to finish
-   (PostgreSQL's ON CONFLICT does) and then returns its result: a retry moves nothing twice. The
-   same key with different contents is an error.
-2. Lock the tracked accounts it touches in id order (no deadlock between overlapping postings).
+1. Lock the tracked accounts it touches, in id order (no deadlock between overlapping postings);
+   derived accounts (platform revenue, Stripe clearing, payouts) are never locked.
+2. If the idempotency key was posted already, return that result: a retry moves nothing twice.
+   The same key with different contents is an error.
 3. Check limits: a client wallet may not go below zero through spending, a frozen wallet may not
    spend, reader earnings and holds never go below zero.
-4. Insert the entries with each tracked account's balance after; update the cached balances.
+4. Insert the transaction row (ON CONFLICT on the key: a concurrent posting with the same key
+   over other accounts wins, and its result is returned).
+5. Insert the entries with each tracked account's balance after; update the cached balances in
+   one statement.
 """
 
 import hashlib
@@ -74,8 +78,12 @@ ALLOWED_WHEN_FROZEN = frozenset(
 
 @dataclass(frozen=True)
 class Posted:
-    transaction: LedgerTransaction
+    transaction_id: int
     created: bool  # False when the idempotency key had already been posted
+
+    @property
+    def transaction(self):
+        return db.session.get(LedgerTransaction, self.transaction_id)
 
 
 def _fingerprint(kind, legs, reference):
@@ -99,7 +107,8 @@ def _combine(legs):
 def post(kind, idempotency_key, legs, *, description, reference=None, actor=None):
     """Post a balanced transaction. `legs` is [(account or account id, signed cents), ...].
 
-    Returns Posted(transaction, created). Raises LedgerError subclasses, with nothing written.
+    Returns Posted(transaction_id, created). Raises LedgerError subclasses with nothing written,
+    and the caller's transaction still usable (only row locks were taken).
     """
     kind = TransactionKind(kind)
     combined = _combine(legs)
@@ -109,60 +118,89 @@ def post(kind, idempotency_key, legs, *, description, reference=None, actor=None
         raise Unbalanced(f"entries sum to {sum(a for _, a in combined)}, not zero")
     fingerprint = _fingerprint(kind, combined, reference)
     reference_type, reference_id = reference or (None, None)
+    session = db.session
 
-    with db.session.begin_nested():
-        inserted = db.session.execute(
-            insert(LedgerTransaction)
-            .values(
-                kind=kind,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                reference_type=reference_type,
-                reference_id=reference_id,
-                description=description[:200],
-                actor_id=actor.id if actor else None,
-            )
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(LedgerTransaction.id)
-        ).scalar_one_or_none()
+    # 1. Lock the tracked accounts in id order. Derived accounts (platform revenue, Stripe) are
+    #    never locked, so concurrent charges do not queue behind them.
+    tracked = {
+        row.id: row
+        for row in session.execute(
+            sa.select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.frozen)
+            .where(LedgerAccount.id.in_([account_id for account_id, _ in combined]))
+            .where(LedgerAccount.kind.in_(TRACKED_KINDS))
+            .order_by(LedgerAccount.id)
+            .with_for_update()
+        )
+    }
 
-        if inserted is None:
-            existing = db.session.execute(
-                sa.select(LedgerTransaction).filter_by(idempotency_key=idempotency_key)
-            ).scalar_one()
-            if existing.fingerprint != fingerprint:
-                raise IdempotencyConflict(f"key {idempotency_key!r} was posted with other contents")
-            return Posted(existing, created=False)
+    # 2. Already posted? (A concurrent posting with this key touched the same accounts, so it has
+    #    committed by the time we hold the locks, and this statement's snapshot sees it.)
+    existing = _existing(idempotency_key, fingerprint)
+    if existing is not None:
+        return existing
 
-        accounts = {
-            row.id: row
-            for row in db.session.execute(
-                sa.select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.frozen)
-                .where(LedgerAccount.id.in_([account_id for account_id, _ in combined]))
-                .order_by(LedgerAccount.id)
-                .with_for_update()
-            )
-        }
-        if len(accounts) != len(combined):
-            raise LedgerError("posting to an account that does not exist")
+    # 3. Limits, before anything is written.
+    new_balances = {}
+    for account_id, amount in combined:
+        account = tracked.get(account_id)
+        if account is not None:
+            new_balances[account_id] = account.balance + amount
+            if amount < 0:
+                _check_limits(kind, account, new_balances[account_id], -amount)
 
-        entries, new_balances = [], {}
-        for account_id, amount in combined:
-            account = accounts[account_id]
-            tracked = account.kind in TRACKED_KINDS
-            after = account.balance + amount if tracked else None
-            if amount < 0 and tracked:
-                _check_limits(kind, account, after, -amount)
-            if tracked:
-                new_balances[account_id] = after
-            entries.append(
-                {"transaction_id": inserted, "account_id": account_id, "amount": amount, "balance_after": after}
-            )
-        db.session.execute(sa.insert(LedgerEntry), entries)
-        for account_id, balance in new_balances.items():
-            db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.id == account_id).values(balance=balance))
+    # 4. The transaction row; a key taken meanwhile by a posting over other accounts is returned.
+    transaction_id = session.execute(
+        insert(LedgerTransaction)
+        .values(
+            kind=kind,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            description=description[:200],
+            actor_id=actor.id if actor else None,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(LedgerTransaction.id)
+    ).scalar_one_or_none()
+    if transaction_id is None:
+        return _existing(idempotency_key, fingerprint)
 
-    return Posted(db.session.get(LedgerTransaction, inserted), created=True)
+    # 5. Entries and cached balances (a missing account id fails on the foreign key).
+    session.execute(
+        sa.insert(LedgerEntry),
+        [
+            {
+                "transaction_id": transaction_id,
+                "account_id": account_id,
+                "amount": amount,
+                "balance_after": new_balances.get(account_id),
+            }
+            for account_id, amount in combined
+        ],
+    )
+    if new_balances:
+        values = sa.values(sa.column("id", sa.Integer), sa.column("balance", sa.BigInteger), name="new").data(
+            list(new_balances.items())
+        )
+        session.execute(
+            sa.update(LedgerAccount)
+            .where(LedgerAccount.id == values.c.id)
+            .values(balance=values.c.balance)
+            .execution_options(synchronize_session=False)
+        )
+    return Posted(transaction_id, created=True)
+
+
+def _existing(idempotency_key, fingerprint):
+    row = db.session.execute(
+        sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint).filter_by(idempotency_key=idempotency_key)
+    ).one_or_none()
+    if row is None:
+        return None
+    if row.fingerprint != fingerprint:
+        raise IdempotencyConflict(f"key {idempotency_key!r} was posted with other contents")
+    return Posted(row.id, created=False)
 
 
 def _check_limits(kind, account, after, needed):

@@ -1,7 +1,6 @@
 """Database models. Each area adds a module; importing this package registers them all."""
 
 import soulseer.ledger.models  # noqa: F401  (the ledger keeps its tables in its own package)
-
 from soulseer.models.account_token import AccountToken, TokenPurpose
 from soulseer.models.agreement import AgreementAcceptance
 from soulseer.models.audit import AuditEntry

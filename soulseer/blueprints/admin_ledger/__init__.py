@@ -1,0 +1,98 @@
+"""Admin: the ledger (any account's lines, totals, wallet adjustments, the verify report)."""
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from soulseer.extensions import db
+from soulseer.ledger import LedgerAccount, verify
+from soulseer.models import Role
+from soulseer.money import AmountError, parse_cents
+from soulseer.services import ledger_admin
+from soulseer.views import role_required
+
+bp = Blueprint("admin_ledger", __name__, url_prefix="/admin/ledger")
+
+
+class AdjustmentForm(FlaskForm):
+    amount = StringField(
+        "Amount in dollars",
+        validators=[DataRequired("Enter an amount.")],
+        description="Positive adds to the wallet, negative (e.g. -5.00) takes away.",
+    )
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired("Give a reason."), Length(min=5, max=500)],
+        description="Shown in the audit log and on the client's wallet line.",
+    )  # fmt: skip
+    request_key = HiddenField()
+
+
+def _page():
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.get("")
+@role_required(Role.ADMIN)
+def index():
+    query = request.args.get("q", "").strip()[:100]
+    return render_template(
+        "admin_ledger/index.html",
+        checks=verify.run(),
+        totals=ledger_admin.tracked_totals(),
+        derived=ledger_admin.derived_balances(),
+        results=ledger_admin.search_accounts(query, _page()),
+        query=query,
+        section="admin_ledger.index",
+    )
+
+
+def _account_or_404(account_id):
+    account = db.session.get(LedgerAccount, account_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+def _account_page(account, form=None, status=200):
+    if form is None:
+        form = AdjustmentForm(formdata=None, request_key=secrets.token_urlsafe(16))
+    return render_template(
+        "admin_ledger/account.html",
+        account=account,
+        balance=ledger_admin.accounts.balance(account),
+        lines=ledger_admin.account_lines(account, _page()),
+        form=form,
+        section="admin_ledger.index",
+    ), status
+
+
+@bp.get("/accounts/<int:account_id>")
+@role_required(Role.ADMIN)
+def account(account_id):
+    return _account_page(_account_or_404(account_id))
+
+
+@bp.post("/accounts/<int:account_id>/adjustments")
+@role_required(Role.ADMIN)
+def adjust(account_id):
+    account = _account_or_404(account_id)
+    form = AdjustmentForm()
+    if not form.validate() or not form.request_key.data:
+        return _account_page(account, form, 422)
+    try:
+        cents = parse_cents(form.amount.data, allow_negative=True)
+        posted = ledger_admin.adjust_wallet(current_user, account, cents, form.reason.data, form.request_key.data)
+    except AmountError as error:
+        form.amount.errors = [str(error)]
+        return _account_page(account, form, 422)
+    except ledger_admin.AdjustmentError as error:
+        db.session.rollback()
+        getattr(form, error.field or "amount").errors = [error.message]
+        return _account_page(account, form, 422)
+    db.session.commit()
+    flash("Adjustment recorded." if posted.created else "This adjustment was already recorded.", "success")
+    return redirect(url_for("admin_ledger.account", account_id=account.id))

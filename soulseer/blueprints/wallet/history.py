@@ -1,0 +1,43 @@
+from flask import Response, request
+from flask_login import current_user
+
+from soulseer.blueprints.wallet import bp
+from soulseer.models import Role
+from soulseer.services import wallet
+from soulseer.views import render, role_required
+
+
+@bp.get("")
+@role_required(Role.CLIENT)
+def index():
+
+    history_filter = wallet.HistoryFilter.from_args(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    rows, has_next = wallet.history_page(current_user, history_filter, page)
+    return render(
+        "wallet/index.html",
+        "wallet/_history.html",
+        balance=wallet.balance(current_user),
+        frozen=wallet.is_frozen(current_user),
+        rows=rows,
+        page=page,
+        has_next=has_next,
+        history_filter=history_filter,
+        kind_filters=wallet.KIND_FILTERS,
+        directions=wallet.DIRECTIONS,
+    )
+
+
+@bp.get("/history.csv")
+@role_required(Role.CLIENT)
+def history_csv():
+
+    body = wallet.history_csv(current_user, wallet.HistoryFilter.from_args(request.args))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="soulseer-wallet-history.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

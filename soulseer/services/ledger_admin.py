@@ -1,0 +1,96 @@
+"""What admins see and do in the ledger: accounts, their lines, totals, and wallet adjustments."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from soulseer.extensions import db
+from soulseer.ledger import TRACKED_KINDS, InsufficientFunds, LedgerAccount, LedgerEntry, accounts, operations
+from soulseer.models import User
+from soulseer.services import audit
+
+LINES_PER_PAGE = 50
+
+
+class AdjustmentError(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def search_accounts(query, page):
+    """Accounts by code or owner (email or name), tracked kinds with their cached balance."""
+    statement = (
+        sa.select(LedgerAccount)
+        .outerjoin(User, User.id == LedgerAccount.owner_id)
+        .options(contains_eager(LedgerAccount.owner))
+        .order_by(LedgerAccount.kind, LedgerAccount.id)
+    )
+    if query:
+        like = f"%{query.strip().lower()}%"
+        statement = statement.where(
+            sa.or_(LedgerAccount.code.ilike(like), User.email.ilike(like), User.display_name.ilike(like))
+        )
+    return db.paginate(statement, page=page, per_page=LINES_PER_PAGE, error_out=False, count=True)
+
+
+def derived_balances():
+    """The balances of the accounts kept without a cached balance (platform, Stripe, payouts)."""
+    rows = db.session.execute(
+        sa.select(LedgerAccount.id, LedgerAccount.code, sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
+        .outerjoin(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .where(LedgerAccount.kind.not_in(TRACKED_KINDS))
+        .group_by(LedgerAccount.id)
+        .order_by(LedgerAccount.code)
+    ).all()
+    return [(account_id, code, total) for account_id, code, total in rows]
+
+
+def tracked_totals():
+    """Sum of cached balances per tracked kind (all wallets, all earnings, all holds)."""
+    rows = db.session.execute(
+        sa.select(LedgerAccount.kind, sa.func.sum(LedgerAccount.balance), sa.func.count())
+        .where(LedgerAccount.kind.in_(TRACKED_KINDS))
+        .group_by(LedgerAccount.kind)
+    ).all()
+    return {kind: (total, count) for kind, total, count in rows}
+
+
+def account_lines(account, page):
+    statement = (
+        sa.select(LedgerEntry)
+        .options(joinedload(LedgerEntry.transaction))
+        .where(LedgerEntry.account_id == account.id)
+        .order_by(LedgerEntry.id.desc())
+    )
+    return db.paginate(statement, page=page, per_page=LINES_PER_PAGE, error_out=False, count=True)
+
+
+def adjust_wallet(admin, account, cents, reason, request_key):
+    """Post an admin's correction to a client wallet once per form (`request_key`), audit-logged in
+    the same transaction. Returns the Posted result; raises AdjustmentError for bad input."""
+    if account.kind != "client_wallet":
+        raise AdjustmentError("Only client wallets can be adjusted here.")
+    if cents == 0:
+        raise AdjustmentError("Enter an amount other than zero.", "amount")
+    reason = (reason or "").strip()
+    if not 5 <= len(reason) <= 500:
+        raise AdjustmentError("Give a reason of 5 to 500 characters.", "reason")
+    owner = db.session.get(User, account.owner_id)
+    before = accounts.balance(account)
+    try:
+        posted = operations.adjust_wallet(owner, cents, f"adjustment:{request_key}", admin, reason)
+    except InsufficientFunds as error:
+        raise AdjustmentError(
+            f"The wallet holds {before} cents; an adjustment cannot take it below zero.", "amount"
+        ) from error
+    if posted.created:
+        audit.record(
+            admin,
+            "ledger.adjust_wallet",
+            owner,
+            before={"balance_cents": before},
+            after={"balance_cents": before + cents, "transaction_id": posted.transaction_id},
+            reason=reason,
+        )
+    return posted

@@ -1,0 +1,133 @@
+"""A client's wallet as people see it: balance and the history of its ledger lines."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from soulseer.extensions import db
+from soulseer.ledger import LedgerEntry, LedgerTransaction, TransactionKind, accounts
+from soulseer.money import plain_dollars
+
+# History filter "what": each choice names the transaction kinds it shows.
+KIND_FILTERS = {
+    "topups": ("Top-ups", {TransactionKind.TOPUP}),
+    "readings": (
+        "Readings and bookings",
+        {TransactionKind.HOLD_RESERVE, TransactionKind.HOLD_SETTLE, TransactionKind.HOLD_RELEASE},
+    ),  # fmt: skip
+    "purchases": ("Gifts, replies and shop", {TransactionKind.PURCHASE}),
+    "refunds": (
+        "Refunds and corrections",
+        {
+            TransactionKind.REFUND,
+            TransactionKind.TOPUP_REFUND,
+            TransactionKind.DISPUTE,
+            TransactionKind.DISPUTE_REVERSAL,
+            TransactionKind.ADJUSTMENT,
+        },
+    ),  # fmt: skip
+}
+DIRECTIONS = {"in": "Money in", "out": "Money out"}
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    kind: str = ""
+    direction: str = ""
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+    @classmethod
+    def from_args(cls, args):
+        """Read filters from query arguments; anything unknown or malformed is ignored."""
+
+        def day(name):
+            try:
+                return datetime.fromisoformat(args.get(name, "")).date()
+            except ValueError:
+                return None
+
+        start, end = day("from"), day("to")
+        return cls(
+            kind=args.get("kind", "") if args.get("kind") in KIND_FILTERS else "",
+            direction=args.get("direction", "") if args.get("direction") in DIRECTIONS else "",
+            date_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
+            date_to=datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) if end else None,
+        )
+
+    def as_args(self):
+        args = {"kind": self.kind, "direction": self.direction}
+        if self.date_from:
+            args["from"] = self.date_from.date().isoformat()
+        if self.date_to:
+            args["to"] = (self.date_to - timedelta(days=1)).date().isoformat()
+        return {k: v for k, v in args.items() if v}
+
+
+def balance(user):
+    wallet = accounts.find_wallet(user)
+    return wallet.balance if wallet else 0
+
+
+def is_frozen(user):
+    wallet = accounts.find_wallet(user)
+    return bool(wallet and wallet.frozen)
+
+
+def _lines_query(user, history_filter):
+    wallet = accounts.find_wallet(user)
+    wallet_id = wallet.id if wallet else -1
+    query = (
+        sa.select(
+            LedgerEntry.id,
+            LedgerEntry.created_at,
+            LedgerEntry.amount,
+            LedgerEntry.balance_after,
+            LedgerTransaction.kind,
+            LedgerTransaction.description,
+        )
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerEntry.account_id == wallet_id)
+        .order_by(LedgerEntry.id.desc())
+    )
+    if history_filter.kind:
+        query = query.where(LedgerTransaction.kind.in_(KIND_FILTERS[history_filter.kind][1]))
+    if history_filter.direction == "in":
+        query = query.where(LedgerEntry.amount > 0)
+    elif history_filter.direction == "out":
+        query = query.where(LedgerEntry.amount < 0)
+    if history_filter.date_from:
+        query = query.where(LedgerEntry.created_at >= history_filter.date_from)
+    if history_filter.date_to:
+        query = query.where(LedgerEntry.created_at < history_filter.date_to)
+    return query
+
+
+def history_page(user, history_filter, page):
+    """One page of wallet lines, newest first: (rows, has_next)."""
+    rows = db.session.execute(
+        _lines_query(user, history_filter).limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)
+    ).all()
+    return rows[:PER_PAGE], len(rows) > PER_PAGE
+
+
+def history_csv(user, history_filter):
+    """Every line matching the filter, as CSV text (amounts in dollars with two decimals)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["time (UTC)", "description", "kind", "amount", "balance after"])
+    for row in db.session.execute(_lines_query(user, history_filter)).yield_per(500):
+        writer.writerow(
+            [
+                row.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                row.description,
+                row.kind,
+                plain_dollars(row.amount),
+                plain_dollars(row.balance_after),
+            ]
+        )
+    return out.getvalue()
