@@ -50,6 +50,26 @@ def _persistent_secret_key(instance_path):
     return path.read_text().strip()
 
 
+def _local_webhook_secret(instance_path):
+    """The webhook secret test payments sign with, outside production and without a real one.
+
+    Kept in instance/ so the web process (which verifies) and every other process agree. Written
+    through a temporary file and a hard link, so processes starting together cannot both win."""
+    path = Path(instance_path) / "stripe_webhook_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        temporary.write_text("whsec_local_" + secrets.token_urlsafe(32))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
 def load_config(environ=None, instance_path=None):
     """Build the Flask config mapping. Raises ConfigError naming what is missing."""
     if environ is None:
@@ -79,6 +99,11 @@ def load_config(environ=None, instance_path=None):
             redis_url = embedded.redis_url(instance_path)
 
     stripe_secret = environ.get("STRIPE_SECRET_KEY", "")
+    webhook_secret = environ.get("STRIPE_WEBHOOK_SECRET", "")
+    if production and stripe_secret and not webhook_secret:
+        raise ConfigError("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY: top-ups are credited by webhooks.")
+    if not webhook_secret and not production:
+        webhook_secret = _local_webhook_secret(instance_path)
     config = {
         "SOULSEER_ENV": env,
         "ENV_PRODUCTION": production,
@@ -105,7 +130,9 @@ def load_config(environ=None, instance_path=None):
         "AUTH0_CLIENT_SECRET": environ.get("AUTH0_CLIENT_SECRET", ""),
         "OIDC_METADATA_URL": environ.get("OIDC_METADATA_URL", ""),
         "STRIPE_SECRET_KEY": stripe_secret,
-        "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        # Verifies POST /webhooks/stripe. Outside production without one: a local secret kept in
+        # instance/, which test payments sign with (docs/stripe.md).
+        "STRIPE_WEBHOOK_SECRET": webhook_secret,
         "STRIPE_API_BASE": environ.get("STRIPE_API_BASE", ""),
         "AGORA_APP_ID": environ.get("AGORA_APP_ID", ""),
         "AGORA_APP_CERTIFICATE": environ.get("AGORA_APP_CERTIFICATE", ""),

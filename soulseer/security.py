@@ -25,12 +25,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"
 
 
+# The top-up form redirects to Stripe Checkout when Stripe is configured (docs/stripe.md).
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+
+
 def content_security_policy(app):
     """The policy, plus the identity provider as a form target when Auth0 is on: POST /sign-out
-    redirects there to end the Auth0 session, and browsers apply form-action to that redirect."""
+    redirects there to end the Auth0 session, and browsers apply form-action to that redirect.
+    The same goes for Stripe Checkout, where POST /wallet/topups redirects."""
     from soulseer.services import auth0
 
     origins = auth0.form_action_origins(app)
+    if app.config.get("STRIPE_SECRET_KEY"):
+        origins = [*origins, STRIPE_CHECKOUT_ORIGIN]
     if not origins:
         return CONTENT_SECURITY_POLICY
     return CONTENT_SECURITY_POLICY.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))

@@ -14,6 +14,7 @@ def register_blueprints(app):
     from soulseer.blueprints.pwa import bp as pwa_bp
     from soulseer.blueprints.reader import bp as reader_bp
     from soulseer.blueprints.wallet import bp as wallet_bp
+    from soulseer.blueprints.webhooks import bp as webhooks_bp
 
     for blueprint in (
         errors_bp,
@@ -28,6 +29,7 @@ def register_blueprints(app):
         admin_bp,
         admin_ledger_bp,
         wallet_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:

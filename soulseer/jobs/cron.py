@@ -3,5 +3,8 @@
 from rq import cron
 
 from soulseer.jobs.heartbeat import record_cron_heartbeat
+from soulseer.jobs.payments import requeue_stuck_stripe_events
 
 cron.register(record_cron_heartbeat, queue_name="default", interval=10, result_ttl=60)
+# Stripe events whose processing job was lost are enqueued again (processing is idempotent).
+cron.register(requeue_stuck_stripe_events, queue_name="default", interval=60, result_ttl=300)

@@ -6,6 +6,7 @@ from soulseer.models.agreement import AgreementAcceptance
 from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
+from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
 from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
 from soulseer.models.user import Role, User, UserStatus
 
@@ -19,7 +20,11 @@ __all__ = [
     "ReaderApplication",
     "Role",
     "Specialty",
+    "StripeEvent",
+    "StripeEventStatus",
     "TokenPurpose",
+    "Topup",
+    "TopupStatus",
     "User",
     "UserStatus",
 ]

@@ -1,0 +1,137 @@
+"""Top-ups: the form, the return page that waits for the webhook, and the TEST checkout page.
+
+None of these views credits money: only the verified webhook's job does (docs/stripe.md).
+"""
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+
+from soulseer.blueprints.wallet import bp
+from soulseer.blueprints.wallet.forms import TopupForm
+from soulseer.extensions import db, htmx, limiter
+from soulseer.ledger import accounts
+from soulseer.services import test_payments, topups
+from soulseer.views import form_error, render, role_required
+
+
+def _user_or_address():
+    """Rate limits per signed-in user (several people may share one address), else per address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+TOPUP_LIMITS = "10 per minute;60 per hour"
+
+
+def wallet_url():
+    """The wallet page (history.py) once it exists; until then the top-up form is the wallet."""
+    if "wallet.index" in current_app.view_functions:
+        return url_for("wallet.index")
+    return url_for("wallet.new_topup")
+
+
+@bp.context_processor
+def topup_form_factory():
+    # Lets any wallet page include wallet/_topup_form.html without building the form itself.
+    return {"new_topup_form": lambda: TopupForm(formdata=None)}
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"  # balances and payments are private and change
+    return response
+
+
+def _balance(user):
+    wallet = accounts.find_wallet(user)
+    return accounts.balance(wallet) if wallet else 0
+
+
+def _form_page(form, status=200):
+    page = render_template("wallet/new_topup.html", topup_form=form, balance=_balance(current_user))
+    return _no_store(current_app.make_response((page, status)))
+
+
+@bp.get("/topups/new")
+@role_required("client")
+def new_topup():
+    return _form_page(TopupForm(formdata=None))
+
+
+@bp.post("/topups")
+@role_required("client")
+@limiter.limit(TOPUP_LIMITS, key_func=_user_or_address)
+@limiter.limit("30 per minute")  # per address
+def create_topup():
+    form = TopupForm()
+    if form.validate():
+        try:
+            started = topups.start_topup(
+                current_user,
+                form.amount_cents,
+                return_url=lambda topup: url_for("wallet.topup", topup_id=topup.id, _external=True),
+                cancel_url=request.host_url.rstrip("/") + wallet_url(),
+                test_checkout_url=lambda topup: url_for("wallet.test_checkout", topup_id=topup.id),
+            )
+        except topups.TopupError as error:
+            db.session.rollback()
+            typed = bool((form.custom_amount.data or "").strip())
+            form_error(form, error, {"amount": "custom_amount" if typed else "preset"})
+        else:
+            if htmx:  # an HTMX form would follow a 303 with XHR, which cannot open another site
+                response = current_app.response_class(status=200)
+                response.headers["HX-Redirect"] = started.checkout_url
+                return response
+            return redirect(started.checkout_url, 303)
+    return _form_page(form, 422)
+
+
+@bp.get("/topups/<int:topup_id>")
+@login_required
+def topup(topup_id):
+    """Where Stripe (or the TEST checkout) sends the client back: waits for the webhook's credit."""
+    found = topups.owned_topup(current_user, topup_id)
+    if found is None:
+        abort(404)
+    html = render(
+        "wallet/topup.html",
+        "wallet/_topup_status.html",
+        topup=found,
+        balance=_balance(current_user),
+        wallet_url=wallet_url(),
+        oob_balance=bool(htmx and not htmx.boosted),  # the fragment also refreshes the header balance
+    )
+    return _no_store(current_app.make_response(html))
+
+
+@bp.route("/test-checkout/<int:topup_id>", methods=["GET", "POST"])
+@login_required
+@limiter.limit(TOPUP_LIMITS, key_func=_user_or_address, methods=["POST"])
+def test_checkout(topup_id):
+    """The TEST checkout page (test payments only): sends the Stripe-format event for this top-up
+    through our own POST /webhooks/stripe, exactly as Stripe would."""
+    if not topups.test_payments_enabled():
+        abort(404)
+    found = topups.owned_topup(current_user, topup_id)
+    if found is None:
+        abort(404)
+    return_page = url_for("wallet.topup", topup_id=found.id)
+    if found.finished:
+        return redirect(return_page, 303)
+    error = None
+    if request.method == "POST":
+        outcome = request.form.get("outcome")
+        if outcome not in (test_payments.PAID, test_payments.FAILED):
+            abort(400)
+        # This same server, reached the way the browser reached it.
+        webhook_url = request.host_url.rstrip("/") + url_for("webhooks.stripe_webhook")
+        try:
+            test_payments.pay(found, outcome, webhook_url)
+        except test_payments.DeliveryError as problem:
+            current_app.logger.warning("Test payment for top-up %s not delivered: %s", found.id, problem)
+            error = "The test payment could not reach the webhook endpoint. Nothing was paid; try again."
+        else:
+            return redirect(return_page, 303)
+    page = render_template("wallet/test_checkout.html", topup=found, error=error, wallet_url=wallet_url())
+    return _no_store(current_app.make_response((page, 502 if error else 200)))

@@ -1,0 +1,84 @@
+"""Test payments: the embedded default when no Stripe key is set (never in production).
+
+The TEST checkout page builds the event Stripe would send, signs it with the local webhook
+secret using Stripe's scheme, and POSTs it to this server's own /webhooks/stripe: the same
+endpoint, job and ledger path as real payments. Nothing here touches the wallet.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+
+import requests
+from flask import current_app
+
+from soulseer.models import TopupStatus
+
+PAID = "paid"
+FAILED = "failed"
+STRIPE_API_VERSION = "2025-01-27.acacia"
+
+
+class DeliveryError(Exception):
+    """The test event could not be delivered to the webhook endpoint."""
+
+
+def sign(payload, secret, timestamp=None):
+    """The Stripe-Signature header for `payload` (str): t=<ts>,v1=<HMAC-SHA256 of "<ts>.<payload>">."""
+    timestamp = int(time.time()) if timestamp is None else int(timestamp)
+    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def build_event(topup, outcome):
+    """The event Stripe sends when this top-up's checkout is paid, or its payment fails."""
+    now = int(time.time())
+    session = {
+        "id": topup.checkout_session_id,
+        "object": "checkout.session",
+        "amount_subtotal": topup.amount_cents,
+        "amount_total": topup.amount_cents,
+        "client_reference_id": str(topup.user_id),
+        "created": now,
+        "currency": current_app.config["CURRENCY"].lower(),
+        "livemode": False,
+        "metadata": {"topup_id": str(topup.id)},
+        "mode": "payment",
+        "payment_intent": "pi_test_" + secrets.token_hex(12),
+        "payment_status": "paid" if outcome == PAID else "unpaid",
+        "status": "complete",
+    }
+    return {
+        "id": "evt_test_" + secrets.token_hex(12),
+        "object": "event",
+        "api_version": STRIPE_API_VERSION,
+        "created": now,
+        "data": {"object": session},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": "checkout.session.completed" if outcome == PAID else "checkout.session.async_payment_failed",
+    }
+
+
+def pay(topup, outcome, webhook_url):
+    """Send the signed event for `topup` to `webhook_url` over HTTP, as Stripe would."""
+    if outcome not in (PAID, FAILED):
+        raise ValueError(f"unknown test outcome {outcome!r}")
+    if topup.status != TopupStatus.PENDING:
+        return None  # paid or failed already: a second click sends nothing
+    payload = json.dumps(build_event(topup, outcome), separators=(",", ":"))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Stripe-Signature": sign(payload, current_app.config["STRIPE_WEBHOOK_SECRET"]),
+        "User-Agent": "SoulSeer test payments (Stripe-format event)",
+    }
+    try:
+        response = requests.post(webhook_url, data=payload.encode(), headers=headers, timeout=10)
+    except requests.RequestException as error:
+        raise DeliveryError(f"the webhook endpoint could not be reached: {error}") from error
+    if response.status_code != 200:
+        raise DeliveryError(f"the webhook endpoint answered {response.status_code}")
+    return response

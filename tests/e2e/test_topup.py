@@ -1,0 +1,82 @@
+"""A new client tops up $25 on a phone with test payments: picks the amount, pays on the TEST
+checkout page, and watches "Processing…" turn into "$25.00 added" while the live worker applies
+the signed webhook event. Nothing reloads the page; the balance shows the money."""
+
+import re
+
+from playwright.sync_api import expect
+
+from soulseer import clock
+from soulseer.services import passwords
+
+PASSWORD = "amber-willow-compass"
+
+
+def sign_in(page, email):
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".account-menu")).to_be_visible()
+
+
+def test_a_new_client_tops_up_25_dollars_with_a_test_payment(page, make_user, screenshot):
+    now = clock.now()
+    make_user(
+        role="client",
+        email="nova@example.test",
+        display_name="Nova",
+        password_hash=passwords.hash_password(PASSWORD),
+        email_verified_at=now,
+        adult_confirmed_at=now,
+        terms_version=1,
+        terms_accepted_at=now,
+    )
+    sign_in(page, "nova@example.test")
+
+    page.goto("/wallet/topups/new")
+    expect(page.get_by_role("heading", name="Top up your wallet")).to_be_visible()
+    expect(page.locator(".lede")).to_contain_text("$0.00")
+    page.get_by_label("$25", exact=True).check()
+    expect(page.get_by_label("$25", exact=True)).to_be_checked()
+    screenshot(page, "form")
+    page.get_by_role("button", name="Continue to payment").click()
+
+    # The TEST checkout: clearly not a real payment.
+    expect(page).to_have_url(re.compile(r"/wallet/test-checkout/\d+$"))
+    expect(page.get_by_role("heading", name="Test checkout")).to_be_visible()
+    expect(page.get_by_text("TEST", exact=True)).to_be_visible()
+    expect(page.get_by_text("This is a test payment: no real money moves")).to_be_visible()
+    expect(page.locator(".checkout-amount")).to_have_text("$25.00")
+    screenshot(page, "test-checkout")
+    topup_id = page.url.rsplit("/", 1)[1]
+
+    # A second tab already waits on the return page before anything is paid.
+    waiting = page.context.new_page()
+    waiting.goto(f"/wallet/topups/{topup_id}")
+    expect(waiting.get_by_text("Processing your payment…")).to_be_visible()
+    waiting.evaluate("window.__notReloaded = true")
+    screenshot(waiting, "processing")
+
+    page.get_by_role("button", name="Pay (test)").click()
+    expect(page).to_have_url(re.compile(rf"/wallet/topups/{topup_id}$"))
+    expect(page.get_by_role("heading", name="$25.00 added to your wallet")).to_be_visible(timeout=20_000)
+    expect(page.locator(".topup-status .topup-balance")).to_have_text("$25.00")
+    screenshot(page, "result")
+    badge = page.locator("#balance-badge")
+    if badge.count():  # the header balance (the wallet page's work), where it exists
+        expect(badge).to_contain_text("$25.00")
+
+    # The waiting tab updated itself (HTMX polling), without a reload.
+    expect(waiting.get_by_role("heading", name="$25.00 added to your wallet")).to_be_visible(timeout=20_000)
+    assert waiting.evaluate("window.__notReloaded") is True
+    expect(waiting.locator("#topup-status")).not_to_have_attribute("hx-trigger", re.compile("."))
+    if waiting.locator("#balance-badge").count():  # refreshed out of band with the news
+        expect(waiting.locator("#balance-badge")).to_contain_text("$25.00")
+    waiting.close()
+
+    page.get_by_role("link", name="Go to your wallet").click()
+    expect(page.get_by_text("$25.00").first).to_be_visible()
+    page.goto("/wallet/topups/new")
+    expect(page.locator(".lede")).to_contain_text("$25.00")
+    assert page.watched.problems() == []
