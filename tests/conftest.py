@@ -143,9 +143,23 @@ def make_user(db):
 
     counter = {"n": 0}
 
-    def factory(role="client", email=None, display_name=None, **fields):
+    def factory(role="client", email=None, display_name=None, consented=False, **fields):
+        """consented=True: 18+ confirmed, current Terms (and for readers the Reader agreement)
+        accepted, so pages open without the consent step."""
+        from soulseer import clock
+        from soulseer.models import AgreementAcceptance
+        from soulseer.services import accounts
+
         counter["n"] += 1
         n = counter["n"]
+        if consented:
+            now = clock.now()
+            fields = {
+                "adult_confirmed_at": now,
+                "terms_version": accounts.current_terms_version(),
+                "terms_accepted_at": now,
+                **fields,
+            }
         user = User(
             email=(email or f"{role}{n}@example.test").lower(),
             display_name=display_name or f"{role.title()} {n}",
@@ -153,6 +167,13 @@ def make_user(db):
             **fields,
         )
         db.session.add(user)
+        db.session.flush()
+        if consented and role == "reader":
+            db.session.add(
+                AgreementAcceptance(
+                    user_id=user.id, page_slug="reader-agreement", version=accounts.reader_agreement_version()
+                )
+            )
         db.session.commit()
         return user
 

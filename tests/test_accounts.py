@@ -322,3 +322,61 @@ def test_new_terms_version_asks_for_consent_again(client, post_form, member, db,
     db.session.expire_all()
     assert member.terms_version == 4
     assert client.get("/account").status_code == 200
+
+
+# Readers and the Reader agreement; accounts without a password -------------------------------
+
+
+def test_a_reader_without_the_reader_agreement_is_asked_for_it(client, post_form, make_user, db, terms_page):
+    from soulseer.models import AgreementAcceptance
+
+    reader = make_user(
+        role="reader",
+        email="reader@example.test",
+        password_hash=passwords.hash_password(GOOD_PASSWORD),
+        adult_confirmed_at=clock.now(),
+        terms_version=3,
+        terms_accepted_at=clock.now(),
+    )
+    sign_in(client, post_form, email="reader@example.test")
+    response = client.get("/reader")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/welcome/consent")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "I accept the Reader agreement" in page
+    refused = post_form(client, "/welcome/consent", {"adult": "y", "terms": "y"})
+    assert refused.status_code == 422 and "accept the Reader agreement" in refused.get_data(as_text=True)
+    assert db.session.query(AgreementAcceptance).count() == 0
+    accepted = post_form(client, "/welcome/consent", {"adult": "y", "terms": "y", "reader_agreement": "y"})
+    assert accepted.status_code == 302
+    [acceptance] = db.session.query(AgreementAcceptance).all()
+    assert acceptance.user_id == reader.id and acceptance.page_slug == "reader-agreement"
+    assert client.get("/reader").status_code == 200
+
+
+def test_clients_are_never_asked_for_the_reader_agreement(client, post_form, member):
+    sign_in(client, post_form)
+    assert client.get("/account").status_code == 200
+
+
+def test_an_account_without_password_is_deleted_only_after_a_recent_sign_in(client, login, make_user, db, post_form):
+    user = make_user(
+        email="auth0-only@example.test",
+        auth0_subject="auth0|123",
+        adult_confirmed_at=clock.now(),
+        terms_version=1,
+        terms_accepted_at=clock.now(),
+    )
+    login(client, user)  # a session that never proved who it is just now
+    stale = post_form(client, "/account/delete", {"confirm_text": "DELETE"})
+    assert stale.status_code == 422 and "sign in again with Auth0" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert user.status == "active"
+    with client.session_transaction() as session:
+        session["signed_in_at"] = int(clock.now().timestamp())
+    clock.advance(timedelta(minutes=11))
+    assert post_form(client, "/account/delete", {"confirm_text": "DELETE"}).status_code == 422
+    with client.session_transaction() as session:
+        session["signed_in_at"] = int(clock.now().timestamp())
+    assert post_form(client, "/account/delete", {"confirm_text": "DELETE"}).status_code == 302
+    db.session.expire_all()
+    assert user.status == "deleted"

@@ -19,15 +19,13 @@ from soulseer.models import (
 from soulseer.services import admin_users
 from tests.support.forms import post_with_csrf
 
-CONSENTED = {"terms_version": 1}
-
 
 @pytest.fixture
 def person(make_user):
     """make_user with consent given, so pages open without the consent step."""
 
     def factory(role="client", **fields):
-        return make_user(role=role, adult_confirmed_at=clock.now(), **{**CONSENTED, **fields})
+        return make_user(role=role, consented=True, **fields)
 
     return factory
 

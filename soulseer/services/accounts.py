@@ -9,12 +9,13 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import Role, TokenPurpose, User, UserStatus
+from soulseer.models import AgreementAcceptance, Role, TokenPurpose, User, UserStatus
 from soulseer.services import content, mail, passwords, throttle, tokens
 
 VERIFY_EMAIL_LIFETIME = timedelta(days=3)
 RESET_LIFETIME = timedelta(hours=1)
 INVITATION_LIFETIME = timedelta(days=7)
+READER_AGREEMENT = "reader-agreement"
 
 
 class AccountError(Exception):
@@ -51,20 +52,49 @@ def current_terms_version():
     return terms.version if terms else 1
 
 
+def reader_agreement_version():
+    page = content.get_page(READER_AGREEMENT)
+    return page.version if page else 1
+
+
+def needs_reader_agreement(user):
+    """Readers must have accepted the current Reader agreement (an invitation or the consent step)."""
+    if not user.is_reader:
+        return False
+    accepted = db.session.execute(
+        sa.select(sa.func.max(AgreementAcceptance.version)).filter_by(user_id=user.id, page_slug=READER_AGREEMENT)
+    ).scalar()
+    return (accepted or 0) < reader_agreement_version()
+
+
 def needs_consent(user):
-    """True until the user has confirmed 18+ and accepted the current Terms."""
-    return user.adult_confirmed_at is None or (user.terms_version or 0) < current_terms_version()
+    """True until the user has confirmed 18+ and accepted the current Terms (and, for readers, the
+    current Reader agreement)."""
+    return (
+        user.adult_confirmed_at is None
+        or (user.terms_version or 0) < current_terms_version()
+        or needs_reader_agreement(user)
+    )
 
 
-def record_consent(user, adult, terms):
+def record_consent(user, adult, terms, reader_agreement=None):
+    """Record 18+ and the Terms; for readers who still need it, the Reader agreement too
+    (`reader_agreement=None` means the caller records it itself, as the invitation page does)."""
     if not adult:
         raise AccountError("You must be 18 or over to use SoulSeer.", "adult")
     if not terms:
         raise AccountError("Please accept the Terms to continue.", "terms")
+    agreement_due = reader_agreement is not None and needs_reader_agreement(user)
+    if agreement_due and not reader_agreement:
+        raise AccountError("Please accept the Reader agreement to continue.", "reader_agreement")
     now = clock.now()
     user.adult_confirmed_at = user.adult_confirmed_at or now
     user.terms_version = current_terms_version()
     user.terms_accepted_at = now
+    if agreement_due:
+        db.session.add(
+            AgreementAcceptance(user_id=user.id, page_slug=READER_AGREEMENT, version=reader_agreement_version())
+        )
 
 
 def register(display_name, email, password, adult, terms):
@@ -205,16 +235,19 @@ def log_out_everywhere(user):
     user.session_epoch += 1
 
 
-def confirm_identity(user, password):
-    """For destructive actions: the password, when the account has one."""
-    if user.password_hash and not passwords.verify_password(user.password_hash, password):
-        raise AccountError("Your password is not right.", "password")
+def confirm_identity(user, password, signed_in_recently=False):
+    """For destructive actions: the password when the account has one; otherwise (Auth0 accounts)
+    a sign-in within the last few minutes."""
+    if user.password_hash:
+        if not passwords.verify_password(user.password_hash, password):
+            raise AccountError("Your password is not right.", "password")
+    elif not signed_in_recently:
+        raise AccountError("For your safety, sign in again with Auth0, then delete your account within 10 minutes.")
 
 
-def delete_account(user, password=None, confirmed_by_provider=False):
+def delete_account(user, password=None, signed_in_recently=False):
     """Scrub personal data; keep the row (anonymised) for records others and the ledger need."""
-    if not confirmed_by_provider:
-        confirm_identity(user, password)
+    confirm_identity(user, password, signed_in_recently)
     now = clock.now()
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.display_name = "Deleted user"

@@ -23,8 +23,8 @@ from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from soulseer import clock
 from soulseer.config import ConfigError
 from soulseer.extensions import db, get_oauth, init_oauth
-from soulseer.models import Role, User, UserStatus
-from soulseer.services import accounts
+from soulseer.models import Role, TokenPurpose, User, UserStatus
+from soulseer.services import accounts, tokens
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +259,9 @@ def account_for(identity):
             return _create(subject, email, identity, now)
         result = SignIn(user, linked=True)
         user.auth0_subject = subject  # a different Auth0 login with the same verified email moves the link
+        # An invited reader or admin who chose Auth0: the invitation link has done its job. The
+        # consent gate still asks for 18+, the Terms and (readers) the Reader agreement.
+        tokens.retire(user, TokenPurpose.INVITATION)
         if user.email_verified_at is None:
             # Whoever registered this address earlier never proved it; Auth0 just did. A password
             # they set must not keep a way into the account of the address's owner.

@@ -9,11 +9,9 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import AgreementAcceptance, Role, TokenPurpose, User, UserStatus
-from soulseer.services import accounts, content, mail, passwords, tokens
+from soulseer.models import Role, TokenPurpose, User, UserStatus
+from soulseer.services import accounts, mail, passwords, tokens
 from soulseer.services.accounts import INVITATION_LIFETIME, AccountError
-
-READER_AGREEMENT = "reader-agreement"
 
 MESSAGES = {
     "expired": "This invitation has expired. Ask SoulSeer for a new one.",
@@ -36,8 +34,7 @@ class InvitationProblem(Exception):
 
 
 def agreement_version():
-    page = content.get_page(READER_AGREEMENT)
-    return page.version if page else 1
+    return accounts.reader_agreement_version()
 
 
 def is_pending(user):
@@ -99,7 +96,8 @@ def accept(raw_token, password, adult, terms, reader_agreement):
         raise AccountError(problem, "password")
     if user.is_reader and not reader_agreement:
         raise AccountError("Please accept the Reader agreement to continue.", "reader_agreement")
-    accounts.record_consent(user, adult, terms)  # raises before changing anything when refused
+    # Raises before changing anything when refused; records the Reader agreement for readers.
+    accounts.record_consent(user, adult, terms, reader_agreement if user.is_reader else None)
     try:
         token = tokens.redeem(raw_token, TokenPurpose.INVITATION)
     except tokens.TokenError as error:  # used in another tab a moment ago
@@ -109,6 +107,4 @@ def accept(raw_token, password, adult, terms, reader_agreement):
     if token.email == user.email:
         user.email_verified_at = user.email_verified_at or now  # the link proved the address
     user.last_login_at = now
-    if user.is_reader:
-        db.session.add(AgreementAcceptance(user_id=user.id, page_slug=READER_AGREEMENT, version=agreement_version()))
     return user

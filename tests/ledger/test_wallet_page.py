@@ -93,7 +93,7 @@ def test_the_wallet_is_the_clients_own(client, login, make_user, db, client_user
 
 def test_readers_and_visitors_have_no_wallet_page(client, login, make_user):
     assert client.get("/wallet").status_code == 302  # sign in first
-    reader = make_user(role="reader", adult_confirmed_at=clock.now(), terms_version=1)
+    reader = make_user(role="reader", consented=True)
     assert login(client, reader).get("/wallet").status_code == 403
 
 

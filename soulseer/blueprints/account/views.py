@@ -10,7 +10,7 @@ from soulseer.blueprints.account.forms import (
     PasswordChangeForm,
     ProfileForm,
 )
-from soulseer.blueprints.auth.views import sign_in_user
+from soulseer.blueprints.auth.views import sign_in_user, signed_in_recently
 from soulseer.extensions import db
 from soulseer.services import accounts
 from soulseer.services.accounts import AccountError
@@ -126,7 +126,7 @@ def delete():
             form.confirm_text.errors = ["Type DELETE to confirm."]
         else:
             try:
-                accounts.delete_account(current_user, form.password.data or "")
+                accounts.delete_account(current_user, form.password.data or "", signed_in_recently())
             except AccountError as error:
                 db.session.rollback()
                 form_error(form, error)

@@ -29,7 +29,8 @@ class SignUpForm(ConsentFields, FlaskForm):
 
 
 class ConsentForm(ConsentFields, FlaskForm):
-    pass
+    # Shown (and required by the service) only for readers who have not accepted it yet.
+    reader_agreement = BooleanField("I accept the Reader agreement")
 
 
 class SignInForm(FlaskForm):

@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from soulseer import clock
 from soulseer.blueprints.auth import bp
 from soulseer.blueprints.auth.forms import ConsentForm, NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from soulseer.extensions import db, limiter
@@ -48,6 +49,14 @@ def landing_for(user):
 def sign_in_user(user, remember=False):
     login_user(user, remember=remember)
     session.permanent = True
+    # When this person last proved who they are (deleting an account without a password needs a
+    # recent sign-in).
+    session["signed_in_at"] = int(clock.now().timestamp())
+
+
+def signed_in_recently(minutes=10):
+    signed_in_at = session.get("signed_in_at")
+    return bool(signed_in_at) and clock.now().timestamp() - signed_in_at <= minutes * 60
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -159,7 +168,7 @@ def consent():
     form = ConsentForm()
     if form.validate_on_submit():
         try:
-            accounts.record_consent(current_user, form.adult.data, form.terms.data)
+            accounts.record_consent(current_user, form.adult.data, form.terms.data, form.reader_agreement.data)
         except AccountError as error:
             form_error(form, error)
         else:
@@ -167,4 +176,6 @@ def consent():
             return redirect(safe_next_url(request.args.get("next")) or landing_for(current_user))
     elif not accounts.needs_consent(current_user):
         return redirect(landing_for(current_user))
-    return render_template("auth/consent.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "auth/consent.html", form=form, reader_agreement_due=accounts.needs_reader_agreement(current_user)
+    ), 422 if form.errors else 200
