@@ -98,7 +98,7 @@ def test_only_signed_in_clients_top_up(app, make_user, login, db):
     anonymous = app.test_client()
     response = anonymous.get("/wallet/topups/new")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
-    reader = login(app.test_client(), make_user(role="reader", **consented()))
+    reader = login(app.test_client(), make_user(role="reader", consented=True))
     assert reader.get("/wallet/topups/new").status_code == 403
     token = csrf_token_from(reader.get("/").get_data(as_text=True))
     assert reader.post("/wallet/topups", data={"csrf_token": token, "preset": "2500"}).status_code == 403
