@@ -10,9 +10,9 @@ from wtforms.validators import DataRequired, Length
 
 from soulseer.extensions import db
 from soulseer.ledger import LedgerAccount, verify
-from soulseer.models import Role
+from soulseer.models import Role, StripeEvent, StripeEventStatus
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import ledger_admin
+from soulseer.services import audit, ledger_admin, stripe_events
 from soulseer.views import role_required
 
 bp = Blueprint("admin_ledger", __name__, url_prefix="/admin/ledger")
@@ -96,3 +96,39 @@ def adjust(account_id):
     db.session.commit()
     flash("Adjustment recorded." if posted.created else "This adjustment was already recorded.", "success")
     return redirect(url_for("admin_ledger.account", account_id=account.id))
+
+
+@bp.get("/stripe-events")
+@role_required(Role.ADMIN)
+def events():
+    status = request.args.get("status", "")
+    status = status if status in set(StripeEventStatus) else ""
+    statement = db.select(StripeEvent).order_by(StripeEvent.received_at.desc())
+    if status:
+        statement = statement.filter_by(status=status)
+    results = db.paginate(statement, page=_page(), per_page=50, error_out=False)
+    return render_template(
+        "admin_ledger/events.html",
+        results=results,
+        status=status,
+        statuses=list(StripeEventStatus),
+        section="admin_ledger.index",
+    )
+
+
+@bp.post("/stripe-events/<event_id>/retry")
+@role_required(Role.ADMIN)
+def retry_event(event_id):
+    event = db.session.get(StripeEvent, event_id)
+    if event is None:
+        abort(404)
+    before = {"stripe_event": event.id, "status": event.status, "error": event.error}
+    if stripe_events.retry(event.id):
+        # Stripe's event ids are text, so the event is named in before/after rather than target_id.
+        audit.record(current_user, "stripe_event.retry", None, before=before,
+                     after={"stripe_event": event.id, "status": "queued again"})  # fmt: skip
+        db.session.commit()
+        flash(f"Event {event.id} is queued to be processed again.", "success")
+    else:
+        flash(f"Event {event.id} was {event.status}; there is nothing to retry.", "info")
+    return redirect(url_for("admin_ledger.events", status=request.args.get("status", "")))
