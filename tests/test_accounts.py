@@ -286,6 +286,23 @@ def test_export_my_data(client, post_form, member):
     data = response.get_json()
     assert data["profile"]["email"] == "member@example.test"
     assert data["profile"]["terms_version"] == 3
+    assert data["wallet"] == {"balance_cents": 0, "lines": [], "topups": []}
+    assert data["agreements"] == [] and isinstance(data["emails"], list)
+
+
+def test_export_includes_every_wallet_line(client, post_form, member, db):
+    from soulseer.ledger import operations
+
+    operations.credit_topup(member, 2500, "topup:x", ("topup", 1))
+    operations.purchase(member, 300, None, 0, "gift:x", ("gift", 1), "Star")
+    db.session.commit()
+    sign_in(client, post_form)
+    wallet = client.get("/account/export").get_json()["wallet"]
+    assert wallet["balance_cents"] == 2200
+    assert [(line["amount_cents"], line["balance_after_cents"]) for line in wallet["lines"]] == [
+        (2500, 2500),
+        (-300, 2200),
+    ]
 
 
 def test_delete_account_scrubs_and_frees_the_email(client, post_form, member, db, terms_page):

@@ -261,13 +261,27 @@ def delete_account(user, password=None, signed_in_recently=False):
     return user
 
 
+# Sections of "export my data" that other areas add: name -> function(user) -> JSON-ready data.
+EXPORT_SECTIONS = {}
+
+
+def export_section(name):
+    """Register an area's part of the data export (decorator)."""
+
+    def register(function):
+        EXPORT_SECTIONS[name] = function
+        return function
+
+    return register
+
+
+def iso(moment):
+    return moment.isoformat() if moment else None
+
+
 def export_data(user):
-    """Everything the system holds about the user, as one JSON-ready dict. Areas add sections."""
-
-    def when(moment):
-        return moment.isoformat() if moment else None
-
-    return {
+    """Everything the system holds about the user, as one JSON-ready dict."""
+    data = {
         "exported_at": clock.now().isoformat(),
         "profile": {
             "id": user.id,
@@ -275,18 +289,35 @@ def export_data(user):
             "display_name": user.display_name,
             "role": user.role,
             "status": user.status,
-            "email_verified_at": when(user.email_verified_at),
-            "adult_confirmed_at": when(user.adult_confirmed_at),
+            "email_verified_at": iso(user.email_verified_at),
+            "adult_confirmed_at": iso(user.adult_confirmed_at),
             "terms_version": user.terms_version,
-            "terms_accepted_at": when(user.terms_accepted_at),
+            "terms_accepted_at": iso(user.terms_accepted_at),
             "signs_in_with_auth0": user.auth0_subject is not None,
-            "last_login_at": when(user.last_login_at),
-            "created_at": when(user.created_at),
+            "last_login_at": iso(user.last_login_at),
+            "created_at": iso(user.created_at),
         },
-        "emails": [
-            {"to": e.to_address, "subject": e.subject, "created_at": when(e.created_at)}
-            for e in db.session.execute(
-                sa.select(mail.OutboundEmail).filter_by(to_address=user.email).order_by(mail.OutboundEmail.id)
-            ).scalars()
-        ],
     }
+    for name, section in EXPORT_SECTIONS.items():
+        data[name] = section(user)
+    return data
+
+
+@export_section("emails")
+def _emails(user):
+    return [
+        {"to": e.to_address, "subject": e.subject, "created_at": iso(e.created_at)}
+        for e in db.session.execute(
+            sa.select(mail.OutboundEmail).filter_by(to_address=user.email).order_by(mail.OutboundEmail.id)
+        ).scalars()
+    ]
+
+
+@export_section("agreements")
+def _agreements(user):
+    return [
+        {"agreement": a.page_slug, "version": a.version, "accepted_at": iso(a.accepted_at)}
+        for a in db.session.execute(
+            sa.select(AgreementAcceptance).filter_by(user_id=user.id).order_by(AgreementAcceptance.id)
+        ).scalars()
+    ]

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from soulseer.extensions import db
 from soulseer.ledger import LedgerEntry, LedgerTransaction, TransactionKind, accounts
 from soulseer.money import plain_dollars
+from soulseer.services.accounts import export_section, iso
 
 # History filter "what": each choice names the transaction kinds it shows.
 KIND_FILTERS = {
@@ -131,3 +132,28 @@ def history_csv(user, history_filter):
             ]
         )
     return out.getvalue()
+
+
+@export_section("wallet")
+def _export(user):
+    """The wallet's balance, every ledger line and every top-up, for "export my data"."""
+    from soulseer.models import Topup
+
+    lines = db.session.execute(_lines_query(user, HistoryFilter()).order_by(None).order_by(LedgerEntry.id)).all()
+    topups = db.session.execute(sa.select(Topup).filter_by(user_id=user.id).order_by(Topup.id)).scalars()
+    return {
+        "balance_cents": balance(user),
+        "lines": [
+            {
+                "at": iso(line.created_at),
+                "description": line.description,
+                "kind": line.kind,
+                "amount_cents": line.amount,
+                "balance_after_cents": line.balance_after,
+            }
+            for line in lines
+        ],
+        "topups": [
+            {"amount_cents": t.amount_cents, "status": t.status, "created_at": iso(t.created_at)} for t in topups
+        ],
+    }
