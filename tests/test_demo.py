@@ -1,6 +1,8 @@
 """Demo data: `flask seed-demo` is idempotent."""
 
-from soulseer.models import ContentPage, User
+from soulseer.ledger import verify
+from soulseer.models import ContentPage, ReaderApplication, User
+from soulseer.services import wallet
 
 
 def test_seed_demo_twice_creates_once(app, db):
@@ -17,3 +19,7 @@ def test_seed_demo_twice_creates_once(app, db):
     assert db.session.query(ContentPage).count() == pages
     roles = {role for (role,) in db.session.query(User.role).distinct()}
     assert roles == {"admin", "client", "reader"}
+    client = db.session.query(User).filter_by(email="client@soulseer.test").one()
+    assert wallet.balance(client) == 5000  # credited once, through the ledger
+    assert db.session.query(ReaderApplication).filter_by(status="submitted").count() == 1
+    assert all(check.ok for check in verify.run())
