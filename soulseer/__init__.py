@@ -35,11 +35,12 @@ def create_app(config=None):
     from soulseer import jobs, security, static_files
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0
+    from soulseer.services import auth0, events
     from soulseer.templating import register_template_helpers
 
     auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
     jobs.init_app(app)
+    events.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
     register_template_helpers(app)

@@ -182,6 +182,12 @@ def load_config(environ=None, instance_path=None):
         "DOWNLOAD_LINK_MAX_USES": _int(environ, "SOULSEER_DOWNLOAD_LINK_MAX_USES", 5),
         # Length of one billed minute in seconds: 60, shortened only by tests and demos.
         "MINUTE_SECONDS": _int(environ, "SOULSEER_MINUTE_SECONDS", 60),
+        # Readers who show no activity for this long go offline (PRODUCT.md §3).
+        "READER_IDLE_OFFLINE_MINUTES": _int(environ, "SOULSEER_READER_IDLE_OFFLINE_MINUTES", 10),
+        # The event stream (docs/events.md): keep-alive comment interval, and how long one stream
+        # lives before the browser reconnects (and signs in again, so an ended session stops it).
+        "EVENTS_KEEPALIVE_SECONDS": _int(environ, "SOULSEER_EVENTS_KEEPALIVE_SECONDS", 15),
+        "EVENTS_STREAM_MAX_SECONDS": _int(environ, "SOULSEER_EVENTS_STREAM_MAX_SECONDS", 1800),
         # Health: how old a heartbeat may be before the part counts as down.
         "HEARTBEAT_MAX_AGE_SECONDS": _int(environ, "SOULSEER_HEARTBEAT_MAX_AGE_SECONDS", 45),
     }

@@ -8,6 +8,7 @@ def register_blueprints(app):
     from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
     from soulseer.blueprints.errors import bp as errors_bp
+    from soulseer.blueprints.events import bp as events_bp
     from soulseer.blueprints.health import bp as health_bp
     from soulseer.blueprints.invitations import bp as invitations_bp
     from soulseer.blueprints.main import bp as main_bp
@@ -30,6 +31,7 @@ def register_blueprints(app):
         admin_ledger_bp,
         wallet_bp,
         webhooks_bp,
+        events_bp,
     ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:

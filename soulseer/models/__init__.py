@@ -6,6 +6,7 @@ from soulseer.models.agreement import AgreementAcceptance
 from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
+from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, reader_profile_specialties
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
 from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
 from soulseer.models.user import Role, User, UserStatus
@@ -16,8 +17,11 @@ __all__ = [
     "ApplicationStatus",
     "AuditEntry",
     "ContentPage",
+    "Favourite",
     "OutboundEmail",
     "ReaderApplication",
+    "ReaderProfile",
+    "ReaderStatus",
     "Role",
     "Specialty",
     "StripeEvent",
@@ -27,4 +31,5 @@ __all__ = [
     "TopupStatus",
     "User",
     "UserStatus",
+    "reader_profile_specialties",
 ]

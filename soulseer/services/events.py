@@ -1,0 +1,285 @@
+"""Live events: HTML fragments pushed to the open event streams (docs/events.md).
+
+Every signed-in tab holds one Server-Sent Events stream (GET /events). Anything that changes what
+an open page shows publishes an event here: a name and a fragment of HTML. The htmx SSE extension
+swaps the fragment into the elements that listen for that name (`sse-swap="<event>"`).
+
+Transport: one Redis pub/sub channel for the whole site. Each message says who it is for (one
+user, or everyone signed in). Each web process holds ONE subscription (a background thread, a
+greenlet under gevent) and hands messages to its own open streams through in-memory queues, so a
+thousand open tabs cost one Redis connection per process, not a thousand. Events are best-effort
+page refreshes: a tab that is reconnecting misses what was published meanwhile, and the page it
+loads next is rendered fresh from the database anyway.
+"""
+
+import json
+import logging
+import os
+import queue
+import threading
+import time
+
+import redis as redis_lib
+import sqlalchemy as sa
+
+from soulseer import clock
+
+CHANNEL = "soulseer:events"
+PUBLIC = None  # the audience of a public event: every signed-in tab
+# Reader activity seen by the web processes (requests, open streams); see services/reader_status.py.
+PRESENCE_KEY = "soulseer:presence:{user_id}"
+PRESENCE_TTL_SECONDS = 3600
+# A tab that falls this far behind (a stalled connection) is closed; the browser reconnects.
+STREAM_QUEUE_SIZE = 200
+
+log = logging.getLogger(__name__)
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def publish_to_user(user_id, event, html):
+    """Send `html` as `event` to every open tab of one user (now, not waiting for a commit)."""
+    _publish({"to": int(user_id), "event": event, "html": html})
+
+
+def publish_public(event, html):
+    """Send `html` as `event` to every open tab of every signed-in user. It must hold nothing
+    private or personal to a viewer (no CSRF field, no "your favourite" marks)."""
+    _publish({"to": PUBLIC, "event": event, "html": html})
+
+
+def _publish(message):
+    from soulseer.extensions import get_redis
+
+    _check_event_name(message["event"])
+    get_redis().publish(CHANNEL, json.dumps(message))
+
+
+def _check_event_name(event):
+    # An event name becomes an `event:` line; a newline in it would forge another field.
+    if not event or any(ch in event for ch in "\r\n:"):
+        raise ValueError(f"bad event name {event!r}")
+
+
+def after_commit(func, *args):
+    """Run `func(*args)` once the current database transaction commits; never if it rolls back.
+
+    For publishing what a transaction changed, so no tab sees an event before the rows are
+    there. `func` runs after the commit and must not use `db.session` (SQLAlchemy cannot emit SQL
+    from the commit hook): it reads through `fresh_session()` when it needs the database."""
+    from soulseer.extensions import db
+
+    db.session.info.setdefault("events_after_commit", []).append((func, args))
+
+
+def fresh_session():
+    """A short-lived session of its own, for work done in `after_commit` callbacks."""
+    from soulseer.extensions import db
+
+    return sa.orm.Session(db.engine, expire_on_commit=False)
+
+
+def render_public(template, **context):
+    """Render a fragment as an anonymous visitor would see it, in a request context of its own:
+    public events go to everyone, so nothing of the current user may leak into them."""
+    from flask import current_app, render_template
+
+    with current_app.test_request_context("/"):
+        return render_template(template, **context)
+
+
+def _run_pending(session):
+    for func, args in session.info.pop("events_after_commit", []):
+        try:
+            func(*args)
+        except Exception:
+            # The transaction is committed; a lost live update must not turn it into an error.
+            log.exception("publishing an event after commit failed: %s", getattr(func, "__name__", func))
+
+
+def _drop_pending(session):
+    session.info.pop("events_after_commit", None)
+
+
+def init_app(app):
+    from flask_sqlalchemy.session import Session
+
+    if not sa.event.contains(Session, "after_commit", _run_pending):
+        sa.event.listen(Session, "after_commit", _run_pending)
+        sa.event.listen(Session, "after_rollback", _drop_pending)
+
+
+# --- presence (reader activity) --------------------------------------------------------------
+
+
+def record_presence(redis_client, user_id):
+    """Note that the user was active now (a request, or an open stream's keep-alive)."""
+    redis_client.set(PRESENCE_KEY.format(user_id=user_id), clock.now().timestamp(), ex=PRESENCE_TTL_SECONDS)
+
+
+# --- the stream ------------------------------------------------------------------------------
+
+
+def format_event(event, html):
+    """One SSE message: `event:` then one `data:` line per line of the fragment."""
+    lines = html.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+
+
+_CLOSE = ("", "")  # put in a stream's queue to end it
+
+
+class _Subscriber:
+    def __init__(self, user_id):
+        self.user_id = user_id
+        self.queue = queue.Queue(maxsize=STREAM_QUEUE_SIZE)
+        self.overflowed = False
+
+    def offer(self, item):
+        try:
+            self.queue.put_nowait(item)
+        except queue.Full:
+            self.overflowed = True
+
+
+class Hub:
+    """This process's one Redis subscription, fanned out to its open streams."""
+
+    def __init__(self, redis_url):
+        self.redis_url = redis_url
+        self.pid = os.getpid()
+        self._lock = threading.Lock()
+        self._subscribers = set()
+        self._ready = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="soulseer-events-hub", daemon=True)
+        self._thread.start()
+
+    def wait_ready(self, timeout=5):
+        return self._ready.wait(timeout)
+
+    def add(self, user_id):
+        subscriber = _Subscriber(user_id)
+        with self._lock:
+            self._subscribers.add(subscriber)
+        return subscriber
+
+    def remove(self, subscriber):
+        with self._lock:
+            self._subscribers.discard(subscriber)
+
+    def close_all(self):
+        """End every open stream of this process now (the server is stopping)."""
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            subscriber.overflowed = True
+            subscriber.offer(_CLOSE)
+
+    @property
+    def open_streams(self):
+        return len(self._subscribers)
+
+    def _dispatch(self, data):
+        try:
+            message = json.loads(data)
+            target, item = message["to"], (message["event"], message["html"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed event message")
+            return
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            if target is PUBLIC or subscriber.user_id == target:
+                subscriber.offer(item)
+
+    def stop(self):
+        self._stopped.set()
+
+    def _run(self):
+        while not self._stopped.is_set():
+            client = redis_lib.Redis.from_url(self.redis_url, health_check_interval=30)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(CHANNEL)
+                self._ready.set()
+                while not self._stopped.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message and message["type"] == "message":
+                        self._dispatch(message["data"])
+            except redis_lib.RedisError as exc:
+                self._ready.clear()
+                if self._stopped.is_set():
+                    return
+                log.warning("event hub lost Redis (%s); resubscribing in 1 s", exc)
+                time.sleep(1)
+            finally:
+                try:
+                    pubsub.close()
+                    client.close()
+                except redis_lib.RedisError:
+                    pass
+
+
+_hub = None
+_hub_lock = threading.Lock()
+
+
+def hub(redis_url):
+    """This process's hub, started on the first stream (again in a forked child)."""
+    global _hub
+    with _hub_lock:
+        if _hub is None or _hub.pid != os.getpid() or _hub.redis_url != redis_url:
+            _hub = Hub(redis_url)
+    _hub.wait_ready()
+    return _hub
+
+
+def close_all_streams():
+    """End this process's open streams (a gunicorn worker that is stopping; gunicorn.conf.py)."""
+    if _hub is not None and _hub.pid == os.getpid():
+        _hub.close_all()
+
+
+def stop_hub():
+    """Stop this process's hub (tests, before their Redis goes away)."""
+    global _hub
+    with _hub_lock:
+        if _hub is not None:
+            _hub.stop()
+            _hub = None
+
+
+def stream(redis_url, user_id, keepalive_seconds, max_seconds, on_keepalive=None):
+    """The body of one tab's event stream: a generator of SSE text.
+
+    Sends a keep-alive comment every `keepalive_seconds` (proxies close silent connections, and a
+    write is how a vanished client is noticed) and ends after `max_seconds`, when the browser
+    reconnects on its own. Unsubscribes however it ends (client gone, server stopping)."""
+    events_hub = hub(redis_url)
+    subscriber = events_hub.add(user_id)
+    try:
+        # `retry`: how long the browser waits before reconnecting after the stream ends.
+        yield "retry: 2000\n: connected\n\n"
+        started = time.monotonic()
+        next_keepalive = started + keepalive_seconds
+        while not subscriber.overflowed:
+            now = time.monotonic()
+            if now - started >= max_seconds:
+                break
+            if now >= next_keepalive:
+                if on_keepalive is not None:
+                    on_keepalive()
+                yield ": keep-alive\n\n"
+                next_keepalive = now + keepalive_seconds
+                continue
+            try:
+                event, html = subscriber.queue.get(timeout=min(next_keepalive, started + max_seconds) - now)
+            except queue.Empty:
+                continue
+            if not event:  # _CLOSE
+                break
+            yield format_event(event, html)
+    finally:
+        events_hub.remove(subscriber)
