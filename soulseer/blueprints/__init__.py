@@ -12,6 +12,7 @@ def register_blueprints(app):
     from soulseer.blueprints.health import bp as health_bp
     from soulseer.blueprints.invitations import bp as invitations_bp
     from soulseer.blueprints.main import bp as main_bp
+    from soulseer.blueprints.notifications import bp as notifications_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
     from soulseer.blueprints.reader import bp as reader_bp
     from soulseer.blueprints.wallet import bp as wallet_bp
@@ -32,6 +33,7 @@ def register_blueprints(app):
         wallet_bp,
         webhooks_bp,
         events_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:

@@ -7,6 +7,7 @@ from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
 from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, reader_profile_specialties
+from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
 from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
 from soulseer.models.user import Role, User, UserStatus
@@ -18,6 +19,8 @@ __all__ = [
     "AuditEntry",
     "ContentPage",
     "Favourite",
+    "Notification",
+    "OnlineNotificationRequest",
     "OutboundEmail",
     "ReaderApplication",
     "ReaderProfile",

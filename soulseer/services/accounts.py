@@ -258,6 +258,10 @@ def delete_account(user, password=None, signed_in_recently=False):
     user.deleted_at = now
     user.session_epoch += 1
     db.session.execute(sa.delete(tokens.AccountToken).where(tokens.AccountToken.user_id == user.id))
+    from soulseer.models.notification import Notification, OnlineNotificationRequest
+
+    db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(sa.delete(OnlineNotificationRequest).where(OnlineNotificationRequest.client_id == user.id))
     return user
 
 

@@ -1,0 +1,57 @@
+"""The notifications list (/notifications), mark read, and the header bell."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from soulseer.extensions import db, htmx
+from soulseer.services import notifications
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def bell():
+    """The header bell's unread count for the signed-in user (None for visitors)."""
+    if current_user and current_user.is_authenticated:
+        return {"notification_count": notifications.unread_count(current_user.id)}
+    return {"notification_count": None}
+
+
+@bp.get("")
+@login_required
+def index():
+    before = request.args.get("before", type=int)
+    items, more = notifications.page_for(current_user.id, before_id=before)
+    context = {"items": items, "more": more}
+    if htmx and not htmx.boosted and before:
+        return render_template("notifications/_page.html", **context)  # "Older" appends a page
+    return render_template("notifications/index.html", **context)
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def mark_read(notification_id):
+    notification = notifications.get_own(current_user.id, notification_id)
+    if notification is None:
+        # Someone else's notification, or none at all: the same answer, so ids reveal nothing.
+        abort(404)
+    notifications.mark_read(notification)
+    db.session.commit()
+    if htmx:
+        return render_template("notifications/_read_response.html", item=notification, unread_count=_count())
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/read-all")
+@login_required
+def mark_all_read():
+    notifications.mark_all_read(current_user.id)
+    db.session.commit()
+    if htmx:
+        items, more = notifications.page_for(current_user.id)
+        return render_template("notifications/_all_read_response.html", items=items, more=more, unread_count=0)
+    return redirect(url_for("notifications.index"))
+
+
+def _count():
+    return notifications.unread_count(current_user.id)
