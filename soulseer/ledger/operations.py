@@ -131,3 +131,21 @@ def adjust_wallet(user, amount, key, actor, reason):
         reference=("user", user.id),
         actor=actor,
     )
+
+
+def refund(client, reader, amount, paid, reader_paid, key, reference, actor, reason):
+    """Give `amount` back to the client's wallet from a sale of `paid` cents of which `reader_paid`
+    went to the reader, taken back proportionally: floor(amount × reader_paid / paid) from the
+    reader's earnings, the rest from platform revenue. The caller makes sure the total refunded
+    never exceeds what was paid."""
+    if not 0 < amount <= paid:
+        raise ValueError("a refund is more than zero and at most what was paid")
+    from_reader = amount * reader_paid // paid
+    specs = [accounts.wallet_spec(client), accounts.PLATFORM_REVENUE]
+    if reader is not None:
+        specs.append(accounts.earnings_spec(reader))
+    wallet, revenue, *earnings = accounts.resolve(*specs)
+    legs = [(wallet, amount), (revenue, -(amount - from_reader))]
+    if earnings:
+        legs.append((earnings[0], -from_reader))
+    return post(TransactionKind.REFUND, key, legs, description=f"Refund: {reason}", reference=reference, actor=actor)

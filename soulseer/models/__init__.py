@@ -10,6 +10,7 @@ from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, 
 from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
 from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
+from soulseer.models.reading import Reading, ReadingEvent, ReadingMode, ReadingState
 from soulseer.models.user import Role, User, UserStatus
 
 __all__ = [
@@ -25,6 +26,10 @@ __all__ = [
     "ReaderApplication",
     "ReaderProfile",
     "ReaderStatus",
+    "Reading",
+    "ReadingEvent",
+    "ReadingMode",
+    "ReadingState",
     "Role",
     "Specialty",
     "StripeEvent",

@@ -186,3 +186,16 @@ def test_verify_finds_a_tampered_balance(app, db, client_user):
     result = app.test_cli_runner().invoke(args=["ledger", "verify"])
     assert result.exit_code == 1
     assert "FAIL  every cached balance equals the sum of its entries" in result.output
+
+
+def test_refund_reverses_proportionally_from_reader_and_platform(db, client_user, reader_user, make_user):
+    admin = make_user(role="admin")
+    topup(db, client_user, 1000)
+    operations.purchase(client_user, 333, reader_user, 7000, "gift:1", ("gift", 1), "Crown")  # 233 + 100
+    operations.refund(client_user, reader_user, 100, 333, 233, "refund:1", ("gift", 1), admin, "Did not arrive")
+    db.session.commit()
+    assert balance_of(db, accounts.wallet(client_user)) == 767
+    assert balance_of(db, accounts.reader_earnings(reader_user)) == 233 - 69  # floor(100 × 233 / 333)
+    assert balance_of(db, accounts.platform_revenue()) == 100 - 31
+    with pytest.raises(ValueError):
+        operations.refund(client_user, reader_user, 334, 333, 233, "refund:2", ("gift", 1), admin, "Too much")

@@ -1,0 +1,326 @@
+"""The billing engine: presence, the meter, minute reservations, pauses, ends and settlement.
+
+Rules (PRODUCT.md §4): time is metered only while both sides are connected; at the start of each
+metered minute that minute's cost is reserved from the client's wallet (so a crash never costs
+more than one minute); the final bill is prorated to the second,
+cost = ceil(metered seconds × rate / minute length), split floor(cost × share) to the reader and
+the rest to the platform; what was reserved but not used returns to the client.
+
+Every function here works on a reading row the caller has locked (`lock(id)`), and is safe to
+repeat: reservations and the settlement carry idempotency keys naming the reading and the minute.
+The meter never runs past the minutes reserved: if the next minute cannot be reserved the meter
+stops at the minute's boundary, so nobody is charged for time that was not paid for and the hold
+always covers the bill.
+"""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.ledger import InsufficientFunds, WalletFrozen, operations, verify
+from soulseer.models.reading import EndReason, PauseReason, Reading, ReadingState
+from soulseer.services.reading_states import transition
+
+S = ReadingState
+
+# `flask ledger verify`: no hold may keep money for a reading that is over.
+verify.FINISHED_HOLD_QUERIES.append(
+    (
+        "no hold keeps money for a finished or cancelled reading",
+        "SELECT a.id, a.code, a.balance FROM ledger_accounts a JOIN readings r ON a.code = 'hold:reading:' || r.id "
+        "WHERE r.state IN ('finalized', 'cancelled') AND a.balance <> 0",
+    )
+)
+
+
+def minute_ms():
+    return current_app.config["MINUTE_SECONDS"] * 1000
+
+
+def lock(reading_id):
+    """The reading, locked for this transaction (every change to a reading goes through this)."""
+    return db.session.execute(
+        sa.select(Reading).where(Reading.id == reading_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+# The meter ---------------------------------------------------------------------------------------
+
+
+def _ms_between(start, end):
+    return max(0, int((end - start).total_seconds() * 1000))
+
+
+def limit_ms(reading):
+    """The meter may run up to the minutes reserved, never further."""
+    return reading.minutes_reserved * minute_ms()
+
+
+def metered_ms(reading, at):
+    """Metered milliseconds so far, the running interval included (never past the limit)."""
+    total = reading.metered_ms
+    if reading.meter_started_at is not None:
+        total += _ms_between(reading.meter_started_at, at)
+    return min(total, limit_ms(reading))
+
+
+def boundary_at(reading):
+    """When the running meter reaches the end of the reserved minutes."""
+    return reading.meter_started_at + timedelta(milliseconds=limit_ms(reading) - reading.metered_ms)
+
+
+def _start_meter(reading, at):
+    if reading.meter_started_at is None:
+        reading.meter_started_at = at
+
+
+def _stop_meter(reading, at):
+    if reading.meter_started_at is not None:
+        reading.metered_ms = metered_ms(reading, max(at, reading.meter_started_at))
+        reading.meter_started_at = None
+
+
+def cost_cents(reading):
+    """ceil(billed seconds × rate / minute length), in integer arithmetic."""
+    seconds = reading.metered_ms // 1000
+    minute = current_app.config["MINUTE_SECONDS"]
+    return (seconds * reading.rate_cents + minute - 1) // minute
+
+
+def max_minutes(reading):
+    """Whole minutes the client's spend cap allows (None: no cap)."""
+    if reading.spend_cap_cents is None:
+        return None
+    return reading.spend_cap_cents // reading.rate_cents
+
+
+# Reservations -------------------------------------------------------------------------------------
+
+
+def _reserve_next_minute(reading):
+    """Reserve the next minute's cost from the client's wallet. False when the wallet cannot pay."""
+    minute = reading.minutes_reserved + 1
+    try:
+        operations.reserve(
+            reading.client,
+            ("reading", reading.id),
+            reading.rate_cents,
+            f"reading:{reading.id}:minute:{minute}",
+            f"Reading minute {minute} reserved",
+        )
+    except (InsufficientFunds, WalletFrozen):
+        return False
+    reading.minutes_reserved = minute
+    return True
+
+
+# Presence ----------------------------------------------------------------------------------------
+
+
+def _side(reading, user_id):
+    if user_id == reading.client_id:
+        return "client"
+    if user_id == reading.reader_id:
+        return "reader"
+    raise PermissionError("not a participant of this reading")
+
+
+def seen(reading, user_id, at=None):
+    """A join or heartbeat from one side (server time). May start or resume the meter."""
+    at = at or clock.now()
+    side = _side(reading, user_id)
+    setattr(reading, f"{side}_seen_at", at)
+    setattr(reading, f"{side}_connected", True)
+    if not (reading.client_connected and reading.reader_connected):
+        return
+    if reading.state == S.ACCEPTED:
+        _activate(reading, at)
+    elif reading.state == S.PAUSED and reading.pause_reason == PauseReason.DISCONNECTED:
+        _resume(reading, at)
+
+
+def left(reading, user_id, at=None):
+    """A side left (tab closed, network gone): the meter stops now and the grace period starts."""
+    at = at or clock.now()
+    side = _side(reading, user_id)
+    setattr(reading, f"{side}_connected", False)
+    if reading.state == S.ACTIVE:
+        _pause(reading, PauseReason.DISCONNECTED, at, stop_at=at)
+
+
+def _activate(reading, at):
+    transition(reading, S.ACTIVE, at=at)
+    reading.started_at = at
+    reading.join_deadline = None
+    if _reserve_next_minute(reading):
+        _start_meter(reading, at)
+    else:
+        _pause(reading, PauseReason.FUNDS, at, stop_at=at)
+
+
+def _resume(reading, at):
+    transition(reading, S.ACTIVE, at=at)
+    reading.pause_reason = None
+    reading.pause_deadline = None
+    _start_meter(reading, at)
+
+
+def _pause(reading, reason, at, stop_at):
+    _stop_meter(reading, stop_at)
+    transition(reading, S.PAUSED, reason=reason, at=at)
+    reading.pause_reason = reason
+    seconds = current_app.config[
+        "RECONNECT_GRACE_SECONDS" if reason == PauseReason.DISCONNECTED else "FUNDS_PAUSE_SECONDS"
+    ]
+    reading.pause_deadline = at + timedelta(seconds=seconds)
+
+
+# Ending and settlement -----------------------------------------------------------------------------
+
+
+def end(reading, reason, at=None):
+    """End an active or paused reading and settle it at once."""
+    at = at or clock.now()
+    stop_at = at
+    if reading.meter_started_at is not None:
+        stop_at = min(at, boundary_at(reading))
+    _stop_meter(reading, stop_at)
+    transition(reading, S.ENDED, reason=reason, at=at)
+    reading.end_reason = reason
+    reading.ended_at = at
+    reading.pause_deadline = None
+    finalize(reading, at)
+
+
+def finalize(reading, at=None):
+    """Settle an ended reading: charge the prorated cost from its hold, split it, return the rest."""
+    at = at or clock.now()
+    cost = cost_cents(reading)
+    minutes = reading.metered_ms // 1000
+    operations.settle(
+        reading.client,
+        ("reading", reading.id),
+        cost,
+        reading.reader,
+        reading.share_bps,
+        f"reading:{reading.id}:settle",
+        f"Reading with {reading.reader.display_name} ({minutes // 60}:{minutes % 60:02d})",
+    )
+    reading.cost_cents = cost
+    reading.reader_earnings_cents = operations.split(cost, reading.share_bps)[0]
+    transition(reading, S.FINALIZED, at=at)
+    reading.finalized_at = at
+
+
+def cancel(reading, reason, at=None):
+    """Cancel a request before metering began: nothing was reserved, nothing is charged."""
+    transition(reading, S.CANCELLED, reason=reason, at=at)
+    reading.end_reason = reason
+    reading.ended_at = at or clock.now()
+
+
+# The tick -------------------------------------------------------------------------------------------
+
+
+def bill(reading, now=None):
+    """Bring one (locked) reading up to date: timeouts, disconnects, minute reservations, deadlines."""
+    now = now or clock.now()
+    config = current_app.config
+    state = reading.state
+    if state == S.REQUESTED and now >= reading.request_expires_at:
+        cancel(reading, EndReason.EXPIRED, now)
+    elif state == S.ACCEPTED and reading.join_deadline and now >= reading.join_deadline:
+        cancel(reading, EndReason.JOIN_TIMEOUT, now)
+    elif state == S.ACTIVE:
+        silent_after = now - timedelta(seconds=config["DISCONNECTED_AFTER_SECONDS"])
+        last_seen = {"client": reading.client_seen_at, "reader": reading.reader_seen_at}
+        silent = [side for side, seen_at in last_seen.items() if seen_at is None or seen_at < silent_after]
+        if silent:
+            for side in silent:
+                setattr(reading, f"{side}_connected", False)
+            # Metering stops when we last knew both were there.
+            both_seen = min(filter(None, last_seen.values()), default=now)
+            _pause(reading, PauseReason.DISCONNECTED, now, stop_at=max(both_seen, reading.meter_started_at))
+        else:
+            _charge_due_minutes(reading, now)
+    elif state == S.PAUSED:
+        if reading.pause_reason == PauseReason.FUNDS and _reserve_next_minute(reading):
+            _resume(reading, now)
+        elif reading.pause_deadline and now >= reading.pause_deadline:
+            reason = EndReason.GRACE_EXPIRED
+            if reading.pause_reason == PauseReason.FUNDS:
+                reason = EndReason.INSUFFICIENT_FUNDS
+            end(reading, reason, now)
+    elif state == S.ENDED:  # a crash between ending and settling: settle now
+        finalize(reading, now)
+
+
+def _charge_due_minutes(reading, now):
+    """Reserve each minute the meter has reached; stop at the boundary when one cannot be paid."""
+    while metered_ms(reading, now) >= limit_ms(reading) and reading.meter_started_at is not None:
+        boundary = boundary_at(reading)
+        cap = max_minutes(reading)
+        if cap is not None and reading.minutes_reserved >= cap:
+            end(reading, EndReason.SPEND_CAP, boundary)
+            return
+        if not _reserve_next_minute(reading):
+            _pause(reading, PauseReason.FUNDS, now, stop_at=boundary)
+            return
+
+
+def due_reading_ids(now, batch_size, after_id=0):
+    """Ids of readings the tick must look at (above `after_id`), locked for this transaction; rows
+    another worker holds are skipped (FOR UPDATE SKIP LOCKED), so workers split the work and never
+    bill a reading twice at once."""
+    config = current_app.config
+    silent_before = now - timedelta(seconds=config["DISCONNECTED_AFTER_SECONDS"])
+    minute = minute_ms()
+    boundary = Reading.meter_started_at + sa.func.make_interval(
+        0, 0, 0, 0, 0, 0, (Reading.minutes_reserved * minute - Reading.metered_ms) / 1000.0
+    )
+    due = sa.or_(
+        sa.and_(Reading.state == S.REQUESTED, Reading.request_expires_at <= now),
+        sa.and_(Reading.state == S.ACCEPTED, Reading.join_deadline <= now),
+        sa.and_(
+            Reading.state == S.ACTIVE,
+            sa.or_(
+                boundary <= now,
+                Reading.client_seen_at < silent_before,
+                Reading.reader_seen_at < silent_before,
+            ),
+        ),
+        sa.and_(
+            Reading.state == S.PAUSED,
+            sa.or_(Reading.pause_reason == PauseReason.FUNDS, Reading.pause_deadline <= now),
+        ),
+        Reading.state == S.ENDED,
+    )
+    return list(
+        db.session.execute(
+            sa.select(Reading.id)
+            .where(due, Reading.id > after_id)
+            .order_by(Reading.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+
+
+def tick(batch_size=200, now=None):
+    """One billing tick: bring every due reading up to date, a batch per transaction, each reading
+    at most once. Returns how many readings it handled. Safe with any number of workers at once; a
+    worker killed mid-batch loses only its uncommitted batch, which the next tick redoes."""
+    handled, after_id = 0, 0
+    while True:
+        batch_now = now or clock.now()
+        ids = due_reading_ids(batch_now, batch_size, after_id)
+        for reading_id in ids:
+            bill(lock(reading_id), batch_now)
+        db.session.commit()
+        handled += len(ids)
+        if len(ids) < batch_size:
+            return handled
+        after_id = ids[-1]

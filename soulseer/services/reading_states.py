@@ -1,0 +1,39 @@
+"""The reading state machine, in one place. An illegal transition raises and changes nothing."""
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.models.reading import ReadingEvent, ReadingState
+
+S = ReadingState
+TRANSITIONS = {
+    S.REQUESTED: {S.ACCEPTED, S.CANCELLED},
+    S.ACCEPTED: {S.ACTIVE, S.CANCELLED},
+    S.ACTIVE: {S.PAUSED, S.ENDED},
+    S.PAUSED: {S.ACTIVE, S.ENDED},
+    S.ENDED: {S.FINALIZED},
+    S.FINALIZED: set(),
+    S.CANCELLED: set(),
+}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, reading, to_state):
+        super().__init__(f"reading {reading.id}: {reading.state} -> {to_state} is not allowed")
+        self.reading = reading
+        self.to_state = to_state
+
+
+def can(reading, to_state):
+    return to_state in TRANSITIONS[ReadingState(reading.state)]
+
+
+def transition(reading, to_state, reason=None, at=None):
+    """Move the (locked) reading to `to_state`, recording the change. Raises IllegalTransition."""
+    if not can(reading, to_state):
+        raise IllegalTransition(reading, to_state)
+    db.session.add(
+        ReadingEvent(
+            reading_id=reading.id, from_state=reading.state, to_state=to_state, reason=reason, at=at or clock.now()
+        )  # fmt: skip
+    )
+    reading.state = to_state
