@@ -12,6 +12,7 @@ page refreshes: a tab that is reconnecting misses what was published meanwhile, 
 loads next is rendered fresh from the database anyway.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -67,25 +68,31 @@ def after_commit(func, *args):
 
     For publishing what a transaction changed, so no tab sees an event before the rows are
     there. `func` runs after the commit and must not use `db.session` (SQLAlchemy cannot emit SQL
-    from the commit hook): it reads through `fresh_session()` when it needs the database."""
+    from the commit hook): inside `with isolated_context():` it has a database session (and a request context) of
+    its own."""
     from soulseer.extensions import db
 
     db.session.info.setdefault("events_after_commit", []).append((func, args))
 
 
-def fresh_session():
-    """A short-lived session of its own, for work done in `after_commit` callbacks."""
-    from soulseer.extensions import db
+@contextlib.contextmanager
+def isolated_context():
+    """A fresh app context (its own `g`, so no signed-in user, and its own database session) and
+    an anonymous request context, for rendering fragments that go to other people, also from the
+    after-commit hook where the caller's session can no longer run SQL."""
+    from flask import current_app
 
-    return sa.orm.Session(db.engine, expire_on_commit=False)
+    app = current_app._get_current_object()
+    with app.app_context(), app.test_request_context("/"):
+        yield
 
 
 def render_public(template, **context):
-    """Render a fragment as an anonymous visitor would see it, in a request context of its own:
-    public events go to everyone, so nothing of the current user may leak into them."""
-    from flask import current_app, render_template
+    """Render a fragment as an anonymous visitor would see it: public events go to everyone, so
+    nothing of the current user may leak into them."""
+    from flask import render_template
 
-    with current_app.test_request_context("/"):
+    with isolated_context():
         return render_template(template, **context)
 
 

@@ -54,12 +54,10 @@ def unread_count(user_id, session=None):
 
 def push_bell(user_id):
     """Send the user's open tabs their bell with the current unread count (after a commit)."""
-    from flask import current_app, render_template
+    from flask import render_template
 
-    with events.fresh_session() as session:
-        count = unread_count(user_id, session)
-    with current_app.test_request_context("/"):
-        html = render_template("notifications/_bell.html", unread_count=count)
+    with events.isolated_context():
+        html = render_template("notifications/_bell.html", unread_count=unread_count(user_id))
     events.publish_to_user(user_id, BELL_EVENT, html)
 
 

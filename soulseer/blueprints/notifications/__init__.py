@@ -55,3 +55,41 @@ def mark_all_read():
 
 def _count():
     return notifications.unread_count(current_user.id)
+
+
+# --- "Notify me when online" (the button on a reader's page) ----------------------------------
+
+
+@bp.app_template_global()
+def online_alert_requested(profile):
+    """Whether the signed-in client already asked to hear when `profile`'s reader comes online."""
+    from soulseer.services import reader_status
+
+    return current_user.is_authenticated and reader_status.online_alert_requested(current_user, profile)
+
+
+@bp.post("/online-alerts/<int:profile_id>")
+@login_required
+def online_alert(profile_id):
+    """Ask (action=ask) or stop asking (action=cancel) to be notified when a reader comes online."""
+    from soulseer.models import ReaderProfile
+    from soulseer.services import reader_status
+
+    profile = db.session.get(ReaderProfile, profile_id)
+    if profile is None or profile.hidden:
+        abort(404)
+    if not current_user.is_client:
+        abort(403)
+    error = None
+    try:
+        if request.form.get("action") == "cancel":
+            reader_status.cancel_online_alert(current_user, profile)
+        else:
+            reader_status.request_online_alert(current_user, profile)
+        db.session.commit()
+    except reader_status.StatusError as exc:
+        db.session.rollback()
+        error = str(exc)
+    if htmx:
+        return render_template("readers/_notify_me.html", profile=profile, notify_error=error)
+    return redirect(url_for("readers.show", slug=profile.slug))

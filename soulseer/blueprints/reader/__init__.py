@@ -15,4 +15,4 @@ def readers_only():
     return None
 
 
-from soulseer.blueprints.reader import views  # noqa: E402, F401  (routes register on bp)
+from soulseer.blueprints.reader import status, views  # noqa: E402, F401  (routes register on bp)
