@@ -1,0 +1,139 @@
+"""Open event streams: a page's figures while the server holds 1,000 signed-in tabs' streams,
+beside the same page with none open, in the same run (ARCHITECTURE.md "Real time").
+
+The streams are real: 1,000 TCP connections, each a signed-in user's GET /events that got its
+`retry:`/`: connected` opening, held open (and drained) for the whole measurement. A stream that
+closes before the end counts as an error of the row.
+"""
+
+import os
+import selectors
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
+from tests.bench.load import run_load
+from tests.bench.table import Row
+
+STREAMS = int(os.environ.get("BENCH_STREAMS") or 1000)
+PAGE = "/"
+
+
+def _session_cookie():
+    """A signed session cookie for a consented client, made with the app's own serializer."""
+    from soulseer import clock, create_app
+    from soulseer.extensions import db
+    from soulseer.models import User
+    from soulseer.services import accounts
+
+    app = create_app()
+    with app.app_context():
+        now = clock.now()
+        user = User(
+            email="bench-streams@example.test",
+            display_name="Bench Streams",
+            role="client",
+            adult_confirmed_at=now,
+            terms_version=accounts.current_terms_version(),
+            terms_accepted_at=now,
+        )
+        db.session.add(user)
+        db.session.commit()
+        value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": user.get_id(), "_fresh": True})
+        name = app.config["SESSION_COOKIE_NAME"]
+        db.session.remove()
+        db.engine.dispose()
+    return f"{name}={value}"
+
+
+class OpenStreams:
+    """`count` event streams held open against `url`, drained by one background thread."""
+
+    def __init__(self, url, cookie, count):
+        parts = urlsplit(url)
+        self.address = (parts.hostname, parts.port)
+        self.cookie = cookie
+        self.count = count
+        self.selector = selectors.DefaultSelector()
+        self.sockets = []
+        self.closed = 0
+        self._stop = threading.Event()
+        self._thread = None
+
+    def _open_one(self):
+        sock = socket.create_connection(self.address, timeout=30)
+        request = (
+            f"GET /events HTTP/1.1\r\nHost: {self.address[0]}:{self.address[1]}\r\n"
+            f"Accept: text/event-stream\r\nCookie: {self.cookie}\r\n\r\n"
+        )
+        sock.sendall(request.encode())
+        received = b""
+        while b": connected" not in received:
+            chunk = sock.recv(4096)
+            if not chunk:
+                raise RuntimeError(f"stream closed while opening: {received[:200]!r}")
+            received += chunk
+        if b" 200 " not in received.split(b"\r\n", 1)[0]:
+            raise RuntimeError(f"stream refused: {received[:200]!r}")
+        sock.setblocking(False)
+        self.selector.register(sock, selectors.EVENT_READ)
+        self.sockets.append(sock)
+
+    def __enter__(self):
+        for _ in range(self.count):
+            self._open_one()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+        return self
+
+    def _drain(self):
+        while not self._stop.is_set():
+            for key, _ in self.selector.select(timeout=0.5):
+                try:
+                    data = key.fileobj.recv(65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if not data:
+                    self.selector.unregister(key.fileobj)
+                    self.closed += 1
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+        for sock in self.sockets:
+            sock.close()
+        self.selector.close()
+
+
+def page_with_open_streams(servers):
+    """The home page with 1,000 open event streams, beside the home page with none."""
+    live = servers.live()
+    baseline = run_load(live.url + PAGE)
+    cookie = _session_cookie()
+    started = time.monotonic()
+    with OpenStreams(live.url, cookie, STREAMS) as streams:
+        opened_in = time.monotonic() - started
+        time.sleep(1)
+        loaded = run_load(live.url + PAGE)
+        dropped = streams.closed
+    print(f"bench: {STREAMS} streams opened in {opened_in:.1f} s; {dropped} closed early", flush=True, file=_log())
+    return Row(
+        benchmark=f"home page GET / with {STREAMS:,} open event streams",
+        per_second=loaded.per_second,
+        p50_ms=loaded.percentile_ms(0.50),
+        p95_ms=loaded.percentile_ms(0.95),
+        errors=loaded.errors + dropped,
+        baseline="same page, no streams open",
+        baseline_per_second=baseline.per_second,
+        baseline_p95_ms=baseline.percentile_ms(0.95),
+        baseline_errors=baseline.errors,
+    )
+
+
+def _log():
+    import sys
+
+    return sys.stderr
