@@ -397,3 +397,17 @@ def test_an_account_without_password_is_deleted_only_after_a_recent_sign_in(clie
     assert post_form(client, "/account/delete", {"confirm_text": "DELETE"}).status_code == 302
     db.session.expire_all()
     assert user.status == "deleted"
+
+
+def test_sign_up_and_reset_requests_are_limited_per_address_and_say_when(client, post_form, db, terms_page):
+    for _ in range(10):
+        assert post_form(client, "/sign-up", {**SIGN_UP, "password": "short"}).status_code == 422
+    response = post_form(client, "/sign-up", SIGN_UP)
+    assert response.status_code == 429
+    assert "try again in" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0
+    assert count(db, User) == 0
+    for _ in range(5):
+        post_form(client, "/reset-password", {"email": "someone@example.test"})
+    limited = post_form(client, "/reset-password", {"email": "someone@example.test"})
+    assert limited.status_code == 429 and "try again in" in limited.get_data(as_text=True)

@@ -5,16 +5,19 @@ def register_blueprints(app):
     from soulseer.blueprints.account import bp as account_bp
     from soulseer.blueprints.admin import bp as admin_bp
     from soulseer.blueprints.admin_ledger import bp as admin_ledger_bp
+    from soulseer.blueprints.admin_readings import bp as admin_readings_bp
     from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
     from soulseer.blueprints.errors import bp as errors_bp
     from soulseer.blueprints.events import bp as events_bp
     from soulseer.blueprints.health import bp as health_bp
+    from soulseer.blueprints.history import bp as history_bp
     from soulseer.blueprints.invitations import bp as invitations_bp
     from soulseer.blueprints.main import bp as main_bp
     from soulseer.blueprints.notifications import bp as notifications_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
     from soulseer.blueprints.reader import bp as reader_bp
+    from soulseer.blueprints.reviews import bp as reviews_bp
     from soulseer.blueprints.wallet import bp as wallet_bp
     from soulseer.blueprints.webhooks import bp as webhooks_bp
 
@@ -34,6 +37,9 @@ def register_blueprints(app):
         webhooks_bp,
         events_bp,
         notifications_bp,
+        history_bp,
+        reviews_bp,
+        admin_readings_bp,
     ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:

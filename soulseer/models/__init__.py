@@ -11,6 +11,7 @@ from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
 from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
 from soulseer.models.reading import Reading, ReadingEvent, ReadingMode, ReadingState
+from soulseer.models.review import Review
 from soulseer.models.user import Role, User, UserStatus
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ReadingEvent",
     "ReadingMode",
     "ReadingState",
+    "Review",
     "Role",
     "Specialty",
     "StripeEvent",

@@ -21,6 +21,7 @@ from flask import current_app
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import InsufficientFunds, WalletFrozen, operations, verify
+from soulseer.models.marketplace import ReaderProfile
 from soulseer.models.reading import EndReason, PauseReason, Reading, ReadingState
 from soulseer.services.reading_states import transition
 
@@ -213,6 +214,12 @@ def finalize(reading, at=None):
     reading.reader_earnings_cents = operations.split(cost, reading.share_bps)[0]
     transition(reading, S.FINALIZED, at=at)
     reading.finalized_at = at
+    # The reader page's "N readings" counts finalized readings (same transaction, atomic increment).
+    db.session.execute(
+        sa.update(ReaderProfile)
+        .where(ReaderProfile.user_id == reading.reader_id)
+        .values(readings_count=ReaderProfile.readings_count + 1)
+    )
 
 
 def cancel(reading, reason, at=None):

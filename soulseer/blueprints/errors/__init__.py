@@ -1,10 +1,13 @@
 """Errors as a readable page, or as a fragment for HTMX requests; never a bare 500."""
 
+import time
+
 from flask import Blueprint, render_template
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from soulseer.extensions import db, htmx
+from soulseer.extensions import db, htmx, limiter
 
 bp = Blueprint("errors", __name__)
 
@@ -28,6 +31,18 @@ def render_error(code, detail=None):
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     return render_error(400, "This form has expired or was not sent from SoulSeer. Reload the page and try again.")
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def rate_limited(error):
+    """429 with when to try again (the Retry-After header says the same, in seconds)."""
+    current = limiter.current_limit
+    # The limiter keeps real time (not the injectable clock).
+    wait = max(1, int(current.reset_at - time.time())) if current else 60
+    minutes = max(1, round(wait / 60))
+    when = f"{wait} seconds" if wait < 90 else f"{minutes} minute{'s' if minutes != 1 else ''}"
+    response, code = render_error(429, f"Too many attempts. Please try again in {when}.")
+    return response, code, {"Retry-After": str(wait)}
 
 
 @bp.app_errorhandler(HTTPException)

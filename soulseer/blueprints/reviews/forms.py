@@ -1,0 +1,15 @@
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, TextAreaField
+
+STAR_CHOICES = [SelectChoice(str(n), f"{n} star{'' if n == 1 else 's'}") for n in range(5, 0, -1)]
+
+
+class ReviewForm(FlaskForm):
+    # The service checks the range and length (so the rules live in one place); the form only
+    # carries the values and the CSRF token.
+    stars = RadioField("Your rating", choices=STAR_CHOICES, validate_choice=False)
+    body = TextAreaField("Your review (optional)")
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField("Your answer")
