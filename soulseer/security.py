@@ -25,6 +25,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"
 
 
+# Voice and video (docs/readings.md): the Agora Web SDK talks to Agora's gateways and edge servers
+# over HTTPS and WebSockets. Added only when Agora is configured.
+AGORA_CONNECT_SOURCES = "https://*.agora.io wss://*.agora.io https://*.sd-rtn.com wss://*.sd-rtn.com"
+
+
 # The top-up form redirects to Stripe Checkout when Stripe is configured (docs/stripe.md).
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
@@ -35,12 +40,16 @@ def content_security_policy(app):
     The same goes for Stripe Checkout, where POST /wallet/topups redirects."""
     from soulseer.services import auth0
 
+    policy = CONTENT_SECURITY_POLICY
+    if app.config.get("AGORA_APP_ID") and app.config.get("AGORA_APP_CERTIFICATE"):
+        policy = policy.replace("connect-src 'self'", f"connect-src 'self' {AGORA_CONNECT_SOURCES}")
+        policy = policy.replace("worker-src 'self'", "worker-src 'self' blob:")
     origins = auth0.form_action_origins(app)
     if app.config.get("STRIPE_SECRET_KEY"):
         origins = [*origins, STRIPE_CHECKOUT_ORIGIN]
     if not origins:
-        return CONTENT_SECURITY_POLICY
-    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+        return policy
+    return policy.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
 
 
 def init_app(app):

@@ -17,6 +17,7 @@ def register_blueprints(app):
     from soulseer.blueprints.notifications import bp as notifications_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
     from soulseer.blueprints.reader import bp as reader_bp
+    from soulseer.blueprints.readings import bp as readings_bp
     from soulseer.blueprints.reviews import bp as reviews_bp
     from soulseer.blueprints.wallet import bp as wallet_bp
     from soulseer.blueprints.webhooks import bp as webhooks_bp
@@ -31,6 +32,7 @@ def register_blueprints(app):
         applications_bp,
         invitations_bp,
         reader_bp,
+        readings_bp,
         admin_bp,
         admin_ledger_bp,
         wallet_bp,

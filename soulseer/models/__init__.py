@@ -10,7 +10,7 @@ from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, 
 from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
 from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
-from soulseer.models.reading import Reading, ReadingEvent, ReadingMode, ReadingState
+from soulseer.models.reading import Reading, ReadingEvent, ReadingMessage, ReadingMode, ReadingState
 from soulseer.models.review import Review
 from soulseer.models.user import Role, User, UserStatus
 
@@ -29,6 +29,7 @@ __all__ = [
     "ReaderStatus",
     "Reading",
     "ReadingEvent",
+    "ReadingMessage",
     "ReadingMode",
     "ReadingState",
     "Review",

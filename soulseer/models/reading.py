@@ -136,3 +136,18 @@ class ReadingEvent(db.Model):
     to_state: Mapped[str] = mapped_column(sa.String(16))
     reason: Mapped[str | None] = mapped_column(sa.String(32))
     at: Mapped[datetime] = created_at_column()
+
+
+class ReadingMessage(db.Model):
+    """One chat line of a reading (every mode has chat); the transcript both parties can reopen."""
+
+    __tablename__ = "reading_messages"
+    __table_args__ = (sa.CheckConstraint("char_length(body) BETWEEN 1 AND 2000", name="body_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reading_id: Mapped[int] = mapped_column(sa.ForeignKey("readings.id", ondelete="CASCADE"), index=True)
+    sender_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = created_at_column()
+
+    sender = relationship("User")

@@ -16,6 +16,11 @@ TRANSITIONS = {
 }
 
 
+# Called as listener(reading, from_state, to_state, reason) after every change, in the same
+# transaction (the room publishes after commit; the reader's status follows). services/reading_room.py.
+LISTENERS = []
+
+
 class IllegalTransition(Exception):
     def __init__(self, reading, to_state):
         super().__init__(f"reading {reading.id}: {reading.state} -> {to_state} is not allowed")
@@ -36,4 +41,7 @@ def transition(reading, to_state, reason=None, at=None):
             reading_id=reading.id, from_state=reading.state, to_state=to_state, reason=reason, at=at or clock.now()
         )  # fmt: skip
     )
+    from_state = reading.state
     reading.state = to_state
+    for listener in LISTENERS:
+        listener(reading, from_state, to_state, reason)

@@ -1,0 +1,303 @@
+from flask import abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from soulseer import clock
+from soulseer.blueprints.readings import bp
+from soulseer.extensions import db, htmx
+from soulseer.models import ReaderProfile, ReaderStatus, Role
+from soulseer.models.reading import Reading, ReadingState
+from soulseer.money import AmountError, parse_cents
+from soulseer.services import agora, metering, reading_room, readings, wallet
+from soulseer.views import role_required
+
+S = ReadingState
+
+
+# The reader's alert on every page ---------------------------------------------------------------
+
+
+@bp.app_context_processor
+def reading_alert():
+    """For a signed-in reader: the slot for request alerts, with a pending request already in it
+    (a request must not be missed because the page was loaded after the event)."""
+    if current_user and current_user.is_authenticated and current_user.role == Role.READER:
+        return {"reading_alert_slot": True, "pending_request": reading_room.pending_request_for_reader(current_user)}
+    return {"reading_alert_slot": False, "pending_request": None}
+
+
+@bp.app_template_global()
+def has_endpoint(name):
+    """Pages link to other areas' pages only once those exist."""
+    return name in current_app.view_functions
+
+
+@bp.app_template_global()
+def request_seconds_left(reading):
+    return reading_room._seconds_until(reading.request_expires_at, clock.now())
+
+
+@bp.app_template_global()
+def reading_request_panel(profile):
+    """The "Start a reading" panel for a reader's page (readers/show.html includes it)."""
+    return render_template("readings/_request_panel.html", **_panel_context(profile))
+
+
+def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap=""):
+    offered = reading_room.modes_offered(profile)
+    offered_codes = {code for code, _ in offered}
+    all_rates = [(code, profile.rate_for(code)) for code in ("chat", "voice", "video") if profile.rate_for(code)]
+    missing_av = [code for code, _ in all_rates if code not in offered_codes]
+    user = current_user if current_user.is_authenticated else None
+    balance = wallet.balance(user) if user is not None and user.is_client else None
+    return {
+        "profile": profile,
+        "offered": offered,
+        "missing_av": missing_av,
+        "online": profile.status == ReaderStatus.ONLINE,
+        "balance": balance,
+        "minutes_needed": current_app.config["MINUTES_NEEDED_TO_START"],
+        "error": error,
+        "error_field": error_field,
+        "chosen_mode": mode,
+        "spend_cap": spend_cap,
+        "open_reading": reading_room.open_reading_for(user) if user is not None and user.is_client else None,
+    }
+
+
+def _listed_profile(profile_id=None, slug=None):
+    if profile_id is not None:
+        profile = db.session.get(ReaderProfile, profile_id)
+    else:
+        profile = db.session.query(ReaderProfile).filter_by(slug=slug).one_or_none()
+    if profile is None or getattr(profile, "hidden", False) or not profile.user.is_active:
+        abort(404)
+    return profile
+
+
+# Requesting -------------------------------------------------------------------------------------
+
+
+@bp.get("/readings/new")
+@login_required
+def new():
+    """The request form on its own page (the reader's page embeds the same panel)."""
+    profile = _listed_profile(slug=request.args.get("reader", ""))
+    return render_template("readings/new.html", **_panel_context(profile, mode=request.args.get("mode")))
+
+
+@bp.post("/readings")
+@role_required(Role.CLIENT)
+def create():
+    profile = _listed_profile(profile_id=request.form.get("reader", type=int))
+    mode = request.form.get("mode", "")
+    cap_text = request.form.get("spend_cap", "").strip()
+    try:
+        offered = dict(reading_room.modes_offered(profile))
+        if mode not in offered:
+            raise readings.ReadingError("Choose one of the ways this reader offers.", "mode", status=422)
+        if profile.status != ReaderStatus.ONLINE:
+            word = "in another reading" if profile.status == ReaderStatus.BUSY else "offline"
+            raise readings.ReadingError(f"{profile.display_name} is {word} right now.", status=409)
+        cap = None
+        if cap_text:
+            try:
+                cap = parse_cents(cap_text)
+            except AmountError as error:
+                message = "Write the spend cap in dollars, like 20 or 12.50."
+                raise readings.ReadingError(message, "spend_cap", 422) from error
+        share = reading_room.share_bps(profile)
+        reading = readings.request(current_user, profile.user, mode, offered[mode], share, cap)
+        reading_room.request_created(reading)
+        db.session.commit()
+    except readings.ReadingError as error:
+        db.session.rollback()
+        context = _panel_context(profile, error.message, error.field, mode, cap_text)
+        if htmx:
+            return render_template("readings/_request_panel.html", **context)
+        return render_template("readings/new.html", **context), error.status
+    return _go(url_for("readings.show", reading_id=reading.id))
+
+
+def _go(url):
+    """HTMX gets HX-Redirect (a full page load), a plain form a 303."""
+    if htmx:
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
+
+
+# The reading's page: waiting, room, summary ----------------------------------------------------
+
+
+def _participant_or_404(reading_id):
+    reading = db.session.get(Reading, reading_id)
+    if reading is None or current_user.id not in (reading.client_id, reading.reader_id):
+        abort(404)
+    return reading
+
+
+def _locked_or_404(reading_id):
+    reading = readings.for_participant(reading_id, current_user)
+    if reading is None:
+        abort(404)
+    return reading
+
+
+@bp.get("/readings/<int:reading_id>")
+@login_required
+def show(reading_id):
+    reading = _participant_or_404(reading_id)
+    context = {
+        "reading": reading,
+        "s": reading_room.status(reading, current_user.id),
+        "ended_text": reading_room.ended_text,
+        "messages": reading_room.messages(reading),
+        "message_max": reading_room.MESSAGE_MAX,
+        "review_url": _review_url(reading),
+        "av": reading.mode != "chat" and agora.configured(),
+    }
+    response = make_response(render_template("readings/show.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _review_url(reading):
+    # The reviews area owns /readings/<id>/review; link to it once it exists.
+    if current_user.id != reading.client_id or reading.state not in reading_room.OVER_STATES:
+        return None
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule in ("/readings/<int:reading_id>/review", "/readings/<reading_id>/review"):
+            return url_for(rule.endpoint, reading_id=reading.id)
+    return None
+
+
+@bp.get("/readings/<int:reading_id>/status")
+@login_required
+def status(reading_id):
+    reading = _participant_or_404(reading_id)
+    return reading_room.render_status(reading, current_user.id)
+
+
+@bp.post("/readings/<int:reading_id>/heartbeat")
+@login_required
+def heartbeat(reading_id):
+    """Every 10 s from the room (and once on opening it): this side is here. Answers the fresh panel."""
+    reading = _locked_or_404(reading_id)
+    if reading.state in reading_room.ROOM_STATES:
+        metering.seen(reading, current_user.id)
+    db.session.commit()
+    return reading_room.render_status(reading, current_user.id)
+
+
+@bp.post("/readings/<int:reading_id>/leave")
+@login_required
+def leave(reading_id):
+    """navigator.sendBeacon on pagehide: this side left; the meter stops until they are back."""
+    reading = _locked_or_404(reading_id)
+    if reading.state in reading_room.ROOM_STATES:
+        metering.left(reading, current_user.id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/readings/<int:reading_id>/accept")
+@role_required(Role.READER)
+def accept(reading_id):
+    reading = _locked_or_404(reading_id)
+    try:
+        readings.accept(reading, current_user)
+        db.session.commit()
+    except readings.ReadingError as error:
+        db.session.commit()  # an expired request is cancelled on the way
+        if htmx:
+            return render_template("readings/_alert.html", reading=None, alert_error=error.message)
+        abort(error.status)
+    return _go(url_for("readings.show", reading_id=reading.id))
+
+
+@bp.post("/readings/<int:reading_id>/decline")
+@role_required(Role.READER)
+def decline(reading_id):
+    reading = _locked_or_404(reading_id)
+    try:
+        readings.decline(reading, current_user)
+        db.session.commit()
+    except readings.ReadingError as error:
+        db.session.rollback()
+        if not htmx:
+            abort(error.status)
+    if htmx:
+        return render_template("readings/_alert.html", reading=None)
+    return redirect(url_for("reader.dashboard"), 303)
+
+
+@bp.post("/readings/<int:reading_id>/end")
+@login_required
+def end(reading_id):
+    """End (either side, confirmed in the page), or withdraw a request not yet accepted."""
+    reading = _locked_or_404(reading_id)
+    try:
+        readings.finish(reading, current_user)
+        db.session.commit()
+    except readings.ReadingError:
+        db.session.rollback()  # already over: show what there is
+    return _go(url_for("readings.show", reading_id=reading_id))
+
+
+# Chat --------------------------------------------------------------------------------------------
+
+
+@bp.post("/readings/<int:reading_id>/messages")
+@login_required
+def post_message(reading_id):
+    reading = _locked_or_404(reading_id)
+    body = request.form.get("body", "")
+    try:
+        reading_room.post_message(reading, current_user, body)
+        db.session.commit()
+    except reading_room.ChatError as error:
+        db.session.rollback()
+        if htmx:
+            return render_template("readings/_chat_form.html", reading=reading, body=body, chat_error=error.message)
+        return error.message, error.status
+    if htmx:  # the line itself arrives over the event stream, for both
+        return render_template("readings/_chat_form.html", reading=reading, body="", chat_error=None)
+    return redirect(url_for("readings.show", reading_id=reading.id), 303)
+
+
+@bp.get("/readings/<int:reading_id>/transcript")
+@login_required
+def transcript(reading_id):
+    reading = _participant_or_404(reading_id)
+    return render_template(
+        "readings/transcript.html",
+        reading=reading,
+        messages=reading_room.messages(reading),
+        s=reading_room.status(reading, current_user.id),
+    )
+
+
+# Voice and video ---------------------------------------------------------------------------------
+
+
+@bp.get("/readings/<int:reading_id>/rtc-token")
+@login_required
+def rtc_token(reading_id):
+    reading = _participant_or_404(reading_id)
+    if not agora.configured():
+        abort(404)
+    try:
+        credentials = agora.rtc_token(reading, current_user)
+    except agora.TokenRefused as refused:
+        return jsonify(error=str(refused)), 409
+    lifetime = int((credentials.expires_at - clock.now()).total_seconds())
+    response = jsonify(
+        app_id=credentials.app_id,
+        channel=credentials.channel,
+        uid=credentials.uid,
+        token=credentials.token,
+        expires_in=lifetime,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,125 @@
+// The reading room (docs/readings.md). The live panel (#reading-live) is server HTML: swapped in by
+// the event stream (`reading-<id>`) and by each heartbeat's answer. This module only
+//  - sends the heartbeat (at once, then every 10 s) and the leave beacon on pagehide,
+//  - ticks the clock, the cost and the countdowns between updates (display only: the server's
+//    figures replace them at each update),
+//  - reloads the page when the phase changes (waiting → room → summary),
+//  - keeps the chat scrolled to the newest line.
+
+const root = document.querySelector("[data-reading-room]");
+if (root) start(root);
+
+function start(root) {
+  const live = document.getElementById("reading-live");
+  const csrf = root.dataset.csrf;
+  const heartbeatUrl = root.dataset.heartbeatUrl;
+  const leaveUrl = root.dataset.leaveUrl;
+  let base = null;
+  let left = false;
+
+  function onStatus() {
+    const status = live.querySelector(".reading-status");
+    if (!status) return;
+    if (status.dataset.phase !== root.dataset.phase) {
+      window.location.reload();
+      return;
+    }
+    base = {
+      at: performance.now(),
+      meteredMs: Number(status.dataset.meteredMs),
+      limitMs: Number(status.dataset.limitMs),
+      minuteMs: Number(status.dataset.minuteMs),
+      rate: Number(status.dataset.rate),
+      running: status.dataset.running === "1",
+      countdowns: [...status.querySelectorAll("[data-countdown]")].map((element) => ({
+        element,
+        endsAt: performance.now() + parseCountdown(element.textContent) * 1000,
+      })),
+    };
+  }
+
+  function parseCountdown(text) {
+    const parts = text.trim().split(":").map(Number);
+    return parts.length === 2 ? parts[0] * 60 + parts[1] : parts[0];
+  }
+
+  function money(cents) {
+    return `$${(cents / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
+  }
+
+  function tick() {
+    if (!base) return;
+    const now = performance.now();
+    if (base.running) {
+      const metered = Math.min(base.limitMs, base.meteredMs + (now - base.at));
+      const seconds = Math.floor(metered / 1000);
+      const minuteSeconds = base.minuteMs / 1000;
+      const clock = live.querySelector("[data-clock]");
+      const cost = live.querySelector("[data-cost]");
+      if (clock) clock.textContent = `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+      if (cost) cost.textContent = money(Math.ceil((seconds * base.rate) / minuteSeconds));
+    }
+    for (const { element, endsAt } of base.countdowns) {
+      const secondsLeft = Math.max(0, Math.ceil((endsAt - now) / 1000));
+      element.textContent =
+        element.dataset.format === "clock"
+          ? `${Math.floor(secondsLeft / 60)}:${String(secondsLeft % 60).padStart(2, "0")}`
+          : String(secondsLeft);
+    }
+  }
+
+  async function heartbeat() {
+    if (!heartbeatUrl || left) return;
+    try {
+      const response = await fetch(heartbeatUrl, {
+        method: "POST",
+        headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
+        credentials: "same-origin",
+      });
+      if (response.ok) {
+        live.innerHTML = await response.text();
+        onStatus();
+      }
+    } catch (error) {
+      // Offline for a moment: the next heartbeat tries again; the server pauses after 25 s.
+    }
+  }
+
+  document.addEventListener("htmx:sseMessage", (event) => {
+    if (event.target === live) onStatus();
+    if (event.target.id === "chat-lines") scrollChat();
+  });
+  // The stream came back after a drop: events may have been missed, so ask for the truth.
+  document.addEventListener("htmx:sseOpen", () => heartbeat());
+
+  function scrollChat() {
+    const lines = document.getElementById("chat-lines");
+    if (!lines) return;
+    const seen = new Set();
+    for (const line of [...lines.children]) {
+      if (seen.has(line.id)) line.remove();
+      else seen.add(line.id);
+    }
+    lines.scrollTop = lines.scrollHeight;
+  }
+
+  if (heartbeatUrl) {
+    window.addEventListener("pagehide", () => {
+      left = true;
+      const data = new FormData();
+      data.append("csrf_token", csrf);
+      navigator.sendBeacon(leaveUrl, data);
+    });
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted) {
+        left = false;
+        heartbeat();
+      }
+    });
+    heartbeat();
+    setInterval(heartbeat, Number(root.dataset.heartbeatSeconds || 10) * 1000);
+  }
+  onStatus();
+  scrollChat();
+  setInterval(tick, 250);
+}

@@ -1,0 +1,412 @@
+"""The live reading as people use it: request, the reader's alert, the room, chat, heartbeats,
+leaving, ending, the summary and the transcript (docs/readings.md)."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from soulseer import clock
+from soulseer.extensions import db as database
+from soulseer.ledger import accounts
+from soulseer.models import ReaderProfile
+from soulseer.models.reading import Reading, ReadingMessage
+from soulseer.services import events, metering, wallet
+from tests.conftest import csrf_token_from
+from tests.readings.conftest import Session, fund, go_to
+
+
+@pytest.fixture
+def published(monkeypatch):
+    sent = []
+    monkeypatch.setattr(events, "publish_to_user", lambda user_id, event, html: sent.append((user_id, event, html)))
+    monkeypatch.setattr(events, "publish_public", lambda event, html: sent.append((None, event, html)))
+    return sent
+
+
+@pytest.fixture
+def people(make_user):
+    client = make_user(role="client", consented=True, display_name="Nova", email="nova-secret@example.test")
+    reader = make_user(role="reader", consented=True, display_name="Luna")
+    profile = ReaderProfile(
+        user_id=reader.id, slug="luna", display_name="Luna", rate_chat_cents=150, status="online", bio="x" * 60
+    )
+    database.session.add(profile)
+    database.session.commit()
+    return client, reader
+
+
+def browser(app, login, user):
+    """A signed-in test client with the CSRF token of its pages."""
+    test_client = app.test_client()
+    login(test_client, user)
+    test_client.csrf = csrf_token_from(test_client.get("/account").get_data(as_text=True))
+    return test_client
+
+
+def post(test_client, url, data=None, hx=False):
+    headers = {"X-CSRFToken": test_client.csrf}
+    if hx:
+        headers["HX-Request"] = "true"
+    return test_client.post(url, data=data or {}, headers=headers)
+
+
+def profile():
+    return database.session.execute(sa.select(ReaderProfile).filter_by(slug="luna")).scalar_one()
+
+
+def reading_row(reading_id):
+    database.session.expire_all()
+    return database.session.get(Reading, reading_id)
+
+
+def request_chat(test_client, hx=False, **data):
+    return post(test_client, "/readings", {"reader": profile().id, "mode": "chat", **data}, hx=hx)
+
+
+# --- requesting ---------------------------------------------------------------------------------
+
+
+def test_a_client_requests_a_chat_and_the_reader_is_alerted(app, login, people, published):
+    client, reader = people
+    fund(client, 10_000)
+    nova = browser(app, login, client)
+    response = request_chat(nova, hx=True, spend_cap="20")
+    reading = database.session.execute(sa.select(Reading)).scalar_one()
+    assert response.headers["HX-Redirect"] == f"/readings/{reading.id}"
+    assert (reading.rate_cents, reading.share_bps, reading.spend_cap_cents, reading.state) == (
+        150,
+        7000,
+        2000,
+        "requested",
+    )
+
+    alerts = [html for user_id, event, html in published if user_id == reader.id and event == "reading-alert"]
+    assert len(alerts) == 1
+    assert "Nova wants a chat reading" in alerts[0] and "$1.50 per minute" in alerts[0]
+    assert "nova-secret" not in alerts[0]
+    assert f"/readings/{reading.id}/accept" in alerts[0]
+
+    page = nova.get(f"/readings/{reading.id}").get_data(as_text=True)
+    assert "Waiting for Luna to accept… (<span data-countdown>60</span> s)" in page
+
+    # The reader sees the alert on any page they load (stored, not only pushed).
+    luna = browser(app, login, reader)
+    assert "Nova wants a chat reading" in luna.get("/account").get_data(as_text=True)
+
+
+def test_not_enough_balance_offers_a_top_up_in_place(app, login, people, published):
+    client, _ = people
+    fund(client, 300)  # 3 minutes at $1.50 is $4.50
+    nova = browser(app, login, client)
+    response = request_chat(nova, hx=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Redirect" not in response.headers
+    assert "You need at least 3 minutes of balance to start." in html
+    assert 'href="/wallet/topups/new"' in html
+    assert database.session.execute(sa.select(sa.func.count(Reading.id))).scalar() == 0
+    assert request_chat(nova).status_code == 402  # without HTMX: the page, with the status
+
+
+def test_a_second_request_while_one_is_pending_is_refused(app, login, people, make_user, published):
+    client, _ = people
+    fund(client, 10_000)
+    other = make_user(role="reader", consented=True, display_name="Orion")
+    database.session.add(
+        ReaderProfile(user_id=other.id, slug="orion", display_name="Orion", rate_chat_cents=100, status="online")
+    )
+    database.session.commit()
+    nova = browser(app, login, client)
+    assert request_chat(nova, hx=True).headers["HX-Redirect"]
+    orion_id = database.session.execute(sa.select(ReaderProfile.id).filter_by(slug="orion")).scalar()
+    response = post(nova, "/readings", {"reader": orion_id, "mode": "chat"}, hx=True)
+    assert "You already have a reading in progress." in response.get_data(as_text=True)
+    assert database.session.execute(sa.select(sa.func.count(Reading.id))).scalar() == 1
+
+
+@pytest.mark.parametrize("status", ["busy", "offline"])
+def test_only_an_online_reader_can_be_requested(app, login, people, status, published):
+    client, _ = people
+    fund(client, 10_000)
+    profile().status = status
+    database.session.commit()
+    nova = browser(app, login, client)
+    assert request_chat(nova).status_code == 409
+    page = nova.get("/readings/new?reader=luna").get_data(as_text=True)
+    assert "Start chat" not in page and ("offline" in page or "another reading" in page)
+
+
+def test_the_request_form_offers_only_the_modes_that_can_run(app, login, people):
+    client, _ = people
+    fund(client, 10_000)
+    row = profile()
+    row.rate_video_cents = 400
+    database.session.commit()
+    nova = browser(app, login, client)
+    page = nova.get("/readings/new?reader=luna").get_data(as_text=True)
+    assert "Start chat · $1.50/min" in page and "Start video" not in page
+    assert "Video readings are not available yet" in page
+    assert post(nova, "/readings", {"reader": row.id, "mode": "video"}).status_code == 422
+
+
+def test_readers_cannot_request_and_bad_caps_are_refused(app, login, people, published):
+    client, reader = people
+    fund(client, 10_000)
+    assert request_chat(browser(app, login, reader)).status_code == 403
+    nova = browser(app, login, client)
+    assert "Write the spend cap in dollars" in request_chat(nova, hx=True, spend_cap="lots").get_data(as_text=True)
+    assert "at least one minute" in request_chat(nova, hx=True, spend_cap="1").get_data(as_text=True)
+
+
+# --- answering ------------------------------------------------------------------------------------
+
+
+def requested(people):
+    client, reader = people
+    fund(client, 10_000)
+    return Session(client, reader, rate=150)
+
+
+def test_accepting_takes_both_to_the_room_and_marks_the_reader_busy(app, login, people, published):
+    client, reader = people
+    session = requested(people)
+    luna = browser(app, login, reader)
+    response = post(luna, f"/readings/{session.id}/accept", hx=True)
+    assert response.headers["HX-Redirect"] == f"/readings/{session.id}"
+    assert reading_row(session.id).state == "accepted"
+    assert profile().status == "busy"
+    client_events = [
+        html for user_id, event, html in published if user_id == client.id and event == f"reading-{session.id}"
+    ]
+    assert 'data-phase="room"' in client_events[-1]
+    # The client cannot accept, and accepting twice is refused.
+    assert post(browser(app, login, client), f"/readings/{session.id}/accept").status_code == 403
+    assert post(luna, f"/readings/{session.id}/accept").status_code == 409
+
+
+def test_declining_tells_the_client_at_once(app, login, people, published):
+    client, reader = people
+    session = requested(people)
+    response = post(browser(app, login, reader), f"/readings/{session.id}/decline", hx=True)
+    assert "reading-alert" not in response.get_data(as_text=True)
+    assert reading_row(session.id).state == "cancelled"
+    told = [html for user_id, event, html in published if user_id == client.id and event == f"reading-{session.id}"]
+    assert "Luna declined this request." in told[-1] and 'data-phase="cancelled"' in told[-1]
+    page = browser(app, login, client).get(f"/readings/{session.id}").get_data(as_text=True)
+    assert "Choose another reader" in page
+    assert profile().status == "online"
+
+
+def test_an_unanswered_request_expires_and_the_client_is_told(app, login, people, published):
+    client, _ = people
+    session = requested(people)
+    go_to(61)
+    metering.tick()
+    assert reading_row(session.id).end_reason == "expired"
+    told = [html for user_id, event, html in published if user_id == client.id and event == f"reading-{session.id}"]
+    assert "Luna did not answer in time." in told[-1]
+
+
+def test_accepting_after_expiry_is_refused(app, login, people, published):
+    _, reader = people
+    session = requested(people)
+    go_to(61)
+    response = post(browser(app, login, reader), f"/readings/{session.id}/accept", hx=True)
+    assert "expired" in response.get_data(as_text=True)
+    assert reading_row(session.id).state == "cancelled"
+
+
+# --- the room ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_room(app, login, people, published):
+    client, reader = people
+    session = requested(people)
+    session.accept()
+    nova, luna = browser(app, login, client), browser(app, login, reader)
+    return session, nova, luna
+
+
+def test_heartbeats_join_start_the_meter_and_answer_the_panel(in_room):
+    session, nova, luna = in_room
+    html = post(nova, f"/readings/{session.id}/heartbeat", hx=True).get_data(as_text=True)
+    assert "Luna: joining…" in html and reading_row(session.id).state == "accepted"
+    post(luna, f"/readings/{session.id}/heartbeat", hx=True)
+    assert reading_row(session.id).state == "active"
+    session.run_until(75)  # heartbeats from both and the cron's tick (which reserves minute 2)
+    html = post(nova, f"/readings/{session.id}/heartbeat", hx=True).get_data(as_text=True)
+    assert "data-clock>01:15<" in html
+    assert "Luna: connected" in html
+    assert "Your balance" in html and 'data-running="1"' in html
+
+
+def test_leaving_pauses_and_the_partner_sees_reconnecting(in_room, published):
+    session, nova, luna = in_room
+    post(nova, f"/readings/{session.id}/heartbeat")
+    post(luna, f"/readings/{session.id}/heartbeat")
+    go_to(30)
+    assert post(luna, f"/readings/{session.id}/leave").status_code == 204
+    reading = reading_row(session.id)
+    assert (reading.state, reading.pause_reason, reading.metered_ms) == ("paused", "disconnected", 30_000)
+    assert "Luna: reconnecting…" in post(nova, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
+    go_to(50)
+    post(luna, f"/readings/{session.id}/heartbeat")
+    assert reading_row(session.id).state == "active"
+
+
+def test_chat_is_stored_escaped_and_delivered_to_both(in_room, people, published):
+    client, reader = people
+    session, nova, luna = in_room
+    response = post(nova, f"/readings/{session.id}/messages", {"body": "<script>alert(1)</script> hi"}, hx=True)
+    assert response.status_code == 200 and 'id="chat-form"' in response.get_data(as_text=True)
+    message = database.session.execute(sa.select(ReadingMessage)).scalar_one()
+    assert (message.sender_id, message.body) == (client.id, "<script>alert(1)</script> hi")
+    lines = {user_id: html for user_id, event, html in published if event == f"reading-chat-{session.id}"}
+    assert set(lines) == {client.id, reader.id}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; hi" in lines[reader.id] and "<script>" not in lines[reader.id]
+    assert "Nova" in lines[reader.id] and ">You<" in lines[client.id]
+    page = luna.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)" in page
+
+
+def test_chat_refuses_empty_too_long_and_too_fast(in_room):
+    session, nova, _ = in_room
+    url = f"/readings/{session.id}/messages"
+    assert post(nova, url, {"body": "  "}).status_code == 422
+    assert post(nova, url, {"body": "x" * 2001}).status_code == 422
+    assert post(nova, url, {"body": "x" * 2000}).status_code == 303
+    for n in range(9):
+        assert post(nova, url, {"body": f"line {n}"}).status_code == 303
+    assert post(nova, url, {"body": "one more"}).status_code == 429
+    assert "too quickly" in post(nova, url, {"body": "one more"}, hx=True).get_data(as_text=True)
+    assert database.session.execute(sa.select(sa.func.count(ReadingMessage.id))).scalar() == 10
+
+
+def test_a_third_user_gets_404_everywhere_and_nothing_is_stored(app, login, make_user, in_room, people):
+    session, _, _ = in_room
+    mallory = browser(app, login, make_user(role="client", consented=True))
+    for method, url in [
+        ("get", ""),
+        ("get", "/status"),
+        ("get", "/transcript"),
+        ("get", "/rtc-token"),
+        ("post", "/messages"),
+        ("post", "/heartbeat"),
+        ("post", "/leave"),
+        ("post", "/end"),
+        ("post", "/accept"),
+        ("post", "/decline"),
+    ]:
+        url = f"/readings/{session.id}{url}"
+        response = mallory.get(url) if method == "get" else post(mallory, url, {"body": "hello"})
+        assert response.status_code in (403, 404), url
+        if not url.endswith(("accept", "decline")):
+            assert response.status_code == 404, url
+    assert database.session.execute(sa.select(sa.func.count(ReadingMessage.id))).scalar() == 0
+    reading = reading_row(session.id)
+    assert reading.state == "accepted" and not reading.client_connected
+
+
+def test_the_client_ends_and_both_see_the_summary(in_room, people, published):
+    client, reader = people
+    session, nova, luna = in_room
+    before = wallet.balance(client)
+    post(nova, f"/readings/{session.id}/heartbeat")
+    post(luna, f"/readings/{session.id}/heartbeat")
+    post(nova, f"/readings/{session.id}/messages", {"body": "Thank you"})
+    session.run_until(100)
+    response = post(nova, f"/readings/{session.id}/end", hx=True)
+    assert response.headers["HX-Redirect"] == f"/readings/{session.id}"
+    reading = reading_row(session.id)
+    # 100 s at $1.50/min = ceil(100 × 150 / 60) = 250 cents; the reader keeps floor(250 × 70%).
+    assert (reading.state, reading.cost_cents, reading.reader_earnings_cents) == ("finalized", 250, 175)
+    assert wallet.balance(client) == before - 250
+    assert accounts.reader_earnings(reader).balance == 175
+    assert profile().status == "online"
+    summary = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert "01:40" in summary and "$2.50" in summary and "Your earnings" not in summary
+    reader_summary = luna.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert "Your earnings" in reader_summary and "$1.75" in reader_summary
+    transcript = luna.get(f"/readings/{session.id}/transcript").get_data(as_text=True)
+    assert "Thank you" in transcript
+    told = [html for user_id, event, html in published if user_id == reader.id and event == f"reading-{session.id}"]
+    assert 'data-phase="over"' in told[-1] and "Nova ended the reading." in told[-1]
+
+
+def test_the_low_balance_warning_and_the_funds_pause(app, login, make_user, published):
+    client = make_user(role="client", consented=True, display_name="Nova")
+    reader = make_user(role="reader", consented=True, display_name="Luna")
+    fund(client, 300)
+    session = Session(client, reader, rate=100)
+    session.accept()
+    nova = browser(app, login, client)
+    post(nova, f"/readings/{session.id}/heartbeat")
+    session.do(metering.seen, reader.id)
+    html = post(nova, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
+    assert "Less than 2 minutes of balance left" not in html  # $3.00 is 3 minutes
+    session.run_until(70)
+    html = post(nova, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
+    assert "Less than 2 minutes of balance left" in html and 'target="_blank"' in html
+    session.run_until(190)
+    html = post(nova, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
+    assert reading_row(session.id).pause_reason == "funds"
+    assert "Your balance ran out — top up within" in html
+
+
+def test_rtc_tokens_only_with_agora_and_only_for_participants(app, in_room):
+    session, nova, _ = in_room
+    assert nova.get(f"/readings/{session.id}/rtc-token").status_code == 404  # Agora not configured
+    app.config.update(AGORA_APP_ID="a" * 32, AGORA_APP_CERTIFICATE="b" * 32)
+    try:
+        # A chat reading has no call.
+        assert nova.get(f"/readings/{session.id}/rtc-token").status_code == 409
+        reading = reading_row(session.id)
+        reading.mode = "video"
+        database.session.commit()
+        data = nova.get(f"/readings/{session.id}/rtc-token").get_json()
+        assert data["channel"] == f"soulseer-reading-{session.id}" and data["token"] and data["expires_in"] == 1200
+    finally:
+        app.config.update(AGORA_APP_ID="", AGORA_APP_CERTIFICATE="")
+
+
+def test_a_review_link_only_when_the_reviews_area_is_there(in_room):
+    session, nova, luna = in_room
+    post(nova, f"/readings/{session.id}/heartbeat")
+    post(luna, f"/readings/{session.id}/heartbeat")
+    go_to(10)
+    post(nova, f"/readings/{session.id}/end")
+    page = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+    has_reviews = bool(re.search(r"/readings/<[^>]*reading_id>/review", str(nova.application.url_map)))
+    assert ("Leave a review" in page) == has_reviews
+    assert "Leave a review" not in luna.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert clock.now()
+
+
+def test_agora_sources_join_the_csp_only_when_agora_is_configured(app):
+    from types import SimpleNamespace
+
+    from soulseer.security import content_security_policy
+
+    plain = content_security_policy(app)
+    assert "agora" not in plain and "connect-src 'self';" in plain
+    configured = SimpleNamespace(config={**app.config, "AGORA_APP_ID": "a" * 32, "AGORA_APP_CERTIFICATE": "b" * 32})
+    policy = content_security_policy(configured)
+    assert "connect-src 'self' https://*.agora.io wss://*.agora.io" in policy
+    assert "script-src 'self';" in policy  # the SDK is vendored: still no other script source
+
+
+def test_a_video_room_loads_the_call_only_with_agora(app, in_room):
+    session, nova, _ = in_room
+    reading = reading_row(session.id)
+    reading.mode = "video"
+    database.session.commit()
+    page = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert "reading-call.js" not in page and "data-rtc-url" not in page
+    app.config.update(AGORA_APP_ID="a" * 32, AGORA_APP_CERTIFICATE="b" * 32)
+    try:
+        page = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+        assert "reading-call.js" in page and f'data-rtc-url="/readings/{session.id}/rtc-token"' in page
+        assert "vendor/agora/AgoraRTC_N-production.esm.js" in page and "data-av-camera" in page
+    finally:
+        app.config.update(AGORA_APP_ID="", AGORA_APP_CERTIFICATE="")
