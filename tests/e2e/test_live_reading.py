@@ -178,3 +178,48 @@ def test_nobody_answers_and_the_client_is_told(two_phones, nova_and_luna, screen
     screenshot(phone, "told")
     for page in (phone, reader_phone):
         assert page.watched.problems() == []
+
+
+def into_the_room(phone, reader_phone):
+    """Nova asks Luna for a chat; Luna accepts from her dashboard; both are connected."""
+    sign_in(reader_phone, "luna@example.test")
+    reader_phone.goto("/reader")
+    sign_in(phone, "nova@example.test")
+    phone.goto("/readings/new?reader=luna")
+    phone.get_by_role("button", name="Start chat · $1.50/min").click()
+    expect(phone).to_have_url(re.compile(r"/readings/\d+$"))
+    reader_phone.get_by_role("alertdialog").get_by_role("button", name="Accept").click()
+    expect(phone.get_by_text("Luna: connected")).to_be_visible(timeout=15_000)
+    expect(reader_phone.get_by_text("Nova: connected")).to_be_visible(timeout=15_000)
+    return int(phone.url.rsplit("/", 1)[1])
+
+
+def test_the_reader_leaves_mid_reading_and_comes_back(two_phones, nova_and_luna, screenshot):
+    phone, reader_phone = two_phones
+    reading_id = into_the_room(phone, reader_phone)
+    expect(phone.locator("[data-clock]")).to_have_text(re.compile(r"00:0[3-9]|00:[1-5]\d"), timeout=15_000)
+
+    # The reader's tab goes away (pagehide sends the leave beacon): the meter stops at once.
+    reader_phone.goto("about:blank")
+    expect(phone.get_by_text("Luna: reconnecting…")).to_be_visible(timeout=10_000)
+    expect(phone.get_by_text("The meter is stopped until you are both connected again.")).to_be_visible()
+    screenshot(phone, "reconnecting")
+    db.session.expire_all()
+    paused = db.session.get(Reading, reading_id)
+    assert (paused.state, paused.pause_reason) == ("paused", "disconnected")
+    metered_at_pause = paused.metered_ms
+    clock_at_pause = phone.locator("[data-clock]").inner_text()
+    phone.wait_for_timeout(3000)
+    expect(phone.locator("[data-clock]")).to_have_text(clock_at_pause)  # the clock does not run
+
+    # Back within the grace period: the reading resumes by itself.
+    reader_phone.goto(f"/readings/{reading_id}")
+    expect(phone.get_by_text("Luna: connected")).to_be_visible(timeout=15_000)
+    expect(reader_phone.get_by_text("Nova: connected")).to_be_visible()
+    db.session.expire_all()
+    resumed = db.session.get(Reading, reading_id)
+    assert resumed.state == "active" and resumed.metered_ms == metered_at_pause  # the pause was not metered
+    phone.get_by_text("End reading").click()
+    phone.get_by_role("button", name="Yes, end the reading").click()
+    expect(phone.get_by_role("heading", name="Reading summary")).to_be_visible()
+    assert phone.watched.problems() == []
