@@ -119,6 +119,20 @@ function start(root) {
     heartbeat();
     setInterval(heartbeat, Number(root.dataset.heartbeatSeconds || 10) * 1000);
   }
+  if (root.dataset.phase === "waiting") {
+    // The answer normally arrives over the event stream; a slow poll covers a stream that dropped.
+    setInterval(async () => {
+      try {
+        const response = await fetch(root.dataset.statusUrl, { headers: { "HX-Request": "true" } });
+        if (response.ok) {
+          live.innerHTML = await response.text();
+          onStatus();
+        }
+      } catch (error) {
+        // offline for a moment
+      }
+    }, 5000);
+  }
   onStatus();
   scrollChat();
   setInterval(tick, 250);
