@@ -10,16 +10,21 @@ from soulseer.extensions import db
 from soulseer.ledger.models import AccountKind, LedgerAccount, LedgerEntry
 
 
+def _id(user):
+    """A user or a user id (hot paths such as the billing tick pass ids and load no User)."""
+    return user if isinstance(user, int) else user.id
+
+
 def wallet_spec(user):
-    return (f"wallet:{user.id}", AccountKind.CLIENT_WALLET, user.id)
+    return (f"wallet:{_id(user)}", AccountKind.CLIENT_WALLET, _id(user))
 
 
 def earnings_spec(user):
-    return (f"earnings:{user.id}", AccountKind.READER_EARNINGS, user.id)
+    return (f"earnings:{_id(user)}", AccountKind.READER_EARNINGS, _id(user))
 
 
 def hold_spec(reference_type, reference_id, owner):
-    return (f"hold:{reference_type}:{reference_id}", AccountKind.HOLD, owner.id)
+    return (f"hold:{reference_type}:{reference_id}", AccountKind.HOLD, _id(owner))
 
 
 PLATFORM_REVENUE = ("platform:revenue", AccountKind.PLATFORM_REVENUE, None)

@@ -62,7 +62,8 @@ def debit_dispute(user, amount, key, reference, description="Disputed top-up tak
 
 
 def reserve(client, reference, amount, key, description):
-    """Move `amount` from the client's wallet into the hold for `reference` (type, id)."""
+    """Move `amount` from the client's wallet into the hold for `reference` (type, id).
+    `client` is a User or a user id."""
     wallet, hold = accounts.resolve(accounts.wallet_spec(client), accounts.hold_spec(*reference, client))
     return post(
         TransactionKind.HOLD_RESERVE,

@@ -2,7 +2,8 @@
 
 A posting is part of the caller's transaction (the caller commits). Nothing is written until
 every check has passed, so a refused posting (no funds, frozen wallet) leaves the caller free to
-record what happened and commit. Steps:
+record what happened and commit. The steps run inside the database, in the function ledger_post()
+(migration 0011), so a posting costs one round trip:
 
 1. Lock the tracked accounts it touches, in id order (no deadlock between overlapping postings);
    derived accounts (platform revenue, Stripe clearing, payouts) are never locked.
@@ -21,14 +22,10 @@ import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 
+from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger.models import (
-    TRACKED_KINDS,
-    AccountKind,
-    LedgerAccount,
-    LedgerEntry,
     LedgerTransaction,
     TransactionKind,
 )
@@ -104,11 +101,19 @@ def _combine(legs):
     return sorted((account_id, amount) for account_id, amount in totals.items() if amount != 0)
 
 
+_POST = sa.text(
+    "SELECT transaction_id, status, detail FROM ledger_post(:kind, :key, :fingerprint, :reference_type, "
+    "CAST(:reference_id AS bigint), :description, CAST(:actor_id AS integer), CAST(:account_ids AS bigint[]), "
+    "CAST(:amounts AS bigint[]), :may_overdraw, :when_frozen, :at)"
+)
+
+
 def post(kind, idempotency_key, legs, *, description, reference=None, actor=None):
     """Post a balanced transaction. `legs` is [(account or account id, signed cents), ...].
 
     Returns Posted(transaction_id, created). Raises LedgerError subclasses with nothing written,
-    and the caller's transaction still usable (only row locks were taken).
+    and the caller's transaction still usable (only row locks were taken). The steps run in the
+    database function ledger_post() (migration 0011), in one round trip.
     """
     kind = TransactionKind(kind)
     combined = _combine(legs)
@@ -116,98 +121,31 @@ def post(kind, idempotency_key, legs, *, description, reference=None, actor=None
         raise LedgerError("a transaction must move money")
     if sum(amount for _, amount in combined) != 0:
         raise Unbalanced(f"entries sum to {sum(a for _, a in combined)}, not zero")
-    fingerprint = _fingerprint(kind, combined, reference)
     reference_type, reference_id = reference or (None, None)
-    session = db.session
-
-    # 1. Lock the tracked accounts in id order. Derived accounts (platform revenue, Stripe) are
-    #    never locked, so concurrent charges do not queue behind them.
-    tracked = {
-        row.id: row
-        for row in session.execute(
-            sa.select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.frozen)
-            .where(LedgerAccount.id.in_([account_id for account_id, _ in combined]))
-            .where(LedgerAccount.kind.in_(TRACKED_KINDS))
-            .order_by(LedgerAccount.id)
-            .with_for_update()
-        )
-    }
-
-    # 2. Already posted? (A concurrent posting with this key touched the same accounts, so it has
-    #    committed by the time we hold the locks, and this statement's snapshot sees it.)
-    existing = _existing(idempotency_key, fingerprint)
-    if existing is not None:
-        return existing
-
-    # 3. Limits, before anything is written.
-    new_balances = {}
-    for account_id, amount in combined:
-        account = tracked.get(account_id)
-        if account is not None:
-            new_balances[account_id] = account.balance + amount
-            if amount < 0:
-                _check_limits(kind, account, new_balances[account_id], -amount)
-
-    # 4. The transaction row; a key taken meanwhile by a posting over other accounts is returned.
-    transaction_id = session.execute(
-        insert(LedgerTransaction)
-        .values(
-            kind=kind,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            reference_type=reference_type,
-            reference_id=reference_id,
-            description=description[:200],
-            actor_id=actor.id if actor else None,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(LedgerTransaction.id)
-    ).scalar_one_or_none()
-    if transaction_id is None:
-        return _existing(idempotency_key, fingerprint)
-
-    # 5. Entries and cached balances (a missing account id fails on the foreign key).
-    session.execute(
-        sa.insert(LedgerEntry),
-        [
-            {
-                "transaction_id": transaction_id,
-                "account_id": account_id,
-                "amount": amount,
-                "balance_after": new_balances.get(account_id),
-            }
-            for account_id, amount in combined
-        ],
-    )
-    if new_balances:
-        values = sa.values(sa.column("id", sa.Integer), sa.column("balance", sa.BigInteger), name="new").data(
-            list(new_balances.items())
-        )
-        session.execute(
-            sa.update(LedgerAccount)
-            .where(LedgerAccount.id == values.c.id)
-            .values(balance=values.c.balance)
-            .execution_options(synchronize_session=False)
-        )
-    return Posted(transaction_id, created=True)
-
-
-def _existing(idempotency_key, fingerprint):
     row = db.session.execute(
-        sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint).filter_by(idempotency_key=idempotency_key)
-    ).one_or_none()
-    if row is None:
-        return None
-    if row.fingerprint != fingerprint:
+        _POST,
+        {
+            "kind": kind.value,
+            "key": idempotency_key,
+            "fingerprint": _fingerprint(kind, combined, reference),
+            "reference_type": reference_type,
+            "reference_id": reference_id,
+            "description": description[:200],
+            "actor_id": actor.id if actor else None,
+            "account_ids": [account_id for account_id, _ in combined],
+            "amounts": [amount for _, amount in combined],
+            "may_overdraw": kind in MAY_OVERDRAW_WALLET,
+            "when_frozen": kind in ALLOWED_WHEN_FROZEN,
+            "at": clock.now(),
+        },
+    ).one()
+    if row.status == "created":
+        return Posted(row.transaction_id, created=True)
+    if row.status == "existing":
+        return Posted(row.transaction_id, created=False)
+    if row.status == "conflict":
         raise IdempotencyConflict(f"key {idempotency_key!r} was posted with other contents")
-    return Posted(row.id, created=False)
-
-
-def _check_limits(kind, account, after, needed):
-    if account.kind == AccountKind.CLIENT_WALLET:
-        if account.frozen and kind not in ALLOWED_WHEN_FROZEN:
-            raise WalletFrozen("this wallet is frozen until an admin reviews a disputed payment")
-        if after < 0 and kind not in MAY_OVERDRAW_WALLET:
-            raise InsufficientFunds(account.id, account.balance, needed)
-    elif after < 0:  # reader earnings and holds never go below zero
-        raise InsufficientFunds(account.id, account.balance, needed)
+    if row.status == "frozen":
+        raise WalletFrozen("this wallet is frozen until an admin reviews a disputed payment")
+    account_id, balance, needed = (int(part) for part in row.detail.split(":"))
+    raise InsufficientFunds(account_id, balance, needed)

@@ -106,7 +106,7 @@ def _reserve_next_minute(reading):
     minute = reading.minutes_reserved + 1
     try:
         operations.reserve(
-            reading.client,
+            reading.client_id,
             ("reading", reading.id),
             reading.rate_cents,
             f"reading:{reading.id}:minute:{minute}",
@@ -323,9 +323,12 @@ def tick(batch_size=200, now=None):
     handled, after_id = 0, 0
     while True:
         batch_now = now or clock.now()
-        ids = due_reading_ids(batch_now, batch_size, after_id)
-        for reading_id in ids:
-            bill(lock(reading_id), batch_now)
+        ids = due_reading_ids(batch_now, batch_size, after_id)  # locked for this transaction
+        batch = db.session.execute(
+            sa.select(Reading).where(Reading.id.in_(ids)).order_by(Reading.id).execution_options(populate_existing=True)
+        ).scalars()
+        for reading in batch:
+            bill(reading, batch_now)
         db.session.commit()
         handled += len(ids)
         if len(ids) < batch_size:

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from tests.bench import ledger, streams, web
+from tests.bench import billing, ledger, streams, web
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
 from tests.bench.servers import Servers
 from tests.bench.table import render
@@ -18,6 +18,7 @@ BENCHMARKS = [
     web.home_page,
     streams.page_with_open_streams,
     ledger.ledger_beside_pgbench,
+    billing.billing_tick_beside_pgbench,
 ]
 
 
