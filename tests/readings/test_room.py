@@ -410,3 +410,15 @@ def test_a_video_room_loads_the_call_only_with_agora(app, in_room):
         assert "vendor/agora/AgoraRTC_N-production.esm.js" in page and "data-av-camera" in page
     finally:
         app.config.update(AGORA_APP_ID="", AGORA_APP_CERTIFICATE="")
+
+
+def test_the_reader_page_offers_the_request_panel_where_it_includes_it(app, login, people):
+    client, _ = people
+    fund(client, 10_000)
+    nova = browser(app, login, client)
+    if "readers.show" not in app.view_functions:
+        pytest.skip("the reader pages are not in this tree yet")
+    page = nova.get("/readers/luna").get_data(as_text=True)
+    if "reading-request" not in page:
+        pytest.skip("this reader page does not include reading_request_panel(profile) yet")
+    assert "Start chat · $1.50/min" in page and 'name="spend_cap"' in page

@@ -1,5 +1,6 @@
 from flask import abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from soulseer import clock
 from soulseer.blueprints.readings import bp
@@ -39,7 +40,8 @@ def request_seconds_left(reading):
 @bp.app_template_global()
 def reading_request_panel(profile):
     """The "Start a reading" panel for a reader's page (readers/show.html includes it)."""
-    return render_template("readings/_request_panel.html", **_panel_context(profile))
+    html = render_template("readings/_request_panel.html", **_panel_context(profile))
+    return Markup(html)  # noqa: S704 (rendered by Jinja, which escaped everything in it)
 
 
 def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap=""):
