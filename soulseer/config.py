@@ -140,6 +140,10 @@ def load_config(environ=None, instance_path=None):
         "S3_BUCKET": environ.get("S3_BUCKET", ""),
         "S3_ACCESS_KEY_ID": environ.get("S3_ACCESS_KEY_ID", ""),
         "S3_SECRET_ACCESS_KEY": environ.get("S3_SECRET_ACCESS_KEY", ""),
+        # The bucket's public address (an R2 custom domain, a CDN); unset: presigned GET URLs.
+        "S3_PUBLIC_URL": environ.get("S3_PUBLIC_URL", ""),
+        # Uploads: a 5 MB photo plus the rest of the form; anything larger gets the 413 page.
+        "MAX_CONTENT_LENGTH": _int(environ, "SOULSEER_MAX_UPLOAD_BYTES", 6 * 1024 * 1024),
         # Test payments exist only where no real money can be involved.
         "TEST_PAYMENTS_ENABLED": not production and not stripe_secret,
         # Android Trusted Web Activity: /.well-known/assetlinks.json (docs/app-stores.md).

@@ -14,9 +14,11 @@ def register_blueprints(app):
     from soulseer.blueprints.history import bp as history_bp
     from soulseer.blueprints.invitations import bp as invitations_bp
     from soulseer.blueprints.main import bp as main_bp
+    from soulseer.blueprints.media import bp as media_bp
     from soulseer.blueprints.notifications import bp as notifications_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
     from soulseer.blueprints.reader import bp as reader_bp
+    from soulseer.blueprints.readers import bp as readers_bp
     from soulseer.blueprints.readings import bp as readings_bp
     from soulseer.blueprints.reviews import bp as reviews_bp
     from soulseer.blueprints.wallet import bp as wallet_bp
@@ -32,6 +34,8 @@ def register_blueprints(app):
         applications_bp,
         invitations_bp,
         reader_bp,
+        readers_bp,
+        media_bp,
         readings_bp,
         admin_bp,
         admin_ledger_bp,

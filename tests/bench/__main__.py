@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from tests.bench import billing, ledger, streams, web
+from tests.bench import billing, browse, ledger, streams, web
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
 from tests.bench.servers import Servers
 from tests.bench.table import render
@@ -16,6 +16,8 @@ from tests.bench.table import render
 # The registry: each entry takes the shared Servers and returns one Row, in table order.
 BENCHMARKS = [
     web.home_page,
+    browse.browse_page,
+    browse.browse_search,
     streams.page_with_open_streams,
     ledger.ledger_beside_pgbench,
     billing.billing_tick_beside_pgbench,

@@ -15,4 +15,4 @@ def admins_only():
     return None
 
 
-from soulseer.blueprints.admin import views  # noqa: E402, F401  (routes register on bp)
+from soulseer.blueprints.admin import marketplace, views  # noqa: E402, F401  (routes register on bp)

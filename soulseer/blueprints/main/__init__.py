@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort
 
-from soulseer.services import content
+from soulseer.services import content, marketplace
 from soulseer.views import render
 
 bp = Blueprint("main", __name__)
@@ -10,7 +10,7 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    return render("main/home.html")
+    return render("main/home.html", online_readers=marketplace.online_now())
 
 
 @bp.get("/pages/<slug>")

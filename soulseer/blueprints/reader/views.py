@@ -1,12 +1,104 @@
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from wtforms import SelectChoice
 
 from soulseer.blueprints.reader import bp
+from soulseer.blueprints.reader.forms import ProfileForm
+from soulseer.extensions import db
+from soulseer.models import Specialty
+from soulseer.services import marketplace, photos
 from soulseer.services import readers_onboarding as onboarding
+from soulseer.services.accounts import AccountError
+from soulseer.views import form_error
 
 
 @bp.get("")
 def dashboard():
     application = onboarding.application_for(current_user)
     modes = dict(onboarding.MODES)
-    return render_template("reader/dashboard.html", application=application, mode_labels=modes)
+    return render_template(
+        "reader/dashboard.html",
+        application=application,
+        mode_labels=modes,
+        profile=marketplace.profile_for(current_user),
+    )
+
+
+def _specialty_choices(form):
+    form.specialties.choices = [SelectChoice(str(s.id), s.name) for s in marketplace.specialties_in_order()]
+
+
+def _prefill_from_application(form):
+    """A new profile starts from what the reader applied with (never the legal name's surname alone)."""
+    form.display_name.data = current_user.display_name
+    application = onboarding.application_for(current_user)
+    if application is None:
+        return
+    form.bio.data = application.bio
+    form.years_of_practice.data = application.years_of_practice
+    by_name = {s.name: str(s.id) for s in db.session.execute(db.select(Specialty)).scalars()}
+    form.specialties.data = [by_name[name] for name in application.specialties if name in by_name]
+
+
+def photo_from(field):
+    """The uploaded photo decoded and checked, or None when no file was chosen. Raises PhotoError."""
+    upload = field.data
+    if not isinstance(upload, FileStorage) or not upload.filename:
+        return None
+    return photos.open_checked(photos.read_upload(upload))
+
+
+def profile_form(profile, form):
+    """Shared by the reader's editor and the admin's: keeps rates of modes SoulSeer cannot run now."""
+    _specialty_choices(form)
+    if request.method == "POST" and profile is not None:
+        for code in {code for code, _ in marketplace.MODES} - set(marketplace.available_modes()):
+            cents = profile.rate_for(code)
+            getattr(form, f"rate_{code}").data = "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
+    return form
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """The signed-in reader's own profile: there is no id in the URL, so no one edits another's."""
+    current = marketplace.profile_for(current_user)
+    form = profile_form(current, ProfileForm())
+    if request.method == "GET":
+        if current is not None:
+            form.fill_from(current)
+        else:
+            _prefill_from_application(form)
+    elif form.validate_on_submit():
+        try:
+            image = photo_from(form.photo)
+            saved = marketplace.save_profile(current_user, form.profile_input(), profile=current)
+        except (AccountError, photos.PhotoError) as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            old_photo = saved.photo_key
+            new_photo = photos.store(saved.id, image) if image is not None else None
+            if new_photo:
+                saved.photo_key = new_photo
+            try:
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                photos.remove(new_photo)
+                raise
+            if new_photo and old_photo:
+                photos.remove(old_photo)
+            flash("Your profile is saved." if current else "Your profile is saved and clients can find you.")
+            return redirect(url_for("reader.profile"))
+    status = 422 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "reader/profile.html",
+            form=form,
+            profile=current,
+            available_modes=marketplace.available_modes(),
+            share=marketplace.share_label(current),
+        ),
+        status,
+    )

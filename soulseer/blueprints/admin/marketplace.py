@@ -1,0 +1,219 @@
+"""Admin: the specialties list, and readers' profiles (edit, hide). Every change is audit-logged."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from soulseer.blueprints.admin import bp
+from soulseer.blueprints.reader.forms import ProfileForm
+from soulseer.blueprints.reader.views import profile_form
+from soulseer.extensions import db
+from soulseer.models import ReaderProfile, Specialty, User
+from soulseer.services import marketplace
+from soulseer.services.accounts import AccountError
+from soulseer.views import form_error
+
+
+class SpecialtyForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=marketplace.SPECIALTY_NAME_MAX)])
+
+
+class AdminProfileForm(ProfileForm):
+    share_override = StringField(
+        "Reader's share (%)",
+        validators=[Optional()],
+        description="Leave empty for the global share. From 50 to 100, for example 75 or 72.5.",
+    )
+    reason = TextAreaField(
+        "Reason (optional)", validators=[Optional(), Length(max=500)], description="Kept in the audit log."
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+def parse_share(text):
+    text = (text or "").strip().rstrip("%").strip()
+    if not text:
+        return None
+    whole, _, part = text.partition(".")
+    if not whole.isdigit() or (part and (not part.isdigit() or len(part) > 2)):
+        raise AccountError("Enter a percentage like 75 or 72.5, or leave it empty.", "share_override")
+    basis_points = int(whole) * 100 + int(part.ljust(2, "0") or 0)
+    if not 5000 <= basis_points <= 10000:
+        raise AccountError("Readers keep the majority: enter 50 to 100.", "share_override")
+    return basis_points
+
+
+# Specialties -------------------------------------------------------------------------------
+
+
+def _specialties_page(status=200, form=None, error=None, error_id=None):
+    return (
+        render_template(
+            "admin/specialties.html",
+            specialties=marketplace.specialties_in_order(),
+            usage=marketplace.specialty_usage(),
+            form=form or SpecialtyForm(formdata=None),
+            error=error,
+            error_id=error_id,
+        ),
+        status,
+    )
+
+
+@bp.get("/specialties")
+def specialties():
+    return _specialties_page()
+
+
+@bp.post("/specialties")
+def add_specialty():
+    form = SpecialtyForm()
+    if not form.validate():
+        return _specialties_page(422, form)
+    try:
+        specialty = marketplace.add_specialty(current_user, form.name.data)
+    except AccountError as error:
+        db.session.rollback()
+        form_error(form, error)
+        return _specialties_page(422, form)
+    db.session.commit()
+    flash(f"{specialty.name} is on the list.", "success")
+    return redirect(url_for("admin.specialties"))
+
+
+def _specialty_or_404(specialty_id):
+    specialty = db.session.get(Specialty, specialty_id)
+    if specialty is None:
+        abort(404)
+    return specialty
+
+
+@bp.post("/specialties/<int:specialty_id>")
+def change_specialty(specialty_id):
+    """One form per specialty: rename, move up or down, or remove (the button pressed says which)."""
+    specialty = _specialty_or_404(specialty_id)
+    form = SpecialtyForm()
+    if not form.validate():
+        return _specialties_page(422, error="Keep the name to 60 characters.", error_id=specialty_id)
+    action = request.form.get("action")
+    old_name = specialty.name
+    try:
+        if action == "rename":
+            marketplace.rename_specialty(current_user, specialty, form.name.data)
+            message = f"{old_name} is now {specialty.name}."
+        elif action in ("up", "down"):
+            marketplace.move_specialty(current_user, specialty, -1 if action == "up" else 1)
+            message = f"{specialty.name} moved {action}."
+        elif action == "remove":
+            marketplace.remove_specialty(current_user, specialty)
+            message = f"{old_name} is no longer on the list."
+        else:
+            abort(400)
+    except AccountError as error:
+        db.session.rollback()
+        return _specialties_page(409 if action == "remove" else 422, error=error.message, error_id=specialty_id)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.specialties"))
+
+
+# Readers' profiles -------------------------------------------------------------------------
+
+
+@bp.get("/readers")
+def reader_profiles():
+    query = request.args.get("q", "").strip()[:100]
+    statement = sa.select(ReaderProfile).order_by(ReaderProfile.display_name, ReaderProfile.id)
+    if query:
+        like = f"%{query.replace('%', '').replace('_', '')}%"
+        statement = statement.join(User, User.id == ReaderProfile.user_id).where(
+            sa.or_(ReaderProfile.display_name.ilike(like), User.email.ilike(like))
+        )
+    page = request.args.get("page", 1, type=int) or 1
+    results = db.paginate(statement, page=page, per_page=25, error_out=False)
+    return render_template("admin/reader_profiles.html", results=results, query=query)
+
+
+def _profile_or_404(profile_id):
+    profile = db.session.get(ReaderProfile, profile_id)
+    if profile is None:
+        abort(404)
+    return profile
+
+
+def _filled_form(profile):
+    form = profile_form(profile, AdminProfileForm(formdata=None))
+    form.fill_from(profile)
+    if profile.share_override_bp is not None:
+        value = profile.share_override_bp
+        form.share_override.data = f"{value // 100}" + (f".{value % 100:02d}".rstrip("0") if value % 100 else "")
+    return form
+
+
+def _profile_page(profile, form, status=200, hide_form=None, error=None):
+    from soulseer.services import audit_log
+
+    return (
+        render_template(
+            "admin/reader_profile.html",
+            profile=profile,
+            form=form,
+            hide_form=hide_form or ReasonForm(formdata=None),
+            available_modes=marketplace.available_modes(),
+            share=marketplace.share_label(profile),
+            global_share=marketplace.share_label(None),
+            history=audit_log.for_target("ReaderProfile", profile.id),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.route("/readers/<int:profile_id>", methods=["GET", "POST"])
+def reader_profile(profile_id):
+    profile = _profile_or_404(profile_id)
+    if request.method == "GET":
+        return _profile_page(profile, _filled_form(profile))
+    form = profile_form(profile, AdminProfileForm())
+    if form.validate_on_submit():
+        try:
+            share = parse_share(form.share_override.data)
+            marketplace.admin_update_profile(current_user, profile, form.profile_input(), share, form.reason.data)
+        except AccountError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{profile.display_name}'s profile is saved.", "success")
+            return redirect(url_for("admin.reader_profile", profile_id=profile_id))
+    return _profile_page(_profile_or_404(profile_id), form, 422)
+
+
+@bp.post("/readers/<int:profile_id>/visibility")
+def reader_profile_visibility(profile_id):
+    profile = _profile_or_404(profile_id)
+    form = ReasonForm()
+    if not form.validate():
+        return _profile_page(profile, _filled_form(profile), 422, form)
+    hide = request.form.get("hidden") == "1"
+    try:
+        marketplace.set_hidden(current_user, profile, hide, form.reason.data)
+    except AccountError as error:
+        db.session.rollback()
+        return _profile_page(
+            _profile_or_404(profile_id), _filled_form(_profile_or_404(profile_id)), 409, form, error.message
+        )
+    db.session.commit()
+    flash(
+        f"{profile.display_name}'s profile is hidden from clients."
+        if hide
+        else f"{profile.display_name} is visible again.",
+        "success",
+    )
+    return redirect(url_for("admin.reader_profile", profile_id=profile_id))

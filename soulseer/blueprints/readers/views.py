@@ -1,0 +1,86 @@
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from soulseer.blueprints.readers import bp
+from soulseer.extensions import db, htmx
+from soulseer.models import ReaderProfile, Role
+from soulseer.services import marketplace, photos
+from soulseer.views import render, role_required
+
+
+@bp.app_template_global()
+def reader_photo_url(profile, size):
+    return photos.url(profile.photo_key, size)
+
+
+@bp.app_context_processor
+def marketplace_globals():
+    return {"mode_labels": dict(marketplace.MODES), "offered_rates": marketplace.offered_rates}
+
+
+@bp.get("/readers")
+def browse():
+    filters = marketplace.parse_filters(request.args)
+    results = marketplace.browse(filters)
+    context = {
+        "filters": filters,
+        "results": results,
+        "specialties": marketplace.specialties_in_order(),
+        "available_modes": marketplace.available_modes(),
+        "rating_choices": marketplace.RATING_CHOICES,
+    }
+    return render("readers/browse.html", "readers/_results.html", **context)
+
+
+def _listed_or_404(slug):
+    profile = marketplace.get_by_slug(slug)
+    if profile is None:
+        abort(404)
+    # Hidden profiles stay reachable for the reader themself and for admins, marked as hidden.
+    insider = current_user.is_authenticated and (current_user.id == profile.user_id or current_user.is_admin)
+    if not insider and not marketplace.is_listed(profile):
+        abort(404)
+    return profile
+
+
+@bp.get("/readers/<slug>")
+def show(slug):
+    if slug.isdigit():  # /readers/<id> works too, and settles on the slug
+        profile = db.session.get(ReaderProfile, int(slug))
+        if profile is None:
+            abort(404)
+        return redirect(url_for("readers.show", slug=profile.slug), 301)
+    profile = _listed_or_404(slug)
+    favourite = (
+        marketplace.is_favourite(current_user, profile)
+        if current_user.is_authenticated and current_user.role == Role.CLIENT
+        else False
+    )
+    return render_template(
+        "readers/show.html",
+        profile=profile,
+        favourite=favourite,
+        share=marketplace.share_label(profile),
+        rates=marketplace.offered_rates(profile),
+        listed=marketplace.is_listed(profile),
+    )
+
+
+@bp.post("/readers/<slug>/favourite")
+@role_required(Role.CLIENT)
+def favourite(slug):
+    profile = _listed_or_404(slug)
+    on = request.form.get("favourite") == "1"
+    marketplace.set_favourite(current_user, profile, on)
+    db.session.commit()
+    if htmx:
+        return render_template("readers/_favourite_button.html", profile=profile, favourite=on)
+    return redirect(url_for("readers.show", slug=profile.slug))
+
+
+@bp.get("/favourites")
+@role_required(Role.CLIENT)
+def favourites():
+    readers = marketplace.favourites_of(current_user)
+    online = [reader for reader in readers if reader.is_online]
+    return render_template("readers/favourites.html", readers=readers, online=online)

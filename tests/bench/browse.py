@@ -1,0 +1,90 @@
+"""The browse page with 1,000 readers in the database, beside the minimal page in the same run."""
+
+import random
+
+import sqlalchemy as sa
+
+from tests.bench.web import page_beside_minimal
+
+READERS = 1000
+FIRST = ["Luna", "Orion", "Sage", "Iris", "Rowan", "Celeste", "Mira", "Theo", "Amara", "Juniper", "Soren", "Wren"]
+LAST = ["Starweaver", "Vale", "Moonwater", "Nightingale", "Ashgrove", "Marin", "Solenne", "Blackwood", "Hale", "Quill"]
+WORDS = ["Tarot", "gentle", "honest", "stars", "clarity", "spirit", "dreams", "love", "career", "healing"]
+
+
+def seed_readers(count=READERS):
+    """Bulk-insert `count` readers with profiles and specialties (three multi-row statements)."""
+    from soulseer import create_app
+    from soulseer.extensions import db
+    from soulseer.models import ReaderProfile, Specialty, User, reader_profile_specialties
+
+    rng = random.Random(5)
+    app = create_app()
+    with app.app_context():
+        if db.session.execute(sa.select(sa.func.count()).select_from(ReaderProfile)).scalar_one() >= count:
+            return
+        specialties = list(db.session.execute(sa.select(Specialty.id, Specialty.name)).all())
+        users = [
+            {
+                "email": f"bench-reader-{n}@example.test",
+                "display_name": f"{FIRST[n % 12]} {LAST[n // 12 % 10]} {n}",
+                "role": "reader",
+            }
+            for n in range(count)
+        ]
+        user_ids = (
+            db.session.execute(sa.insert(User).returning(User.id, sort_by_parameter_order=True), users).scalars().all()
+        )
+        profiles, chosen = [], []
+        for n, user_id in enumerate(user_ids):
+            picks = rng.sample(specialties, rng.randint(1, 4))
+            tagline = " ".join(rng.sample(WORDS, 4))
+            name = users[n]["display_name"]
+            chosen.append(picks)
+            profiles.append(
+                {
+                    "user_id": user_id,
+                    "slug": f"bench-reader-{n}",
+                    "display_name": name,
+                    "tagline": tagline,
+                    "bio": "A reader for the benchmark. " * 4,
+                    "years_of_practice": rng.randint(0, 30),
+                    "rate_chat_cents": rng.randint(50, 5000),
+                    "status": rng.choice(["online", "offline", "offline", "offline", "busy"]),
+                    "rating_average": round(rng.uniform(3, 5), 2),
+                    "review_count": rng.randint(0, 200),
+                    "search_text": " ".join([name, tagline, *(p.name for p in picks)]),
+                }
+            )
+        profile_ids = (
+            db.session.execute(
+                sa.insert(ReaderProfile).returning(ReaderProfile.id, sort_by_parameter_order=True), profiles
+            )
+            .scalars()
+            .all()
+        )
+        links = [
+            {"reader_profile_id": pid, "specialty_id": pick.id}
+            for pid, picks in zip(profile_ids, chosen, strict=True)
+            for pick in picks
+        ]
+        db.session.execute(sa.insert(reader_profile_specialties), links)
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE reader_profiles, reader_profile_specialties, users"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def browse_page(servers):
+    """`GET /readers` as a visitor: online first, then rating; 12 of 1,000 readers with specialties."""
+    servers.live()
+    seed_readers()
+    return page_beside_minimal(servers, "browse GET /readers (1,000 readers)", "/readers")
+
+
+def browse_search(servers):
+    """`GET /readers?q=tarot` (full-text, prefix) with the same 1,000 readers."""
+    servers.live()
+    seed_readers()
+    return page_beside_minimal(servers, "browse search GET /readers?q=tarot", "/readers?q=tarot")
