@@ -6,12 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import ARTIFACTS, LIVE_REDIS_URL
 from tests.support.live_server import LiveServer
 
 PHONE = {"width": 390, "height": 844}
+# The password the browser stories give the people they create (hash it with services.passwords).
+PASSWORD = "amber-willow-compass"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -127,3 +129,12 @@ def screenshot(request):
         return path
 
     return take
+
+
+def sign_in(page, email, password=PASSWORD):
+    """Sign in through the real sign-in page and wait until the account menu shows."""
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".account-menu")).to_be_visible()

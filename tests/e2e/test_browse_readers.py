@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.services import passwords, photos
+from tests.e2e.conftest import PASSWORD, sign_in
 from tests.support.marketplace import make_profile
-
-PASSWORD = "amber-willow-compass"
 
 
 def _account(make_user, role, email, name):
@@ -25,14 +24,6 @@ def _account(make_user, role, email, name):
         password_hash=passwords.hash_password(PASSWORD),
         email_verified_at=now,
     )
-
-
-def sign_in(page, email):
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu")).to_be_visible()
 
 
 def seed_readers(make_user):

@@ -17,10 +17,8 @@ from soulseer.models.reading import Reading
 from soulseer.money import format_cents
 from soulseer.services import passwords, wallet
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import Watched, _new_page
+from tests.e2e.conftest import PASSWORD, Watched, _new_page, sign_in
 from tests.support.live_server import LiveServer
-
-PASSWORD = "amber-willow-compass"
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +59,6 @@ def account(make_user, role, email, name):
         password_hash=passwords.hash_password(PASSWORD),
         email_verified_at=clock.now(),
     )
-
-
-def sign_in(page, email):
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu")).to_be_visible()
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile
 from soulseer.services import passwords
-
-PASSWORD = "amber-willow-compass"
+from tests.e2e.conftest import PASSWORD, sign_in
 
 
 def _person(make_user, role, email, name):
@@ -22,14 +21,6 @@ def _person(make_user, role, email, name):
         email_verified_at=now,
         consented=True,
     )
-
-
-def sign_in(page, email):
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu")).to_be_visible()
 
 
 def test_reader_goes_online_and_the_client_sees_it_live(page, second_page, make_user, screenshot):

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 from soulseer import clock
 from soulseer.models import ReaderProfile
 from soulseer.services import passwords
+from tests.e2e.conftest import PASSWORD, sign_in
 from tests.readings.conftest import START, Session, fund
-
-PASSWORD = "amber-willow-compass"
 
 
 def person(make_user, role, email, name):
@@ -19,14 +18,6 @@ def person(make_user, role, email, name):
         role=role, email=email, display_name=name, consented=True,
         password_hash=passwords.hash_password(PASSWORD), email_verified_at=clock.now(),
     )  # fmt: skip
-
-
-def sign_in(page, email):
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu")).to_be_visible()
 
 
 def test_client_reviews_a_reading_from_their_history(page, second_page, db, make_user, screenshot):

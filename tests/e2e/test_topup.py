@@ -8,16 +8,7 @@ from playwright.sync_api import expect
 
 from soulseer import clock
 from soulseer.services import passwords
-
-PASSWORD = "amber-willow-compass"
-
-
-def sign_in(page, email):
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu")).to_be_visible()
+from tests.e2e.conftest import PASSWORD, sign_in
 
 
 def test_a_new_client_tops_up_25_dollars_with_a_test_payment(page, make_user, screenshot):
