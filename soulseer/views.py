@@ -3,7 +3,7 @@
 import functools
 from urllib.parse import urlsplit
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
 from soulseer.extensions import htmx
@@ -50,3 +50,8 @@ def safe_next_url(target):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def page_number():
+    """The `page` query argument as a page number (1 when missing, malformed or below 1)."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)

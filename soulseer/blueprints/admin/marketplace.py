@@ -14,7 +14,7 @@ from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Specialty, User
 from soulseer.services import marketplace
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error
+from soulseer.views import form_error, page_number
 
 
 class SpecialtyForm(FlaskForm):
@@ -135,7 +135,7 @@ def reader_profiles():
         statement = statement.join(User, User.id == ReaderProfile.user_id).where(
             sa.or_(ReaderProfile.display_name.ilike(like), User.email.ilike(like))
         )
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     results = db.paginate(statement, page=page, per_page=25, error_out=False)
     return render_template("admin/reader_profiles.html", results=results, query=query)
 

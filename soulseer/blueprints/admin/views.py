@@ -20,7 +20,7 @@ from soulseer.models import ApplicationStatus, ReaderApplication, User
 from soulseer.services import accounts, admin_users, audit_log, content, content_editing, invitations
 from soulseer.services import readers_onboarding as onboarding
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error, render
+from soulseer.views import form_error, page_number, render
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -35,10 +35,6 @@ def linkify(text):
         last = match.end()
     parts.append(escape((text or "")[last:]))
     return Markup("").join(parts)
-
-
-def _page_number():
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _refused(error):
@@ -77,7 +73,7 @@ def index():
 @bp.get("/users")
 def users():
     query = request.args.get("q", "").strip()[:100]
-    results = admin_users.search(query, _page_number())
+    results = admin_users.search(query, page_number())
     return render("admin/users.html", "admin/_user_list.html", results=results, query=query)
 
 
@@ -203,7 +199,7 @@ def applications():
     status = request.args.get("status", ApplicationStatus.SUBMITTED.value)
     if status != "all" and status not in set(ApplicationStatus):
         status = ApplicationStatus.SUBMITTED.value
-    results = onboarding.list_applications(None if status == "all" else status, _page_number())
+    results = onboarding.list_applications(None if status == "all" else status, page_number())
     return render_template(
         "admin/applications.html", results=results, status=status, counts=onboarding.count_by_status()
     )
@@ -315,5 +311,5 @@ def preview_page(slug):
 @bp.get("/audit")
 def audit():
     action = request.args.get("action", "").strip() or None
-    results = audit_log.entries(_page_number(), action)
+    results = audit_log.entries(page_number(), action)
     return render_template("admin/audit.html", results=results, action=action, actions=audit_log.actions())

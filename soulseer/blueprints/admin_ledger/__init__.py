@@ -13,7 +13,7 @@ from soulseer.ledger import LedgerAccount, verify
 from soulseer.models import Role, StripeEvent, StripeEventStatus
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import audit, ledger_admin, stripe_events
-from soulseer.views import role_required
+from soulseer.views import page_number, role_required
 
 bp = Blueprint("admin_ledger", __name__, url_prefix="/admin/ledger")
 
@@ -31,10 +31,6 @@ class AdjustmentForm(FlaskForm):
     request_key = HiddenField()
 
 
-def _page():
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 @bp.get("")
 @role_required(Role.ADMIN)
 def index():
@@ -44,7 +40,7 @@ def index():
         checks=verify.run(),
         totals=ledger_admin.tracked_totals(),
         derived=ledger_admin.derived_balances(),
-        results=ledger_admin.search_accounts(query, _page()),
+        results=ledger_admin.search_accounts(query, page_number()),
         query=query,
         section="admin_ledger.index",
     )
@@ -64,7 +60,7 @@ def _account_page(account, form=None, status=200):
         "admin_ledger/account.html",
         account=account,
         balance=ledger_admin.accounts.balance(account),
-        lines=ledger_admin.account_lines(account, _page()),
+        lines=ledger_admin.account_lines(account, page_number()),
         form=form,
         section="admin_ledger.index",
     ), status
@@ -106,7 +102,7 @@ def events():
     statement = db.select(StripeEvent).order_by(StripeEvent.received_at.desc())
     if status:
         statement = statement.filter_by(status=status)
-    results = db.paginate(statement, page=_page(), per_page=50, error_out=False)
+    results = db.paginate(statement, page=page_number(), per_page=50, error_out=False)
     return render_template(
         "admin_ledger/events.html",
         results=results,

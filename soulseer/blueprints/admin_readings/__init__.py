@@ -12,7 +12,7 @@ from soulseer.extensions import db
 from soulseer.models import Reading, ReadingState, Review, Role
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import reading_admin, reviews
-from soulseer.views import role_required
+from soulseer.views import page_number, role_required
 
 bp = Blueprint("admin_readings", __name__, url_prefix="/admin")
 
@@ -25,10 +25,6 @@ class RefundForm(FlaskForm):
 
 class HideReviewForm(FlaskForm):
     reason = TextAreaField("Why hide this review", description="Recorded in the audit log (5–500 characters).")
-
-
-def _page():
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _date(name):
@@ -50,7 +46,7 @@ def index():
     )
     return render_template(
         "admin_readings/index.html",
-        results=reading_admin.search(filters, _page()),
+        results=reading_admin.search(filters, page_number()),
         filters=filters,
         states=list(ReadingState),
         section="admin_readings.index",

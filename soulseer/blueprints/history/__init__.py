@@ -1,11 +1,11 @@
 """Histories of readings: the client's (/readings/history) and the reader's (/reader/readings)."""
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
 from soulseer.models import Role
 from soulseer.services import reading_history, reviews
-from soulseer.views import role_required
+from soulseer.views import page_number, role_required
 
 bp = Blueprint("history", __name__)
 
@@ -44,14 +44,10 @@ def _history_helpers():
     }
 
 
-def _page():
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 @bp.get("/readings/history")
 @role_required(Role.CLIENT)
 def client_readings():
-    results = reading_history.client_history(current_user, _page())
+    results = reading_history.client_history(current_user, page_number())
     return render_template(
         "history/client.html",
         results=results,
@@ -63,5 +59,5 @@ def client_readings():
 @bp.get("/reader/readings")
 @role_required(Role.READER)
 def reader_readings():
-    results = reading_history.reader_history(current_user, _page())
+    results = reading_history.reader_history(current_user, page_number())
     return render_template("history/reader.html", results=results, rows=reading_history.rows(results.items))

@@ -6,7 +6,7 @@ from soulseer.blueprints.reviews.forms import AnswerForm, ReviewForm
 from soulseer.extensions import db
 from soulseer.models import Reading, Role
 from soulseer.services import reviews
-from soulseer.views import role_required
+from soulseer.views import page_number, role_required
 
 
 @bp.app_template_filter("reading_duration")
@@ -88,7 +88,7 @@ def to_answer():
     return render_template(
         "reviews/to_answer.html",
         waiting=reviews.to_answer(current_user.id),
-        answered=reviews.visible_for_reader(current_user.id, max(request.args.get("page", 1, type=int) or 1, 1)),
+        answered=reviews.visible_for_reader(current_user.id, page_number()),
         form=AnswerForm(formdata=None),
         max_chars=reviews.max_chars(),
     )

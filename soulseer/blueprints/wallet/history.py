@@ -4,7 +4,7 @@ from flask_login import current_user
 from soulseer.blueprints.wallet import bp
 from soulseer.models import Role
 from soulseer.services import wallet
-from soulseer.views import render, role_required
+from soulseer.views import page_number, render, role_required
 
 
 @bp.get("")
@@ -12,7 +12,7 @@ from soulseer.views import render, role_required
 def index():
 
     history_filter = wallet.HistoryFilter.from_args(request.args)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     rows, has_next = wallet.history_page(current_user, history_filter, page)
     return render(
         "wallet/index.html",
