@@ -114,11 +114,6 @@ def add_user(application, **fields):
     return user_id
 
 
-def consented():
-    now = datetime.now(UTC)
-    return {"adult_confirmed_at": now, "terms_version": 1, "terms_accepted_at": now}
-
-
 def assert_signed_out(test_client):
     response = test_client.get("/account")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
@@ -234,11 +229,11 @@ def test_second_login_with_the_same_subject_opens_the_same_account(auth0_app, pr
     assert other_device.get("/", follow_redirects=True).request.path == "/welcome/consent"
 
 
-def test_an_existing_verified_account_is_linked_not_duplicated(auth0_app, browser):
+def test_an_existing_verified_account_is_linked_not_duplicated(auth0_app, browser, make_user):
     hashed = passwords.hash_password(LOCAL_PASSWORD)
-    user_id = add_user(
-        auth0_app, email="alice@example.com", password_hash=hashed, email_verified_at=datetime.now(UTC), **consented()
-    )
+    user_id = make_user(
+        email="alice@example.com", consented=True, password_hash=hashed, email_verified_at=datetime.now(UTC)
+    ).id
     response = sign_in_with_auth0(browser, "/sign-in/auth0?next=/account")
     assert response.status_code == 302 and response.headers["Location"] == "/account"
 
@@ -318,8 +313,8 @@ def test_a_bad_login_is_refused_with_a_clear_page_and_changes_nothing(auth0_app,
     assert_signed_out(second)
 
 
-def test_a_callback_can_be_used_once(auth0_app, browser):
-    add_user(auth0_app, email="alice@example.com", auth0_subject="auth0|alice", **consented())
+def test_a_callback_can_be_used_once(auth0_app, browser, make_user):
+    make_user(email="alice@example.com", consented=True, auth0_subject="auth0|alice")
     callback = consent_at_provider(start(browser))
     assert browser.get(callback).status_code == 302
     before = users(auth0_app)
@@ -359,8 +354,8 @@ def test_an_unreachable_provider_gets_a_clear_page(app, provider):
 
 
 @pytest.mark.parametrize("status", ["suspended", "deleted"])
-def test_suspended_and_deleted_accounts_are_refused(auth0_app, browser, status):
-    add_user(auth0_app, email="alice@example.com", auth0_subject="auth0|alice", status=status, **consented())
+def test_suspended_and_deleted_accounts_are_refused(auth0_app, browser, make_user, status):
+    make_user(email="alice@example.com", consented=True, auth0_subject="auth0|alice", status=status)
     before = users(auth0_app)
     response = sign_in_with_auth0(browser)
     assert_refused(response, status, status=403)
@@ -415,13 +410,12 @@ def test_sign_out_uses_auth0_v2_logout_without_an_end_session_endpoint(auth0_app
     assert parse_qs(location.query) == {"client_id": [CLIENT_ID], "returnTo": ["http://localhost/"]}
 
 
-def test_sign_out_after_a_password_sign_in_stays_local(auth0_app, browser):
-    add_user(
-        auth0_app,
+def test_sign_out_after_a_password_sign_in_stays_local(auth0_app, browser, make_user):
+    make_user(
         email="local@example.com",
+        consented=True,
         password_hash=passwords.hash_password(LOCAL_PASSWORD),
         email_verified_at=datetime.now(UTC),
-        **consented(),
     )
     token = csrf_token_from(browser.get("/sign-in").get_data(as_text=True))
     signed_in = browser.post(

@@ -8,12 +8,11 @@ import pytest
 from soulseer.models import Topup
 from soulseer.services import topups
 from tests.conftest import csrf_token_from
-from tests.support.topups import consented
 
 
 @pytest.fixture
 def browser(app, make_user, login):
-    return login(app.test_client(), make_user(role="client", **consented()))
+    return login(app.test_client(), make_user(role="client", consented=True))
 
 
 def submit(browser, **data):

@@ -17,7 +17,6 @@ from soulseer.services import stripe_events
 from tests.support.stripe_fake import charge, checkout_session, dispute, event, signature_header
 from tests.support.topups import (
     balance,
-    consented,
     deliver,
     new_session_id,
     pending_topup,
@@ -35,7 +34,7 @@ def secret(app):
 
 @pytest.fixture
 def buyer(make_user):
-    return make_user(role="client", **consented())
+    return make_user(role="client", consented=True)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from soulseer.extensions import db as database
 from soulseer.models import StripeEvent, Topup
 from tests.conftest import IsolatedClient, csrf_token_from
 from tests.support.stripe_fake import API_KEY, StripeFake, checkout_session, event
-from tests.support.topups import balance, consented, deliver, queued, run_worker, stored_event, transactions
+from tests.support.topups import balance, deliver, queued, run_worker, stored_event, transactions
 
 
 def post_with_token(client, url, data, page="/wallet/topups/new", **kwargs):
@@ -48,7 +48,7 @@ def stripe_app(app, stripe_api):
 
 @pytest.fixture
 def buyer(make_user):
-    return make_user(role="client", email="mira@example.test", **consented())
+    return make_user(role="client", email="mira@example.test", consented=True)
 
 
 def test_a_top_up_opens_a_stripe_checkout_session_with_what_stripe_needs(stripe_app, stripe_api, db, redis, buyer,
@@ -236,7 +236,7 @@ def test_top_ups_are_their_owners_only(app, db, buyer, make_user, login, http_se
     browser = login(app.test_client(), buyer)
     checkout = start_test_topup(browser, http_server)
     topup_id = checkout.rsplit("/", 1)[1]
-    stranger = login(app.test_client(), make_user(role="client", **consented()))
+    stranger = login(app.test_client(), make_user(role="client", consented=True))
     assert stranger.get(checkout).status_code == 404
     token = csrf_token_from(stranger.get("/wallet/topups/new").get_data(as_text=True))
     assert stranger.post(checkout, data={"csrf_token": token, "outcome": "paid"}).status_code == 404

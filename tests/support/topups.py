@@ -1,21 +1,14 @@
-"""Helpers for top-up and Stripe webhook tests: clients who can use the site, signed deliveries,
-running the real RQ worker, and reading balances from the ledger."""
+"""Helpers for top-up and Stripe webhook tests: signed deliveries, running the real RQ worker,
+and reading balances from the ledger. (Clients who can use the site: make_user(consented=True).)"""
 
 import secrets
 
 from rq import Queue, SimpleWorker
 
-from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import LedgerTransaction, accounts
 from soulseer.models import StripeEvent, Topup, TopupStatus
 from tests.support.stripe_fake import signed_delivery
-
-
-def consented(**fields):
-    """User fields for someone who confirmed 18+ and accepted the Terms (so pages do not redirect)."""
-    now = clock.now()
-    return {"adult_confirmed_at": now, "terms_version": 1, "terms_accepted_at": now, **fields}
 
 
 def deliver(client, event, secret, timestamp=None):
