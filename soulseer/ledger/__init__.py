@@ -14,9 +14,12 @@ from soulseer.ledger.posting import (
     InsufficientFunds,
     LedgerError,
     Posted,
+    Posting,
     Unbalanced,
     WalletFrozen,
     post,
+    post_many,
+    post_one,
 )
 
 __all__ = [
@@ -29,10 +32,13 @@ __all__ = [
     "LedgerError",
     "LedgerTransaction",
     "Posted",
+    "Posting",
     "TransactionKind",
     "Unbalanced",
     "WalletFrozen",
     "accounts",
     "operations",
     "post",
+    "post_many",
+    "post_one",
 ]

@@ -94,6 +94,12 @@ def find_wallet(user):
     return db.session.execute(sa.select(LedgerAccount).filter_by(code=wallet_spec(user)[0])).scalar_one_or_none()
 
 
+def tracked_balance(spec):
+    """The cached balance of a tracked account by spec (0 when it does not exist yet), no row made."""
+    found = db.session.execute(sa.select(LedgerAccount.balance).filter_by(code=spec[0])).scalar_one_or_none()
+    return found or 0
+
+
 def balance(account):
     """Any account's balance: the cached one for tracked kinds, the sum of entries otherwise."""
     if account.tracked:

@@ -9,7 +9,7 @@ from flask import current_app
 from soulseer.extensions import db
 from soulseer.ledger import accounts
 from soulseer.ledger.models import TransactionKind
-from soulseer.ledger.posting import post
+from soulseer.ledger.posting import Posting, post, post_one
 
 
 def default_share_bps():
@@ -25,22 +25,20 @@ def split(amount, share_bps):
 
 
 def credit_topup(user, amount, key, reference, description="Wallet top-up"):
-    clearing, wallet = accounts.resolve(accounts.STRIPE_CLEARING, accounts.wallet_spec(user))
     return post(
         TransactionKind.TOPUP,
         key,
-        [(clearing, -amount), (wallet, amount)],
+        [(accounts.STRIPE_CLEARING, -amount), (accounts.wallet_spec(user), amount)],
         description=description,
         reference=reference,
     )
 
 
 def debit_topup_refund(user, amount, key, reference, description="Top-up refunded to your card"):
-    wallet, clearing = accounts.resolve(accounts.wallet_spec(user), accounts.STRIPE_CLEARING)
     return post(
         TransactionKind.TOPUP_REFUND,
         key,
-        [(wallet, -amount), (clearing, amount)],
+        [(accounts.wallet_spec(user), -amount), (accounts.STRIPE_CLEARING, amount)],
         description=description,
         reference=reference,
     )
@@ -61,34 +59,36 @@ def debit_dispute(user, amount, key, reference, description="Disputed top-up tak
     return posted
 
 
+def reservation(client, reference, amount, key, description):
+    """The posting that moves `amount` from the client's wallet into the hold for `reference`
+    (type, id); `client` is a User or a user id. For post_many(): the billing tick reserves a
+    minute for a whole batch of readings in one round trip."""
+    wallet, hold = accounts.wallet_spec(client), accounts.hold_spec(*reference, client)
+    return Posting(TransactionKind.HOLD_RESERVE, key, [(wallet, -amount), (hold, amount)], description, reference)
+
+
 def reserve(client, reference, amount, key, description):
-    """Move `amount` from the client's wallet into the hold for `reference` (type, id).
-    `client` is a User or a user id."""
-    wallet, hold = accounts.resolve(accounts.wallet_spec(client), accounts.hold_spec(*reference, client))
-    return post(
-        TransactionKind.HOLD_RESERVE,
-        key,
-        [(wallet, -amount), (hold, amount)],
-        description=description,
-        reference=reference,
-    )
+    """Reserve `amount` for `reference` now (see reservation())."""
+    return post_one(reservation(client, reference, amount, key, description))
 
 
 def settle(client, reference, charge, reader, share_bps, key, description, release_rest=True):
     """Charge `charge` from the hold, split between the reader and the platform; return the rest of
     the hold to the client's wallet (all in one posting). With no reader, the platform gets it all.
     Returns None when there is nothing to move."""
-    specs = [accounts.hold_spec(*reference, client), accounts.wallet_spec(client), accounts.PLATFORM_REVENUE]
-    if reader is not None:
-        specs.append(accounts.earnings_spec(reader))
-    hold, wallet, revenue, *earnings = accounts.resolve(*specs)
-    held = accounts.balance(hold)
+    hold, wallet, revenue = (
+        accounts.hold_spec(*reference, client),
+        accounts.wallet_spec(client),
+        accounts.PLATFORM_REVENUE,
+    )
+    earnings = [accounts.earnings_spec(reader)] if reader is not None else []
+    held = accounts.tracked_balance(hold)
     if charge > held:
         raise ValueError(f"cannot charge {charge} from a hold of {held}")
     rest = held - charge
     if charge == 0 and (rest == 0 or not release_rest):
         return None  # nothing was held and nothing is charged: no money moves
-    reader_part, platform_part = split(charge, share_bps if reader else 0)
+    reader_part, platform_part = split(charge, share_bps if reader is not None else 0)
     legs = [(hold, -charge), (revenue, platform_part)]
     if earnings:
         legs.append((earnings[0], reader_part))
@@ -98,7 +98,7 @@ def settle(client, reference, charge, reader, share_bps, key, description, relea
 
 
 def release(client, reference, amount, key, description):
-    hold, wallet = accounts.resolve(accounts.hold_spec(*reference, client), accounts.wallet_spec(client))
+    hold, wallet = accounts.hold_spec(*reference, client), accounts.wallet_spec(client)
     return post(
         TransactionKind.HOLD_RELEASE,
         key,
@@ -110,11 +110,9 @@ def release(client, reference, amount, key, description):
 
 def purchase(client, amount, reader, share_bps, key, reference, description):
     """Pay straight from the wallet (gift, paid reply, shop item), split with the reader if any."""
-    specs = [accounts.wallet_spec(client), accounts.PLATFORM_REVENUE]
-    if reader is not None:
-        specs.append(accounts.earnings_spec(reader))
-    wallet, revenue, *earnings = accounts.resolve(*specs)
-    reader_part, platform_part = split(amount, share_bps if reader else 0)
+    wallet, revenue = accounts.wallet_spec(client), accounts.PLATFORM_REVENUE
+    earnings = [accounts.earnings_spec(reader)] if reader is not None else []
+    reader_part, platform_part = split(amount, share_bps if reader is not None else 0)
     legs = [(wallet, -amount), (revenue, platform_part)]
     if earnings:
         legs.append((earnings[0], reader_part))
@@ -123,11 +121,10 @@ def purchase(client, amount, reader, share_bps, key, reference, description):
 
 def adjust_wallet(user, amount, key, actor, reason):
     """An admin's correction of a wallet balance (positive or negative); never overdraws."""
-    wallet, other_side = accounts.resolve(accounts.wallet_spec(user), accounts.ADJUSTMENTS)
     return post(
         TransactionKind.ADJUSTMENT,
         key,
-        [(wallet, amount), (other_side, -amount)],
+        [(accounts.wallet_spec(user), amount), (accounts.ADJUSTMENTS, -amount)],
         description=f"Adjustment: {reason}",
         reference=("user", user.id),
         actor=actor,
@@ -142,10 +139,8 @@ def refund(client, reader, amount, paid, reader_paid, key, reference, actor, rea
     if not 0 < amount <= paid:
         raise ValueError("a refund is more than zero and at most what was paid")
     from_reader = amount * reader_paid // paid
-    specs = [accounts.wallet_spec(client), accounts.PLATFORM_REVENUE]
-    if reader is not None:
-        specs.append(accounts.earnings_spec(reader))
-    wallet, revenue, *earnings = accounts.resolve(*specs)
+    wallet, revenue = accounts.wallet_spec(client), accounts.PLATFORM_REVENUE
+    earnings = [accounts.earnings_spec(reader)] if reader is not None else []
     legs = [(wallet, amount), (revenue, -(amount - from_reader))]
     if earnings:
         legs.append((earnings[0], -from_reader))

@@ -2,11 +2,13 @@
 
 A posting is part of the caller's transaction (the caller commits). Nothing is written until
 every check has passed, so a refused posting (no funds, frozen wallet) leaves the caller free to
-record what happened and commit. The steps run inside the database, in the function ledger_post()
-(migration 0011), so a posting costs one round trip:
+record what happened and commit. A posting names its accounts by code (`accounts.wallet_spec(user)`
+and friends) and runs inside the database, in ledger_post_batch() (migrations 0011 and 0012), so
+any number of postings cost one round trip:
 
-1. Lock the tracked accounts it touches, in id order (no deadlock between overlapping postings);
-   derived accounts (platform revenue, Stripe clearing, payouts) are never locked.
+0. Find the accounts by code, creating any that are missing (ledger_account_ids()).
+1. Lock the tracked accounts the postings touch, in id order (no deadlock between overlapping
+   postings); derived accounts (platform revenue, Stripe clearing, payouts) are never locked.
 2. If the idempotency key was posted already, return that result: a retry moves nothing twice.
    The same key with different contents is an error.
 3. Check limits: a client wallet may not go below zero through spending, a frozen wallet may not
@@ -25,10 +27,7 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.ledger.models import (
-    LedgerTransaction,
-    TransactionKind,
-)
+from soulseer.ledger.models import LedgerAccount, LedgerTransaction, TransactionKind
 
 
 class LedgerError(Exception):
@@ -83,6 +82,18 @@ class Posted:
         return db.session.get(LedgerTransaction, self.transaction_id)
 
 
+@dataclass(frozen=True)
+class Posting:
+    """One balanced transaction to post: `legs` is [(account spec or LedgerAccount, signed cents)]."""
+
+    kind: TransactionKind
+    idempotency_key: str
+    legs: list
+    description: str
+    reference: tuple | None = None
+    actor: object = None
+
+
 def _fingerprint(kind, legs, reference):
     canonical = json.dumps(
         {"kind": str(kind), "legs": sorted(legs), "reference": list(reference or (None, None))}, sort_keys=True
@@ -90,62 +101,111 @@ def _fingerprint(kind, legs, reference):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _spec(account):
+    """(code, kind, owner id) of an account spec (accounts.wallet_spec() and friends) or a LedgerAccount."""
+    if isinstance(account, tuple):
+        return account
+    if isinstance(account, LedgerAccount):
+        return (account.code, account.kind, account.owner_id)
+    raise LedgerError(f"a leg names its account by spec or LedgerAccount, got {account!r}")
+
+
 def _combine(legs):
-    """Sum the amounts per account and drop zero legs: [(account_id, amount), ...]."""
-    totals = {}
+    """Sum the amounts per account and drop zero legs: [((code, kind, owner id), amount), ...] by code."""
+    totals, specs = {}, {}
     for account, amount in legs:
         if not isinstance(amount, int) or isinstance(amount, bool):
             raise LedgerError(f"amounts are integer cents, got {amount!r}")
-        account_id = account if isinstance(account, int) else account.id
-        totals[account_id] = totals.get(account_id, 0) + amount
-    return sorted((account_id, amount) for account_id, amount in totals.items() if amount != 0)
+        spec = _spec(account)
+        specs[spec[0]] = spec
+        totals[spec[0]] = totals.get(spec[0], 0) + amount
+    return [(specs[code], amount) for code, amount in sorted(totals.items()) if amount != 0]
 
 
-_POST = sa.text(
-    "SELECT transaction_id, status, detail FROM ledger_post(:kind, :key, :fingerprint, :reference_type, "
-    "CAST(:reference_id AS bigint), :description, CAST(:actor_id AS integer), CAST(:account_ids AS bigint[]), "
-    "CAST(:amounts AS bigint[]), :may_overdraw, :when_frozen, :at)"
+_POST_BATCH = sa.text(
+    "SELECT n, transaction_id, status, detail FROM ledger_post_batch("
+    "CAST(:kinds AS text[]), CAST(:keys AS text[]), CAST(:fingerprints AS text[]), "
+    "CAST(:reference_types AS text[]), CAST(:reference_ids AS bigint[]), CAST(:descriptions AS text[]), "
+    "CAST(:actor_ids AS integer[]), CAST(:may_overdraw AS boolean[]), CAST(:when_frozen AS boolean[]), "
+    "CAST(:leg_ends AS integer[]), CAST(:codes AS text[]), CAST(:account_kinds AS text[]), "
+    "CAST(:owners AS integer[]), CAST(:amounts AS bigint[]), :at) ORDER BY n"
 )
 
 
-def post(kind, idempotency_key, legs, *, description, reference=None, actor=None):
-    """Post a balanced transaction. `legs` is [(account or account id, signed cents), ...].
+def _arguments(postings):
+    """The batch as the parallel arrays ledger_post_batch() takes; checks each posting first."""
+    args = {
+        name: []
+        for name in (
+            "kinds", "keys", "fingerprints", "reference_types", "reference_ids", "descriptions", "actor_ids",
+            "may_overdraw", "when_frozen", "leg_ends", "codes", "account_kinds", "owners", "amounts",
+        )
+    }  # fmt: skip
+    for posting in postings:
+        kind = TransactionKind(posting.kind)
+        combined = _combine(posting.legs)
+        if not combined:
+            raise LedgerError("a transaction must move money")
+        if sum(amount for _, amount in combined) != 0:
+            raise Unbalanced(f"entries sum to {sum(a for _, a in combined)}, not zero")
+        reference_type, reference_id = posting.reference or (None, None)
+        args["kinds"].append(kind.value)
+        args["keys"].append(posting.idempotency_key)
+        args["fingerprints"].append(
+            _fingerprint(kind, [(spec[0], amount) for spec, amount in combined], posting.reference)
+        )
+        args["reference_types"].append(reference_type)
+        args["reference_ids"].append(reference_id)
+        args["descriptions"].append(posting.description[:200])
+        args["actor_ids"].append(posting.actor.id if posting.actor else None)
+        args["may_overdraw"].append(kind in MAY_OVERDRAW_WALLET)
+        args["when_frozen"].append(kind in ALLOWED_WHEN_FROZEN)
+        for (code, account_kind, owner_id), amount in combined:
+            args["codes"].append(code)
+            args["account_kinds"].append(str(account_kind))
+            args["owners"].append(owner_id)
+            args["amounts"].append(amount)
+        args["leg_ends"].append(len(args["codes"]))
+    return args
 
-    Returns Posted(transaction_id, created). Raises LedgerError subclasses with nothing written,
-    and the caller's transaction still usable (only row locks were taken). The steps run in the
-    database function ledger_post() (migration 0011), in one round trip.
-    """
-    kind = TransactionKind(kind)
-    combined = _combine(legs)
-    if not combined:
-        raise LedgerError("a transaction must move money")
-    if sum(amount for _, amount in combined) != 0:
-        raise Unbalanced(f"entries sum to {sum(a for _, a in combined)}, not zero")
-    reference_type, reference_id = reference or (None, None)
-    row = db.session.execute(
-        _POST,
-        {
-            "kind": kind.value,
-            "key": idempotency_key,
-            "fingerprint": _fingerprint(kind, combined, reference),
-            "reference_type": reference_type,
-            "reference_id": reference_id,
-            "description": description[:200],
-            "actor_id": actor.id if actor else None,
-            "account_ids": [account_id for account_id, _ in combined],
-            "amounts": [amount for _, amount in combined],
-            "may_overdraw": kind in MAY_OVERDRAW_WALLET,
-            "when_frozen": kind in ALLOWED_WHEN_FROZEN,
-            "at": clock.now(),
-        },
-    ).one()
+
+def _outcome(posting, row):
+    """Posted, or the LedgerError saying why the posting was refused (nothing written for it)."""
     if row.status == "created":
         return Posted(row.transaction_id, created=True)
     if row.status == "existing":
         return Posted(row.transaction_id, created=False)
     if row.status == "conflict":
-        raise IdempotencyConflict(f"key {idempotency_key!r} was posted with other contents")
+        return IdempotencyConflict(f"key {posting.idempotency_key!r} was posted with other contents")
     if row.status == "frozen":
-        raise WalletFrozen("this wallet is frozen until an admin reviews a disputed payment")
+        return WalletFrozen("this wallet is frozen until an admin reviews a disputed payment")
     account_id, balance, needed = (int(part) for part in row.detail.split(":"))
-    raise InsufficientFunds(account_id, balance, needed)
+    return InsufficientFunds(account_id, balance, needed)
+
+
+def post_many(postings):
+    """Post several transactions in one round trip, in order. Returns, per posting, Posted or the
+    LedgerError that refused it (returned, not raised: the others still post). A malformed posting
+    (unbalanced, not integer cents) raises before anything is sent."""
+    postings = list(postings)
+    if not postings:
+        return []
+    rows = db.session.execute(_POST_BATCH, {**_arguments(postings), "at": clock.now()}).all()
+    return [_outcome(posting, row) for posting, row in zip(postings, rows, strict=True)]
+
+
+def post(kind, idempotency_key, legs, *, description, reference=None, actor=None):
+    """Post one balanced transaction. `legs` is [(account spec or LedgerAccount, signed cents), ...].
+
+    Returns Posted(transaction_id, created). Raises LedgerError subclasses with nothing written,
+    and the caller's transaction still usable (only row locks were taken).
+    """
+    return post_one(Posting(kind, idempotency_key, legs, description, reference, actor))
+
+
+def post_one(posting):
+    """Post one Posting; raises the LedgerError that refused it, with nothing written."""
+    [outcome] = post_many([posting])
+    if isinstance(outcome, LedgerError):
+        raise outcome
+    return outcome

@@ -29,6 +29,18 @@ def _stop_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def _selected(benchmarks, only):
+    """`BENCH_ONLY=browse,ledger` runs the benchmarks whose name contains one of the words."""
+    words = [word.strip() for word in only.split(",") if word.strip()]
+    if not words:
+        return benchmarks
+    chosen = [b for b in benchmarks if any(word in b.__name__ for word in words)]
+    if not chosen:
+        names = ", ".join(b.__name__ for b in benchmarks)
+        raise SystemExit(f"bench: BENCH_ONLY={only!r} matches none of: {names}")
+    return chosen
+
+
 def main():
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     # Importing the test harness starts the embedded PostgreSQL and Redis and exports their URLs.
@@ -43,11 +55,12 @@ def main():
         file=log,
         flush=True,
     )
+    selected = _selected(BENCHMARKS, os.environ.get("BENCH_ONLY", ""))
     rows = []
     try:
         # The live processes use their own Redis database, as in the browser tests.
         with Servers(live_env={"REDIS_URL": LIVE_REDIS_URL}) as servers:
-            for benchmark in BENCHMARKS:
+            for benchmark in selected:
                 print(f"bench: {benchmark.__name__} ...", file=log, flush=True)
                 rows.append(benchmark(servers))
     except KeyboardInterrupt:

@@ -27,11 +27,11 @@ BALANCE = 10_000
 SEED = """
 WITH clients AS (
     INSERT INTO users (email, display_name, role, status, created_at)
-    SELECT 'bench-client-' || g || '@example.test', 'Bench client ' || g, 'client', 'active', :now
+    SELECT 'billing-client-' || g || '@example.test', 'Bench client ' || g, 'client', 'active', :now
       FROM generate_series(1, :n) g RETURNING id, email
 ), readers AS (
     INSERT INTO users (email, display_name, role, status, created_at)
-    SELECT 'bench-reader-' || g || '@example.test', 'Bench reader ' || g, 'reader', 'active', :now
+    SELECT 'billing-reader-' || g || '@example.test', 'Bench reader ' || g, 'reader', 'active', :now
       FROM generate_series(1, :n) g RETURNING id, email
 ), pairs AS (
     SELECT c.id AS client_id, r.id AS reader_id

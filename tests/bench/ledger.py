@@ -32,8 +32,13 @@ def _poster(index, seconds, start_at, results):
 
     app = create_app()
     with app.app_context():
-        client = db.session.execute(db.select(User).filter_by(email=f"bench-client-{index}@example.test")).scalar_one()
-        reader = db.session.execute(db.select(User).filter_by(email=f"bench-reader-{index}@example.test")).scalar_one()
+        # Ids, as a request holds its signed-in user already: the figure is the posting's cost.
+        client = db.session.execute(
+            db.select(User.id).filter_by(email=f"ledger-client-{index}@example.test")
+        ).scalar_one()
+        reader = db.session.execute(
+            db.select(User.id).filter_by(email=f"ledger-reader-{index}@example.test")
+        ).scalar_one()
         count = 0
         while time.time() < start_at:
             time.sleep(0.001)
@@ -51,8 +56,8 @@ def _prepare_accounts():
     from soulseer.models import User
 
     for index in range(CONNECTIONS):
-        client = User(email=f"bench-client-{index}@example.test", display_name=f"Bench client {index}", role="client")
-        reader = User(email=f"bench-reader-{index}@example.test", display_name=f"Bench reader {index}", role="reader")
+        client = User(email=f"ledger-client-{index}@example.test", display_name=f"Bench client {index}", role="client")
+        reader = User(email=f"ledger-reader-{index}@example.test", display_name=f"Bench reader {index}", role="reader")
         db.session.add_all([client, reader])
         db.session.flush()
         operations.credit_topup(client, 10_000_000_00, f"bench:topup:{index}", ("bench", index))

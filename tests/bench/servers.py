@@ -109,7 +109,6 @@ class Servers:
     def live(self):
         """The real app: web, worker and cron from the Procfile, healthy."""
         if self._live is None:
-            prepare_database()
             server = LiveServer(env=self._live_env)
             self._live = server  # registered before starting, so close() stops a half-started one
             server.start()
@@ -136,6 +135,7 @@ class Servers:
                 self._live = None
 
     def __enter__(self):
+        prepare_database()  # every run starts from the migrations, whichever benchmarks it runs
         return self
 
     def __exit__(self, *exc_info):

@@ -36,12 +36,12 @@ def test_postings_over_overlapping_accounts_do_not_deadlock(db, make_user, run_i
         operations.credit_topup(user, 10_000, f"topup:{n}", ("topup", n))
     db.session.commit()
     ids = [user.id for user in users]
-    wallet_ids = [accounts.wallet(user).id for user in users]
+    wallets = [accounts.wallet_spec(user) for user in users]
 
     def shuffle_money(i):
         rng = random.Random(i)
         for step in range(15):
-            a, b = rng.sample(wallet_ids, 2)
+            a, b = rng.sample(wallets, 2)
             # Each posting touches two wallets in a random direction: lock order is what saves us.
             operations.post(
                 "adjustment", f"move:{i}:{step}", [(a, -10), (b, 10)], description="move", reference=("test", i)

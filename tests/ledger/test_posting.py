@@ -9,12 +9,14 @@ from soulseer.ledger import (
     LedgerEntry,
     LedgerError,
     LedgerTransaction,
+    Posting,
     TransactionKind,
     Unbalanced,
     WalletFrozen,
     accounts,
     operations,
     post,
+    post_many,
 )
 
 
@@ -62,9 +64,9 @@ def test_topup_moves_money_from_stripe_clearing_into_the_wallet(db, client_user)
     ],
 )
 def test_bad_postings_are_refused_and_write_nothing(db, client_user, legs, error):
-    ids = [accounts.wallet(client_user).id, accounts.stripe_clearing().id]
+    specs = [accounts.wallet_spec(client_user), accounts.STRIPE_CLEARING]
     with pytest.raises(error):
-        post(TransactionKind.ADJUSTMENT, "bad", [(ids[i], amount) for i, amount in legs], description="bad")
+        post(TransactionKind.ADJUSTMENT, "bad", [(specs[i], amount) for i, amount in legs], description="bad")
     db.session.commit()
     assert count(db, LedgerTransaction) == 0 and count(db, LedgerEntry) == 0
 
@@ -199,3 +201,34 @@ def test_refund_reverses_proportionally_from_reader_and_platform(db, client_user
     assert balance_of(db, accounts.platform_revenue()) == 100 - 31
     with pytest.raises(ValueError):
         operations.refund(client_user, reader_user, 334, 333, 233, "refund:2", ("gift", 1), admin, "Too much")
+
+
+def test_a_batch_posts_in_order_and_a_refused_posting_writes_nothing(db, client_user, reader_user):
+    topup(db, client_user, 500)
+    wallet, hold = accounts.wallet_spec(client_user), accounts.hold_spec("reading", 9, client_user)
+    outcomes = post_many(
+        [
+            operations.reservation(client_user, ("reading", 9), 300, "reading:9:minute:1", "Minute 1"),
+            operations.reservation(client_user, ("reading", 9), 300, "reading:9:minute:2", "Minute 2"),
+            operations.reservation(client_user, ("reading", 9), 200, "reading:9:minute:3", "Minute 3"),
+            operations.reservation(client_user, ("reading", 9), 300, "reading:9:minute:1", "Minute 1"),
+        ]
+    )
+    db.session.commit()
+    first, refused, last, again = outcomes
+    assert first.created and last.created
+    assert isinstance(refused, InsufficientFunds) and (refused.balance, refused.needed) == (200, 300)
+    assert not again.created and again.transaction_id == first.transaction_id
+    assert accounts.tracked_balance(wallet) == 0 and accounts.tracked_balance(hold) == 500
+    keys = db.session.execute(sa.select(LedgerTransaction.idempotency_key).order_by(LedgerTransaction.id)).scalars()
+    assert list(keys) == ["topup:t1", "reading:9:minute:1", "reading:9:minute:3"]
+
+
+def test_a_malformed_posting_in_a_batch_sends_nothing(db, client_user):
+    topup(db, client_user, 500)
+    good = operations.reservation(client_user, ("reading", 1), 100, "reading:1:minute:1", "Minute 1")
+    bad = Posting(TransactionKind.ADJUSTMENT, "bad", [(accounts.wallet_spec(client_user), 5)], "bad")
+    with pytest.raises(Unbalanced):
+        post_many([good, bad])
+    db.session.commit()
+    assert count(db, LedgerTransaction) == 1
