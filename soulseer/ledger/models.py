@@ -93,7 +93,12 @@ class LedgerTransaction(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
-    entries = relationship("LedgerEntry", back_populates="transaction", order_by="LedgerEntry.id")
+    entries = relationship(
+        "LedgerEntry",
+        back_populates="transaction",
+        order_by="LedgerEntry.id",
+        primaryjoin="LedgerTransaction.id == foreign(LedgerEntry.transaction_id)",
+    )
 
     __table_args__ = (sa.Index("ix_ledger_transactions_reference", "reference_type", "reference_id"),)
 
@@ -102,15 +107,23 @@ class LedgerEntry(db.Model):
     __tablename__ = "ledger_entries"
 
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-    transaction_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_transactions.id", ondelete="RESTRICT"))
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_accounts.id", ondelete="RESTRICT"))
+    # No foreign keys (migration 0013): a key check locks the referenced row, and the platform
+    # revenue account is the hottest row of all. ledger_post_batch() is the only writer and makes
+    # every account first; accounts, transactions and entries are never deleted (triggers), and
+    # `flask ledger verify` checks that every entry's account and transaction exist.
+    transaction_id: Mapped[int] = mapped_column()
+    account_id: Mapped[int] = mapped_column()
     amount: Mapped[int] = mapped_column(sa.BigInteger)
     # The account's balance right after this entry (tracked accounts only).
     balance_after: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = created_at_column()
 
-    transaction = relationship("LedgerTransaction", back_populates="entries")
-    account = relationship("LedgerAccount")
+    transaction = relationship(
+        "LedgerTransaction",
+        back_populates="entries",
+        primaryjoin="foreign(LedgerEntry.transaction_id) == LedgerTransaction.id",
+    )
+    account = relationship("LedgerAccount", primaryjoin="foreign(LedgerEntry.account_id) == LedgerAccount.id")
 
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="amount_not_zero"),

@@ -3,7 +3,7 @@
 A posting is part of the caller's transaction (the caller commits). Nothing is written until
 every check has passed, so a refused posting (no funds, frozen wallet) leaves the caller free to
 record what happened and commit. A posting names its accounts by code (`accounts.wallet_spec(user)`
-and friends) and runs inside the database, in ledger_post_batch() (migrations 0011 and 0012), so
+and friends) and runs inside the database, in ledger_post_batch() (migrations 0012 and 0013), so
 any number of postings cost one round trip:
 
 0. Find the accounts by code, creating any that are missing (ledger_account_ids()).
@@ -21,9 +21,8 @@ any number of postings cost one round trip:
 
 import hashlib
 import json
+from collections import namedtuple
 from dataclasses import dataclass
-
-import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db
@@ -122,14 +121,16 @@ def _combine(legs):
     return [(specs[code], amount) for code, amount in sorted(totals.items()) if amount != 0]
 
 
-_POST_BATCH = sa.text(
+# Run on the DBAPI cursor of the session's connection (psycopg placeholders): the posting is
+# part of the caller's transaction, and skips SQLAlchemy's execution layers on the hottest path.
+_POST_BATCH = (
     "SELECT n, transaction_id, status, detail FROM ledger_post_batch("
-    "CAST(:kinds AS text[]), CAST(:keys AS text[]), CAST(:fingerprints AS text[]), "
-    "CAST(:reference_types AS text[]), CAST(:reference_ids AS bigint[]), CAST(:descriptions AS text[]), "
-    "CAST(:actor_ids AS integer[]), CAST(:may_overdraw AS boolean[]), CAST(:when_frozen AS boolean[]), "
-    "CAST(:leg_ends AS integer[]), CAST(:codes AS text[]), CAST(:account_kinds AS text[]), "
-    "CAST(:owners AS integer[]), CAST(:amounts AS bigint[]), :at) ORDER BY n"
+    "%(kinds)s::text[], %(keys)s::text[], %(fingerprints)s::text[], %(reference_types)s::text[], "
+    "%(reference_ids)s::bigint[], %(descriptions)s::text[], %(actor_ids)s::integer[], "
+    "%(may_overdraw)s::boolean[], %(when_frozen)s::boolean[], %(leg_ends)s::integer[], %(codes)s::text[], "
+    "%(account_kinds)s::text[], %(owners)s::integer[], %(amounts)s::bigint[], %(at)s) ORDER BY n"
 )
+_Row = namedtuple("_Row", "n transaction_id status detail")
 
 
 def _arguments(postings):
@@ -190,7 +191,10 @@ def post_many(postings):
     postings = list(postings)
     if not postings:
         return []
-    rows = db.session.execute(_POST_BATCH, {**_arguments(postings), "at": clock.now()}).all()
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor:
+        cursor.execute(_POST_BATCH, {**_arguments(postings), "at": clock.now()})
+        rows = [_Row(*row) for row in cursor.fetchall()]
     return [_outcome(posting, row) for posting, row in zip(postings, rows, strict=True)]
 
 

@@ -42,6 +42,12 @@ def run():
         "GROUP BY t.id HAVING COUNT(e.id) < 2",
     )
     check(
+        "every entry belongs to an existing account and transaction",
+        "SELECT e.id, e.account_id, e.transaction_id FROM ledger_entries e "
+        "LEFT JOIN ledger_accounts a ON a.id = e.account_id LEFT JOIN ledger_transactions t ON t.id = e.transaction_id "
+        "WHERE a.id IS NULL OR t.id IS NULL",
+    )
+    check(
         "all entries sum to zero",
         "SELECT SUM(amount) FROM ledger_entries HAVING COALESCE(SUM(amount), 0) <> 0",
     )

@@ -166,9 +166,10 @@ def test_admin_adjustment_never_overdraws(db, client_user, make_user):
     assert balance_of(db, accounts.wallet(client_user)) == 500
 
 
-def test_entries_and_transactions_are_append_only_in_the_database(db, client_user):
+def test_entries_and_transactions_are_append_only_and_accounts_never_deleted(db, client_user):
     topup(db, client_user, 1000)
     for statement in (
+        "DELETE FROM ledger_accounts",
         "UPDATE ledger_entries SET amount = amount + 1",
         "DELETE FROM ledger_entries",
         "UPDATE ledger_transactions SET description = 'x'",
@@ -178,6 +179,21 @@ def test_entries_and_transactions_are_append_only_in_the_database(db, client_use
             db.session.execute(sa.text(statement))
         db.session.rollback()
     assert balance_of(db, accounts.wallet(client_user)) == 1000
+
+
+@pytest.mark.corrupts_ledger
+def test_verify_finds_an_entry_whose_account_does_not_exist(app, db, client_user):
+    topup(db, client_user, 1000)
+    db.session.execute(
+        sa.text(
+            "INSERT INTO ledger_entries (transaction_id, account_id, amount) "
+            "SELECT id, 987654, 1 FROM ledger_transactions LIMIT 1"
+        )
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1
+    assert "FAIL  every entry belongs to an existing account and transaction" in result.output
 
 
 @pytest.mark.corrupts_ledger

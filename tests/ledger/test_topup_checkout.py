@@ -252,3 +252,72 @@ def test_an_unknown_outcome_is_refused(app, db, buyer, login, http_server):
     response = browser.post(checkout, data={"csrf_token": token, "outcome": "free-money"}, base_url=http_server)
     assert response.status_code == 400
     assert db.session.query(StripeEvent).count() == 0
+
+
+# --- in place: the reading room tops up without leaving the page ------------------------------
+
+HX = {"HX-Request": "true"}
+
+
+def post_in_place(browser, url, data, base_url="http://localhost"):
+    token = csrf_token_from(browser.get("/wallet/topups/new", base_url=base_url).get_data(as_text=True))
+    return browser.post(url, data={"csrf_token": token, "in_place": "1", **data}, headers=HX, base_url=base_url)
+
+
+def test_a_test_payment_in_place_answers_fragments_for_the_same_spot(app, db, redis, buyer, login, http_server):
+    browser = login(app.test_client(), buyer)
+    form = browser.get("/wallet/topups/new?in_place=1", headers=HX).get_data(as_text=True)
+    assert "<html" not in form and 'hx-target="closest .topup-in-place"' in form
+    assert 'name="in_place" value="1"' in form and "a TEST checkout opens right here" in form
+
+    # The form answers the TEST checkout itself, not a redirect to another page.
+    response = post_in_place(browser, "/wallet/topups", {"preset": "1000"}, http_server)
+    checkout = response.get_data(as_text=True)
+    topup = db.session.query(Topup).one()
+    assert response.status_code == 200 and "HX-Redirect" not in response.headers and "<html" not in checkout
+    assert "TEST" in checkout and "no real money moves" in checkout and "$10.00" in checkout
+    assert f'hx-post="/wallet/test-checkout/{topup.id}"' in checkout and 'name="in_place" value="1"' in checkout
+
+    # Paying answers the status, which asks for itself (in place) until the worker has credited.
+    response = post_in_place(browser, f"/wallet/test-checkout/{topup.id}", {"outcome": "paid"}, http_server)
+    waiting = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Processing your payment" in waiting
+    assert f'hx-get="/wallet/topups/{topup.id}?in_place=1"' in waiting and "HX-Trigger" not in response.headers
+    run_worker(redis)
+    assert balance(buyer) == 1000
+    done = browser.get(f"/wallet/topups/{topup.id}?in_place=1", headers=HX)
+    fragment = done.get_data(as_text=True)
+    assert "$10.00 added to your wallet" in fragment and "hx-trigger" not in fragment
+    assert done.headers["HX-Trigger"] == "wallet-credited"  # the room asks for its fresh panel
+    assert "Go to your wallet" not in fragment and "Add more" in fragment  # the room stays the page
+    assert 'id="balance-badge"' in fragment and 'hx-swap-oob="true"' in fragment  # the header balance too
+    # Paying again (a second click after the credit) only shows the result.
+    again = post_in_place(browser, f"/wallet/test-checkout/{topup.id}", {"outcome": "paid"}, http_server)
+    assert "$10.00 added to your wallet" in again.get_data(as_text=True)
+    assert database.session.query(StripeEvent).count() == 1 and len(transactions()) == 1
+
+
+def test_a_bad_amount_in_place_is_told_in_place_and_starts_nothing(app, db, buyer, login):
+    browser = login(app.test_client(), buyer)
+    for data, message in [
+        ({"custom_amount": "2"}, "Choose an amount from $5.00 to $1,000.00."),
+        ({"custom_amount": "ten dollars"}, "Enter an amount in dollars, like 20 or 12.50."),
+        ({}, "Choose an amount, or type another amount."),
+    ]:
+        response = post_in_place(browser, "/wallet/topups", data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in html, data  # HTMX swaps 200s
+        assert message in html and 'name="in_place" value="1"' in html, data
+    assert db.session.query(Topup).count() == 0 and balance(buyer) == 0
+
+
+def test_in_place_with_stripe_the_checkout_opens_in_a_new_tab(stripe_app, stripe_api, db, buyer, login):
+    browser = login(stripe_app.test_client(), buyer)
+    response = post_in_place(browser, "/wallet/topups", {"preset": "2500"})
+    html = response.get_data(as_text=True)
+    [session_id] = stripe_api.sessions
+    topup = db.session.query(Topup).one()
+    assert response.status_code == 200 and "HX-Redirect" not in response.headers
+    assert f'href="{stripe_api.sessions[session_id]["url"]}" target="_blank" rel="noopener"' in html
+    assert "Pay $25.00 on Stripe (opens a new tab)" in html
+    assert f'hx-get="/wallet/topups/{topup.id}?in_place=1"' in html  # and follows the payment here
