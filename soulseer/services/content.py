@@ -2,6 +2,7 @@
 
 import markdown
 import nh3
+from flask import current_app
 from markupsafe import Markup
 
 from soulseer.extensions import db
@@ -11,6 +12,7 @@ from soulseer.models import ContentPage
 FOOTER_PAGES = [
     ("about", "About"),
     ("help", "Help"),
+    ("how-billing-works", "How billing works"),
     ("terms", "Terms"),
     ("privacy", "Privacy"),
     ("refund-policy", "Refund policy"),
@@ -41,13 +43,19 @@ def get_page(slug):
     return db.session.execute(db.select(ContentPage).filter_by(slug=slug)).scalar_one_or_none()
 
 
+def first_text(body):
+    """A page's first text: Markdown, or a function that writes it from the app's configuration
+    (a page whose numbers are settings, like How billing works; soulseer/content_pages.py)."""
+    return body(current_app.config) if callable(body) else body
+
+
 def seed_pages(texts):
     """Create the pages that do not exist yet from {slug: (title, markdown)}; never overwrite edits."""
     existing = set(db.session.execute(db.select(ContentPage.slug)).scalars())
     created = []
     for slug, (title, body) in texts.items():
         if slug not in existing:
-            db.session.add(ContentPage(slug=slug, title=title, body_markdown=body))
+            db.session.add(ContentPage(slug=slug, title=title, body_markdown=first_text(body)))
             created.append(slug)
     db.session.commit()
     return created

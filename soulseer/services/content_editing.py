@@ -34,7 +34,7 @@ def page_or_default(slug):
     page = content.get_page(slug)
     if page is None:
         title, body = CONTENT_PAGES.get(slug, (EDITABLE[slug], ""))
-        page = ContentPage(slug=slug, title=title, body_markdown=body, version=0)
+        page = ContentPage(slug=slug, title=title, body_markdown=content.first_text(body), version=0)
     return page
 
 
