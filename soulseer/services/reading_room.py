@@ -140,13 +140,15 @@ def status(reading, viewer_id, now=None):
         "low_balance": False,
         "heartbeat_seconds": current_app.config["HEARTBEAT_SECONDS"],
     }
-    if is_client:
+    if reading.state in ROOM_STATES:
         # What the client still has: the wallet plus what is reserved for this reading and not used.
+        # Both see the low-balance warning; only the client sees the figure.
         reserved_unused = max(0, reading.minutes_reserved * reading.rate_cents - running_cost)
-        balance = wallet.balance(reading.client) + (reserved_unused if reading.state in ROOM_STATES else 0)
-        info["balance_cents"] = balance
-        low_at = current_app.config["LOW_BALANCE_MINUTES"] * reading.rate_cents
-        info["low_balance"] = reading.state in ROOM_STATES and balance < low_at
+        balance = wallet.balance(reading.client) + reserved_unused
+        info["balance_cents"] = balance if is_client else None
+        info["low_balance"] = balance < current_app.config["LOW_BALANCE_MINUTES"] * reading.rate_cents
+    elif is_client:
+        info["balance_cents"] = wallet.balance(reading.client)
     return info
 
 

@@ -1,8 +1,12 @@
-"""Two people on phones do a paid chat reading: the client asks, the reader (on their dashboard)
-gets the alert and accepts, both land in the room, chat, the meter runs (a billed "minute" is 6 s
-here), the client ends; the summary shows the cost, the reader's the earnings, and the ledger
-agrees to the cent. Also: nobody answers and the client is told."""
+"""Two people on phones do a paid chat reading, from the top-up to the review: the client tops up
+with a test payment, asks from the reader's page, the reader (on their dashboard) gets the alert
+and accepts, both land in the room and chat, the meter runs (a billed "minute" is 10 s here), the
+low-balance warning shows to both, the client tops up inside the room without leaving it, then
+ends; the summary shows the cost, the reader's the earnings, the ledger agrees to the cent, and
+the review written from the summary is on the reader's page. Also: nobody answers and the client
+is told; the reader leaves and comes back."""
 
+import math
 import re
 
 import pytest
@@ -10,25 +14,31 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from soulseer import clock
+from soulseer.content_pages import CONTENT_PAGES
 from soulseer.extensions import db
-from soulseer.ledger import accounts, operations
-from soulseer.models import ReaderProfile
-from soulseer.models.reading import Reading
+from soulseer.ledger import accounts, operations, verify
+from soulseer.models import ReaderProfile, Review, Topup
+from soulseer.models.reading import Reading, ReadingEvent
 from soulseer.money import format_cents
-from soulseer.services import passwords, wallet
+from soulseer.services import content, passwords, wallet
 from tests.conftest import LIVE_REDIS_URL
 from tests.e2e.conftest import PASSWORD, Watched, _new_page, sign_in
 from tests.support.live_server import LiveServer
 
+# A billed minute of 10 s: the low-balance warning shows for two of them, 20 s, time enough to top up.
+MINUTE_SECONDS = 10
+
 
 @pytest.fixture(scope="module")
 def reading_server(app):
-    """Minutes of 6 seconds and requests that expire after 8, so the stories run in seconds."""
+    """Minutes of 10 seconds and requests that expire after 8, so the stories run in seconds; the
+    room heartbeats every 2 s, so its panel (the low-balance warning) keeps up with such minutes."""
     server = LiveServer(
         env={
             "REDIS_URL": LIVE_REDIS_URL,
-            "SOULSEER_MINUTE_SECONDS": "6",
+            "SOULSEER_MINUTE_SECONDS": str(MINUTE_SECONDS),
             "SOULSEER_REQUEST_TIMEOUT_SECONDS": "8",
+            "SOULSEER_HEARTBEAT_SECONDS": "2",
         }
     ).start()
     yield server
@@ -62,8 +72,7 @@ def account(make_user, role, email, name):
 
 
 @pytest.fixture
-def nova_and_luna(make_user):
-    client = account(make_user, "client", "nova@example.test", "Nova")
+def luna(make_user):
     reader = account(make_user, "reader", "luna@example.test", "Luna")
     db.session.add(
         ReaderProfile(
@@ -75,23 +84,43 @@ def nova_and_luna(make_user):
             bio="I read tarot gently and honestly for people at a crossroads in love and work.",
         )
     )
+    db.session.commit()
+    return reader
+
+
+@pytest.fixture
+def nova_and_luna(make_user, luna):
+    client = account(make_user, "client", "nova@example.test", "Nova")
     operations.credit_topup(client, 2000, f"topup:e2e:{client.id}", ("topup", client.id))
     db.session.commit()
-    return client, reader
+    return client, luna
 
 
-def test_a_paid_chat_reading_from_request_to_summary(two_phones, nova_and_luna, screenshot):
-    client, reader = nova_and_luna
+def test_a_paid_chat_reading_from_top_up_to_review(two_phones, make_user, luna, screenshot):
+    client = account(make_user, "client", "nova@example.test", "Nova")
+    reader = luna
+    content.seed_pages(CONTENT_PAGES)
     phone, reader_phone = two_phones
-    before = wallet.balance(client)
 
     sign_in(reader_phone, "luna@example.test")
     reader_phone.goto("/reader")
     expect(reader_phone.get_by_role("heading", name="Reading requests")).to_be_visible()
 
+    # Nova tops up $6.00 with a test payment: four minutes at Luna's $1.50 (three are needed).
     sign_in(phone, "nova@example.test")
-    phone.goto("/readings/new?reader=luna")
-    phone.get_by_role("button", name="Start chat · $1.50/min").click()
+    phone.goto("/wallet")
+    phone.get_by_role("link", name="Add money").click()
+    phone.get_by_label("Other amount").fill("6")
+    phone.get_by_role("button", name="Continue to payment").click()
+    phone.get_by_role("button", name="Pay (test)").click()
+    expect(phone.get_by_role("heading", name="$6.00 added to your wallet")).to_be_visible(timeout=20_000)
+
+    # From Luna's page: the request form, with how billing works a tap away.
+    phone.goto("/readers/luna")
+    request_form = phone.locator("#reading-request")
+    expect(request_form.get_by_role("link", name="How billing works")).to_be_visible()
+    expect(request_form).to_contain_text("your balance is $6.00")
+    request_form.get_by_role("button", name="Start chat · $1.50/min").click()
     expect(phone).to_have_url(re.compile(r"/readings/\d+$"))
     reading_id = int(phone.url.rsplit("/", 1)[1])
     expect(phone.get_by_text("Waiting for Luna to accept…")).to_be_visible()
@@ -111,6 +140,7 @@ def test_a_paid_chat_reading_from_request_to_summary(two_phones, nova_and_luna, 
     expect(phone.get_by_role("heading", name="Chat reading")).to_be_visible(timeout=15_000)
     expect(phone.get_by_text("Luna: connected")).to_be_visible(timeout=15_000)
     expect(reader_phone.get_by_text("Nova: connected")).to_be_visible(timeout=15_000)
+    phone.evaluate("window.__stayedInTheRoom = true")  # gone if the page reloads or navigates
 
     phone.get_by_label("Message").fill("Hello Luna, what do the cards say?")
     phone.get_by_role("button", name="Send").click()
@@ -120,36 +150,86 @@ def test_a_paid_chat_reading_from_request_to_summary(two_phones, nova_and_luna, 
     expect(phone.locator(".chat-line").filter(has_text="The Star: hope <and> renewal.")).to_be_visible()
     expect(phone.get_by_label("Message")).to_have_value("")
 
-    # The meter runs (a minute is 6 s here): past the first minute.
-    expect(phone.locator("[data-clock]")).to_have_text(re.compile(r"00:(0[8-9]|[1-5]\d)"), timeout=20_000)
-    screenshot(phone, "room")
+    # Two of the four minutes gone, less than two left: both are warned, the client is offered a top-up.
+    warning = phone.locator(".low-balance")
+    expect(warning).to_contain_text("Less than 2 minutes of balance left.", timeout=30_000)
+    expect(reader_phone.locator(".low-balance")).to_contain_text("Nova has less than 2 minutes of balance left.")
+    assert int(phone.locator("[data-balance]").get_attribute("data-balance")) < 2 * 150
+    screenshot(phone, "low-balance")
+    screenshot(reader_phone, "reader-low-balance")
+
+    # The top-up happens in the room: the TEST checkout opens under the panel, the reading runs on.
+    warning.get_by_role("link", name="Top up here").click()
+    topup = phone.locator("#room-topup")
+    expect(topup).to_have_attribute("open", "")
+    topup.get_by_label("$10", exact=True).check()
+    topup.get_by_role("button", name="Continue to payment").click()
+    expect(topup.get_by_text("TEST", exact=True)).to_be_visible()
+    expect(topup.locator(".checkout-amount")).to_have_text("$10.00")
+    screenshot(phone, "room-topup")
+    topup.get_by_role("button", name="Pay (test)").click()
+    expect(topup.get_by_role("heading", name="$10.00 added to your wallet")).to_be_visible(timeout=20_000)
+    expect(warning).to_have_count(0)  # the room asked for its panel as soon as the money came
+    assert int(phone.locator("[data-balance]").get_attribute("data-balance")) > 1000
+    expect(phone.locator(".meter-clock")).to_be_visible()
+    assert phone.evaluate("window.__stayedInTheRoom") is True and phone.url.endswith(f"/readings/{reading_id}")
+    expect(reader_phone.locator(".low-balance")).to_have_count(0, timeout=10_000)
+    db.session.expire_all()
+    running = db.session.get(Reading, reading_id)
+    assert running.state == "active" and running.minutes_reserved >= 3
+    assert [t.amount_cents for t in db.session.query(Topup).order_by(Topup.id)] == [600, 1000]
+    screenshot(phone, "room-topped-up")
 
     phone.get_by_text("End reading").click()
     phone.get_by_role("button", name="Yes, end the reading").click()
     expect(phone.get_by_role("heading", name="Reading summary")).to_be_visible()
     expect(reader_phone.get_by_role("heading", name="Reading summary")).to_be_visible(timeout=15_000)
 
+    # The money, to the cent: cost = ceil(seconds × rate / minute), with the minute shortened here.
     db.session.expire_all()
     reading = db.session.get(Reading, reading_id)
-    assert reading.state == "finalized" and reading.cost_cents > 0
+    assert reading.state == "finalized" and reading.end_reason == "completed_by_client"
+    assert funds_pauses(reading_id) == 0  # topped up before running out
     seconds = reading.metered_ms // 1000
-    assert reading.cost_cents == (seconds * 150 + 5) // 6
+    assert reading.cost_cents == math.ceil(seconds * 150 / MINUTE_SECONDS) and reading.cost_cents > 2 * 150
     earnings = reading.cost_cents * 7000 // 10000
     assert reading.reader_earnings_cents == earnings
-    assert wallet.balance(client) == before - reading.cost_cents
+    assert wallet.balance(client) == 600 + 1000 - reading.cost_cents
     assert accounts.reader_earnings(reader).balance == earnings
+    assert all(check.ok for check in verify.run())
 
     expect(phone.locator(".summary-cost")).to_have_text(format_cents(reading.cost_cents))
     expect(phone.locator(".summary-duration")).to_have_text(f"{seconds // 60:02d}:{seconds % 60:02d}")
     expect(reader_phone.locator(".summary-earnings")).to_have_text(format_cents(earnings))
     screenshot(phone, "summary")
     screenshot(reader_phone, "reader-summary")
+    assert db.session.execute(sa.select(ReaderProfile.status).filter_by(slug="luna")).scalar() == "online"
 
     phone.get_by_role("link", name=re.compile("Transcript")).click()
     expect(phone.locator(".chat-line")).to_have_count(2)
-    assert db.session.execute(sa.select(ReaderProfile.status).filter_by(slug="luna")).scalar() == "online"
+    phone.go_back()
+
+    # The review, from the summary, then on Luna's page.
+    phone.get_by_role("link", name="Leave a review").click()
+    expect(phone).to_have_url(re.compile(rf"/readings/{reading_id}/review$"))
+    phone.get_by_text("5 stars").click()
+    phone.get_by_label("Your review (optional)").fill("Luna read the Star for me, and it was spot on.")
+    phone.get_by_role("button", name="Publish the review").click()
+    expect(phone.get_by_text("Thank you: your review is on the reader's page.")).to_be_visible()
+    review = db.session.execute(sa.select(Review).filter_by(reading_id=reading_id)).scalar_one()
+    assert (review.stars, review.client_id, review.reader_id) == (5, client.id, reader.id)
+    phone.goto("/readers/luna")
+    expect(phone.locator(".reader-page .review-list")).to_contain_text("Luna read the Star for me, and it was spot on.")
+    expect(phone.locator(".reader-page")).to_contain_text("5.0")
+    screenshot(phone, "reader-page-review")
     for page in (phone, reader_phone):
         assert page.watched.problems() == []
+
+
+def funds_pauses(reading_id):
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(ReadingEvent).filter_by(reading_id=reading_id, reason="funds")
+    )
 
 
 def test_nobody_answers_and_the_client_is_told(two_phones, nova_and_luna, screenshot):

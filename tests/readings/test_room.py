@@ -7,11 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from soulseer import clock
+from soulseer.content_pages import CONTENT_PAGES
 from soulseer.extensions import db as database
 from soulseer.ledger import accounts
 from soulseer.models import ReaderProfile
 from soulseer.models.reading import Reading, ReadingMessage
-from soulseer.services import events, metering, wallet
+from soulseer.services import content, events, metering, wallet
 from tests.conftest import csrf_token_from
 from tests.readings.conftest import Session, fund, go_to
 
@@ -340,18 +341,28 @@ def test_the_low_balance_warning_and_the_funds_pause(app, login, make_user, publ
     fund(client, 300)
     session = Session(client, reader, rate=100)
     session.accept()
-    nova = browser(app, login, client)
+    nova, luna = browser(app, login, client), browser(app, login, reader)
     post(nova, f"/readings/{session.id}/heartbeat")
-    session.do(metering.seen, reader.id)
+    html = post(luna, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
+    assert "less than 2 minutes of balance left" not in html.lower()  # $3.00 is 3 minutes
     html = post(nova, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
-    assert "Less than 2 minutes of balance left" not in html  # $3.00 is 3 minutes
+    assert "Less than 2 minutes of balance left" not in html and "data-open-topup" not in html
     session.run_until(70)
     html = post(nova, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
-    assert "Less than 2 minutes of balance left" in html and 'target="_blank"' in html
+    # The client is offered the top-up inside the room (the form under the panel), not another page.
+    assert "Less than 2 minutes of balance left" in html and 'href="#room-topup" data-open-topup' in html
+    assert 'data-balance="183"' in html  # $1.00 in the wallet + $0.83 reserved for minute 2, not used yet
+    room = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert 'id="room-topup"' in room and 'name="in_place" value="1"' in room
+    # Both see the warning; the reader without the client's balance.
+    html = post(luna, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
+    assert "Nova has less than 2 minutes of balance left." in html
+    assert "data-balance" not in html and "data-open-topup" not in html
+    assert 'id="room-topup"' not in luna.get(f"/readings/{session.id}").get_data(as_text=True)
     session.run_until(190)
     html = post(nova, f"/readings/{session.id}/heartbeat").get_data(as_text=True)
     assert reading_row(session.id).pause_reason == "funds"
-    assert "Your balance ran out — top up within" in html
+    assert "Your balance ran out — top up within" in html and "data-open-topup" in html
 
 
 def test_rtc_tokens_only_with_agora_and_only_for_participants(app, in_room):
@@ -368,6 +379,30 @@ def test_rtc_tokens_only_with_agora_and_only_for_participants(app, in_room):
         assert data["channel"] == f"soulseer-reading-{session.id}" and data["token"] and data["expires_in"] == 1200
     finally:
         app.config.update(AGORA_APP_ID="", AGORA_APP_CERTIFICATE="")
+
+
+def test_how_billing_works_is_linked_where_a_client_needs_it(app, in_room, people):
+    client, _ = people
+    content.seed_pages(CONTENT_PAGES)
+    session, nova, luna = in_room
+    link = 'href="/pages/how-billing-works"'
+    pages = {
+        "the reader's page (the request form)": nova.get("/readers/luna"),
+        "the request form on its own": nova.get("/readings/new?reader=luna"),
+        "the room": nova.get(f"/readings/{session.id}"),
+        "the reader's room": luna.get(f"/readings/{session.id}"),
+        "the wallet": nova.get("/wallet"),
+    }
+    for where, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, where
+        body = html.split('<footer class="site-footer">', 1)[0]  # the footer links everywhere
+        assert link in body, where
+    room = pages["the room"].get_data(as_text=True)
+    # From the room it opens in a new tab: leaving the room would stop the meter.
+    assert f'{link} target="_blank" rel="noopener"' in room
+    assert f"<a {link}>How billing works</a>" in pages["the wallet"].get_data(as_text=True).split("<footer", 1)[1]
+    assert "<h1>How billing works</h1>" in nova.get("/pages/how-billing-works").get_data(as_text=True)
 
 
 def test_a_review_link_only_when_the_reviews_area_is_there(in_room):

@@ -1,6 +1,11 @@
 """Top-ups: the form, the return page that waits for the webhook, and the TEST checkout page.
 
 None of these views credits money: only the verified webhook's job does (docs/stripe.md).
+
+In place: a page that must keep running (the reading room) includes the form with
+`topup_in_place`; its requests carry `in_place=1` and HTMX, and each step answers a fragment for
+the same spot instead of a new page: the form, the TEST checkout (or, with Stripe, a link that
+opens Stripe's checkout in a new tab), then the top-up's status until it is credited.
 """
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -11,6 +16,7 @@ from soulseer.blueprints.wallet import bp
 from soulseer.blueprints.wallet.forms import TopupForm
 from soulseer.extensions import db, htmx, limiter
 from soulseer.ledger import accounts
+from soulseer.models import TopupStatus
 from soulseer.services import test_payments, topups
 from soulseer.views import form_error, render, role_required
 
@@ -32,9 +38,10 @@ def wallet_url():
     return url_for("wallet.new_topup")
 
 
-@bp.context_processor
+@bp.app_context_processor
 def topup_form_factory():
-    # Lets any wallet page include wallet/_topup_form.html without building the form itself.
+    # Lets any page (the wallet's, the reading room) include wallet/_topup_form.html without
+    # building the form itself.
     return {"new_topup_form": lambda: TopupForm(formdata=None)}
 
 
@@ -43,20 +50,31 @@ def _no_store(response):
     return response
 
 
+def _in_place():
+    return bool(htmx and request.values.get("in_place"))
+
+
 def _balance(user):
     wallet = accounts.find_wallet(user)
     return accounts.balance(wallet) if wallet else 0
 
 
 def _form_page(form, status=200):
-    page = render_template("wallet/new_topup.html", topup_form=form, balance=_balance(current_user))
+    if _in_place():  # HTMX swaps 200s only: the errors come back in place with a 200
+        page, status = render_template("wallet/_topup_form.html", topup_form=form, topup_in_place=True), 200
+    else:
+        page = render_template("wallet/new_topup.html", topup_form=form, balance=_balance(current_user))
     return _no_store(current_app.make_response((page, status)))
+
+
+def _fragment(template, **context):
+    return _no_store(current_app.make_response(render_template(template, in_place=True, **context)))
 
 
 @bp.get("/topups/new")
 @role_required("client")
 def new_topup():
-    return _form_page(TopupForm(formdata=None))
+    return _form_page(TopupForm(formdata=None))  # in place: the form alone (after a top-up, "Add more")
 
 
 @bp.post("/topups")
@@ -79,6 +97,11 @@ def create_topup():
             typed = bool((form.custom_amount.data or "").strip())
             form_error(form, error, {"amount": "custom_amount" if typed else "preset"})
         else:
+            if _in_place():
+                if not topups.stripe_configured():  # test payments: the TEST checkout, shown right here
+                    return _fragment("wallet/_test_checkout.html", topup=started.topup, error=None)
+                # Stripe's checkout cannot be shown inside our page: a new tab, while this one runs.
+                return _fragment("wallet/_stripe_in_place.html", topup=started.topup, checkout_url=started.checkout_url)
             if htmx:  # an HTMX form would follow a 303 with XHR, which cannot open another site
                 response = current_app.response_class(status=200)
                 response.headers["HX-Redirect"] = started.checkout_url
@@ -94,6 +117,8 @@ def topup(topup_id):
     found = topups.owned_topup(current_user, topup_id)
     if found is None:
         abort(404)
+    if _in_place():
+        return _status_in_place(found)
     html = render(
         "wallet/topup.html",
         "wallet/_topup_status.html",
@@ -103,6 +128,15 @@ def topup(topup_id):
         oob_balance=bool(htmx and not htmx.boosted),  # the fragment also refreshes the header balance
     )
     return _no_store(current_app.make_response(html))
+
+
+def _status_in_place(found):
+    """The top-up's status where it was started; once credited, it tells the page around it
+    (the reading room listens for `wallet-credited` and asks for its fresh balance)."""
+    response = _fragment("wallet/_topup_status.html", topup=found, balance=_balance(current_user), oob_balance=True)
+    if found.status == TopupStatus.CREDITED:
+        response.headers["HX-Trigger"] = "wallet-credited"
+    return response
 
 
 @bp.route("/test-checkout/<int:topup_id>", methods=["GET", "POST"])
@@ -118,7 +152,7 @@ def test_checkout(topup_id):
         abort(404)
     return_page = url_for("wallet.topup", topup_id=found.id)
     if found.finished:
-        return redirect(return_page, 303)
+        return _status_in_place(found) if _in_place() else redirect(return_page, 303)
     error = None
     if request.method == "POST":
         outcome = request.form.get("outcome")
@@ -132,6 +166,10 @@ def test_checkout(topup_id):
             current_app.logger.warning("Test payment for top-up %s not delivered: %s", found.id, problem)
             error = "The test payment could not reach the webhook endpoint. Nothing was paid; try again."
         else:
+            if _in_place():
+                return _status_in_place(found)
             return redirect(return_page, 303)
+    if _in_place():
+        return _fragment("wallet/_test_checkout.html", topup=found, error=error)
     page = render_template("wallet/test_checkout.html", topup=found, error=error, wallet_url=wallet_url())
     return _no_store(current_app.make_response((page, 502 if error else 200)))

@@ -4,7 +4,9 @@
 //  - ticks the clock, the cost and the countdowns between updates (display only: the server's
 //    figures replace them at each update),
 //  - reloads the page when the phase changes (waiting → room → summary),
-//  - keeps the chat scrolled to the newest line.
+//  - keeps the chat scrolled to the newest line,
+//  - opens the in-room top-up from the low-balance warning, and asks for the fresh panel as soon
+//    as a top-up made there is credited (`wallet-credited`, sent by the wallet's fragment).
 
 const root = document.querySelector("[data-reading-room]");
 if (root) start(root);
@@ -91,6 +93,20 @@ function start(root) {
   });
   // The stream came back after a drop: events may have been missed, so ask for the truth.
   document.addEventListener("htmx:sseOpen", () => heartbeat());
+  document.addEventListener("wallet-credited", () => heartbeat());
+
+  // "Top up here" in the warning opens the top-up below the panel, in this page.
+  live.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-open-topup]");
+    const topup = document.getElementById("room-topup");
+    if (!link || !topup) return;
+    event.preventDefault();
+    topup.open = true;
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    topup.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
+    const first = topup.querySelector("input:not([type=hidden]), button");
+    if (first) first.focus({ preventScroll: true });
+  });
 
   function scrollChat() {
     const lines = document.getElementById("chat-lines");
