@@ -35,12 +35,13 @@ def create_app(config=None):
     from soulseer import jobs, security, static_files
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0, events
+    from soulseer.services import auth0, events, marketplace_cache
     from soulseer.templating import register_template_helpers
 
     auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
     jobs.init_app(app)
     events.init_app(app)
+    marketplace_cache.init_app(app)  # the browse cache's version follows committed changes
     security.init_app(app)
     static_files.init_app(app)
     register_template_helpers(app)

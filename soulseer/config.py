@@ -192,6 +192,9 @@ def load_config(environ=None, instance_path=None):
         # lives before the browser reconnects (and signs in again, so an ended session stops it).
         "EVENTS_KEEPALIVE_SECONDS": _int(environ, "SOULSEER_EVENTS_KEEPALIVE_SECONDS", 15),
         "EVENTS_STREAM_MAX_SECONDS": _int(environ, "SOULSEER_EVENTS_STREAM_MAX_SECONDS", 1800),
+        # The browse page's shared cache (docs/marketplace.md): how long an entry lives at most.
+        # Changes invalidate it at once; this bounds presigned photo URLs and memory. 0 turns it off.
+        "BROWSE_CACHE_SECONDS": _int(environ, "SOULSEER_BROWSE_CACHE_SECONDS", 300),
         # Health: how old a heartbeat may be before the part counts as down.
         "HEARTBEAT_MAX_AGE_SECONDS": _int(environ, "SOULSEER_HEARTBEAT_MAX_AGE_SECONDS", 45),
     }

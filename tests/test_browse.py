@@ -1,20 +1,14 @@
 """Browse and search readers, the reader's page, favourites, the home page's online readers."""
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
-from soulseer.extensions import db as database
 from soulseer.models import Favourite
 from tests.conftest import csrf_token_from
+from tests.support.browse import Statements, names
 from tests.support.marketplace import make_profile, specialty_ids
 
 HX = {"HX-Request": "true"}
-
-
-def _names(html):
-    return re.findall(r'class="reader-card-name" id="reader-card-\d+-name"><a href="[^"]+">([^<]+)</a>', html)
 
 
 @pytest.fixture
@@ -36,7 +30,7 @@ def readers(make_user, db):
 
 def test_online_first_then_by_rating(client, readers):
     html = client.get("/readers").get_data(as_text=True)
-    assert _names(html) == ["Sage Moonwater", "Luna Starweaver", "Iris Nightingale", "Orion Vale", "Nova Ellery"]
+    assert names(html) == ["Sage Moonwater", "Luna Starweaver", "Iris Nightingale", "Orion Vale", "Nova Ellery"]
     assert html.count("Online now") >= 2 and "In a reading" in html
     assert "5 readers" in html
     assert '<html lang="en">' in html  # a direct load is the full page
@@ -69,9 +63,9 @@ def test_filters(client, readers, query, expected):
     html = response.get_data(as_text=True)
     assert "<html" not in html and 'id="reader-results"' in html  # HTMX gets the list only
     if expected is None:
-        assert len(_names(html)) == 5
+        assert len(names(html)) == 5
     else:
-        assert _names(html) == expected
+        assert names(html) == expected
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -98,7 +92,7 @@ def test_hidden_suspended_and_unreachable_readers_are_not_listed(client, readers
     nova.rate_chat_cents = None  # no mode SoulSeer can run
     db.session.commit()
     html = client.get("/readers").get_data(as_text=True)
-    assert _names(html) == ["Sage Moonwater", "Iris Nightingale"]
+    assert names(html) == ["Sage Moonwater", "Iris Nightingale"]
     assert client.get(f"/readers/{luna.slug}").status_code == 404
 
 
@@ -109,37 +103,25 @@ def test_pages(client, make_user, monkeypatch):
     for n in range(5):
         make_profile(make_user(role="reader", consented=True), f"Reader {chr(65 + n)}")
     first = client.get("/readers").get_data(as_text=True)
-    assert _names(first) == ["Reader A", "Reader B"] and "Page 1 of 3" in first
+    assert names(first) == ["Reader A", "Reader B"] and "Page 1 of 3" in first
     assert 'href="/readers?page=2"' in first
     third = client.get("/readers?page=3", headers=HX).get_data(as_text=True)
-    assert _names(third) == ["Reader E"] and 'rel="prev"' in third and 'rel="next"' not in third
+    assert names(third) == ["Reader E"] and 'rel="prev"' in third and 'rel="next"' not in third
     assert 'hx-push-url="true"' in third
     beyond = client.get("/readers?page=99").get_data(as_text=True)
-    assert _names(beyond) == ["Reader E"]
-
-
-class StatementCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        sa.event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.count += 1
+    assert names(beyond) == ["Reader E"]
 
 
 def _statements_for_browse(client, login, user, shown):
-
+    """The statements of one browse page that is not in the shared cache yet (each test load here
+    follows a change, which moves the cache's version), checked to be the uncached page's."""
     login(client, user)
-    with StatementCounter(database.engine) as counter:
+    with Statements() as statements:
         html = client.get("/readers").get_data(as_text=True)
-    assert len(_names(html)) == shown
-    return counter.count
+    assert len(names(html)) == shown
+    page = [s for s in statements.seen if "FROM reader_profiles" in s]
+    assert len(page) == 1 and "count(*) OVER ()" in page[0]  # the page and the total, one statement
+    return len(statements.seen)
 
 
 def test_the_browse_page_makes_the_same_number_of_queries_for_5_and_25_readers(
@@ -149,15 +131,19 @@ def test_the_browse_page_makes_the_same_number_of_queries_for_5_and_25_readers(
 
     monkeypatch.setattr(marketplace, "PAGE_SIZE", 30)
     visitor = make_user(role="client", consented=True)
-    names = ["Tarot", "Astrology", "Dreams", "Pets", "Numerology", "Past Lives"]
+    kinds = ["Tarot", "Astrology", "Dreams", "Pets", "Numerology", "Past Lives"]
     for n in range(5):
-        make_profile(make_user(role="reader", consented=True), f"Few {n}", names[n % 6 : n % 6 + 3], status="online")
+        make_profile(make_user(role="reader", consented=True), f"Few {n}", kinds[n % 6 : n % 6 + 3], status="online")
     few = _statements_for_browse(client, login, visitor, 5)
     for n in range(20):
-        make_profile(make_user(role="reader", consented=True), f"Many {n}", names[n % 6 : n % 6 + 3])
+        make_profile(make_user(role="reader", consented=True), f"Many {n}", kinds[n % 6 : n % 6 + 3])
     many = _statements_for_browse(client, login, visitor, 25)
     assert few == many
     assert many <= 12, f"{many} statements for one browse page"
+    # From the cache, the list costs no statement at all (only the signed-in client's header).
+    with Statements() as statements:
+        client.get("/readers")
+    assert statements.reader_queries == [] and len(statements.seen) < many
 
 
 def test_the_reader_page(client, readers, app, db):
@@ -202,13 +188,13 @@ def test_a_client_favourites_in_place_and_lists_them(client, readers, make_user,
     client.post(f"/readers/{luna.slug}/favourite", data={"favourite": "1"}, headers={**HX, "X-CSRFToken": token})
     assert db.session.execute(sa.select(sa.func.count()).select_from(Favourite)).scalar_one() == 2
     favourites = client.get("/favourites").get_data(as_text=True)
-    assert _names(favourites) == ["Luna Starweaver", "Orion Vale"]
+    assert names(favourites) == ["Luna Starweaver", "Orion Vale"]
     assert "1 of your favourite readers is online now" in favourites
     assert 'href="/favourites"' in client.get("/").get_data(as_text=True)  # in the account menu
     # Without HTMX the form posts and comes back to the page.
     response = client.post(f"/readers/{orion.slug}/favourite", data={"favourite": "0", "csrf_token": token})
     assert response.status_code == 302
-    assert _names(client.get("/favourites").get_data(as_text=True)) == ["Luna Starweaver"]
+    assert names(client.get("/favourites").get_data(as_text=True)) == ["Luna Starweaver"]
 
 
 def test_only_clients_favourite(client, readers, make_user, login, db):
@@ -232,12 +218,12 @@ def test_home_shows_readers_online_now(client, readers, db):
     from soulseer.models import ReaderProfile
 
     html = client.get("/").get_data(as_text=True)
-    assert _names(html) == ["Sage Moonwater", "Luna Starweaver"]
+    assert names(html) == ["Sage Moonwater", "Luna Starweaver"]
     assert "No readers are online right now" not in html
     db.session.execute(sa.update(ReaderProfile).values(status="offline"))
     db.session.commit()
     html = client.get("/").get_data(as_text=True)
-    assert _names(html) == [] and "No readers are online right now" in html
+    assert names(html) == [] and "No readers are online right now" in html
 
 
 def test_navigation_and_manifest_link_the_readers(client):

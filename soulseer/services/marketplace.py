@@ -8,11 +8,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from soulseer.extensions import db
 from soulseer.models import Favourite, ReaderProfile, ReaderStatus, Role, Specialty, User, UserStatus
@@ -114,6 +115,24 @@ def search_text_for(display_name, tagline, specialty_names):
 
 def specialties_in_order():
     return list(db.session.execute(sa.select(Specialty).order_by(Specialty.position, Specialty.id)).scalars())
+
+
+@dataclass(frozen=True)
+class SpecialtyChoice:
+    id: int
+    name: str
+
+
+def specialty_choices():
+    """[SpecialtyChoice] in the admin's order, for the browse form; read once per marketplace
+    version (a specialty added, renamed, moved or removed moves it)."""
+    from soulseer.services import marketplace_cache
+
+    def load():
+        rows = db.session.execute(sa.select(Specialty.id, Specialty.name).order_by(Specialty.position, Specialty.id))
+        return [list(row) for row in rows]
+
+    return [SpecialtyChoice(id, name) for id, name in marketplace_cache.value("specialty-choices", load)]
 
 
 @dataclass
@@ -454,22 +473,57 @@ class BrowsePage:
         return self.page > 1
 
 
+# What a card shows (readers/_reader_card.html): the page query loads these columns and nothing
+# else (not the bio, the search text or its tsvector), and the specialties in one more statement.
+CARD_COLUMNS = (
+    ReaderProfile.id,
+    ReaderProfile.user_id,
+    ReaderProfile.slug,
+    ReaderProfile.display_name,
+    ReaderProfile.photo_key,
+    ReaderProfile.tagline,
+    ReaderProfile.rate_chat_cents,
+    ReaderProfile.rate_voice_cents,
+    ReaderProfile.rate_video_cents,
+    ReaderProfile.rating_average,
+    ReaderProfile.review_count,
+    ReaderProfile.status,
+)
+
+
+def card_options():
+    return (load_only(*CARD_COLUMNS), selectinload(ReaderProfile.specialties))
+
+
 def browse(filters, page_size=None):
-    """One page of readers: online first, then by rating. Two statements plus one for specialties."""
+    """One page of readers: online first, then by rating. One statement for the page and the total
+    (`count(*) OVER ()`), one for the page's specialties; a page past the end costs one count more."""
     page_size = page_size or PAGE_SIZE
-    statement = filtered(filters)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+    statement = filtered(filters).add_columns(sa.func.count().over().label("total")).options(*card_options())
+
+    def rows_of(page):
+        ordered = statement.order_by(*BROWSE_ORDER).limit(page_size).offset((page - 1) * page_size)
+        return db.session.execute(ordered).all()
+
+    page = filters.page
+    rows = rows_of(page)
+    if rows:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:  # past the end: show the last page
+        total = db.session.execute(sa.select(sa.func.count()).select_from(filtered(filters).subquery())).scalar_one()
+        page = max(1, -(-total // page_size))
+        rows = rows_of(page) if total else []
     pages = max(1, -(-total // page_size))
-    page = min(filters.page, pages)
-    readers = list(
-        db.session.execute(
-            statement.options(selectinload(ReaderProfile.specialties))
-            .order_by(*BROWSE_ORDER)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        ).scalars()
-    )
-    return BrowsePage(readers=readers, total=total, page=page, pages=pages)
+    return BrowsePage(readers=[row[0] for row in rows], total=total, page=page, pages=pages)
+
+
+def cache_variant(filters, page_size=None):
+    """The part of the browse cache key that says which list this is: the normalized filters
+    (defaults left out, in a fixed order), the page size and the modes SoulSeer can run now."""
+    args = sorted(filters.query_args(page=filters.page).items())
+    return urlencode([*args, ("size", page_size or PAGE_SIZE), ("modes", ",".join(available_modes()))])
 
 
 def online_now(limit=6):

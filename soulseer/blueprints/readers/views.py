@@ -1,11 +1,12 @@
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from soulseer.blueprints.readers import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, Role
-from soulseer.services import marketplace, photos
-from soulseer.views import render, role_required
+from soulseer.services import marketplace, marketplace_cache, photos
+from soulseer.views import role_required
 
 
 @bp.app_template_global()
@@ -20,16 +21,40 @@ def marketplace_globals():
 
 @bp.get("/readers")
 def browse():
+    """Full page or (HTMX) the list alone. The part every viewer sees alike comes from the shared
+    cache (services/marketplace_cache.py); the header, flashes and CSRF token are this request's."""
     filters = marketplace.parse_filters(request.args)
-    results = marketplace.browse(filters)
-    context = {
-        "filters": filters,
-        "results": results,
-        "specialties": marketplace.specialties_in_order(),
-        "available_modes": marketplace.available_modes(),
-        "rating_choices": marketplace.RATING_CHOICES,
-    }
-    return render("readers/browse.html", "readers/_results.html", **context)
+    if htmx and not htmx.boosted:
+        return _browse_part("readers/_results.html", filters)
+    if current_user.is_authenticated or session.get("_flashes"):
+        return render_template("readers/browse.html", browse_section=_browse_part("readers/_browse.html", filters))
+    # A visitor's page is the same for every visitor but for the CSRF token: cached whole, with a
+    # slot that this request's token fills.
+    slot = marketplace_cache.csrf_slot()
+    page = marketplace_cache.html(
+        "readers/browse.html",
+        marketplace.cache_variant(filters),
+        lambda: render_template(
+            "readers/browse.html",
+            browse_section=_browse_part("readers/_browse.html", filters),
+            csrf_token=lambda: slot,
+        ),
+    )
+    return str(page).replace(slot, generate_csrf())
+
+
+def _browse_part(template, filters):
+    def render_part():
+        return render_template(
+            template,
+            filters=filters,
+            results=marketplace.browse(filters),
+            specialties=marketplace.specialty_choices(),
+            available_modes=marketplace.available_modes(),
+            rating_choices=marketplace.RATING_CHOICES,
+        )
+
+    return marketplace_cache.html(template, marketplace.cache_variant(filters), render_part)
 
 
 def _listed_or_404(slug):
