@@ -2,6 +2,8 @@
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from soulseer.ledger import (
     IdempotencyConflict,
@@ -18,6 +20,7 @@ from soulseer.ledger import (
     post,
     post_many,
 )
+from soulseer.ledger.posting import array_literal
 
 
 @pytest.fixture
@@ -248,3 +251,19 @@ def test_a_malformed_posting_in_a_batch_sends_nothing(db, client_user):
         post_many([good, bad])
     db.session.commit()
     assert count(db, LedgerTransaction) == 1
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.lists(
+        st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")))
+    ),
+    numbers=st.lists(st.one_of(st.none(), st.integers(min_value=-(2**63), max_value=2**63 - 1))),
+    flags=st.lists(st.one_of(st.none(), st.booleans())),
+)
+def test_array_literals_reach_the_database_unchanged(db, texts, numbers, flags):
+    row = db.session.execute(
+        sa.text("SELECT CAST(:t AS text[]), CAST(:n AS bigint[]), CAST(:f AS boolean[])"),
+        {"t": array_literal(texts), "n": array_literal(numbers), "f": array_literal(flags)},
+    ).one()
+    assert list(row) == [texts, numbers, flags]
