@@ -2,19 +2,19 @@
 
 `/readers` is read far more often than anything on it changes, so its viewer-independent HTML
 (the filter form and the list of cards, or the list alone for HTMX) is kept in Redis, shared by
-every web process, under a key made of:
-
-- the **marketplace version**: an integer in Redis (`soulseer:marketplace:version`), INCR'd after
-  every committed change to anything a list of readers shows or is filtered by;
-- a digest of the templates (a deploy that changes them starts with an empty cache);
-- the normalized filters, the page size and the modes SoulSeer can run (configuration).
+every web process. An entry's key is made of a digest of the templates (a deploy that changes
+them starts afresh), the part and the normalized filters (with the page size and the modes
+SoulSeer can run); its value starts with the **marketplace version** it was rendered at: an
+integer in Redis (`soulseer:marketplace:version`), INCR'd after every committed change to anything
+a list of readers shows or is filtered by. A lookup is one MGET of the version and the entry, a
+hit only when the two versions agree.
 
 A change never has to find the entries it makes stale: the next request reads the new version,
-misses, renders from the database and stores under the new key; old entries expire
+misses, renders from the database and stores the entry again; entries also expire
 (`BROWSE_CACHE_SECONDS`). The version is bumped **after the commit**, in the same after-commit
 hook that publishes the live events (`events.after_commit`), and before the request that made the
-change returns. A page rendered from rows read before the commit can only be stored under the old
-version, which nobody reads any more, so a page loaded after a change is never stale.
+change returns. A page rendered from rows read before the commit is stored with the version read
+before it, which is already old, so a page loaded after a change is never stale.
 
 What bumps it is found by the ORM, not by remembering to call something: `init_app` listens to
 every session flush and every ORM statement (`do_orm_execute`) and marks the transaction when it
@@ -32,7 +32,6 @@ the header, flashes and the CSRF token are rendered per request around the cache
 anonymous full page is cached with a slot in place of the CSRF token, filled per request.
 """
 
-import functools
 import hashlib
 import hmac
 import json
@@ -47,7 +46,7 @@ from markupsafe import Markup
 from soulseer.extensions import get_redis
 
 VERSION_KEY = "soulseer:marketplace:version"
-KEY = "soulseer:browse:{release}:{version}:{part}:{variant}"
+KEY = "soulseer:browse:{release}:{part}:{variant}"  # holds "<version>\n<data>"
 # Reader profile columns no list shows or filters by: writing them leaves the cache alone.
 # (last_seen_at is written every minute for online readers by the idle job.)
 IGNORED_PROFILE_COLUMNS = frozenset(
@@ -138,13 +137,16 @@ def init_app(app):
 # --- the cache -----------------------------------------------------------------------------
 
 
-@functools.cache
-def _templates_digest(folder):
-    digest = hashlib.sha256()
-    for path in sorted(Path(folder).rglob("*.html")):
-        digest.update(path.as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+def _templates_digest():
+    """SHA-256 of every template, computed once per application (a deploy restarts the processes)."""
+    release = current_app.extensions.get("browse_cache_release")
+    if release is None:
+        digest = hashlib.sha256()
+        for path in sorted((Path(current_app.root_path) / current_app.template_folder).rglob("*.html")):
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
+        release = current_app.extensions["browse_cache_release"] = digest.hexdigest()[:12]
+    return release
 
 
 def current_version():
@@ -152,29 +154,48 @@ def current_version():
 
 
 def _key(part, variant=""):
-    release = _templates_digest(Path(current_app.root_path) / current_app.template_folder)
-    return KEY.format(release=release, version=current_version(), part=part, variant=variant)
+    return KEY.format(release=_templates_digest(), part=part, variant=variant)
+
+
+def _cached(part, variant, render, encode, decode):
+    """One round trip (MGET of the version and the entry): the entry is `<version>\n<data>`, a hit
+    only when its version is the current one. Rendered from the database otherwise, and stored
+    with the version read *before* rendering, so rows read before a change's commit are never
+    stored under the version that follows it."""
+    seconds = current_app.config["BROWSE_CACHE_SECONDS"]
+    if not seconds:
+        return render()
+    key = _key(part, variant)
+    try:
+        store = get_redis()
+        version, found = store.mget(VERSION_KEY, key)
+    except redis.RedisError:
+        log.warning("browse cache unavailable; rendering without it", exc_info=True)
+        return render()
+    version = version or b"0"
+    if found is not None:
+        found_version, _, data = found.partition(b"\n")
+        if found_version == version:
+            return decode(data)
+    result = render()
+    try:
+        store.set(key, version + b"\n" + encode(result), ex=seconds)
+    except redis.RedisError:
+        log.warning("browse cache: could not store %s", key, exc_info=True)
+    return result
 
 
 def value(name, compute):
     """`compute()`'s value (anything JSON can hold) at the current marketplace version, shared like
     the HTML: the specialties for the filter form are read once per version, not once per page."""
-    seconds = current_app.config["BROWSE_CACHE_SECONDS"]
-    if not seconds:
-        return compute()
-    try:
-        store, key = get_redis(), _key(name)
-        found = store.get(key)
-    except redis.RedisError:
-        return compute()
-    if found is not None:
-        return json.loads(found)
-    result = compute()
-    try:
-        store.set(key, json.dumps(result), ex=seconds)
-    except redis.RedisError:
-        log.warning("browse cache: could not store %s", key, exc_info=True)
-    return result
+    return _cached(name, "", compute, lambda result: json.dumps(result).encode(), json.loads)
+
+
+def html(part, variant, render):
+    """`render()`'s HTML for (`part`, `variant`) at the current marketplace version, from Redis when
+    another request already rendered it. Without Redis the page is rendered, not refused."""
+    text = _cached(part, variant, lambda: str(render()), str.encode, bytes.decode)
+    return Markup(text)  # noqa: S704 (our templates' output, escaped when it was rendered)
 
 
 def csrf_slot():
@@ -182,30 +203,3 @@ def csrf_slot():
     same in every process and nobody can plant it in a profile to have it replaced."""
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, b"soulseer browse csrf slot", hashlib.sha256).hexdigest()
-
-
-def html(part, variant, render):
-    """`render()`'s HTML for (`part`, `variant`) at the current marketplace version, from Redis when
-    another request already rendered it. Without Redis the page is rendered, not refused."""
-    text = _cached_text(part, variant, render)
-    return Markup(text)  # noqa: S704 (our templates' output, escaped when it was rendered)
-
-
-def _cached_text(part, variant, render):
-    seconds = current_app.config["BROWSE_CACHE_SECONDS"]
-    if not seconds:
-        return str(render())
-    try:
-        store, key = get_redis(), _key(part, variant)
-        found = store.get(key)
-    except redis.RedisError:
-        log.warning("browse cache unavailable; rendering without it", exc_info=True)
-        return str(render())
-    if found is not None:
-        return found.decode()
-    text = str(render())
-    try:
-        store.set(key, text.encode(), ex=seconds)
-    except redis.RedisError:
-        log.warning("browse cache: could not store %s", key, exc_info=True)
-    return text

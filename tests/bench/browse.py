@@ -13,13 +13,17 @@ WORDS = ["Tarot", "gentle", "honest", "stars", "clarity", "spirit", "dreams", "l
 
 
 def seed_readers(count=READERS):
-    """Bulk-insert `count` readers with profiles and specialties (three multi-row statements)."""
+    """Bulk-insert `count` readers with profiles and specialties (three multi-row statements).
+
+    Through the session, against the live server's Redis: the commit moves the marketplace version
+    the live server's browse cache is keyed by (services/marketplace_cache.py), as any change does."""
     from soulseer import create_app
     from soulseer.extensions import db
     from soulseer.models import ReaderProfile, Specialty, User, reader_profile_specialties
+    from tests.conftest import LIVE_REDIS_URL
 
     rng = random.Random(5)
-    app = create_app()
+    app = create_app({"REDIS_URL": LIVE_REDIS_URL})
     with app.app_context():
         if db.session.execute(sa.select(sa.func.count()).select_from(ReaderProfile)).scalar_one() >= count:
             return
