@@ -17,7 +17,7 @@ def seed_readers(count=READERS):
 
     Through the session, against the live server's Redis: the commit moves the marketplace version
     the live server's browse cache is keyed by (services/marketplace_cache.py), as any change does."""
-    from soulseer import create_app
+    from soulseer import clock, create_app
     from soulseer.extensions import db
     from soulseer.models import ReaderProfile, Specialty, User, reader_profile_specialties
     from tests.conftest import LIVE_REDIS_URL
@@ -40,6 +40,9 @@ def seed_readers(count=READERS):
             db.session.execute(sa.insert(User).returning(User.id, sort_by_parameter_order=True), users).scalars().all()
         )
         profiles, chosen = [], []
+        # Seen now: the idle job (every 60 s) would otherwise take the online ones offline in the
+        # middle of a measurement, publishing some 400 status events at once.
+        now = clock.now()
         for n, user_id in enumerate(user_ids):
             picks = rng.sample(specialties, rng.randint(1, 4))
             tagline = " ".join(rng.sample(WORDS, 4))
@@ -55,6 +58,7 @@ def seed_readers(count=READERS):
                     "years_of_practice": rng.randint(0, 30),
                     "rate_chat_cents": rng.randint(50, 5000),
                     "status": rng.choice(["online", "offline", "offline", "offline", "busy"]),
+                    "last_seen_at": now,
                     "rating_average": round(rng.uniform(3, 5), 2),
                     "review_count": rng.randint(0, 200),
                     "search_text": " ".join([name, tagline, *(p.name for p in picks)]),
