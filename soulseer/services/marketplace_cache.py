@@ -51,9 +51,11 @@ KEY = "soulseer:browse:{release}:{part}:{variant}"  # holds "<version>\n<data>"
 # (last_seen_at is written every minute for online readers by the idle job.)
 IGNORED_PROFILE_COLUMNS = frozenset(
     {"bio", "tools", "languages", "years_of_practice", "share_override_bp", "readings_count", "last_seen_at"}
-) | {"created_at", "updated_at"}
-WATCHED_USER_COLUMNS = frozenset({"status", "role"})
-WATCHED_TABLES = frozenset({"reader_profiles", "reader_profile_specialties", "specialties"})
+    | {"created_at", "updated_at"}
+)
+WATCHED_USER_COLUMNS = frozenset({"status", "role"})  # a suspended or deleted reader leaves the list
+# Bulk statements (no objects to inspect) on these tables always count as a change.
+WATCHED_TABLES = frozenset({"reader_profiles", "reader_profile_specialties", "specialties", "users"})
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +124,7 @@ def _do_orm_execute(state):
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
-    if name in WATCHED_TABLES or name == "users":
+    if name in WATCHED_TABLES:
         changed(state.session)
 
 
