@@ -1,5 +1,7 @@
 """The event stream (GET /events): who gets what, keep-alive, headers, and cleaning up."""
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -129,3 +131,17 @@ def test_no_stream_on_the_consent_step(client, login, make_user):
     login(client, make_user(consented=False))
     html = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "sse-connect" not in html
+
+
+def test_a_burst_of_events_does_not_close_a_tab_that_keeps_up(redis):
+    """A status change touching hundreds of readers at once (the idle job) publishes a burst. Under
+    gevent, as in the web workers, the hub must let the streams drain their queues between events
+    instead of filling them all first (which would close every open tab)."""
+    burst = events.STREAM_QUEUE_SIZE * 5
+    url = redis.connection_pool.connection_kwargs
+    redis_url = f"redis://{url['host']}:{url['port']}/{url.get('db', 0)}"
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.support.event_burst", redis_url, str(burst)],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert run.stdout.split() == [str(burst), "False"]

@@ -215,6 +215,10 @@ class Hub:
                     message = pubsub.get_message(timeout=1.0)
                     if message and message["type"] == "message":
                         self._dispatch(message["data"])
+                        # Let the streams drain between events: a burst (hundreds of readers
+                        # changing status at once) waits in the socket, and under gevent this
+                        # loop would otherwise fill every tab's queue before any tab ran.
+                        time.sleep(0)
             except redis_lib.RedisError as exc:
                 self._ready.clear()
                 if self._stopped.is_set():
