@@ -31,6 +31,10 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__problems.push('CSP ' + e.violatedDirective + ' ' + e.blockedURI);
 });
 window.addEventListener('error', (e) => window.__problems.push('error ' + e.message));
+window.addEventListener('unhandledrejection', (e) => {
+  const reason = (e.reason && e.reason.message) || e.reason;
+  window.__problems.push('unhandled rejection ' + reason);
+});
 """
 
 
@@ -70,8 +74,9 @@ def browser(playwright_instance):
 
 
 class Watched:
-    """A page plus what went wrong in it: console errors, CSP violations, uncaught errors, and
-    sub-resources (scripts, styles, fonts, images, fragments) that failed. A page itself answering
+    """A page plus what went wrong in it: console errors, CSP violations, uncaught errors, promise
+    rejections nobody handled, and sub-resources (scripts, styles, fonts, images, fragments) that
+    failed. A page itself answering
     422 or 401 with field errors is expected, so Chromium's note about its status is not counted."""
 
     def __init__(self, page):

@@ -81,6 +81,7 @@ def luna(make_user):
             display_name="Luna",
             rate_chat_cents=150,
             status="online",
+            last_seen_at=clock.now(),  # as going online does: the idle job leaves her online
             bio="I read tarot gently and honestly for people at a crossroads in love and work.",
         )
     )
