@@ -83,7 +83,7 @@ class LedgerTransaction(db.Model):
     __tablename__ = "ledger_transactions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(32), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))  # not indexed: no query needs it (migration 0014)
     idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     # A digest of what the posting moves: the same key with other contents is an error.
     fingerprint: Mapped[str] = mapped_column(sa.String(64))

@@ -110,7 +110,8 @@ def pgbench_tps(seconds):
 
 
 def ledger_beside_pgbench(servers):
-    """The ledger benchmark row (the live servers are not needed: this is the database alone)."""
+    """The ledger benchmark row: the database alone, so the live servers are stopped first."""
+    servers.close()
     seconds = max(default_seconds(), 5)
     postings = ledger_postings(seconds)
     tps = pgbench_tps(seconds)
