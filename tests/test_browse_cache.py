@@ -207,3 +207,14 @@ def test_pages_and_filters_are_kept_apart(client, make_user, monkeypatch):
     assert names(cached(client, "/readers?q=reader+e")) == ["Reader E"]
     assert names(fresh(client, "/readers?q=++Reader+++E&page=1")) == ["Reader E"]
     assert names(cached(client, "/readers?q=reader+a&page=2")) == ["Reader A"]  # past the end: the last page
+
+
+def test_the_home_pages_readers_online_now_are_cached_and_never_stale(app, login, readers, client):
+    assert names(cached(client, "/")) == ["Luna Starweaver"]  # online readers only
+    orion = _sign_in(app, login, readers["orion"])
+    token = csrf_token_from(orion.get("/reader").get_data(as_text=True))
+    orion.post("/reader/status", data={"status": "online"}, headers={"X-CSRFToken": token})
+    assert names(fresh(client, "/")) == ["Orion Vale", "Luna Starweaver"]
+    cached(client, "/")
+    orion.post("/reader/status", data={"status": "offline"}, headers={"X-CSRFToken": token})
+    assert names(fresh(client, "/")) == ["Luna Starweaver"]

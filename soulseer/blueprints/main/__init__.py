@@ -1,8 +1,8 @@
 """The home page and the content pages."""
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, render_template
 
-from soulseer.services import content, marketplace
+from soulseer.services import content, marketplace, marketplace_cache
 from soulseer.views import render
 
 bp = Blueprint("main", __name__)
@@ -10,7 +10,13 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    return render("main/home.html", online_readers=marketplace.online_now())
+    """The readers online now are the same for everyone: rendered once per marketplace version."""
+    online = marketplace_cache.html(
+        "main/_online_readers.html",
+        "",
+        lambda: render_template("main/_online_readers.html", online_readers=marketplace.online_now()),
+    )
+    return render("main/home.html", online_readers_html=online)
 
 
 @bp.get("/pages/<slug>")
