@@ -22,23 +22,11 @@ def seed():
     """Create the demo users that are missing; return lines describing the demo sign-ins."""
     existing = set(db.session.execute(db.select(User.email)).scalars())
     password_hash = None
-    now = clock.now()
     for email, name, role in DEMO_USERS:
         if email in existing:
             continue
         password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
-        db.session.add(
-            User(
-                email=email,
-                display_name=name,
-                role=role,
-                password_hash=password_hash,
-                email_verified_at=now,
-                adult_confirmed_at=now,
-                terms_version=accounts.current_terms_version(),
-                terms_accepted_at=now,
-            )
-        )
+        _new_user(email, name, role, password_hash)
     db.session.commit()
     _seed_wallets()
     _seed_application()
@@ -47,6 +35,33 @@ def seed():
     lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {role.value:<7} {email}  ({name})" for email, name, role in DEMO_USERS]
     return lines
+
+
+def _new_user(email, name, role, password_hash):
+    """A demo user who can use the site at once: verified, 18+, the current Terms accepted, and a
+    reader the current Reader agreement too (no consent step at the first sign-in)."""
+    from soulseer.models import AgreementAcceptance
+
+    now = clock.now()
+    user = User(
+        email=email,
+        display_name=name,
+        role=role,
+        password_hash=password_hash,
+        email_verified_at=now,
+        adult_confirmed_at=now,
+        terms_version=accounts.current_terms_version(),
+        terms_accepted_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    if role == Role.READER:
+        db.session.add(
+            AgreementAcceptance(
+                user_id=user.id, page_slug=accounts.READER_AGREEMENT, version=accounts.reader_agreement_version()
+            )
+        )
+    return user
 
 
 def _seed_wallets():
@@ -217,7 +232,7 @@ DEMO_BIO = (
 
 def _seed_readers():
     """Profiles (and the users for the eight readers beyond DEMO_USERS), once; photos drawn here."""
-    from soulseer.models import AgreementAcceptance, ReaderProfile, Specialty
+    from soulseer.models import ReaderProfile, Specialty
     from soulseer.services import marketplace, photos
 
     specialties = {s.name: s for s in db.session.execute(db.select(Specialty)).scalars()}
@@ -230,23 +245,7 @@ def _seed_readers():
         user = users.get(email)
         if user is None:
             password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
-            user = User(
-                email=email,
-                display_name=name,
-                role=Role.READER,
-                password_hash=password_hash,
-                email_verified_at=now,
-                adult_confirmed_at=now,
-                terms_version=accounts.current_terms_version(),
-                terms_accepted_at=now,
-            )
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(
-                AgreementAcceptance(
-                    user_id=user.id, page_slug="reader-agreement", version=accounts.reader_agreement_version()
-                )
-            )
+            user = _new_user(email, name, Role.READER, password_hash)
         if marketplace.profile_for(user) is not None:
             continue
         chosen = [specialties[n] for n in names if n in specialties] or list(specialties.values())[:1]

@@ -3,7 +3,7 @@
 from soulseer.content_pages import CONTENT_PAGES
 from soulseer.ledger import verify
 from soulseer.models import ContentPage, ReaderApplication, User
-from soulseer.services import wallet
+from soulseer.services import accounts, wallet
 
 
 def test_seed_demo_twice_creates_once(app, db):
@@ -24,3 +24,11 @@ def test_seed_demo_twice_creates_once(app, db):
     assert wallet.balance(client) == 5000  # credited once, through the ledger
     assert db.session.query(ReaderApplication).filter_by(status="submitted").count() == 1
     assert all(check.ok for check in verify.run())
+
+
+def test_every_demo_user_can_use_the_site_at_once(app, db):
+    """No consent step at a demo user's first sign-in: readers have the Reader agreement too."""
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    demo_users = db.session.query(User).filter(User.email.like("%@soulseer.test")).all()
+    assert len(demo_users) >= 15  # the seven sign-ins plus the other demo readers
+    assert [user.email for user in demo_users if accounts.needs_consent(user)] == []
