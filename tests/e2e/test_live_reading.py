@@ -156,6 +156,8 @@ def test_a_paid_chat_reading_from_top_up_to_review(two_phones, make_user, luna, 
     expect(warning).to_contain_text("Less than 2 minutes of balance left.", timeout=30_000)
     expect(reader_phone.locator(".low-balance")).to_contain_text("Nova has less than 2 minutes of balance left.")
     assert int(phone.locator("[data-balance]").get_attribute("data-balance")) < 2 * 150
+    # The header's balance says what the room says (not the wallet before the minutes reserved).
+    expect(phone.locator("#balance-badge")).to_have_text(phone.locator("[data-balance]").inner_text().strip())
     screenshot(phone, "low-balance")
     screenshot(reader_phone, "reader-low-balance")
 

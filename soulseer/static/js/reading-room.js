@@ -26,6 +26,13 @@ function start(root) {
       window.location.reload();
       return;
     }
+    // The header's balance says what the room says: the wallet plus this reading's unused reservation.
+    const balance = status.querySelector("[data-balance]");
+    const badge = document.getElementById("balance-badge");
+    if (balance && badge) {
+      badge.textContent = balance.textContent.trim();
+      badge.setAttribute("aria-label", `Wallet balance ${badge.textContent}`);
+    }
     base = {
       at: performance.now(),
       meteredMs: Number(status.dataset.meteredMs),
