@@ -6,6 +6,7 @@ static files for a year and a deploy still reaches everyone at once.
 
 import functools
 import hashlib
+import time
 from pathlib import Path
 
 from flask import url_for
@@ -32,9 +33,21 @@ def _digest(filename, _mtime):
     return hashlib.sha256((STATIC_ROOT / filename).read_bytes()).hexdigest()[:12]
 
 
+# filename -> (when checked, version): a page names a dozen static files, and a stat() each per
+# request cost more than the rest of a cached page. A file edited in development shows within a second.
+_checked = {}
+RECHECK_SECONDS = 1.0
+_monotonic = time.monotonic  # replaced in tests
+
+
 def file_version(filename):
-    path = STATIC_ROOT / filename
-    return _digest(filename, path.stat().st_mtime_ns)
+    now = _monotonic()
+    found = _checked.get(filename)
+    if found is not None and now - found[0] < RECHECK_SECONDS:
+        return found[1]
+    version = _digest(filename, (STATIC_ROOT / filename).stat().st_mtime_ns)
+    _checked[filename] = (now, version)
+    return version
 
 
 def static_url(filename):

@@ -1,6 +1,7 @@
 """The PWA shell: manifest, service worker, offline page, asset links."""
 
 import json
+import os
 import re
 
 from soulseer import create_app
@@ -76,3 +77,20 @@ def test_assetlinks_from_configuration(app):
             },
         }
     ]
+
+
+def test_a_static_files_version_follows_its_content_rechecked_at_most_every_second(tmp_path, monkeypatch):
+    from soulseer import static_files
+
+    monkeypatch.setattr(static_files, "STATIC_ROOT", tmp_path)
+    monkeypatch.setattr(static_files, "_checked", {})
+    now = [1000.0]
+    monkeypatch.setattr(static_files, "_monotonic", lambda: now[0])
+    sheet = tmp_path / "app.css"
+    sheet.write_text("body { color: pink }")
+    first = static_files.file_version("app.css")
+    sheet.write_text("body { color: gold }")
+    os.utime(sheet, ns=(sheet.stat().st_mtime_ns + 10**9,) * 2)
+    assert static_files.file_version("app.css") == first  # no stat() within the second
+    now[0] += static_files.RECHECK_SECONDS
+    assert static_files.file_version("app.css") != first  # the edit shows after it
