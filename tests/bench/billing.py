@@ -2,9 +2,9 @@
 
 Every reading has metered its first minute and is due for its second: one full tick must reserve
 minute 2 for each of them, exactly once. The readings (with their users, wallets, holds and the
-ledger lines that put the money there) are created in bulk SQL so the set-up takes seconds; then
-two worker processes run `metering.tick()` at the same moment, as two RQ workers would, and the
-row reports readings billed per second and the time the whole tick took. Afterwards the run is
+ledger lines that put the money there) are created in bulk SQL (tests/readings/bulk.py) so the
+set-up takes seconds; then two worker processes run `metering.tick()` at the same moment, as two
+RQ workers would, and the row reports readings billed per second and the time the whole tick took. Afterwards the run is
 checked: every reading has exactly two minutes reserved, one reservation per minute in the
 ledger, and `flask ledger verify` holds.
 """
@@ -24,75 +24,16 @@ WORKERS = 2
 RATE = 100
 BALANCE = 10_000
 
-SEED = """
-WITH clients AS (
-    INSERT INTO users (email, display_name, role, status, created_at)
-    SELECT 'billing-client-' || g || '@example.test', 'Bench client ' || g, 'client', 'active', :now
-      FROM generate_series(1, :n) g RETURNING id, email
-), readers AS (
-    INSERT INTO users (email, display_name, role, status, created_at)
-    SELECT 'billing-reader-' || g || '@example.test', 'Bench reader ' || g, 'reader', 'active', :now
-      FROM generate_series(1, :n) g RETURNING id, email
-), pairs AS (
-    SELECT c.id AS client_id, r.id AS reader_id
-      FROM clients c JOIN readers r
-        ON split_part(c.email, '-', 3) = split_part(r.email, '-', 3)
-)
-INSERT INTO readings (client_id, reader_id, mode, rate_cents, share_bps, state, requested_at,
-                      request_expires_at, accepted_at, started_at, client_seen_at, reader_seen_at,
-                      client_connected, reader_connected, metered_ms, meter_started_at,
-                      minutes_reserved)
-SELECT client_id, reader_id, 'chat', :rate, 7000, 'active', :started, :started, :started, :started,
-       :now, :now, true, true, 0, :started, 1
-  FROM pairs
-"""
-
-SEED_LEDGER = [
-    # Stripe clearing, the wallets and the holds, with the balances the lines below explain.
-    """INSERT INTO ledger_accounts (code, kind, balance, created_at)
-       VALUES ('stripe:clearing', 'stripe_clearing', 0, :now) ON CONFLICT (code) DO NOTHING""",
-    """INSERT INTO ledger_accounts (code, kind, owner_id, balance, created_at)
-       SELECT 'wallet:' || client_id, 'client_wallet', client_id, :balance - :rate, :now FROM readings""",
-    """INSERT INTO ledger_accounts (code, kind, owner_id, balance, created_at)
-       SELECT 'hold:reading:' || id, 'hold', client_id, :rate, :now FROM readings""",
-    # One top-up and one minute-1 reservation per reading.
-    """INSERT INTO ledger_transactions (kind, idempotency_key, fingerprint, reference_type, reference_id,
-                                        description, created_at)
-       SELECT 'topup', 'bench:topup:' || client_id, 'bench', 'bench', client_id, 'Bench top-up', :now
-         FROM readings""",
-    """INSERT INTO ledger_transactions (kind, idempotency_key, fingerprint, reference_type, reference_id,
-                                        description, created_at)
-       SELECT 'hold_reserve', 'reading:' || id || ':minute:1', 'bench', 'reading', id,
-              'Reading minute 1 reserved', :now
-         FROM readings""",
-    """INSERT INTO ledger_entries (transaction_id, account_id, amount, balance_after, created_at)
-       SELECT t.id, a.id, x.amount, x.after, :now
-         FROM readings r
-         JOIN ledger_transactions t ON t.idempotency_key = 'bench:topup:' || r.client_id
-         CROSS JOIN LATERAL (VALUES ('stripe:clearing', -:balance, NULL::bigint),
-                                    ('wallet:' || r.client_id, :balance, CAST(:balance AS bigint)))
-                    AS x(code, amount, after)
-         JOIN ledger_accounts a ON a.code = x.code""",
-    """INSERT INTO ledger_entries (transaction_id, account_id, amount, balance_after, created_at)
-       SELECT t.id, a.id, x.amount, x.after, :now
-         FROM readings r
-         JOIN ledger_transactions t ON t.idempotency_key = 'reading:' || r.id || ':minute:1'
-         CROSS JOIN LATERAL (VALUES ('wallet:' || r.client_id, -:rate, CAST(:balance - :rate AS bigint)),
-                                    ('hold:reading:' || r.id, :rate, CAST(:rate AS bigint)))
-                    AS x(code, amount, after)
-         JOIN ledger_accounts a ON a.code = x.code""",
-]
-
 
 def _seed(app, now):
+    """The readings, as tests/readings/bulk.py makes them for the two-worker test, at scale."""
     from soulseer.extensions import db
+    from tests.readings import bulk
 
-    params = {"n": READINGS, "rate": RATE, "balance": BALANCE, "now": now, "started": now - timedelta(seconds=61)}
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(sa.text(SEED), params)
-        for statement in SEED_LEDGER:
-            conn.execute(sa.text(statement), params)
-        conn.execute(sa.text("ANALYZE"))
+    with app.app_context():
+        bulk.active_readings(READINGS, rate=RATE, balance=BALANCE, started=now - timedelta(seconds=61), seen=now)
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
 
 
 def _worker(now_iso, start_at, results, index):
