@@ -143,3 +143,42 @@ def sign_in(page, email, password=PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(".account-menu")).to_be_visible()
+
+
+def account(make_user, role, email, name):
+    """Someone who can sign in with PASSWORD at once: verified, 18+, the current Terms accepted."""
+    from soulseer import clock
+    from soulseer.services import passwords
+
+    return make_user(
+        role=role,
+        email=email,
+        display_name=name,
+        consented=True,
+        password_hash=passwords.hash_password(PASSWORD),
+        email_verified_at=clock.now(),
+    )
+
+
+def online_luna(make_user, **rates_cents):
+    """Luna, a reader online now at $1.50 a minute for chat (and `rate_voice_cents=`... if given);
+    last seen now, as going online sets, so the idle-reader job leaves her online."""
+    from soulseer import clock
+    from soulseer.extensions import db
+    from soulseer.models import ReaderProfile
+
+    reader = account(make_user, "reader", "luna@example.test", "Luna")
+    db.session.add(
+        ReaderProfile(
+            user_id=reader.id,
+            slug="luna",
+            display_name="Luna",
+            rate_chat_cents=150,
+            **rates_cents,
+            status="online",
+            last_seen_at=clock.now(),
+            bio="I read tarot gently and honestly for people at a crossroads in love and work.",
+        )
+    )
+    db.session.commit()
+    return reader

@@ -7,23 +7,10 @@ import re
 
 from playwright.sync_api import expect
 
-from soulseer import clock
 from soulseer.extensions import db
-from soulseer.services import passwords, photos
-from tests.e2e.conftest import PASSWORD, sign_in
+from soulseer.services import photos
+from tests.e2e.conftest import account, sign_in
 from tests.support.marketplace import make_profile
-
-
-def _account(make_user, role, email, name):
-    now = clock.now()
-    return make_user(
-        role=role,
-        email=email,
-        display_name=name,
-        consented=True,
-        password_hash=passwords.hash_password(PASSWORD),
-        email_verified_at=now,
-    )
 
 
 def seed_readers(make_user):
@@ -36,7 +23,7 @@ def seed_readers(make_user):
     ]
     made = {}
     for name, specialties, status, chat, colours in readers:
-        user = _account(make_user, "reader", f"{name.split()[0].lower()}@example.test", name)
+        user = account(make_user, "reader", f"{name.split()[0].lower()}@example.test", name)
         profile = make_profile(user, name, specialties, status=status, chat=chat)
         profile.photo_key = photos.store(profile.id, photos.generated_portrait(name[0], *colours))
         db.session.commit()
@@ -50,7 +37,7 @@ def card_names(page):
 
 def test_a_client_filters_searches_opens_a_reader_and_favourites_them(page, make_user, screenshot):
     slugs = seed_readers(make_user)
-    _account(make_user, "client", "cleo@example.test", "Cleo")
+    account(make_user, "client", "cleo@example.test", "Cleo")
     sign_in(page, "cleo@example.test")
 
     page.get_by_role("navigation", name="Main (mobile)").get_by_role("link", name="Readers").click()
@@ -115,7 +102,7 @@ def test_a_client_filters_searches_opens_a_reader_and_favourites_them(page, make
 
 def test_screenshots_at_three_widths(page, make_user, screenshot):
     slugs = seed_readers(make_user)
-    _account(make_user, "reader", "newreader@example.test", "Nova Ellery")
+    account(make_user, "reader", "newreader@example.test", "Nova Ellery")
     for width, height in ((390, 844), (768, 1024), (1280, 900)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto("/readers")

@@ -13,16 +13,15 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from soulseer import clock
 from soulseer.content_pages import CONTENT_PAGES
 from soulseer.extensions import db
 from soulseer.ledger import accounts, operations, verify
 from soulseer.models import ReaderProfile, Review, Topup
 from soulseer.models.reading import Reading, ReadingEvent
 from soulseer.money import format_cents
-from soulseer.services import content, passwords, wallet
+from soulseer.services import content, wallet
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import PASSWORD, Watched, _new_page, sign_in
+from tests.e2e.conftest import Watched, _new_page, account, online_luna, sign_in
 from tests.support.live_server import LiveServer
 
 # A billed minute of 10 s: the low-balance warning shows for two of them, 20 s, time enough to top up.
@@ -60,33 +59,9 @@ def two_phones(browser, reading_server):
         context.close()
 
 
-def account(make_user, role, email, name):
-    return make_user(
-        role=role,
-        email=email,
-        display_name=name,
-        consented=True,
-        password_hash=passwords.hash_password(PASSWORD),
-        email_verified_at=clock.now(),
-    )
-
-
 @pytest.fixture
 def luna(make_user):
-    reader = account(make_user, "reader", "luna@example.test", "Luna")
-    db.session.add(
-        ReaderProfile(
-            user_id=reader.id,
-            slug="luna",
-            display_name="Luna",
-            rate_chat_cents=150,
-            status="online",
-            last_seen_at=clock.now(),  # as going online does: the idle job leaves her online
-            bio="I read tarot gently and honestly for people at a crossroads in love and work.",
-        )
-    )
-    db.session.commit()
-    return reader
+    return online_luna(make_user)
 
 
 @pytest.fixture

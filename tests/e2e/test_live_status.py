@@ -4,28 +4,14 @@ browse list change without a reload (the event stream). Phone size, two browser 
 
 from playwright.sync_api import expect
 
-from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile
-from soulseer.services import passwords
-from tests.e2e.conftest import PASSWORD, sign_in
-
-
-def _person(make_user, role, email, name):
-    now = clock.now()
-    return make_user(
-        role=role,
-        email=email,
-        display_name=name,
-        password_hash=passwords.hash_password(PASSWORD),
-        email_verified_at=now,
-        consented=True,
-    )
+from tests.e2e.conftest import account, sign_in
 
 
 def test_reader_goes_online_and_the_client_sees_it_live(page, second_page, make_user, screenshot):
-    _person(make_user, "client", "ana@example.test", "Ana")
-    reader = _person(make_user, "reader", "luna@example.test", "Luna")
+    account(make_user, "client", "ana@example.test", "Ana")
+    reader = account(make_user, "reader", "luna@example.test", "Luna")
     profile = ReaderProfile(
         user_id=reader.id,
         slug="luna-star",

@@ -8,22 +8,14 @@ from playwright.sync_api import expect
 
 from soulseer import clock
 from soulseer.models import ReaderProfile
-from soulseer.services import passwords
-from tests.e2e.conftest import PASSWORD, sign_in
+from tests.e2e.conftest import account, sign_in
 from tests.readings.conftest import START, Session, fund
 
 
-def person(make_user, role, email, name):
-    return make_user(
-        role=role, email=email, display_name=name, consented=True,
-        password_hash=passwords.hash_password(PASSWORD), email_verified_at=clock.now(),
-    )  # fmt: skip
-
-
 def test_client_reviews_a_reading_from_their_history(page, second_page, db, make_user, screenshot):
-    client = person(make_user, "client", "nova@example.test", "Nova")
-    reader = person(make_user, "reader", "luna@example.test", "Luna")
-    admin = person(make_user, "admin", "ada@example.test", "Ada")
+    client = account(make_user, "client", "nova@example.test", "Nova")
+    reader = account(make_user, "reader", "luna@example.test", "Luna")
+    admin = account(make_user, "admin", "ada@example.test", "Ada")
     db.session.add(ReaderProfile(user_id=reader.id, slug="luna", display_name="Luna Starling", rate_chat_cents=150))
     db.session.commit()
     with clock.frozen(START):

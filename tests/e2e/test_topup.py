@@ -6,23 +6,11 @@ import re
 
 from playwright.sync_api import expect
 
-from soulseer import clock
-from soulseer.services import passwords
-from tests.e2e.conftest import PASSWORD, sign_in
+from tests.e2e.conftest import account, sign_in
 
 
 def test_a_new_client_tops_up_25_dollars_with_a_test_payment(page, make_user, screenshot):
-    now = clock.now()
-    make_user(
-        role="client",
-        email="nova@example.test",
-        display_name="Nova",
-        password_hash=passwords.hash_password(PASSWORD),
-        email_verified_at=now,
-        adult_confirmed_at=now,
-        terms_version=1,
-        terms_accepted_at=now,
-    )
+    account(make_user, "client", "nova@example.test", "Nova")
     sign_in(page, "nova@example.test")
 
     page.goto("/wallet/topups/new")

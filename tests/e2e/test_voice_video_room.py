@@ -19,15 +19,13 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import operations
-from soulseer.models import ReaderProfile
 from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.money import format_cents
-from soulseer.services import passwords, wallet
+from soulseer.services import wallet
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, PHONE, Watched, chromium_path, sign_in
+from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, Watched, account, chromium_path, online_luna, sign_in
 from tests.support.live_server import LiveServer
 
 # Of Agora's shape (32 hex characters each); Agora never sees them: its network is out of reach.
@@ -107,34 +105,10 @@ def two_phones(media_browser, agora_server):
         context.close()
 
 
-def account(make_user, role, email, name):
-    return make_user(
-        role=role,
-        email=email,
-        display_name=name,
-        consented=True,
-        password_hash=passwords.hash_password(PASSWORD),
-        email_verified_at=clock.now(),
-    )
-
-
 @pytest.fixture
 def nova_and_luna(make_user):
     """Luna reads by chat, voice and video and is online; Nova has $20.00."""
-    reader = account(make_user, "reader", "luna@example.test", "Luna")
-    db.session.add(
-        ReaderProfile(
-            user_id=reader.id,
-            slug="luna",
-            display_name="Luna",
-            rate_chat_cents=150,
-            rate_voice_cents=200,
-            rate_video_cents=VIDEO_CENTS,
-            status="online",
-            last_seen_at=clock.now(),  # as going online does: the idle job leaves her online
-            bio="I read tarot gently and honestly for people at a crossroads in love and work.",
-        )
-    )
+    reader = online_luna(make_user, rate_voice_cents=200, rate_video_cents=VIDEO_CENTS)
     client = account(make_user, "client", "nova@example.test", "Nova")
     operations.credit_topup(client, 2000, f"topup:e2e:{client.id}", ("topup", client.id))
     db.session.commit()
@@ -279,21 +253,7 @@ def test_a_video_reading_whose_call_cannot_reach_agora(two_phones, nova_and_luna
 
 def test_without_agora_the_reader_page_offers_chat_and_says_why(page, live_server, make_user):
     account(make_user, "client", "nova@example.test", "Nova")
-    reader = account(make_user, "reader", "luna@example.test", "Luna")
-    db.session.add(
-        ReaderProfile(
-            user_id=reader.id,
-            slug="luna",
-            display_name="Luna",
-            rate_chat_cents=150,
-            rate_voice_cents=200,
-            rate_video_cents=VIDEO_CENTS,
-            status="online",
-            last_seen_at=clock.now(),  # as going online does: the idle job leaves her online
-            bio="I read tarot gently and honestly for people at a crossroads in love and work.",
-        )
-    )
-    db.session.commit()
+    online_luna(make_user, rate_voice_cents=200, rate_video_cents=VIDEO_CENTS)
     sign_in(page, "nova@example.test")
     page.goto("/readers/luna")
     request_form = page.locator("#reading-request")

@@ -5,6 +5,7 @@ import io
 import sqlalchemy as sa
 from PIL import Image
 
+from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Specialty
 from soulseer.services import marketplace
@@ -29,6 +30,8 @@ def make_profile(user, display_name=None, specialties=("Tarot",), status="offlin
     )
     profile = marketplace.save_profile(user, data)
     profile.status = status
+    # Seen now, as going online sets it: the idle-reader job (live servers' cron) leaves them be.
+    profile.last_seen_at = clock.now() if status != "offline" else None
     profile.rating_average = rating
     profile.review_count = reviews
     db.session.commit()
