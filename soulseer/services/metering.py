@@ -131,9 +131,8 @@ def _reserve_due_minutes(readings, now):
         reading
         for reading in readings
         if reading.state == S.ACTIVE
-        and reading.meter_started_at is not None
+        and _minute_due(reading, now)
         and not _silent_sides(reading, now)
-        and metered_ms(reading, now) >= limit_ms(reading)
         and not _cap_reached(reading)
     ]
     for reading, outcome in zip(due, post_many([_next_minute(reading) for reading in due]), strict=True):
@@ -285,6 +284,11 @@ def bill(reading, now=None):
         finalize(reading, now)
 
 
+def _minute_due(reading, now):
+    """The running meter has reached the end of the minutes reserved: the next one is due."""
+    return reading.meter_started_at is not None and metered_ms(reading, now) >= limit_ms(reading)
+
+
 def _silent_sides(reading, now):
     """The sides not heard from within DISCONNECTED_AFTER_SECONDS."""
     silent_after = now - timedelta(seconds=current_app.config["DISCONNECTED_AFTER_SECONDS"])
@@ -299,7 +303,7 @@ def _cap_reached(reading):
 
 def _charge_due_minutes(reading, now):
     """Reserve each minute the meter has reached; stop at the boundary when one cannot be paid."""
-    while metered_ms(reading, now) >= limit_ms(reading) and reading.meter_started_at is not None:
+    while _minute_due(reading, now):
         boundary = boundary_at(reading)
         if _cap_reached(reading):
             end(reading, EndReason.SPEND_CAP, boundary)
