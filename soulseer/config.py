@@ -186,6 +186,9 @@ def load_config(environ=None, instance_path=None):
         "DOWNLOAD_LINK_MAX_USES": _int(environ, "SOULSEER_DOWNLOAD_LINK_MAX_USES", 5),
         # Length of one billed minute in seconds: 60, shortened only by tests and demos.
         "MINUTE_SECONDS": _int(environ, "SOULSEER_MINUTE_SECONDS", 60),
+        # The billing tick reserves a reading's next minute this long before the reserved minutes
+        # run out (at most half a minute), so the meter never waits at a boundary for the tick.
+        "RESERVE_AHEAD_SECONDS": _int(environ, "SOULSEER_RESERVE_AHEAD_SECONDS", 15),
         # Readers who show no activity for this long go offline (PRODUCT.md §3).
         "READER_IDLE_OFFLINE_MINUTES": _int(environ, "SOULSEER_READER_IDLE_OFFLINE_MINUTES", 10),
         # The event stream (docs/events.md): keep-alive comment interval, and how long one stream

@@ -1,8 +1,9 @@
 """The billing engine: presence, the meter, minute reservations, pauses, ends and settlement.
 
-Rules (PRODUCT.md §4): time is metered only while both sides are connected; at the start of each
-metered minute that minute's cost is reserved from the client's wallet (so a crash never costs
-more than one minute); the final bill is prorated to the second,
+Rules (PRODUCT.md §4): time is metered only while both sides are connected; each metered
+minute's cost is reserved from the client's wallet before the minute starts (reserve_ahead_ms()
+before, so the meter never waits at a boundary for the tick; a crash holds at most the minute under
+way and the next one, and settlement returns what was not used); the final bill is prorated to the second,
 cost = ceil(metered seconds × rate / minute length), split floor(cost × share) to the reader and
 the rest to the platform; what was reserved but not used returns to the client.
 
@@ -71,6 +72,13 @@ def metered_ms(reading, at):
 def boundary_at(reading):
     """When the running meter reaches the end of the reserved minutes."""
     return reading.meter_started_at + timedelta(milliseconds=limit_ms(reading) - reading.metered_ms)
+
+
+def reserve_ahead_ms():
+    """How long before the boundary the next minute is reserved: the tick runs every few seconds,
+    and a meter waiting at the boundary for it would stall the room's clock. Never more than half
+    a minute, so at most the minute under way and the next one are held."""
+    return min(current_app.config["RESERVE_AHEAD_SECONDS"] * 1000, minute_ms() // 2)
 
 
 def _start_meter(reading, at):
@@ -285,7 +293,13 @@ def bill(reading, now=None):
 
 
 def _minute_due(reading, now):
-    """The running meter has reached the end of the minutes reserved: the next one is due."""
+    """The running meter is within reserve_ahead_ms() of the end of its reserved minutes: the next
+    minute is due to be reserved."""
+    return reading.meter_started_at is not None and metered_ms(reading, now) + reserve_ahead_ms() >= limit_ms(reading)
+
+
+def _boundary_reached(reading, now):
+    """The running meter has reached the end of the minutes reserved: it goes no further."""
     return reading.meter_started_at is not None and metered_ms(reading, now) >= limit_ms(reading)
 
 
@@ -302,14 +316,16 @@ def _cap_reached(reading):
 
 
 def _charge_due_minutes(reading, now):
-    """Reserve each minute the meter has reached; stop at the boundary when one cannot be paid."""
+    """Reserve each minute that is due; when one cannot be (spend cap, funds), the meter stops at
+    the boundary once it gets there (before that, the next tick tries again: the client may top up)."""
     while _minute_due(reading, now):
-        boundary = boundary_at(reading)
         if _cap_reached(reading):
-            end(reading, EndReason.SPEND_CAP, boundary)
+            if _boundary_reached(reading, now):
+                end(reading, EndReason.SPEND_CAP, boundary_at(reading))
             return
         if not _reserve_next_minute(reading):
-            _pause(reading, PauseReason.FUNDS, now, stop_at=boundary)
+            if _boundary_reached(reading, now):
+                _pause(reading, PauseReason.FUNDS, now, stop_at=boundary_at(reading))
             return
 
 
@@ -320,8 +336,8 @@ def due_reading_ids(now, batch_size, after_id=0):
     config = current_app.config
     silent_before = now - timedelta(seconds=config["DISCONNECTED_AFTER_SECONDS"])
     minute = minute_ms()
-    boundary = Reading.meter_started_at + sa.func.make_interval(
-        0, 0, 0, 0, 0, 0, (Reading.minutes_reserved * minute - Reading.metered_ms) / 1000.0
+    reserve_from = Reading.meter_started_at + sa.func.make_interval(
+        0, 0, 0, 0, 0, 0, (Reading.minutes_reserved * minute - Reading.metered_ms - reserve_ahead_ms()) / 1000.0
     )
     due = sa.or_(
         sa.and_(Reading.state == S.REQUESTED, Reading.request_expires_at <= now),
@@ -329,7 +345,7 @@ def due_reading_ids(now, batch_size, after_id=0):
         sa.and_(
             Reading.state == S.ACTIVE,
             sa.or_(
-                boundary <= now,
+                reserve_from <= now,
                 Reading.client_seen_at < silent_before,
                 Reading.reader_seen_at < silent_before,
             ),

@@ -154,6 +154,37 @@ def test_spend_cap_ends_the_reading_at_the_cap(start_reading, people):
     assert reading.cost_cents == 200 and reading.metered_seconds == 120
 
 
+def test_the_next_minute_is_reserved_ahead_so_the_meter_never_waits_for_the_tick(app, start_reading, people):
+    client, _ = people
+    ahead = app.config["RESERVE_AHEAD_SECONDS"]
+    assert metering.reserve_ahead_ms() == ahead * 1000 < 30_000
+    session = start_reading(rate=100)
+    session.run_until(59 - ahead, step=1)
+    assert session.reading().minutes_reserved == 1
+    session.run_until(60 - ahead, step=1)  # the tick at the start of the window reserves minute 2
+    reading = session.reading()
+    assert reading.minutes_reserved == 2 and wallet_of(client) == 10_000 - 200
+    assert metering.limit_ms(reading) == 120_000 and reading.state == "active"
+    session.run_until(61, step=1)  # past the first boundary without a stop
+    assert metering.metered_ms(session.reading(), metering.clock.now()) == 61_000
+
+
+def test_a_minute_refused_ahead_of_the_boundary_stops_the_meter_only_at_the_boundary(app, start_reading, people):
+    client, _ = people
+    ahead = app.config["RESERVE_AHEAD_SECONDS"]
+    session = start_reading(rate=100, balance=300)  # three minutes
+    session.run_until(180 - ahead + 5, step=1)  # minute 4 refused at every tick in the window...
+    reading = session.reading()
+    assert reading.state == "active" and reading.minutes_reserved == 3  # ...and the meter runs on
+    fund(client, 100, key="just-in-time")  # a top-up before the boundary: no pause at all
+    session.run_until(180, step=1)
+    reading = session.reading()
+    assert reading.state == "active" and reading.minutes_reserved == 4
+    session.run_until(241, step=1)  # now nothing is left: the meter stops at 240 s exactly
+    reading = session.reading()
+    assert reading.state == "paused" and reading.pause_reason == "funds" and reading.metered_seconds == 240
+
+
 def test_a_repeated_tick_never_reserves_a_minute_twice(start_reading):
     session = start_reading(rate=100)
     go_to(61)

@@ -2,7 +2,8 @@
 // the event stream (`reading-<id>`) and by each heartbeat's answer. This module only
 //  - sends the heartbeat (at once, then every 10 s) and the leave beacon on pagehide,
 //  - ticks the clock, the cost and the countdowns between updates (display only: the server's
-//    figures replace them at each update),
+//    figures replace them at each update); the clock stops at the minutes reserved, and while it
+//    waits there it asks for the panel every 2 s (the next minute is normally reserved ahead),
 //  - reloads the page when the phase changes (waiting → room → summary),
 //  - keeps the chat scrolled to the newest line,
 //  - opens the in-room top-up from the low-balance warning, and asks for the fresh panel as soon
@@ -18,6 +19,7 @@ function start(root) {
   const leaveUrl = root.dataset.leaveUrl;
   let base = null;
   let left = false;
+  let askedAt = 0;
 
   function onStatus() {
     const status = live.querySelector(".reading-status");
@@ -67,6 +69,10 @@ function start(root) {
       const cost = live.querySelector("[data-cost]");
       if (clock) clock.textContent = `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
       if (cost) cost.textContent = money(Math.ceil((seconds * base.rate) / minuteSeconds));
+      if (metered >= base.limitMs && now - askedAt > 2000) {
+        askedAt = now;
+        refresh();
+      }
     }
     for (const { element, endsAt } of base.countdowns) {
       const secondsLeft = Math.max(0, Math.ceil((endsAt - now) / 1000));
@@ -142,19 +148,22 @@ function start(root) {
     heartbeat();
     setInterval(heartbeat, Number(root.dataset.heartbeatSeconds || 10) * 1000);
   }
+  // The panel as the server has it now (no side effects, unlike the heartbeat).
+  async function refresh() {
+    try {
+      const response = await fetch(root.dataset.statusUrl, { headers: { "HX-Request": "true" } });
+      if (response.ok) {
+        live.innerHTML = await response.text();
+        onStatus();
+      }
+    } catch (error) {
+      // offline for a moment
+    }
+  }
+
   if (root.dataset.phase === "waiting") {
     // The answer normally arrives over the event stream; a slow poll covers a stream that dropped.
-    setInterval(async () => {
-      try {
-        const response = await fetch(root.dataset.statusUrl, { headers: { "HX-Request": "true" } });
-        if (response.ok) {
-          live.innerHTML = await response.text();
-          onStatus();
-        }
-      } catch (error) {
-        // offline for a moment
-      }
-    }, 5000);
+    setInterval(refresh, 5000);
   }
   onStatus();
   scrollChat();
