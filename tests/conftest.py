@@ -193,14 +193,15 @@ def login(app):
     return sign_in
 
 
-CSRF_PATTERN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+# A signed-in page carries the token in the body's hx-headers; a form for visitors in its hidden field.
+CSRF_PATTERN = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrf_token"[^>]*? value="([^"]+)"')
 
 
 def csrf_token_from(html):
-    """The CSRF token a rendered page carries (in the body's hx-headers)."""
+    """The CSRF token a rendered page carries."""
     match = CSRF_PATTERN.search(html)
     assert match, "page carries no CSRF token"
-    return match.group(1)
+    return match.group(1) or match.group(2)
 
 
 ARTIFACTS = Path(PROJECT_ROOT / "test-artifacts")
@@ -211,7 +212,8 @@ def post_form(app):
     """post_form(client, url, data): POST like the browser does, with the page's CSRF token."""
 
     def post(test_client, url, data=None, **kwargs):
-        token = csrf_token_from(test_client.get("/", follow_redirects=True).get_data(as_text=True))
+        # The sign-in page has a form for visitors and sends signed-in people on to a page of theirs.
+        token = csrf_token_from(test_client.get("/sign-in", follow_redirects=True).get_data(as_text=True))
         return test_client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
     return post

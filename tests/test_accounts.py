@@ -166,7 +166,7 @@ def test_failures_from_one_address_are_throttled_across_accounts(client, post_fo
 
 
 def test_next_url_stays_on_this_site(client, post_form, member):
-    token_page = client.get("/").get_data(as_text=True)
+    token_page = client.get("/sign-in").get_data(as_text=True)
     from tests.conftest import csrf_token_from
 
     data = {"csrf_token": csrf_token_from(token_page), "email": member.email, "password": GOOD_PASSWORD}

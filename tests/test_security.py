@@ -32,14 +32,14 @@ def test_security_headers_on_every_response(client, path):
 
 def test_production_adds_hsts_and_secure_cookies(app):
     production = create_app({"ENV_PRODUCTION": True, "SESSION_COOKIE_SECURE": True})
-    response = production.test_client().get("/")
+    response = production.test_client().get("/sign-in")  # a page with a form: it needs the session
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_session_cookie_is_httponly_and_samesite(client):
-    cookie = client.get("/").headers["Set-Cookie"]
+    cookie = client.get("/sign-in").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
@@ -81,7 +81,7 @@ def test_post_with_a_forged_token_is_refused(app_with_a_form):
 
 def test_post_with_the_page_token_goes_through(app_with_a_form):
     web = app_with_a_form.test_client()
-    token = csrf_token_from(web.get("/").get_data(as_text=True))
+    token = csrf_token_from(web.get("/sign-in").get_data(as_text=True))
     response = web.post("/probe/pages", headers={"X-CSRFToken": token})
     assert response.status_code == 201
     assert count_pages(app_with_a_form) == 1

@@ -28,8 +28,9 @@ def browse():
         return _browse_part("readers/_results.html", filters)
     if current_user.is_authenticated or session.get("_flashes"):
         return render_template("readers/browse.html", browse_section=_browse_part("readers/_browse.html", filters))
-    # A visitor's page is the same for every visitor but for the CSRF token: cached whole, with a
-    # slot that this request's token fills.
+    # A visitor's page is the same for every visitor: cached whole. Visitors carry no CSRF token
+    # (base.html gives one to signed-in people only), so they get no session cookie either; should
+    # a template ask for one, a slot stands in and this request's token fills it.
     slot = marketplace_cache.csrf_slot()
     page = marketplace_cache.html(
         "readers/browse.html",
@@ -40,7 +41,8 @@ def browse():
             csrf_token=lambda: slot,
         ),
     )
-    return str(page).replace(slot, generate_csrf())
+    page = str(page)
+    return page.replace(slot, generate_csrf()) if slot in page else page
 
 
 def _browse_part(template, filters):
