@@ -97,3 +97,14 @@ def test_htmx_csrf_failure_gets_a_fragment(app_with_a_form):
 
 def test_pages_vary_on_hx_request(client):
     assert "HX-Request" in client.get("/").headers["Vary"]
+
+
+def test_rate_limits_are_checked_by_their_routes_not_on_every_request(app, post_form):
+    """Flask-Limiter's per-request hook is taken out (soulseer/__init__.py): no page pays for it,
+    and the limits on routes still hold (the sign-up form allows 10 posts an hour per address)."""
+    from soulseer.extensions import limiter
+
+    assert not any(getattr(hook, "__self__", None) is limiter for hook in app.before_request_funcs[None])
+    web = app.test_client()
+    answers = [post_form(web, "/sign-up", {"email": "not-an-address"}).status_code for _ in range(11)]
+    assert 429 not in answers[:10] and answers[10] == 429

@@ -43,6 +43,15 @@ class LoadResult:
     def per_second(self):
         return self.successes / self.seconds
 
+    @classmethod
+    def combined(cls, results):
+        """Several runs of the same load as one: their requests and their seconds added up."""
+        total = cls(seconds=sum(result.seconds for result in results))
+        for result in results:
+            total.latencies.extend(result.latencies)
+            total.errors += result.errors
+        return total
+
     def percentile_ms(self, fraction):
         """Nearest-rank percentile of the successful latencies, in milliseconds (None if none)."""
         if not self.latencies:
