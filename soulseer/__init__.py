@@ -63,4 +63,3 @@ def _limit_decorated_routes_only(app):
         return
     hooks = app.before_request_funcs.get(None, [])
     hooks[:] = [hook for hook in hooks if getattr(hook, "__func__", None) is not type(limiter)._check_request_limit]
-
