@@ -192,13 +192,26 @@ def test_visitors_get_a_cached_page_without_token_or_cookie_and_the_cache_holds_
     assert not any("Cleo Client" in text for text in [redis.get(k).decode() for k in redis.scan_iter("soulseer:*")])
 
 
-def test_a_flash_message_is_shown_to_its_visitor_only(app, readers):
+@pytest.mark.parametrize("url", ["/readers", "/readers?q=tarot", "/"])
+def test_a_visitors_whole_page_comes_from_the_cache_without_sql_or_session(app, readers, url):
+    from tests.support.browse import Statements
+
+    first = app.test_client().get(url)
+    with Statements() as statements:
+        again = app.test_client().get(url)
+    assert statements.seen == []
+    assert again.get_data() == first.get_data() and "Set-Cookie" not in again.headers
+
+
+@pytest.mark.parametrize("url", ["/readers", "/"])
+def test_a_flash_message_is_shown_to_its_visitor_only(app, readers, url):
     visitor = app.test_client()
-    cached(visitor)
+    cached(visitor, url)
     with visitor.session_transaction() as session:
         session["_flashes"] = [("info", "Only for this visitor")]
-    assert "Only for this visitor" in fresh(visitor)
-    assert "Only for this visitor" not in fresh(app.test_client())
+    assert "Only for this visitor" in fresh(visitor, url)
+    assert "Only for this visitor" not in cached(app.test_client(), url)
+    assert "Only for this visitor" not in cached(visitor, url)  # shown once, then the shared page
 
 
 def test_pages_and_filters_are_kept_apart(client, make_user, monkeypatch):

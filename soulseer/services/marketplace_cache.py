@@ -28,8 +28,10 @@ SQL that bypasses the session (`db.engine`, raw connections) must call `bump()` 
 commits.
 
 Nothing viewer-specific is ever stored: cards render from a profile alone (docs/marketplace.md),
-the header, flashes and the CSRF token are rendered per request around the cached part. The
-anonymous full page is cached with a slot in place of the CSRF token, filled per request.
+the header, flashes and the CSRF token are rendered per request around the cached part. A
+visitor's whole page (browse, home) is cached once for all visitors (`page_for_visitors`):
+visitors carry no CSRF token and no session, and one with a flash message waiting gets theirs
+rendered.
 """
 
 import hashlib
@@ -40,7 +42,9 @@ from pathlib import Path
 
 import redis
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from soulseer.extensions import get_redis
@@ -198,6 +202,19 @@ def html(part, variant, render):
     another request already rendered it. Without Redis the page is rendered, not refused."""
     text = _cached(part, variant, lambda: str(render()), str.encode, bytes.decode)
     return Markup(text)  # noqa: S704 (our templates' output, escaped when it was rendered)
+
+
+def page_for_visitors(template, variant, context):
+    """`render_template(template, **context())`, shared whole by every visitor at the current
+    marketplace version: a visitor's page differs from another's only by a flash message (then it
+    is rendered for them) and carries no session. Signed-in people get it rendered per request
+    (their header, their CSRF token). Should the page ask for a CSRF token, a slot stands in for
+    it in the cache and this request's token fills it."""
+    if current_user.is_authenticated or session.get("_flashes"):
+        return render_template(template, **context())
+    slot = csrf_slot()
+    page = str(html(template, variant, lambda: render_template(template, csrf_token=lambda: slot, **context())))
+    return page.replace(slot, generate_csrf()) if slot in page else page
 
 
 def csrf_slot():

@@ -10,13 +10,18 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    """The readers online now are the same for everyone: rendered once per marketplace version."""
-    online = marketplace_cache.html(
-        "main/_online_readers.html",
-        "",
-        lambda: render_template("main/_online_readers.html", online_readers=marketplace.online_now()),
-    )
-    return render("main/home.html", online_readers_html=online)
+    """The readers online now are the same for everyone: rendered once per marketplace version
+    (and a visitor's whole page with them)."""
+
+    def context():
+        online = marketplace_cache.html(
+            "main/_online_readers.html",
+            "",
+            lambda: render_template("main/_online_readers.html", online_readers=marketplace.online_now()),
+        )
+        return {"online_readers_html": online}
+
+    return marketplace_cache.page_for_visitors("main/home.html", "", context)
 
 
 @bp.get("/pages/<slug>")

@@ -1,6 +1,5 @@
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from soulseer.blueprints.readers import bp
 from soulseer.extensions import db, htmx
@@ -21,28 +20,17 @@ def marketplace_globals():
 
 @bp.get("/readers")
 def browse():
-    """Full page or (HTMX) the list alone. The part every viewer sees alike comes from the shared
-    cache (services/marketplace_cache.py); the header, flashes and CSRF token are this request's."""
+    """Full page or (HTMX) the list alone, from the shared cache (services/marketplace_cache.py):
+    a visitor's whole page; for signed-in people the part every viewer sees alike, inside their own
+    header."""
     filters = marketplace.parse_filters(request.args)
     if htmx and not htmx.boosted:
         return _browse_part("readers/_results.html", filters)
-    if current_user.is_authenticated or session.get("_flashes"):
-        return render_template("readers/browse.html", browse_section=_browse_part("readers/_browse.html", filters))
-    # A visitor's page is the same for every visitor: cached whole. Visitors carry no CSRF token
-    # (base.html gives one to signed-in people only), so they get no session cookie either; should
-    # a template ask for one, a slot stands in and this request's token fills it.
-    slot = marketplace_cache.csrf_slot()
-    page = marketplace_cache.html(
+    return marketplace_cache.page_for_visitors(
         "readers/browse.html",
         marketplace.cache_variant(filters),
-        lambda: render_template(
-            "readers/browse.html",
-            browse_section=_browse_part("readers/_browse.html", filters),
-            csrf_token=lambda: slot,
-        ),
+        lambda: {"browse_section": _browse_part("readers/_browse.html", filters)},
     )
-    page = str(page)
-    return page.replace(slot, generate_csrf()) if slot in page else page
 
 
 def _browse_part(template, filters):
