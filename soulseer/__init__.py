@@ -36,7 +36,7 @@ def create_app(config=None):
     from soulseer import jobs, security, static_files
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0, events, marketplace_cache
+    from soulseer.services import auth0, events, marketplace_cache, visitor_responses
     from soulseer.templating import register_template_helpers
 
     auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
@@ -48,6 +48,7 @@ def create_app(config=None):
     register_template_helpers(app)
     register_blueprints(app)
     register_cli(app)
+    visitor_responses.install(app)  # outermost: a visitor's shared page answered before the rest
     return app
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import redis
 import sqlalchemy as sa
-from flask import current_app, render_template, session
+from flask import current_app, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -143,14 +143,26 @@ def init_app(app):
 # --- the cache -----------------------------------------------------------------------------
 
 
-def _templates_digest():
-    """SHA-256 of every template, computed once per application (a deploy restarts the processes)."""
+def release():
+    """SHA-256 of every template and of the settings that shape a page or its headers, computed
+    once per application (a deploy or a changed setting restarts the processes): entries made by
+    another release or configuration are never read."""
     release = current_app.extensions.get("browse_cache_release")
     if release is None:
+        from soulseer import security
+
         digest = hashlib.sha256()
         for path in sorted((Path(current_app.root_path) / current_app.template_folder).rglob("*.html")):
             digest.update(path.as_posix().encode())
             digest.update(path.read_bytes())
+        config = current_app.config
+        settings = [
+            security.content_security_policy(current_app),
+            config["ENV_PRODUCTION"],
+            config["TEST_PAYMENTS_ENABLED"],
+            bool(config.get("AGORA_APP_ID") and config.get("AGORA_APP_CERTIFICATE")),
+        ]
+        digest.update(json.dumps(settings).encode())
         release = current_app.extensions["browse_cache_release"] = digest.hexdigest()[:12]
     return release
 
@@ -160,7 +172,7 @@ def current_version():
 
 
 def _key(part, variant=""):
-    return KEY.format(release=_templates_digest(), part=part, variant=variant)
+    return KEY.format(release=release(), part=part, variant=variant)
 
 
 def _cached(part, variant, render, encode, decode):
@@ -204,14 +216,18 @@ def html(part, variant, render):
     return Markup(text)  # noqa: S704 (our templates' output, escaped when it was rendered)
 
 
-def page_for_visitors(template, variant, context):
+def page_for_visitors(template, variant, context, query=""):
     """`render_template(template, **context())`, shared whole by every visitor at the current
     marketplace version: a visitor's page differs from another's only by a flash message (then it
     is rendered for them) and carries no session. Signed-in people get it rendered per request
     (their header, their CSRF token). Should the page ask for a CSRF token, a slot stands in for
-    it in the cache and this request's token fills it."""
+    it in the cache and this request's token fills it. `query` is the canonical query string of
+    this page's URL: the whole response may then be shared too (services/visitor_responses.py)."""
     if current_user.is_authenticated or session.get("_flashes"):
         return render_template(template, **context())
+    from soulseer.services import visitor_responses
+
+    visitor_responses.mark_shareable(request.environ, query)
     slot = csrf_slot()
     page = str(html(template, variant, lambda: render_template(template, csrf_token=lambda: slot, **context())))
     return page.replace(slot, generate_csrf()) if slot in page else page

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -30,6 +32,7 @@ def browse():
         "readers/browse.html",
         marketplace.cache_variant(filters),
         lambda: {"browse_section": _browse_part("readers/_browse.html", filters)},
+        query=urlencode(list(filters.query_args().items())),
     )
 
 

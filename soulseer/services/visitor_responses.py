@@ -1,0 +1,120 @@
+"""Whole responses for visitors, answered before Flask's request handling runs.
+
+The home page and the browse page look the same to every visitor (`marketplace_cache.
+page_for_visitors`), and visitors are most of a marketplace's traffic. The page cache already
+spares them the database and the templates; what was left was Flask's own work around every
+request — the session, Flask-Login, the before/after hooks, the security headers — several times
+the cost of fetching the page (docs/benchmarks.md). So the finished response of such a page
+(status, headers and body, exactly as Flask sent it) is kept in Redis beside the pages, under the
+same release digest, marketplace version check and lifetime (`BROWSE_CACHE_SECONDS`), and the next
+visitor asking for the same URL gets it from this WSGI layer in one round trip to Redis.
+
+Shared only when all of these hold, so no one ever gets another person's response:
+- the request is a GET of a path in SHARED_PATHS, with **no Cookie header at all** (a cookie may
+  carry a session: a sign-in, a flash, a CSRF token) and not from HTMX (fragments share the URL);
+- the view marked the response shareable (`mark_shareable`, called by `page_for_visitors` for a
+  visitor without a flash message) and gave the canonical form of its query string, which must be
+  the request's own (so one list is one entry, however its URL was written);
+- the answer is a 200 that sets no cookie.
+Everything else goes to Flask untouched, and so does everything when Redis cannot be reached.
+
+A change is seen at once, as with the pages: a hit needs the entry's version to be the current
+marketplace version, and an entry is stored with the version read *before* Flask rendered it.
+"""
+
+import json
+import logging
+
+import redis
+
+from soulseer.services import marketplace_cache
+
+SHARED_PATHS = frozenset({"/", "/readers"})
+MAX_QUERY_LENGTH = 300
+ENVIRON_KEY = "soulseer.shareable_query"
+KEY = "soulseer:browse:{release}:response:{path}?{query}"  # holds "<version>\n<head JSON>\n<body>"
+
+log = logging.getLogger(__name__)
+
+
+def mark_shareable(environ, canonical_query=""):
+    """The response to this request may be given as it is to every visitor asking for this path
+    with `canonical_query` as its query string."""
+    environ[ENVIRON_KEY] = canonical_query
+
+
+def _may_share(environ):
+    return (
+        environ.get("REQUEST_METHOD") == "GET"
+        and environ.get("PATH_INFO") in SHARED_PATHS
+        and not environ.get("HTTP_COOKIE")
+        and not environ.get("HTTP_HX_REQUEST")
+        and len(environ.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+    )
+
+
+class VisitorResponses:
+    """WSGI middleware around the application's wsgi_app (installed by `install`)."""
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._release = None
+
+    def _key(self, environ):
+        if self._release is None:
+            with self.app.app_context():
+                self._release = marketplace_cache.release()
+        return KEY.format(release=self._release, path=environ["PATH_INFO"], query=environ.get("QUERY_STRING", ""))
+
+    def __call__(self, environ, start_response):
+        seconds = self.app.config["BROWSE_CACHE_SECONDS"]
+        if not seconds or not _may_share(environ):
+            return self.wsgi_app(environ, start_response)
+        store = self.app.extensions["redis"]
+        key = self._key(environ)
+        try:
+            version, found = store.mget(marketplace_cache.VERSION_KEY, key)
+        except redis.RedisError:
+            log.warning("visitor responses unavailable; answering without them", exc_info=True)
+            return self.wsgi_app(environ, start_response)
+        version = version or b"0"
+        if found is not None:
+            found_version, _, stored = found.partition(b"\n")
+            if found_version == version:
+                head, _, body = stored.partition(b"\n")
+                status, headers = json.loads(head)
+                start_response(status, [tuple(header) for header in headers])
+                return [body]
+        return self._answer_and_keep(environ, start_response, store, key, version, seconds)
+
+    def _answer_and_keep(self, environ, start_response, store, key, version, seconds):
+        answered = {}
+
+        def keep_head(status, headers, exc_info=None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
+
+        iterable = self.wsgi_app(environ, keep_head)
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        shareable = (
+            environ.get(ENVIRON_KEY) == environ.get("QUERY_STRING", "")
+            and answered.get("status", "").startswith("200 ")
+            and not any(name.lower() == "set-cookie" for name, _ in answered["headers"])
+        )
+        if shareable:
+            head = json.dumps([answered["status"], answered["headers"]]).encode()
+            try:
+                store.set(key, version + b"\n" + head + b"\n" + body, ex=seconds)
+            except redis.RedisError:
+                log.warning("visitor responses: could not store %s", key, exc_info=True)
+        return [body]
+
+
+def install(app):
+    """Outermost, so a shared answer costs no other middleware either."""
+    app.wsgi_app = VisitorResponses(app, app.wsgi_app)
