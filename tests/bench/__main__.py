@@ -18,6 +18,7 @@ BENCHMARKS = [
     web.home_page,
     browse.browse_page,
     browse.browse_search,
+    browse.browse_signed_in,
     streams.page_with_open_streams,
     ledger.ledger_beside_pgbench,
     billing.billing_tick_beside_pgbench,

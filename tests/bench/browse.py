@@ -96,3 +96,14 @@ def browse_search(servers):
     servers.live()
     seed_readers()
     return page_beside_minimal(servers, "browse search GET /readers?q=tarot", "/readers?q=tarot")
+
+
+def browse_signed_in(servers):
+    """`GET /readers` as a signed-in client: the cached list inside their own header, through Flask
+    (session, Flask-Login, hooks), as every signed-in page is served."""
+    from tests.bench.streams import session_cookie
+
+    servers.live()
+    seed_readers()
+    cookie = session_cookie("bench-browse@example.test")
+    return page_beside_minimal(servers, "browse GET /readers, signed-in client", "/readers", headers={"Cookie": cookie})

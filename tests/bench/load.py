@@ -68,7 +68,7 @@ def _require_loopback(host):
         raise ValueError(f"the load generator only targets loopback addresses, not {host} ({address})")
 
 
-def _worker(host, port, path, start, end, tally, lock):
+def _worker(host, port, path, headers, start, end, tally, lock):
     """One client: request after request on one connection until `end`; counts only what started after `start`."""
     connection = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
     latencies, errors = [], 0
@@ -78,7 +78,7 @@ def _worker(host, port, path, start, end, tally, lock):
             if began >= end:
                 break
             try:
-                connection.request("GET", path, headers={"Accept": "text/html"})
+                connection.request("GET", path, headers={"Accept": "text/html", **headers})
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -99,8 +99,9 @@ def _worker(host, port, path, start, end, tally, lock):
             tally.errors += errors
 
 
-def run_load(url, threads=DEFAULT_THREADS, seconds=None, warmup=WARMUP_SECONDS):
-    """GET `url` from `threads` keep-alive clients: `warmup` seconds unmeasured, then `seconds` measured."""
+def run_load(url, threads=DEFAULT_THREADS, seconds=None, warmup=WARMUP_SECONDS, headers=None):
+    """GET `url` from `threads` keep-alive clients: `warmup` seconds unmeasured, then `seconds` measured
+    (with `headers` on every request, e.g. a signed-in session's Cookie)."""
     seconds = default_seconds() if seconds is None else seconds
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname or not parts.port:
@@ -116,7 +117,7 @@ def run_load(url, threads=DEFAULT_THREADS, seconds=None, warmup=WARMUP_SECONDS):
     clients = [
         threading.Thread(
             target=_worker,
-            args=(parts.hostname, parts.port, path, start, end, tally, lock),
+            args=(parts.hostname, parts.port, path, headers or {}, start, end, tally, lock),
             name=f"bench-client-{n}",
             daemon=True,  # a Ctrl-C in the main thread never waits for the clients
         )

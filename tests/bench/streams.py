@@ -8,6 +8,7 @@ closes before the end counts as an error of the row.
 """
 
 import os
+import secrets
 import selectors
 import socket
 import threading
@@ -22,8 +23,10 @@ STREAMS = int(os.environ.get("BENCH_STREAMS") or 1000)
 PAGE = "/readers"
 
 
-def _session_cookie():
-    """A signed session cookie for a consented client, made with the app's own serializer."""
+def session_cookie(email="bench-streams@example.test"):
+    """A signed session cookie for a consented client, made with the app's own serializer. It holds
+    a CSRF token already, as a browser's session does after its first page: otherwise every page
+    would make one and set the cookie again."""
     from soulseer import clock, create_app
     from soulseer.extensions import db
     from soulseer.models import User
@@ -33,7 +36,7 @@ def _session_cookie():
     with app.app_context():
         now = clock.now()
         user = User(
-            email="bench-streams@example.test",
+            email=email,
             display_name="Bench Streams",
             role="client",
             adult_confirmed_at=now,
@@ -42,7 +45,8 @@ def _session_cookie():
         )
         db.session.add(user)
         db.session.commit()
-        value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": user.get_id(), "_fresh": True})
+        session = {"_user_id": user.get_id(), "_fresh": True, "csrf_token": secrets.token_hex(20)}
+        value = app.session_interface.get_signing_serializer(app).dumps(session)
         name = app.config["SESSION_COOKIE_NAME"]
         db.session.remove()
         db.engine.dispose()
@@ -115,7 +119,7 @@ def page_with_open_streams(servers):
     live = servers.live()
     seed_readers()
     baseline = run_load(live.url + PAGE)
-    cookie = _session_cookie()
+    cookie = session_cookie()
     started = time.monotonic()
     with OpenStreams(live.url, cookie, STREAMS) as streams:
         opened_in = time.monotonic() - started

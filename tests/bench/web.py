@@ -12,11 +12,12 @@ BASELINE = "minimal page, same gunicorn"
 ROUNDS = 3
 
 
-def page_beside_minimal(servers, name, path, threads=DEFAULT_THREADS):
-    """Load `path` on the live app and the minimal page in ROUNDS turns each; one row of both."""
+def page_beside_minimal(servers, name, path, threads=DEFAULT_THREADS, headers=None):
+    """Load `path` on the live app (with `headers`) and the minimal page in ROUNDS turns each; one
+    row of both."""
     turns = {"real": [], "baseline": []}
     for _ in range(ROUNDS):
-        turns["real"].append(run_load(servers.live().url + path, threads=threads))
+        turns["real"].append(run_load(servers.live().url + path, threads=threads, headers=headers))
         turns["baseline"].append(run_load(servers.minimal().url + "/", threads=threads))
     real, baseline = LoadResult.combined(turns["real"]), LoadResult.combined(turns["baseline"])
     return Row(
