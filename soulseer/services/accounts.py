@@ -6,6 +6,7 @@ they change nothing when they raise. Callers commit.
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from soulseer import clock
 from soulseer.extensions import db
@@ -48,13 +49,18 @@ def _check_password(password, user_inputs, field="password"):
 
 
 def current_terms_version():
-    terms = content.get_page("terms")
-    return terms.version if terms else 1
+    """The Terms' current version. Read once per request: every signed-in page asks it twice (the
+    consent check before the view, and the header's event stream switch)."""
+    if has_request_context() and "terms_version" in g:
+        return g.terms_version
+    version = content.page_version("terms")
+    if has_request_context():
+        g.terms_version = version
+    return version
 
 
 def reader_agreement_version():
-    page = content.get_page(READER_AGREEMENT)
-    return page.version if page else 1
+    return content.page_version(READER_AGREEMENT)
 
 
 def needs_reader_agreement(user):

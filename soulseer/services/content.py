@@ -43,6 +43,11 @@ def get_page(slug):
     return db.session.execute(db.select(ContentPage).filter_by(slug=slug)).scalar_one_or_none()
 
 
+def page_version(slug):
+    """A page's version alone (1 when the page does not exist), without loading its text."""
+    return db.session.execute(db.select(ContentPage.version).filter_by(slug=slug)).scalar_one_or_none() or 1
+
+
 def first_text(body):
     """A page's first text: Markdown, or a function that writes it from the app's configuration
     (a page whose numbers are settings, like How billing works; soulseer/content_pages.py)."""

@@ -100,10 +100,54 @@ def browse_search(servers):
 
 def browse_signed_in(servers):
     """`GET /readers` as a signed-in client: the cached list inside their own header, through Flask
-    (session, Flask-Login, hooks), as every signed-in page is served."""
-    from tests.bench.streams import session_cookie
-
-    servers.live()
+    (session, Flask-Login, hooks, the header's balance and bell), as every signed-in page is served."""
+    live = servers.live()
     seed_readers()
-    cookie = session_cookie("bench-browse@example.test")
-    return page_beside_minimal(servers, "browse GET /readers, signed-in client", "/readers", headers={"Cookie": cookie})
+    cookie = signed_in_cookie(live.url, "bench-browse@example.test")
+    headers = {"Cookie": cookie, "User-Agent": BENCH_AGENT}
+    return page_beside_minimal(servers, "browse GET /readers, signed-in client", "/readers", headers=headers)
+
+
+BENCH_AGENT = "soulseer-bench"
+
+
+def signed_in_cookie(base_url, email):
+    """A client's session cookie as a browser holds it after signing in with the form (Flask-Login
+    ties the session to the browser's address and User-Agent, so the load sends the same agent)."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    from soulseer import clock, create_app
+    from soulseer.extensions import db
+    from soulseer.models import User
+    from soulseer.services import accounts, passwords
+    from tests.conftest import CSRF_PATTERN
+
+    password = "bench-password-2026"
+    app = create_app()
+    with app.app_context():
+        now = clock.now()
+        db.session.add(
+            User(
+                email=email,
+                display_name="Bench Browser",
+                role="client",
+                password_hash=passwords.hash_password(password),
+                email_verified_at=now,
+                adult_confirmed_at=now,
+                terms_version=accounts.current_terms_version(),
+                terms_accepted_at=now,
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    browser.addheaders = [("User-Agent", BENCH_AGENT)]
+    match = CSRF_PATTERN.search(browser.open(base_url + "/sign-in").read().decode())
+    form = {"email": email, "password": password, "csrf_token": match.group(1) or match.group(2)}
+    browser.open(base_url + "/sign-in", data=urllib.parse.urlencode(form).encode()).read()
+    browser.open(base_url + "/readers").read()  # the first page settles the session
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
