@@ -259,3 +259,22 @@ def test_the_data_export_has_favourites_and_the_reader_profile(readers, make_use
     luna_user = readers["Luna Starweaver"].user
     exported = accounts.export_data(luna_user)["reader_profile"]
     assert exported["display_name"] == "Luna Starweaver" and exported["rate_chat_cents"] == 200
+
+
+def test_the_list_pushes_its_filters_own_url(client, readers):
+    response = client.get("/readers?q=+Tarot&mode=&specialty=&price_min=&price_max=&rating=&page=1", headers=HX)
+    assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+    assert response.headers["HX-Push-Url"] == "/readers?q=Tarot"
+    assert client.get("/readers?page=1", headers=HX).headers["HX-Push-Url"] == "/readers"
+
+
+def test_the_first_specialty_is_a_filter_like_any_other(app):
+    """Specialty id 1 was once taken for the default page number and dropped from URLs and cache keys."""
+    from soulseer.services import marketplace
+
+    with app.test_request_context():
+        first, none = marketplace.parse_filters({"specialty": "1"}), marketplace.parse_filters({})
+        assert first.query_args() == {"specialty": 1} and marketplace.canonical_query(first) == "specialty=1"
+        assert first.query_args(page=2) == {"specialty": 1, "page": 2}
+        assert marketplace.cache_variant(first) != marketplace.cache_variant(none)
+        assert marketplace.parse_filters({"page": "1"}).query_args() == {}

@@ -354,10 +354,12 @@ class BrowseFilters:
             "price_max": _dollars(self.price_max),
             "online": "1" if self.online else "",
             "rating": str(self.rating) if self.rating else "",
-            "page": self.page if self.page > 1 else "",
+            "page": self.page,
         }
         values.update(changes)
-        return {key: value for key, value in values.items() if value not in ("", None, 1)}
+        if values["page"] == 1:
+            values["page"] = ""  # the first page is the default, left out
+        return {key: value for key, value in values.items() if value not in ("", None)}
 
 
 def _dollars(cents):
@@ -517,6 +519,13 @@ def browse(filters, page_size=None):
         rows = rows_of(page) if total else []
     pages = max(1, -(-total // page_size))
     return BrowsePage(readers=[row[0] for row in rows], total=total, page=page, pages=pages)
+
+
+def canonical_query(filters):
+    """The query string of these filters' own URL: defaults left out, in a fixed order. The list's
+    HTMX answers push it (so the address bar shows `?q=tarot`, not every empty field of the form),
+    and a visitor's page at that URL may be shared whole (services/visitor_responses.py)."""
+    return urlencode(list(filters.query_args().items()))
 
 
 def cache_variant(filters, page_size=None):

@@ -1,6 +1,4 @@
-from urllib.parse import urlencode
-
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from soulseer.blueprints.readers import bp
@@ -26,13 +24,17 @@ def browse():
     a visitor's whole page; for signed-in people the part every viewer sees alike, inside their own
     header."""
     filters = marketplace.parse_filters(request.args)
+    query = marketplace.canonical_query(filters)
     if htmx and not htmx.boosted:
-        return _browse_part("readers/_results.html", filters)
+        # Every HTMX request of the list (filters, pages) goes into history: with the filters' own URL.
+        response = make_response(_browse_part("readers/_results.html", filters))
+        response.headers["HX-Push-Url"] = url_for("readers.browse") + (f"?{query}" if query else "")
+        return response
     return marketplace_cache.page_for_visitors(
         "readers/browse.html",
         marketplace.cache_variant(filters),
         lambda: {"browse_section": _browse_part("readers/_browse.html", filters)},
-        query=urlencode(list(filters.query_args().items())),
+        query=query,
     )
 
 
