@@ -7,6 +7,7 @@ tests may use several real connections, threads and a live server at once).
 import contextvars
 import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,17 @@ def csrf_token_from(html):
     match = CSRF_PATTERN.search(html)
     assert match, "page carries no CSRF token"
     return match.group(1) or match.group(2)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
+def pytest_configure(config):
+    """`timeout`, CI runners and process managers stop a run with SIGTERM: end it the way Ctrl-C
+    does, so the session's fixtures are torn down — above all the live servers' web, worker and cron
+    processes, which would otherwise keep running (and billing, on the real clock) after the run."""
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 ARTIFACTS = Path(PROJECT_ROOT / "test-artifacts")
