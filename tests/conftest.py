@@ -221,14 +221,10 @@ ARTIFACTS = Path(PROJECT_ROOT / "test-artifacts")
 
 @pytest.fixture
 def post_form(app):
-    """post_form(client, url, data): POST like the browser does, with the page's CSRF token."""
+    """post_form(client, url, data): POST like the browser does, with a page's CSRF token."""
+    from tests.support.forms import post_with_csrf
 
-    def post(test_client, url, data=None, **kwargs):
-        # The sign-in page has a form for visitors and sends signed-in people on to a page of theirs.
-        token = csrf_token_from(test_client.get("/sign-in", follow_redirects=True).get_data(as_text=True))
-        return test_client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
-
-    return post
+    return post_with_csrf
 
 
 @pytest.fixture

@@ -9,17 +9,12 @@ import sqlalchemy as sa
 from soulseer.models import ReaderProfile, Specialty
 from tests.conftest import csrf_token_from
 from tests.support.browse import HX, cached, card, fresh, names
-from tests.support.marketplace import BIO, make_profile, specialty_ids
+from tests.support.marketplace import BIO, luna_and_orion, make_profile, specialty_ids
 
 
 @pytest.fixture
 def readers(make_user, db):
-    """Luna (online, 4.2) and Orion (offline, 4.9); Orion's account is returned for signing in."""
-    luna = make_user(role="reader", consented=True, display_name="Luna Starweaver")
-    orion = make_user(role="reader", consented=True, display_name="Orion Vale")
-    make_profile(luna, "Luna Starweaver", ("Tarot",), status="online", rating="4.20", reviews=10)
-    make_profile(orion, "Orion Vale", ("Astrology",), status="offline", rating="4.90", reviews=30)
-    return {"luna": luna, "orion": orion}
+    return luna_and_orion(make_user)
 
 
 # Three ways the page is served: a visitor's cached whole page, the HTMX list, a client's page

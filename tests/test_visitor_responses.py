@@ -5,16 +5,12 @@ import pytest
 
 from soulseer.services import reader_status, visitor_responses
 from tests.support.browse import HX, names
-from tests.support.marketplace import make_profile
+from tests.support.marketplace import luna_and_orion
 
 
 @pytest.fixture
 def readers(make_user, db):
-    luna = make_user(role="reader", consented=True, display_name="Luna Starweaver")
-    orion = make_user(role="reader", consented=True, display_name="Orion Vale")
-    make_profile(luna, "Luna Starweaver", ("Tarot",), status="online", rating="4.20", reviews=10)
-    make_profile(orion, "Orion Vale", ("Astrology",), status="offline", rating="4.90", reviews=30)
-    return {"luna": luna, "orion": orion}
+    return luna_and_orion(make_user)
 
 
 @pytest.fixture
@@ -80,7 +76,9 @@ def test_a_flash_for_a_visitor_is_theirs_alone(app, readers, flask_calls):
     with visitor.session_transaction() as session:
         session["_flashes"] = [("info", "Only for this visitor")]
     assert "Only for this visitor" in visitor.get("/").get_data(as_text=True)
+    assert len(flask_calls) == 2  # the flash's session cookie took the visitor past the shared answer
     assert "Only for this visitor" not in app.test_client().get("/").get_data(as_text=True)
+    assert len(flask_calls) == 2  # and the flash was never stored for anyone else
 
 
 def test_a_change_is_seen_by_the_next_visitor_at_once(app, readers, flask_calls, db):

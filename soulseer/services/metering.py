@@ -292,15 +292,15 @@ def bill(reading, now=None):
         finalize(reading, now)
 
 
-def _minute_due(reading, now):
-    """The running meter is within reserve_ahead_ms() of the end of its reserved minutes: the next
-    minute is due to be reserved."""
-    return reading.meter_started_at is not None and metered_ms(reading, now) + reserve_ahead_ms() >= limit_ms(reading)
-
-
 def _boundary_reached(reading, now):
     """The running meter has reached the end of the minutes reserved: it goes no further."""
     return reading.meter_started_at is not None and metered_ms(reading, now) >= limit_ms(reading)
+
+
+def _minute_due(reading, now):
+    """The next minute is due to be reserved: the meter will reach the boundary within
+    reserve_ahead_ms()."""
+    return _boundary_reached(reading, now + timedelta(milliseconds=reserve_ahead_ms()))
 
 
 def _silent_sides(reading, now):

@@ -98,6 +98,9 @@ def browse_search(servers):
     return page_beside_minimal(servers, "browse search GET /readers?q=tarot", "/readers?q=tarot")
 
 
+BENCH_AGENT = "soulseer-bench"
+
+
 def browse_signed_in(servers):
     """`GET /readers` as a signed-in client: the cached list inside their own header, through Flask
     (session, Flask-Login, hooks, the header's balance and bell), as every signed-in page is served."""
@@ -108,12 +111,10 @@ def browse_signed_in(servers):
     return page_beside_minimal(servers, "browse GET /readers, signed-in client", "/readers", headers=headers)
 
 
-BENCH_AGENT = "soulseer-bench"
-
-
 def signed_in_cookie(base_url, email):
-    """A client's session cookie as a browser holds it after signing in with the form (Flask-Login
-    ties the session to the browser's address and User-Agent, so the load sends the same agent)."""
+    """A client's session cookie as a browser holds it after signing in with the form: the one way
+    the benchmarks get a signed-in session (Flask-Login ties the session to the browser's address
+    and User-Agent, so every request of the load sends the same agent)."""
     import http.cookiejar
     import urllib.parse
     import urllib.request
@@ -122,7 +123,7 @@ def signed_in_cookie(base_url, email):
     from soulseer.extensions import db
     from soulseer.models import User
     from soulseer.services import accounts, passwords
-    from tests.conftest import CSRF_PATTERN
+    from tests.conftest import csrf_token_from
 
     password = "bench-password-2026"
     app = create_app()
@@ -146,8 +147,8 @@ def signed_in_cookie(base_url, email):
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     browser.addheaders = [("User-Agent", BENCH_AGENT)]
-    match = CSRF_PATTERN.search(browser.open(base_url + "/sign-in").read().decode())
-    form = {"email": email, "password": password, "csrf_token": match.group(1) or match.group(2)}
+    token = csrf_token_from(browser.open(base_url + "/sign-in").read().decode())
+    form = {"email": email, "password": password, "csrf_token": token}
     browser.open(base_url + "/sign-in", data=urllib.parse.urlencode(form).encode()).read()
     browser.open(base_url + "/readers").read()  # the first page settles the session
     return "; ".join(f"{c.name}={c.value}" for c in jar)

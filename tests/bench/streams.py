@@ -8,49 +8,18 @@ closes before the end counts as an error of the row.
 """
 
 import os
-import secrets
 import selectors
 import socket
 import threading
 import time
 from urllib.parse import urlsplit
 
-from tests.bench.browse import seed_readers
+from tests.bench.browse import BENCH_AGENT, seed_readers, signed_in_cookie
 from tests.bench.load import run_load
 from tests.bench.table import Row
 
 STREAMS = int(os.environ.get("BENCH_STREAMS") or 1000)
 PAGE = "/readers"
-
-
-def session_cookie(email="bench-streams@example.test"):
-    """A signed session cookie for a consented client, made with the app's own serializer. It holds
-    a CSRF token already, as a browser's session does after its first page: otherwise every page
-    would make one and set the cookie again."""
-    from soulseer import clock, create_app
-    from soulseer.extensions import db
-    from soulseer.models import User
-    from soulseer.services import accounts
-
-    app = create_app()
-    with app.app_context():
-        now = clock.now()
-        user = User(
-            email=email,
-            display_name="Bench Streams",
-            role="client",
-            adult_confirmed_at=now,
-            terms_version=accounts.current_terms_version(),
-            terms_accepted_at=now,
-        )
-        db.session.add(user)
-        db.session.commit()
-        session = {"_user_id": user.get_id(), "_fresh": True, "csrf_token": secrets.token_hex(20)}
-        value = app.session_interface.get_signing_serializer(app).dumps(session)
-        name = app.config["SESSION_COOKIE_NAME"]
-        db.session.remove()
-        db.engine.dispose()
-    return f"{name}={value}"
 
 
 class OpenStreams:
@@ -71,7 +40,7 @@ class OpenStreams:
         sock = socket.create_connection(self.address, timeout=30)
         request = (
             f"GET /events HTTP/1.1\r\nHost: {self.address[0]}:{self.address[1]}\r\n"
-            f"Accept: text/event-stream\r\nCookie: {self.cookie}\r\n\r\n"
+            f"Accept: text/event-stream\r\nUser-Agent: {BENCH_AGENT}\r\nCookie: {self.cookie}\r\n\r\n"
         )
         sock.sendall(request.encode())
         received = b""
@@ -119,7 +88,7 @@ def page_with_open_streams(servers):
     live = servers.live()
     seed_readers()
     baseline = run_load(live.url + PAGE)
-    cookie = session_cookie()
+    cookie = signed_in_cookie(live.url, "bench-streams@example.test")
     started = time.monotonic()
     with OpenStreams(live.url, cookie, STREAMS) as streams:
         opened_in = time.monotonic() - started

@@ -3,6 +3,7 @@
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,10 +100,32 @@ class Watched:
         return self.console_errors + self.failed_resources + self.page.evaluate("window.__problems || []")
 
 
-def _new_page(browser, live_server, viewport=PHONE):
+def _new_page(browser, live_server, viewport=PHONE, prepare=None):
+    """A page in a context of its own; `prepare(context)` runs before the page opens (permissions,
+    routes)."""
     context = browser.new_context(viewport=viewport, base_url=live_server.url, service_workers="block")
     context.set_default_timeout(10_000)
+    if prepare:
+        prepare(context)
     return context, context.new_page()
+
+
+@contextmanager
+def two_phones_on(browser, live_server, prepare=None):
+    """Two people on phones (separate contexts, each page watched), closed afterwards."""
+    opened = []
+
+    def phone():
+        context, page = _new_page(browser, live_server, prepare=prepare)
+        page.watched = Watched(page)
+        opened.append(context)
+        return page
+
+    try:
+        yield phone(), phone()
+    finally:
+        for context in opened:
+            context.close()
 
 
 @pytest.fixture

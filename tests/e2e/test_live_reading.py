@@ -21,7 +21,7 @@ from soulseer.models.reading import Reading, ReadingEvent
 from soulseer.money import format_cents
 from soulseer.services import content, wallet
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import Watched, _new_page, account, online_luna, sign_in
+from tests.e2e.conftest import account, online_luna, sign_in, two_phones_on
 from tests.support.live_server import LiveServer
 
 # A billed minute of 10 s: the low-balance warning shows for two of them, 20 s, time enough to top up.
@@ -46,17 +46,8 @@ def reading_server(app):
 
 @pytest.fixture
 def two_phones(browser, reading_server):
-    opened = []
-
-    def phone():
-        context, page = _new_page(browser, reading_server)
-        page.watched = Watched(page)
-        opened.append(context)
-        return page
-
-    yield phone(), phone()
-    for context in opened:
-        context.close()
+    with two_phones_on(browser, reading_server) as phones:
+        yield phones
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.money import format_cents
 from soulseer.services import wallet
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, Watched, account, chromium_path, online_luna, sign_in
+from tests.e2e.conftest import CHROMIUM_ARGS, account, chromium_path, online_luna, sign_in, two_phones_on
 from tests.support.live_server import LiveServer
 
 # Of Agora's shape (32 hex characters each); Agora never sees them: its network is out of reach.
@@ -79,13 +79,12 @@ def two_phones(media_browser, agora_server):
     """Two people on phones; whatever is not our server (Agora, by host) is refused and recorded
     in page.refused as (url, body)."""
     ours = urlsplit(agora_server.url).netloc
-    opened = []
+    refused_per_phone = []  # in the order the phones open
 
-    def phone():
-        context = media_browser.new_context(viewport=PHONE, base_url=agora_server.url, service_workers="block")
-        context.set_default_timeout(10_000)
+    def refuse_other_hosts(context):
         context.grant_permissions(["camera", "microphone"], origin=agora_server.url)
         refused = []
+        refused_per_phone.append(refused)
 
         def refuse(route, request):
             refused.append((request.url, request.post_data or ""))
@@ -94,15 +93,11 @@ def two_phones(media_browser, agora_server):
         # By host, not by path: our own copy of the SDK lives under /static/vendor/agora/.
         context.route(lambda url: urlsplit(url).netloc != ours, refuse)
         context.route_web_socket(lambda url: urlsplit(url).netloc != ours, lambda ws: ws.close())
-        page = context.new_page()
-        page.watched = Watched(page)
-        page.refused = refused
-        opened.append(context)
-        return page
 
-    yield phone(), phone()
-    for context in opened:
-        context.close()
+    with two_phones_on(media_browser, agora_server, prepare=refuse_other_hosts) as phones:
+        for page, refused in zip(phones, refused_per_phone, strict=True):
+            page.refused = refused
+        yield phones
 
 
 @pytest.fixture

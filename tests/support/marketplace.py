@@ -49,3 +49,12 @@ def image_bytes(fmt="JPEG", size=(800, 600), color=(200, 80, 150), exif=False):
         kwargs["exif"] = data.tobytes()
     image.save(buffer, fmt, **kwargs)
     return buffer.getvalue()
+
+
+def luna_and_orion(make_user):
+    """Luna (online, 4.2, Tarot) and Orion (offline, 4.9, Astrology); their accounts, for signing in."""
+    luna = make_user(role="reader", consented=True, display_name="Luna Starweaver")
+    orion = make_user(role="reader", consented=True, display_name="Orion Vale")
+    make_profile(luna, "Luna Starweaver", ("Tarot",), status="online", rating="4.20", reviews=10)
+    make_profile(orion, "Orion Vale", ("Astrology",), status="offline", rating="4.90", reviews=30)
+    return {"luna": luna, "orion": orion}
