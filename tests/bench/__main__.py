@@ -21,6 +21,7 @@ BENCHMARKS = [
     browse.browse_signed_in,
     streams.page_with_open_streams,
     ledger.ledger_beside_pgbench,
+    ledger.ledger_pool_checkout_beside_pgbench,
     billing.billing_tick_beside_pgbench,
 ]
 

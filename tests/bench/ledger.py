@@ -6,6 +6,13 @@ Eight worker processes (not threads: the GIL would measure Python, not the ledge
 the same fixed time, every client paying its own reader, all sharing the one platform revenue
 account. pgbench then runs its built-in script with 8 clients for the same time on a database of
 its own in the same server.
+
+Like pgbench's clients, each process holds its one database connection for the whole run, and
+each posting is one transaction on it: `operations.purchase()` through `db.session`, then
+`db.session.commit()`, exactly as the product posts. The second row is the same work with the
+session taking a connection from the pool for every posting and giving it back at the commit, the
+way one request or job per posting would (the pool's pre-ping and the session's set-up included):
+the price of the pool beside the price of the ledger.
 """
 
 import multiprocessing
@@ -23,8 +30,12 @@ CONNECTIONS = 8
 PGBENCH_DATABASE = "pgbench"
 
 
-def _poster(index, seconds, start_at, results):
+def _poster(index, seconds, start_at, results, hold_connection):
     """One connection posting purchases until its time is up; reports how many it made."""
+    from contextlib import nullcontext
+
+    from sqlalchemy.orm import Session
+
     from soulseer import create_app
     from soulseer.extensions import db
     from soulseer.ledger import operations
@@ -32,6 +43,12 @@ def _poster(index, seconds, start_at, results):
 
     app = create_app()
     with app.app_context():
+        held = db.engine.connect() if hold_connection else nullcontext()
+    with app.app_context(), held as connection:
+        if connection is not None:
+            # db.session in this app context is a session on the held connection: a commit ends
+            # the transaction and keeps the connection, as pgbench's clients keep theirs.
+            db.session.registry.set(Session(bind=connection))
         # Ids, as a request holds its signed-in user already: the figure is the posting's cost.
         client = db.session.execute(
             db.select(User.id).filter_by(email=f"ledger-client-{index}@example.test")
@@ -64,18 +81,25 @@ def _prepare_accounts():
     db.session.commit()
 
 
-def ledger_postings(seconds):
-    """Postings per second over CONNECTIONS processes (the schema was rebuilt for this run)."""
+def ledger_postings(seconds, hold_connection=True):
+    """Postings per second over CONNECTIONS processes (the schema was rebuilt for this run; the
+    accounts are made by the first row and used again by the second)."""
     from soulseer import create_app
+    from soulseer.extensions import db
+    from soulseer.models import User
 
     app = create_app()
     with app.app_context():
-        _prepare_accounts()
+        if not db.session.execute(db.select(User.id).filter_by(email="ledger-client-0@example.test")).first():
+            _prepare_accounts()
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:
         results = manager.dict()
         start_at = time.time() + 3  # every process connected and warm before the clock starts
-        processes = [context.Process(target=_poster, args=(i, seconds, start_at, results)) for i in range(CONNECTIONS)]
+        processes = [
+            context.Process(target=_poster, args=(i, seconds, start_at, results, hold_connection))
+            for i in range(CONNECTIONS)
+        ]
         for process in processes:
             process.start()
         for process in processes:
@@ -109,15 +133,23 @@ def pgbench_tps(seconds):
     return float(match.group(1))
 
 
-def ledger_beside_pgbench(servers):
-    """The ledger benchmark row: the database alone, so the live servers are stopped first."""
+def _row(name, hold_connection, servers):
+    """A ledger row: the database alone, so the live servers are stopped first."""
     servers.close()
     seconds = max(default_seconds(), 5)
-    postings = ledger_postings(seconds)
+    postings = ledger_postings(seconds, hold_connection)
     tps = pgbench_tps(seconds)
     return Row(
-        benchmark=f"ledger postings ({CONNECTIONS} connections)",
+        benchmark=name,
         per_second=postings,
         baseline=f"pgbench TPC-B-like, {CONNECTIONS} clients",
         baseline_per_second=tps,
     )
+
+
+def ledger_beside_pgbench(servers):
+    return _row(f"ledger postings ({CONNECTIONS} connections)", True, servers)
+
+
+def ledger_pool_checkout_beside_pgbench(servers):
+    return _row(f"ledger postings, a pool checkout per posting ({CONNECTIONS} connections)", False, servers)
