@@ -59,6 +59,32 @@ def debit_dispute(user, amount, key, reference, description="Disputed top-up tak
     return posted
 
 
+def credit_dispute_reversal(user, amount, key, reference, description="Disputed top-up returned"):
+    """Give back money a dispute took, when the dispute is closed in our favour (Stripe returns it).
+    The wallet stays frozen: lifting the freeze is an admin's decision (lift_freeze)."""
+    return post(
+        TransactionKind.DISPUTE_REVERSAL,
+        key,
+        [(accounts.STRIPE_CLEARING, -amount), (accounts.wallet_spec(user), amount)],
+        description=description,
+        reference=reference,
+    )
+
+
+def lift_freeze(user):
+    """An admin's review is done: the wallet may spend again. Locks the wallet row (a posting or
+    another admin at the same moment waits). Returns False when it was not frozen (nothing done)."""
+    wallet = accounts.find_wallet(user)
+    if wallet is None:
+        return False
+    db.session.refresh(wallet, with_for_update=True)
+    if not wallet.frozen:
+        return False
+    wallet.frozen = False
+    db.session.flush()
+    return True
+
+
 def reservation(client, reference, amount, key, description):
     """The posting that moves `amount` from the client's wallet into the hold for `reference`
     (type, id); `client` is a User or a user id. For post_many(): the billing tick reserves a

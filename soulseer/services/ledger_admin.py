@@ -1,4 +1,5 @@
-"""What admins see and do in the ledger: accounts, their lines, totals, and wallet adjustments."""
+"""What admins see and do in the ledger: accounts, their lines, totals, wallet adjustments, and
+lifting a disputed wallet's freeze."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -6,7 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from soulseer.extensions import db
 from soulseer.ledger import TRACKED_KINDS, InsufficientFunds, LedgerAccount, LedgerEntry, accounts, operations
 from soulseer.models import User
-from soulseer.services import audit
+from soulseer.services import audit, notifications
 
 LINES_PER_PAGE = 50
 
@@ -73,9 +74,7 @@ def adjust_wallet(admin, account, cents, reason, request_key):
         raise AdjustmentError("Only client wallets can be adjusted here.")
     if cents == 0:
         raise AdjustmentError("Enter an amount other than zero.", "amount")
-    reason = (reason or "").strip()
-    if not 5 <= len(reason) <= 500:
-        raise AdjustmentError("Give a reason of 5 to 500 characters.", "reason")
+    reason = _checked_reason(reason)
     owner = db.session.get(User, account.owner_id)
     before = accounts.balance(account)
     try:
@@ -94,3 +93,27 @@ def adjust_wallet(admin, account, cents, reason, request_key):
             reason=reason,
         )
     return posted
+
+
+def _checked_reason(reason):
+    reason = (reason or "").strip()
+    if not 5 <= len(reason) <= 500:
+        raise AdjustmentError("Give a reason of 5 to 500 characters.", "reason")
+    return reason
+
+
+def lift_freeze(admin, account, reason):
+    """An admin reviewed the disputed payment: the client's wallet may spend again. Audit-logged
+    and the client notified, in the caller's transaction. Returns False when the wallet was not
+    frozen (already lifted, say by another admin a moment before): nothing is recorded then."""
+    if account.kind != "client_wallet":
+        raise AdjustmentError("Only client wallets are frozen.")
+    reason = _checked_reason(reason)
+    owner = db.session.get(User, account.owner_id)
+    if not operations.lift_freeze(owner):
+        return False
+    audit.record(admin, "wallet.freeze_lifted", owner, before={"frozen": True}, after={"frozen": False}, reason=reason)
+    notifications.notify(
+        owner, "system", "Your wallet can be used again: we have finished reviewing the disputed payment.", "/wallet"
+    )
+    return True

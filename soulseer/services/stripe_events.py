@@ -10,6 +10,7 @@ number of times:
   one at a time, whatever number of workers run them.
 - A refund or dispute that arrives before its top-up was credited is kept as failed ("top-up not
   credited yet"); crediting the top-up re-enqueues it, and a replay or an admin retry runs it too.
+  A dispute's closing that overtakes its opening waits the same way ("dispute not applied yet").
 - An event that cannot be applied (unknown checkout session, unknown user, amount mismatch) is
   kept as failed with the reason. It never raises out of the job.
 """
@@ -35,14 +36,7 @@ log = logging.getLogger(__name__)
 # Stripe's own default: a signature older than 5 minutes is refused (replay protection).
 SIGNATURE_TOLERANCE_SECONDS = 300
 NOT_CREDITED_YET = "top-up not credited yet"
-
-CREDIT_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
-HANDLED_TYPES = CREDIT_EVENTS | {
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-    "charge.refunded",
-    "charge.dispute.created",
-}
+DISPUTE_NOT_APPLIED_YET = "dispute not applied yet"
 
 
 class InvalidEvent(Exception):
@@ -213,15 +207,20 @@ def _credit(topup, user, session_id):
 
 def _enqueue_waiting_events(topup):
     """Refunds and disputes that came before the credit: apply them now that it exists."""
+    if topup.payment_intent_id:
+        _enqueue_failed(NOT_CREDITED_YET, "payment_intent", topup.payment_intent_id)
+
+
+def _enqueue_failed(reason, field, value):
+    """Process again, after this commit, the failed events that waited for `reason` and whose
+    object's `field` is `value`."""
     from soulseer.jobs.payments import process_stripe_event
 
-    if not topup.payment_intent_id:
-        return
     waiting = db.session.execute(
         sa.select(StripeEvent.id).where(
             StripeEvent.status == StripeEventStatus.FAILED,
-            StripeEvent.error.startswith(NOT_CREDITED_YET),
-            StripeEvent.payload["data"]["object"]["payment_intent"].astext == topup.payment_intent_id,
+            StripeEvent.error.startswith(reason),
+            StripeEvent.payload["data"]["object"][field].astext == value,
         )
     ).scalars()
     for event_id in waiting:
@@ -264,10 +263,11 @@ def _topup_for_payment(payment_intent):
     return topup
 
 
-def _taken_back(topup, kinds):
-    """Cents already taken back from the wallet for this top-up by transactions of `kinds`."""
+def _taken_back(topup, kinds, key=None):
+    """Cents already taken back from the wallet for this top-up by transactions of `kinds` (and
+    only the one with idempotency key `key`, when given)."""
     wallet = accounts.wallet(topup.user)
-    total = db.session.execute(
+    statement = (
         sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
         .where(
@@ -276,8 +276,10 @@ def _taken_back(topup, kinds):
             LedgerTransaction.reference_id == topup.id,
             LedgerTransaction.kind.in_([str(kind) for kind in kinds]),
         )
-    ).scalar_one()
-    return -int(total)  # SUM of BIGINT is NUMERIC: back to integer cents
+    )
+    if key is not None:
+        statement = statement.where(LedgerTransaction.idempotency_key == key)
+    return -int(db.session.execute(statement).scalar_one())  # SUM of BIGINT is NUMERIC: back to cents
 
 
 def _posted(key):
@@ -323,6 +325,34 @@ def on_dispute_created(dispute):
         after={"dispute": dispute.get("id"), "topup": topup.id, "amount_cents": amount},
         reason=f"Stripe dispute {dispute.get('id')} ({dispute.get('reason') or 'no reason given'})",
     )
+    _enqueue_failed(DISPUTE_NOT_APPLIED_YET, "id", str(dispute.get("id")))
+
+
+def on_dispute_closed(dispute):
+    """Won: Stripe returned the money, so the wallet gets back what the dispute took (key
+    dispute-won:<dispute id>); the freeze stays until an admin lifts it. Lost: the money stays
+    taken. An inquiry closed without a dispute (warning_closed) took nothing."""
+    if dispute.get("status") != "won":
+        return
+    topup = _topup_for_payment(dispute.get("payment_intent"))
+    dispute_id = dispute.get("id")
+    key = f"dispute-won:{dispute_id}"
+    if _posted(key):
+        return
+    taken = _taken_back(topup, [TransactionKind.DISPUTE], key=f"dispute:{dispute_id}")
+    if taken == 0 and topup.status != TopupStatus.DISPUTED:
+        raise NotApplicable(f"{DISPUTE_NOT_APPLIED_YET} (dispute {dispute_id})")
+    if taken > 0:
+        operations.credit_dispute_reversal(topup.user, taken, key, ("topup", topup.id))
+    refunded = _taken_back(topup, [TransactionKind.TOPUP_REFUND]) > 0
+    topup.status = TopupStatus.REFUNDED if refunded else TopupStatus.CREDITED
+    audit.record(
+        None,
+        "wallet.dispute_won",
+        topup.user,
+        after={"dispute": dispute_id, "topup": topup.id, "amount_cents": taken},
+        reason=f"Stripe dispute {dispute_id} closed in our favour; the wallet stays frozen until an admin lifts it",
+    )
 
 
 HANDLERS = {
@@ -332,4 +362,5 @@ HANDLERS = {
     "checkout.session.expired": on_session_not_paid("The checkout expired before payment."),
     "charge.refunded": on_charge_refunded,
     "charge.dispute.created": on_dispute_created,
+    "charge.dispute.closed": on_dispute_closed,
 }

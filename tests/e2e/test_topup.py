@@ -42,20 +42,23 @@ def test_a_new_client_tops_up_25_dollars_with_a_test_payment(page, make_user, sc
     expect(page.get_by_role("heading", name="$25.00 added to your wallet")).to_be_visible(timeout=20_000)
     expect(page.locator(".topup-status .topup-balance")).to_have_text("$25.00")
     screenshot(page, "result")
-    badge = page.locator("#balance-badge")
-    if badge.count():  # the header balance (the wallet page's work), where it exists
-        expect(badge).to_contain_text("$25.00")
+    expect(page.locator("#balance-badge")).to_have_text("$25.00")  # the header's balance
 
     # The waiting tab updated itself (HTMX polling), without a reload.
     expect(waiting.get_by_role("heading", name="$25.00 added to your wallet")).to_be_visible(timeout=20_000)
     assert waiting.evaluate("window.__notReloaded") is True
     expect(waiting.locator("#topup-status")).not_to_have_attribute("hx-trigger", re.compile("."))
-    if waiting.locator("#balance-badge").count():  # refreshed out of band with the news
-        expect(waiting.locator("#balance-badge")).to_contain_text("$25.00")
+    expect(waiting.locator("#balance-badge")).to_have_text("$25.00")  # refreshed out of band with the news
     waiting.close()
 
     page.get_by_role("link", name="Go to your wallet").click()
-    expect(page.get_by_text("$25.00").first).to_be_visible()
+    expect(page.locator(".balance-amount")).to_have_text("$25.00")
+    lines = page.get_by_role("list", name="Wallet history, newest first").get_by_role("listitem")
+    expect(lines).to_have_count(1)
+    expect(lines.first.locator(".ledger-description")).to_have_text("Wallet top-up")
+    expect(lines.first.locator(".ledger-amount")).to_have_text("+$25.00")
+    expect(lines.first).to_contain_text("Balance $25.00")
+    screenshot(page, "wallet")
     page.goto("/wallet/topups/new")
     expect(page.locator(".lede")).to_contain_text("$25.00")
     assert page.watched.problems() == []

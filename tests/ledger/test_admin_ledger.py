@@ -106,3 +106,101 @@ def test_only_client_wallets_can_be_adjusted(as_admin, post_form, cleo, db):
     assert "Adjust this wallet" not in page
     response = adjust(post_form, as_admin, clearing.id, "5", "Move some money")
     assert response.status_code == 422 and "Only client wallets" in response.get_data(as_text=True)
+
+
+# --- a disputed wallet's freeze, lifted by an admin's review --------------------------------------
+
+
+@pytest.fixture
+def frozen_cleo(cleo, db):
+    operations.debit_dispute(cleo, 400, "dispute:dp_1", ("topup", 1))
+    db.session.commit()
+    return cleo
+
+
+def lift(post_form, web, account_id, review):
+    return post_form(web, f"/admin/ledger/accounts/{account_id}/lift-freeze", {"review": review})
+
+
+def test_a_frozen_wallet_shows_its_review_and_an_open_one_does_not(as_admin, cleo, db):
+    wallet = accounts.wallet(cleo)
+    db.session.commit()
+    assert "Spending is frozen" not in as_admin.get(f"/admin/ledger/accounts/{wallet.id}").get_data(as_text=True)
+    operations.debit_dispute(cleo, 400, "dispute:dp_1", ("topup", 1))
+    db.session.commit()
+    page = as_admin.get(f"/admin/ledger/accounts/{wallet.id}").get_data(as_text=True)
+    assert "Spending is frozen" in page and "Lift the freeze" in page and 'name="review"' in page
+
+
+def test_lifting_the_freeze_is_recorded_once_and_the_client_can_spend_and_is_told(
+    as_admin, post_form, frozen_cleo, admin, make_user, db
+):
+    from soulseer.models import Notification
+
+    wallet = accounts.wallet(frozen_cleo)
+    db.session.commit()
+    response = lift(post_form, as_admin, wallet.id, "Cardholder withdrew the dispute by phone")
+    assert response.status_code == 302
+    assert "The freeze is lifted" in as_admin.get(response.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert accounts.wallet(frozen_cleo).frozen is False
+    [entry] = db.session.execute(sa.select(AuditEntry).filter_by(action="wallet.freeze_lifted")).scalars()
+    assert entry.actor_id == admin.id and entry.target_id == frozen_cleo.id
+    assert entry.before == {"frozen": True} and entry.after == {"frozen": False}
+    assert entry.reason == "Cardholder withdrew the dispute by phone"
+    [told] = db.session.execute(sa.select(Notification).filter_by(user_id=frozen_cleo.id)).scalars()
+    assert told.kind == "system" and "can be used again" in told.text and told.link == "/wallet"
+
+    again = lift(post_form, as_admin, wallet.id, "Cardholder withdrew the dispute by phone")  # double submit
+    assert again.status_code == 302
+    assert "This wallet was not frozen." in as_admin.get(again.location).get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar() == 1
+
+    reader = make_user(role="reader")
+    operations.purchase(frozen_cleo, 100, reader, 7000, "gift:after-review", ("gift", 1), "Gift")
+    db.session.commit()
+    assert accounts.balance(accounts.wallet(frozen_cleo)) == 500
+
+
+@pytest.mark.parametrize(("review", "message"), [("", "Give a reason"), ("ok", "between 5 and 500")])
+def test_a_lift_without_a_review_changes_nothing(as_admin, post_form, frozen_cleo, db, review, message):
+    wallet = accounts.wallet(frozen_cleo)
+    db.session.commit()
+    response = lift(post_form, as_admin, wallet.id, review)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert accounts.wallet(frozen_cleo).frozen is True
+    assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar() == 0
+
+
+def test_only_admins_lift_a_freeze_and_only_of_client_wallets(client, login, post_form, frozen_cleo, admin, db):
+    wallet, clearing = accounts.wallet(frozen_cleo), accounts.stripe_clearing()
+    db.session.commit()
+    assert lift(post_form, login(client, frozen_cleo), wallet.id, "I reviewed myself").status_code == 403
+    db.session.expire_all()
+    assert accounts.wallet(frozen_cleo).frozen is True
+    web = login(client, admin)
+    response = lift(post_form, web, clearing.id, "Not a wallet at all")
+    assert response.status_code == 422 and "Only client wallets are frozen." in response.get_data(as_text=True)
+    assert lift(post_form, web, 999999, "No such account").status_code == 404
+
+
+def test_two_admins_lifting_at_once_record_one_review(app, frozen_cleo, admin, run_in_parallel, db):
+    from soulseer.extensions import db as database
+    from soulseer.ledger import LedgerAccount
+    from soulseer.models import User
+    from soulseer.services import ledger_admin
+
+    wallet_id, admin_id = accounts.wallet(frozen_cleo).id, admin.id
+    db.session.commit()
+
+    def review(i):  # each thread its own session and connection (ids, not the test's objects)
+        account = database.session.get(LedgerAccount, wallet_id)
+        lifted = ledger_admin.lift_freeze(database.session.get(User, admin_id), account, f"Review number {i}")
+        database.session.commit()
+        return lifted
+
+    assert sorted(run_in_parallel(review, 8)) == [False] * 7 + [True]
+    db.session.expire_all()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar() == 1
+    assert accounts.wallet(frozen_cleo).frozen is False

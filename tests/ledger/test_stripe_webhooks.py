@@ -260,6 +260,67 @@ def test_a_dispute_debits_and_freezes_spending(client, redis, secret, buyer, top
     assert balance(buyer) == 5000  # the same dispute in another event takes nothing more
 
 
+def dispute_closed(status, dispute_id="dp_test_1", amount=2500):
+    return event("charge.dispute.closed", {**dispute(dispute_id, "ch_test_1", "pi_test_1", amount), "status": status})
+
+
+def test_a_won_dispute_gives_the_money_back_once_and_the_wallet_stays_frozen(client, redis, secret, buyer, topup):
+    from soulseer.extensions import db
+
+    deliver(client, completed(topup), secret)
+    deliver(client, event("charge.dispute.created", dispute("dp_test_1", "ch_test_1", "pi_test_1", 2500)), secret)
+    run_worker(redis)
+    assert balance(buyer) == 0
+
+    won = dispute_closed("won")
+    for _ in range(2):  # delivered, then replayed
+        deliver(client, won, secret)
+        run_worker(redis)
+    deliver(client, dispute_closed("won"), secret)  # the same news in another event
+    run_worker(redis)
+    assert stored_event(won["id"]).status == "applied"
+    assert balance(buyer) == 2500
+    [reversal] = transactions(TransactionKind.DISPUTE_REVERSAL)
+    assert reversal.idempotency_key == "dispute-won:dp_test_1" and reversal.description == "Disputed top-up returned"
+    assert topup_row(topup).status == "credited"
+    assert accounts.find_wallet(buyer).frozen is True  # lifting the freeze is an admin's review
+    [audit] = db.session.query(AuditEntry).filter_by(action="wallet.dispute_won").all()
+    assert audit.target_id == buyer.id and audit.after["amount_cents"] == 2500
+
+
+def test_a_lost_dispute_or_a_closed_inquiry_moves_nothing(client, redis, secret, buyer, topup):
+    deliver(client, completed(topup), secret)
+    deliver(client, event("charge.dispute.created", dispute("dp_test_1", "ch_test_1", "pi_test_1", 2500)), secret)
+    run_worker(redis)
+    lost, inquiry = dispute_closed("lost"), dispute_closed("warning_closed", "dp_test_2")
+    deliver(client, lost, secret)
+    deliver(client, inquiry, secret)
+    run_worker(redis)
+    assert stored_event(lost["id"]).status == "applied" and stored_event(inquiry["id"]).status == "applied"
+    assert balance(buyer) == 0
+    assert [t.kind for t in transactions()] == ["topup", "dispute"]
+    assert topup_row(topup).status == "disputed"
+
+
+def test_a_won_dispute_that_overtakes_its_opening_waits_for_it(client, redis, secret, buyer, topup):
+    deliver(client, completed(topup), secret)
+    run_worker(redis)
+    won = dispute_closed("won")
+    deliver(client, won, secret)
+    run_worker(redis)
+    waiting = stored_event(won["id"])
+    assert waiting.status == "failed" and waiting.error == "dispute not applied yet (dispute dp_test_1)"
+    assert balance(buyer) == 2500
+
+    deliver(client, event("charge.dispute.created", dispute("dp_test_1", "ch_test_1", "pi_test_1", 2500)), secret)
+    run_worker(redis)  # the opening re-enqueues the closing; the burst worker runs it too
+    assert stored_event(won["id"]).status == "applied"
+    assert balance(buyer) == 2500
+    assert [t.kind for t in transactions()] == ["topup", "dispute", "dispute_reversal"]
+    assert topup_row(topup).status == "credited"
+    assert accounts.find_wallet(buyer).frozen is True
+
+
 def test_a_refund_before_the_credit_waits_and_is_applied_once_credited(client, redis, secret, buyer, topup):
     refund = refunded(2500)
     deliver(client, refund, secret)

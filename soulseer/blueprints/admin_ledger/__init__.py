@@ -1,4 +1,5 @@
-"""Admin: the ledger (any account's lines, totals, wallet adjustments, the verify report)."""
+"""Admin: the ledger (any account's lines, totals, wallet adjustments, lifting a disputed wallet's
+freeze, the verify report)."""
 
 import secrets
 
@@ -18,6 +19,9 @@ from soulseer.views import page_number, role_required
 bp = Blueprint("admin_ledger", __name__, url_prefix="/admin/ledger")
 
 
+REASON_VALIDATORS = [DataRequired("Give a reason."), Length(min=5, max=500)]
+
+
 class AdjustmentForm(FlaskForm):
     amount = StringField(
         "Amount in dollars",
@@ -25,10 +29,17 @@ class AdjustmentForm(FlaskForm):
         description="Positive adds to the wallet, negative (e.g. -5.00) takes away.",
     )
     reason = TextAreaField(
-        "Reason", validators=[DataRequired("Give a reason."), Length(min=5, max=500)],
+        "Reason", validators=REASON_VALIDATORS,
         description="Shown in the audit log and on the client's wallet line.",
     )  # fmt: skip
     request_key = HiddenField()
+
+
+class LiftFreezeForm(FlaskForm):
+    review = TextAreaField(
+        "What the review found", validators=REASON_VALIDATORS,
+        description="Kept in the audit log. The client is told their wallet can be used again.",
+    )  # fmt: skip
 
 
 @bp.get("")
@@ -53,7 +64,7 @@ def _account_or_404(account_id):
     return account
 
 
-def _account_page(account, form=None, status=200):
+def _account_page(account, form=None, status=200, lift_form=None):
     if form is None:
         form = AdjustmentForm(formdata=None, request_key=secrets.token_urlsafe(16))
     return render_template(
@@ -62,6 +73,7 @@ def _account_page(account, form=None, status=200):
         balance=ledger_admin.accounts.balance(account),
         lines=ledger_admin.account_lines(account, page_number()),
         form=form,
+        lift_form=lift_form or LiftFreezeForm(formdata=None),
         section="admin_ledger.index",
     ), status
 
@@ -91,6 +103,24 @@ def adjust(account_id):
         return _account_page(account, form, 422)
     db.session.commit()
     flash("Adjustment recorded." if posted.created else "This adjustment was already recorded.", "success")
+    return redirect(url_for("admin_ledger.account", account_id=account.id))
+
+
+@bp.post("/accounts/<int:account_id>/lift-freeze")
+@role_required(Role.ADMIN)
+def lift_freeze(account_id):
+    account = _account_or_404(account_id)
+    form = LiftFreezeForm()
+    if not form.validate():
+        return _account_page(account, status=422, lift_form=form)
+    try:
+        lifted = ledger_admin.lift_freeze(current_user, account, form.review.data)
+    except ledger_admin.AdjustmentError as error:
+        form.review.errors = [error.message]
+        return _account_page(account, status=422, lift_form=form)
+    db.session.commit()
+    flash("The freeze is lifted: this wallet can spend again." if lifted else "This wallet was not frozen.",
+          "success" if lifted else "info")  # fmt: skip
     return redirect(url_for("admin_ledger.account", account_id=account.id))
 
 
