@@ -57,6 +57,18 @@ def test_history_filters_and_fragment(db, signed_in, client_user, make_user):
     assert "Vary" in only_out.headers and "HX-Request" in only_out.headers["Vary"]
 
 
+def test_filtered_and_paged_fragments_push_their_own_clean_url(db, signed_in, client_user):
+    fund(db, client_user, 2500, "a")
+    hx = {"HX-Request": "true"}
+    # The form sends every field, empty ones too; history gets only what filters.
+    answer = signed_in.get("/wallet?kind=&direction=in&from=&to=", headers=hx)
+    assert answer.headers["HX-Push-Url"] == "/wallet?direction=in"
+    assert signed_in.get("/wallet?kind=&direction=&from=&to=", headers=hx).headers["HX-Push-Url"] == "/wallet"
+    paged = signed_in.get("/wallet?page=2&kind=topups&direction=", headers=hx)
+    assert paged.headers["HX-Push-Url"] == "/wallet?page=2&kind=topups"
+    assert "HX-Push-Url" not in signed_in.get("/wallet?direction=in").headers  # a whole page is its own URL
+
+
 def test_malformed_filters_are_ignored(db, signed_in, client_user):
     fund(db, client_user, 1000, "a")
     response = signed_in.get("/wallet?kind=../../etc&direction=sideways&from=yesterday&page=-3")

@@ -1,7 +1,8 @@
-from flask import Response, request
+from flask import Response, make_response, request, url_for
 from flask_login import current_user
 
 from soulseer.blueprints.wallet import bp
+from soulseer.extensions import htmx
 from soulseer.models import Role
 from soulseer.services import wallet
 from soulseer.views import page_number, render, role_required
@@ -10,28 +11,34 @@ from soulseer.views import page_number, render, role_required
 @bp.get("")
 @role_required(Role.CLIENT)
 def index():
-
     history_filter = wallet.HistoryFilter.from_args(request.args)
     page = page_number()
     rows, has_next = wallet.history_page(current_user, history_filter, page)
-    return render(
-        "wallet/index.html",
-        "wallet/_history.html",
-        balance=wallet.balance(current_user),
-        frozen=wallet.is_frozen(current_user),
-        rows=rows,
-        page=page,
-        has_next=has_next,
-        history_filter=history_filter,
-        kind_filters=wallet.KIND_FILTERS,
-        directions=wallet.DIRECTIONS,
+    response = make_response(
+        render(
+            "wallet/index.html",
+            "wallet/_history.html",
+            balance=wallet.balance(current_user),
+            frozen=wallet.is_frozen(current_user),
+            rows=rows,
+            page=page,
+            has_next=has_next,
+            history_filter=history_filter,
+            kind_filters=wallet.KIND_FILTERS,
+            directions=wallet.DIRECTIONS,
+        )
     )
+    if htmx and not htmx.boosted:
+        # Filters and pages go into history with their own URL, not every empty form field.
+        response.headers["HX-Push-Url"] = url_for(
+            "wallet.index", page=page if page > 1 else None, **history_filter.as_args()
+        )
+    return response
 
 
 @bp.get("/history.csv")
 @role_required(Role.CLIENT)
 def history_csv():
-
     body = wallet.history_csv(current_user, wallet.HistoryFilter.from_args(request.args))
     return Response(
         body,
