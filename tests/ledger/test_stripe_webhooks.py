@@ -12,7 +12,7 @@ import pytest
 from soulseer import clock
 from soulseer.jobs.payments import process_stripe_event, requeue_stuck_stripe_events
 from soulseer.ledger import TransactionKind, WalletFrozen, accounts, operations
-from soulseer.models import AuditEntry, StripeEvent, Topup, TopupStatus
+from soulseer.models import AuditEntry, Notification, StripeEvent, Topup, TopupStatus
 from soulseer.services import stripe_events
 from tests.support.stripe_fake import charge, checkout_session, dispute, event, signature_header
 from tests.support.topups import (
@@ -248,6 +248,9 @@ def test_a_dispute_debits_and_freezes_spending(client, redis, secret, buyer, top
     assert debit.idempotency_key == "dispute:dp_test_1"
     audit = db.session.query(AuditEntry).filter_by(action="wallet.frozen_by_dispute").one()
     assert audit.target_id == buyer.id and "dp_test_1" in audit.reason
+    [told] = db.session.query(Notification).filter_by(user_id=buyer.id).all()
+    assert told.kind == "system" and told.link == "/wallet"
+    assert told.text.startswith("Your card issuer disputed a $25.00 top-up, so $25.00 was taken from your wallet")
 
     # Spending is refused while frozen, although there is money.
     reader = make_user(role="reader")
@@ -258,6 +261,7 @@ def test_a_dispute_debits_and_freezes_spending(client, redis, secret, buyer, top
     deliver(client, event("charge.dispute.created", dispute("dp_test_1", "ch_test_1", "pi_test_1", 2500)), secret)
     run_worker(redis)
     assert balance(buyer) == 5000  # the same dispute in another event takes nothing more
+    assert db.session.query(Notification).filter_by(user_id=buyer.id).count() == 1  # and tells nothing twice
 
 
 def dispute_closed(status, dispute_id="dp_test_1", amount=2500):
@@ -286,6 +290,12 @@ def test_a_won_dispute_gives_the_money_back_once_and_the_wallet_stays_frozen(cli
     assert accounts.find_wallet(buyer).frozen is True  # lifting the freeze is an admin's review
     [audit] = db.session.query(AuditEntry).filter_by(action="wallet.dispute_won").all()
     assert audit.target_id == buyer.id and audit.after["amount_cents"] == 2500
+    told = db.session.query(Notification).filter_by(user_id=buyer.id).order_by(Notification.id).all()
+    assert len(told) == 2 and told[0].text.startswith("Your card issuer disputed")
+    assert told[1].text == (
+        "The disputed top-up was settled in your favour: $25.00 is back in your wallet. "
+        "Spending stays paused until our team finishes its review."
+    )
 
 
 def test_a_lost_dispute_or_a_closed_inquiry_moves_nothing(client, redis, secret, buyer, topup):
