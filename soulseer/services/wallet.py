@@ -116,8 +116,19 @@ def history_page(user, history_filter, page):
     return rows[:PER_PAGE], len(rows) > PER_PAGE
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text):
+    """Text for a CSV cell that a spreadsheet shows as text: a leading ' when it could be read as
+    a formula. Descriptions may one day carry what people typed (a gift's note, an item's name)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def history_csv(user, history_filter):
-    """Every line matching the filter, as CSV text (amounts in dollars with two decimals)."""
+    """Every line matching the filter, as CSV text (amounts in dollars with two decimals;
+    descriptions never read as formulas)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["time (UTC)", "description", "kind", "amount", "balance after"])
@@ -125,7 +136,7 @@ def history_csv(user, history_filter):
         writer.writerow(
             [
                 row.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                row.description,
+                spreadsheet_text(row.description),
                 row.kind,
                 plain_dollars(row.amount),
                 plain_dollars(row.balance_after),

@@ -96,6 +96,17 @@ def test_csv_export_has_every_matching_line(db, signed_in, client_user):
     assert rows[1][3] == "1.00" and rows[1][4] == "25.00"  # newest first, balance after
 
 
+def test_csv_descriptions_never_read_as_formulas_and_amounts_stay_numbers(db, signed_in, client_user, make_user):
+    reader = make_user(role="reader")
+    fund(db, client_user, 1000, "a")
+    operations.purchase(client_user, 250, reader, 7000, "gift:1", ("gift", 1), '=HYPERLINK("http://x.test","hi")')
+    operations.purchase(client_user, 100, reader, 7000, "gift:2", ("gift", 2), "@SUM(A1)")
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(signed_in.get("/wallet/history.csv").get_data(as_text=True))))
+    assert [row[1] for row in rows[1:]] == ["'@SUM(A1)", '\'=HYPERLINK("http://x.test","hi")', "Wallet top-up"]
+    assert [row[3] for row in rows[1:]] == ["-1.00", "-2.50", "10.00"]
+
+
 def test_the_wallet_is_the_clients_own(client, login, make_user, db, client_user):
     fund(db, client_user, 1000, "mine")
     other = make_user(role="client", adult_confirmed_at=clock.now(), terms_version=1)
