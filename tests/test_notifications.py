@@ -59,6 +59,25 @@ def test_a_rolled_back_notification_is_neither_stored_nor_announced(app, db, mak
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
 
 
+def test_inside_a_savepoint_the_bell_waits_for_the_real_commit(app, db, make_user, login):
+    user = make_user(consented=True)
+    tab = StreamReader(login(app.test_client(), user).get("/events", buffered=False))
+    try:
+        tab.wait_for(": connected")
+        with db.session.begin_nested():  # as a Stripe event's handler runs (services/stripe_events.py)
+            notifications.notify(user, "system", "Inside the savepoint")
+        assert "event: notifications" not in tab.settle(0.3)  # released, but nothing is committed yet
+        with pytest.raises(ZeroDivisionError), db.session.begin_nested():
+            notifications.notify(user, "system", "Rolled back with its savepoint")
+            raise ZeroDivisionError
+        db.session.commit()
+        received = tab.wait_for('data-count="1"')  # what the database holds when the news goes out
+        assert received.count("event: notifications") == 1
+    finally:
+        tab.close()
+    assert [n.text for n in db.session.execute(sa.select(Notification)).scalars()] == ["Inside the savepoint"]
+
+
 def test_unknown_kinds_are_refused(db, make_user):
     with pytest.raises(ValueError):
         notifications.notify(make_user(), "nonsense", "text")

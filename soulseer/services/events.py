@@ -97,6 +97,8 @@ def render_public(template, **context):
 
 
 def _run_pending(session):
+    if session.in_nested_transaction():
+        return  # a savepoint was released (SQLAlchemy calls this hook for it too): wait for the real commit
     for func, args in session.info.pop("events_after_commit", []):
         try:
             func(*args)
@@ -106,6 +108,10 @@ def _run_pending(session):
 
 
 def _drop_pending(session):
+    if session.in_nested_transaction():
+        # Only a savepoint rolled back; the transaction goes on. What was queued stays queued: each
+        # publisher renders from the database after the commit, so an extra refresh is harmless.
+        return
     session.info.pop("events_after_commit", None)
 
 

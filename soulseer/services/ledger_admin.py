@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from soulseer.extensions import db
 from soulseer.ledger import TRACKED_KINDS, InsufficientFunds, LedgerAccount, LedgerEntry, accounts, operations
 from soulseer.models import User
-from soulseer.services import audit, notifications
+from soulseer.services import audit, notifications, wallet
 
 LINES_PER_PAGE = 50
 
@@ -84,6 +84,7 @@ def adjust_wallet(admin, account, cents, reason, request_key):
             f"The wallet holds {before} cents; an adjustment cannot take it below zero.", "amount"
         ) from error
     if posted.created:
+        wallet.announce_balance(owner)
         audit.record(
             admin,
             "ledger.adjust_wallet",

@@ -19,7 +19,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import InsufficientFunds, LedgerEntry, LedgerTransaction, Posted, TransactionKind, operations
 from soulseer.models import Reading, ReadingEvent, ReadingState, Review, User
-from soulseer.services import audit, metering
+from soulseer.services import audit, metering, wallet
 
 PER_PAGE = 50
 
@@ -144,6 +144,7 @@ def refund(admin, reading_id, amount, reason, request_key):
             "The reader's earnings no longer hold their part of this refund (paid out). "
             "Refund less, or adjust the client's wallet from the Ledger page instead."
         ) from None
+    wallet.announce_balance(reading.client)
     audit.record(
         admin, "reading.refund", reading,
         before={"refunded_cents": before, "cost_cents": reading.cost_cents},

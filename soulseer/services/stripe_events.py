@@ -30,7 +30,7 @@ from soulseer.ledger import LedgerTransaction, TransactionKind, accounts, operat
 from soulseer.ledger.models import LedgerEntry
 from soulseer.models import StripeEvent, StripeEventStatus, Topup, TopupStatus, User
 from soulseer.money import format_cents
-from soulseer.services import audit, notifications
+from soulseer.services import audit, notifications, wallet
 
 log = logging.getLogger(__name__)
 
@@ -197,9 +197,11 @@ def _remember_payment_intent(topup, session):
 
 
 def _credit(topup, user, session_id):
-    operations.credit_topup(
+    posted = operations.credit_topup(
         user, topup.amount_cents, f"topup:{session_id}", ("topup", topup.id), description="Wallet top-up"
     )
+    if posted.created:
+        wallet.announce_balance(user)
     if topup.status in (TopupStatus.PENDING, TopupStatus.FAILED):
         # Money Stripe says arrived is credited even after a failure report: Stripe is the truth.
         topup.status, topup.credited_at, topup.failure_reason = TopupStatus.CREDITED, clock.now(), None
@@ -304,6 +306,7 @@ def on_charge_refunded(charge):
     amount = min(refunded - already_refunded, left)
     if amount > 0:
         operations.debit_topup_refund(topup.user, amount, key, ("topup", topup.id))
+        wallet.announce_balance(topup.user)
     if refunded > 0 and topup.status == TopupStatus.CREDITED:
         topup.status = TopupStatus.REFUNDED
 
@@ -318,6 +321,7 @@ def on_dispute_created(dispute):
     amount = min(int(dispute.get("amount") or 0), left)
     if amount > 0:  # (a dispute of money refunded already takes nothing more; the audit log shows it)
         operations.debit_dispute(topup.user, amount, key, ("topup", topup.id))
+        wallet.announce_balance(topup.user)
         notifications.notify(
             topup.user,
             "system",
@@ -352,6 +356,7 @@ def on_dispute_closed(dispute):
         raise NotApplicable(f"{DISPUTE_NOT_APPLIED_YET} (dispute {dispute_id})")
     if taken > 0:
         operations.credit_dispute_reversal(topup.user, taken, key, ("topup", topup.id))
+        wallet.announce_balance(topup.user)
         notifications.notify(
             topup.user,
             "system",

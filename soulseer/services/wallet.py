@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from soulseer.extensions import db
 from soulseer.ledger import LedgerEntry, LedgerTransaction, TransactionKind, accounts
 from soulseer.money import plain_dollars
+from soulseer.services import events
 from soulseer.services.accounts import export_section, iso
 
 # History filter "what": each choice names the transaction kinds it shows.
@@ -72,6 +73,24 @@ class HistoryFilter:
 def balance(user):
     wallet = accounts.find_wallet(user)
     return wallet.balance if wallet else 0
+
+
+# The header's balance in every open tab (base.html: a `sse-swap="balance"` slot).
+BALANCE_EVENT = "balance"
+
+
+def announce_balance(user):
+    """Once the caller's transaction commits, show the client's balance in the header of every tab
+    they have open (a top-up credited, a refund or dispute taken back, an admin's adjustment)."""
+    events.after_commit(push_balance, user if isinstance(user, int) else user.id)
+
+
+def push_balance(user_id):
+    from flask import render_template
+
+    with events.isolated_context():
+        html = render_template("partials/_balance_badge.html", header_balance=balance(user_id))
+    events.publish_to_user(user_id, BALANCE_EVENT, html)
 
 
 def is_frozen(user):

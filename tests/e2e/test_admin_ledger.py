@@ -1,6 +1,7 @@
 """An admin on a phone reviews a client's disputed wallet: the ledger's verify report, finding the
 client's wallet, lifting the freeze after review (a missing review is refused first), and a
-goodwill adjustment with its reason. The client, in her own browser, is told live and can spend."""
+goodwill adjustment with its reason. The client, in her own browser, is told live (her bell and
+her header's balance) and can spend."""
 
 import re
 
@@ -53,8 +54,9 @@ def test_an_admin_lifts_a_disputed_wallets_freeze_and_adjusts_it(page, second_pa
     expect(page.locator(".ledger-line").first).to_contain_text("Adjustment: Goodwill for the trouble")
     screenshot(page, "adjusted")
 
-    # Cleo's bell rang while she watched; her wallet is open again and shows the adjustment.
+    # While she watched, Cleo's bell rang and her header's balance moved; her wallet is open again.
     expect(second_page.locator("#notification-bell")).to_have_attribute("aria-label", "Notifications, 1 unread")
+    expect(second_page.locator("#balance-badge")).to_have_text("$35.00")
     second_page.goto("/wallet")
     expect(second_page.get_by_text("Spending is paused")).to_have_count(0)
     expect(second_page.locator(".balance-amount")).to_have_text("$35.00")
