@@ -1,5 +1,6 @@
-"""Property-based: random sequences of postings, holds, settlements and releases keep every
-invariant, and the wallets match a simple model of what should have happened."""
+"""Property-based: random sequences of postings, holds, settlements and releases, disputes (which
+freeze spending), won disputes and lifted freezes keep every invariant, and the wallets match a
+simple model of what should have happened."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,9 @@ operation = st.one_of(
     st.tuples(st.just("release"), st.integers(0, 1), st.integers(0, 100)),
     st.tuples(st.just("refund"), st.integers(0, 1), amounts),
     st.tuples(st.just("retry_last"), st.integers(0, 1), amounts),
+    st.tuples(st.just("dispute"), st.integers(0, 1), amounts),
+    st.tuples(st.just("dispute_won"), st.integers(0, 1), amounts),
+    st.tuples(st.just("lift_freeze"), st.integers(0, 1), amounts),
 )
 
 
@@ -27,6 +31,8 @@ def test_random_sequences_keep_the_invariants(app, make_user, operations_list):
         reader = make_user(role="reader")
         model = {0: 0, 1: 0}  # expected wallet balances
         held = {0: 0, 1: 0}
+        frozen = {0: False, 1: False}
+        disputes = {0: [], 1: []}  # (key, amount) of disputes not returned yet
         last = None
         for n, (kind, who, value) in enumerate(operations_list):
             client = clients[who]
@@ -60,11 +66,26 @@ def test_random_sequences_keep_the_invariants(app, make_user, operations_list):
                     model[who] -= value
                 elif kind == "retry_last" and last is not None:
                     last()  # the same key again: nothing moves
+                elif kind == "dispute":
+                    operations.debit_dispute(client, value, "dispute:" + key, ("topup", 1))
+                    model[who] -= value
+                    frozen[who] = True
+                    disputes[who].append(("dispute:" + key, value))
+                elif kind == "dispute_won" and disputes[who]:
+                    dispute_key, amount = disputes[who][0]
+                    for _ in range(2):  # the same news twice: returned once
+                        operations.credit_dispute_reversal(client, amount, "won:" + dispute_key, ("topup", 1))
+                    model[who] += amount
+                    disputes[who].pop(0)
+                elif kind == "lift_freeze":
+                    assert operations.lift_freeze(client) is frozen[who]
+                    frozen[who] = False
                 database.session.commit()
             except (InsufficientFunds, WalletFrozen):
                 database.session.commit()  # refused postings write nothing; the session goes on
             for i, c in enumerate(clients):
                 assert accounts.balance(accounts.wallet(c)) == model[i]
+                assert accounts.wallet(c).frozen is frozen[i]
         failed = [check.name for check in verify.run() if not check.ok]
         assert failed == []
         database.session.remove()
