@@ -71,8 +71,9 @@ class HistoryFilter:
 
 
 def balance(user):
-    wallet = accounts.find_wallet(user)
-    return wallet.balance if wallet else 0
+    """The wallet's balance in cents (0 before it ever held money): one column, no account row
+    loaded, as every signed-in client's page asks for it in the header."""
+    return accounts.tracked_balance(accounts.wallet_spec(user))
 
 
 # The header's balance in every open tab (base.html: a `sse-swap="balance"` slot).
