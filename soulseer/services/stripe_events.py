@@ -30,7 +30,7 @@ from soulseer.ledger import LedgerTransaction, TransactionKind, accounts, operat
 from soulseer.ledger.models import LedgerEntry
 from soulseer.models import StripeEvent, StripeEventStatus, Topup, TopupStatus, User
 from soulseer.money import format_cents
-from soulseer.services import audit, notifications, wallet
+from soulseer.services import audit, wallet
 
 log = logging.getLogger(__name__)
 
@@ -321,13 +321,10 @@ def on_dispute_created(dispute):
     amount = min(int(dispute.get("amount") or 0), left)
     if amount > 0:  # (a dispute of money refunded already takes nothing more; the audit log shows it)
         operations.debit_dispute(topup.user, amount, key, ("topup", topup.id))
-        wallet.announce_balance(topup.user)
-        notifications.notify(
+        wallet.announce_balance(
             topup.user,
-            "system",
             f"Your card issuer disputed a {format_cents(topup.amount_cents)} top-up, so {format_cents(amount)} "
             "was taken from your wallet and spending is paused until our team has reviewed it.",
-            "/wallet",
         )
     topup.status = TopupStatus.DISPUTED
     audit.record(
@@ -356,13 +353,10 @@ def on_dispute_closed(dispute):
         raise NotApplicable(f"{DISPUTE_NOT_APPLIED_YET} (dispute {dispute_id})")
     if taken > 0:
         operations.credit_dispute_reversal(topup.user, taken, key, ("topup", topup.id))
-        wallet.announce_balance(topup.user)
-        notifications.notify(
+        wallet.announce_balance(
             topup.user,
-            "system",
             f"The disputed top-up was settled in your favour: {format_cents(taken)} is back in your wallet. "
             "Spending stays paused until our team finishes its review.",
-            "/wallet",
         )
     refunded = _taken_back(topup, [TransactionKind.TOPUP_REFUND]) > 0
     topup.status = TopupStatus.REFUNDED if refunded else TopupStatus.CREDITED

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from soulseer.extensions import db
 from soulseer.ledger import LedgerEntry, LedgerTransaction, TransactionKind, accounts
 from soulseer.money import plain_dollars
-from soulseer.services import events
+from soulseer.services import events, notifications
 from soulseer.services.accounts import export_section, iso
 
 # History filter "what": each choice names the transaction kinds it shows.
@@ -80,10 +80,14 @@ def balance(user):
 BALANCE_EVENT = "balance"
 
 
-def announce_balance(user):
+def announce_balance(user, news=None):
     """Once the caller's transaction commits, show the client's balance in the header of every tab
-    they have open (a top-up credited, a refund or dispute taken back, an admin's adjustment)."""
-    events.after_commit(push_balance, user if isinstance(user, int) else user.id)
+    they have open (a top-up credited, a refund or dispute taken back, an admin's adjustment).
+    With `news`, the client is also told why, in their notifications, with a link to the wallet."""
+    user_id = user if isinstance(user, int) else user.id
+    events.after_commit(push_balance, user_id)
+    if news:
+        notifications.notify(user_id, "system", news, "/wallet")
 
 
 def push_balance(user_id):
