@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from soulseer import clock
 from soulseer.models import ReaderProfile
 from tests.e2e.conftest import account, sign_in
-from tests.readings.conftest import START, Session, fund
+from tests.readings.conftest import Session, fund
 
 
 def test_client_reviews_a_reading_from_their_history(page, second_page, db, make_user, screenshot):
@@ -18,9 +18,13 @@ def test_client_reviews_a_reading_from_their_history(page, second_page, db, make
     admin = account(make_user, "admin", "ada@example.test", "Ada")
     db.session.add(ReaderProfile(user_id=reader.id, slug="luna", display_name="Luna Starling", rate_chat_cents=150))
     db.session.commit()
-    with clock.frozen(START):
+    # The reading happens now, on the test's own clock: the live server's billing tick runs on the
+    # real clock, and a reading dated in the past would look silent for days to it and be ended
+    # under the test's hands (and a past date would one day close the review window).
+    now = clock.now().replace(microsecond=0)
+    with clock.frozen(now):
         fund(client, 2_000)
-        session = Session(client, reader, rate=150)
+        session = Session(client, reader, rate=150, origin=now)
         session.accept()
         session.join_both()
         session.run_until(154)

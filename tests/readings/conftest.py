@@ -40,10 +40,11 @@ def go_to(seconds):
 
 
 class Session:
-    """A reading driven the way the room drives it: requests, joins, heartbeats, the tick."""
+    """A reading driven the way the room drives it: requests, joins, heartbeats, the tick.
+    `run_until(seconds)` counts from `origin` (START unless given)."""
 
-    def __init__(self, client, reader, rate=100, cap=None, mode="chat"):
-        self.client, self.reader = client, reader
+    def __init__(self, client, reader, rate=100, cap=None, mode="chat", origin=START):
+        self.client, self.reader, self.origin = client, reader, origin
         reading = readings.request(client, reader, mode, rate, 7000, cap)
         database.session.commit()
         self.id = reading.id
@@ -72,10 +73,10 @@ class Session:
 
     def run_until(self, seconds, step=10, who="both"):
         """Move time forward to `seconds`, heartbeating and ticking every `step` seconds."""
-        now = int((clock.now() - START).total_seconds())
+        now = int((clock.now() - self.origin).total_seconds())
         while now < seconds:
             now = min(seconds, now + step)
-            go_to(now)
+            clock.advance(self.origin + timedelta(seconds=now) - clock.now())
             if who:
                 self.heartbeat(who)
             metering.tick()
