@@ -341,6 +341,36 @@ def test_a_login_cancelled_at_the_provider(auth0_app, browser):
     assert users(auth0_app) == []
 
 
+def test_a_cancelled_login_says_so_in_words(browser):
+    state = parse_qs(urlsplit(start(browser)).query)["state"][0]
+    html = browser.get(f"/sign-in/auth0/callback?error=access_denied&state={state}").get_data(as_text=True)
+    assert "You chose not to continue at Auth0, or Auth0 refused the sign-in." in html
+    # What Auth0 adds in error_description is not shown: anyone can put text in that link.
+    html = browser.get("/sign-in/auth0/callback?error=access_denied&error_description=Call+555-0100").get_data(
+        as_text=True
+    )
+    assert "555-0100" not in html
+
+
+@pytest.mark.parametrize("error", ["server_error", "temporarily_unavailable"])
+def test_an_error_on_auth0s_side_is_not_called_a_cancellation(browser, error):
+    start(browser)
+    assert_refused(browser.get(f"/sign-in/auth0/callback?error={error}"), "provider", status=502)
+
+
+def test_a_callback_without_a_code_is_the_callers_error(auth0_app, provider, browser):
+    """A callback with no `code` is a malformed link (a bookmark, a truncated URL), not an outage:
+    400 and a page saying so, and no call to Auth0's token endpoint."""
+    state = parse_qs(urlsplit(start(browser)).query)["state"][0]
+    for query in (f"?state={state}", f"?code=&state={state}", "?state=x", ""):
+        assert_refused(browser.get(f"/sign-in/auth0/callback{query}"), "incomplete")
+    assert provider.token_requests == []
+    assert users(auth0_app) == []
+    assert_signed_out(browser)
+    # The attempt itself is still good: the real answer from Auth0 signs in.
+    assert sign_in_with_auth0(browser).status_code == 302
+
+
 def test_discovery_naming_another_issuer_is_not_trusted(auth0_app, provider, browser):
     provider.scenario = "discovery_other_issuer"
     assert_refused(browser.get("/sign-in/auth0"), "issuer", status=502)

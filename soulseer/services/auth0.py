@@ -41,6 +41,7 @@ SESSION_KEY = "signed_in_with_auth0"
 
 REASONS = {
     "cancelled": "The sign-in was cancelled or refused at Auth0",
+    "incomplete": "This sign-in link is incomplete",
     "state": "This sign-in attempt expired or did not start here",
     "provider": "Auth0 did not complete the sign-in",
     "unreachable": "Auth0 could not be reached",
@@ -199,9 +200,32 @@ def problem_from(error):
     raise error
 
 
-def cancelled(error_code):
-    code = error_code if re.fullmatch(r"[a-z_]{1,40}", error_code or "") else "error"
-    return SignInProblem("cancelled", f"Auth0 answered “{code}”. You can try again or sign in with your email.")
+# Auth0's `error` codes (OAuth 2.0 §4.1.2.1, OpenID Connect §3.1.2.6) said in words. Its
+# error_description is never shown: anyone can put text in a link to the callback.
+CANCELLED_WORDS = {
+    "access_denied": "You chose not to continue at Auth0, or Auth0 refused the sign-in.",
+    "unauthorized": "Auth0 refused the sign-in for this account.",
+    "login_required": "Auth0 needs you to sign in there first.",
+    "consent_required": "Auth0 needs you to allow SoulSeer to see your profile and email.",
+    "interaction_required": "Auth0 needs you to finish a step there first.",
+}
+PROVIDER_FAILURES = {"server_error", "temporarily_unavailable"}
+
+
+def callback_problem(args):
+    """What makes a callback unusable before any exchange with Auth0: the `error` it carries (the
+    user cancelled, or Auth0 refused or failed), or no `code` (a truncated or bookmarked link,
+    the caller's error, not an outage). None when the exchange can go ahead."""
+    error_code = args.get("error")
+    if error_code:
+        code = error_code if re.fullmatch(r"[a-z_]{1,40}", error_code) else "error"
+        if code in PROVIDER_FAILURES:
+            return SignInProblem("provider", f"Auth0 had a problem ({code}). Please try again in a moment.", 502)
+        said = f"{CANCELLED_WORDS[code]} (Auth0: “{code}”.)" if code in CANCELLED_WORDS else f"Auth0 answered “{code}”."
+        return SignInProblem("cancelled", f"{said} You can try again or sign in with your email.")
+    if not args.get("code"):
+        return SignInProblem("incomplete", "Start again from the sign-in page.")
+    return None
 
 
 @dataclass

@@ -50,8 +50,9 @@ def auth0_sign_in():
 def auth0_callback():
     oauth_client = _client()
     try:
-        if request.args.get("error"):
-            raise auth0.cancelled(request.args["error"])
+        problem = auth0.callback_problem(request.args)
+        if problem:
+            raise problem
         # Checks state, exchanges the code with the PKCE verifier, then verifies the ID token's
         # RS256 signature (JWKS), issuer, audience, expiry and nonce.
         token = oauth_client.authorize_access_token(
