@@ -8,6 +8,7 @@ Missing database or Redis URLs mean "use the embedded servers" outside productio
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -104,6 +105,7 @@ def load_config(environ=None, instance_path=None):
         raise ConfigError("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY: top-ups are credited by webhooks.")
     if not webhook_secret and not production:
         webhook_secret = _local_webhook_secret(instance_path)
+    public_url = environ.get("PUBLIC_URL") or f"http://{environ.get('HOST', '127.0.0.1')}:{environ.get('PORT', '5000')}"
     config = {
         "SOULSEER_ENV": env,
         "ENV_PRODUCTION": production,
@@ -115,8 +117,7 @@ def load_config(environ=None, instance_path=None):
         "HOST": environ.get("HOST", "127.0.0.1"),
         "PORT": _int(environ, "PORT", 5000),
         # Where links in emails point when no request tells us (jobs, CLI).
-        "PUBLIC_URL": environ.get("PUBLIC_URL")
-        or f"http://{environ.get('HOST', '127.0.0.1')}:{environ.get('PORT', '5000')}",
+        "PUBLIC_URL": public_url,
         # Email: SMTP when SMTP_HOST is set; otherwise mail stays in the outbox (see /dev/mail).
         "SMTP_HOST": environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int(environ, "SMTP_PORT", 587),
@@ -198,6 +199,9 @@ def load_config(environ=None, instance_path=None):
         # The browse page's shared cache (docs/marketplace.md): how long an entry lives at most.
         # Changes invalidate it at once; this bounds presigned photo URLs and memory. 0 turns it off.
         "BROWSE_CACHE_SECONDS": _int(environ, "SOULSEER_BROWSE_CACHE_SECONDS", 300),
+        # Screening (docs/moderation.md): hosts whose links are not flagged; by default the site's own.
+        "SCREENING_ALLOWED_HOSTS": _list(environ, "SOULSEER_SCREENING_ALLOWED_HOSTS")
+        or [urlsplit(public_url).hostname],
         # Health: how old a heartbeat may be before the part counts as down.
         "HEARTBEAT_MAX_AGE_SECONDS": _int(environ, "SOULSEER_HEARTBEAT_MAX_AGE_SECONDS", 45),
     }

@@ -2,10 +2,13 @@
 
 from soulseer.money import format_cents
 from soulseer.services.content import FOOTER_PAGES
+from soulseer.services.moderation import screening
 
 
 def register_template_helpers(app):
     app.jinja_env.filters["money"] = format_cents  # integer cents -> "$12.50"
+    # The crisis banner's text and the rules notice, for partials/_crisis_banner.html and friends.
+    app.jinja_env.globals["screening"] = screening
 
     @app.context_processor
     def site_globals():

@@ -94,3 +94,15 @@ def test_every_documented_setting_is_read(tmp_path):
         assert config[name] == value
     assert config["PORT"] == 8123
     assert config["MINUTE_SECONDS"] == 3
+
+
+def test_screening_allows_links_to_the_sites_own_host_unless_told_otherwise(tmp_path):
+    config = load_config({**REAL, "PUBLIC_URL": "https://www.soulseer.app"}, instance_path=tmp_path)
+    assert config["SCREENING_ALLOWED_HOSTS"] == ["www.soulseer.app"]
+    config = load_config({**REAL, "HOST": "127.0.0.2", "PORT": "8000"}, instance_path=tmp_path)
+    assert config["SCREENING_ALLOWED_HOSTS"] == ["127.0.0.2"]
+    listed = {**REAL, "SOULSEER_SCREENING_ALLOWED_HOSTS": "soulseer.app, help.soulseer.app"}
+    assert load_config(listed, instance_path=tmp_path)["SCREENING_ALLOWED_HOSTS"] == [
+        "soulseer.app",
+        "help.soulseer.app",
+    ]

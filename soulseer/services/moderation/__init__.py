@@ -1,0 +1,1 @@
+"""Moderation of what people write: automatic screening, flags, and the admin queue."""
