@@ -54,8 +54,7 @@ def debit_dispute(user, amount, key, reference, description="Disputed top-up tak
         description=description,
         reference=reference,
     )
-    wallet.frozen = True
-    db.session.flush()
+    freeze(user)
     return posted
 
 
@@ -69,6 +68,13 @@ def credit_dispute_reversal(user, amount, key, reference, description="Disputed 
         description=description,
         reference=reference,
     )
+
+
+def freeze(user):
+    """Stop the client's spending until an admin's review (lift_freeze). A dispute freezes even
+    when it has nothing left to take back (the top-up was refunded already)."""
+    accounts.wallet(user).frozen = True
+    db.session.flush()
 
 
 def lift_freeze(user):

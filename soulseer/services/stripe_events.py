@@ -319,19 +319,27 @@ def on_dispute_created(dispute):
         return
     left = topup.amount_cents - _taken_back(topup, [TransactionKind.TOPUP_REFUND, TransactionKind.DISPUTE])
     amount = min(int(dispute.get("amount") or 0), left)
-    if amount > 0:  # (a dispute of money refunded already takes nothing more; the audit log shows it)
+    disputed = f"Your card issuer disputed a {format_cents(topup.amount_cents)} top-up"
+    if amount > 0:
         operations.debit_dispute(topup.user, amount, key, ("topup", topup.id))
-        wallet.announce_balance(
-            topup.user,
-            f"Your card issuer disputed a {format_cents(topup.amount_cents)} top-up, so {format_cents(amount)} "
-            "was taken from your wallet and spending is paused until our team has reviewed it.",
-        )
+        news = f"{disputed}, so {format_cents(amount)} was taken from your wallet and spending is paused"
+    elif topup.status == TopupStatus.DISPUTED:
+        return  # nothing to take and frozen for it already: another event about this charge's one dispute
+    else:  # refunded in full already: nothing more to take, but spending still waits for the review
+        operations.freeze(topup.user)
+        news = f"{disputed} that was already refunded, so nothing was taken from your wallet, but spending is paused"
+    wallet.announce_balance(topup.user, f"{news} until our team has reviewed it.")
     topup.status = TopupStatus.DISPUTED
     audit.record(
         None,
         "wallet.frozen_by_dispute",
         topup.user,
-        after={"dispute": dispute.get("id"), "topup": topup.id, "amount_cents": amount},
+        after={
+            "dispute": dispute.get("id"),
+            "topup": topup.id,
+            "amount_cents": amount,
+            "frozen": wallet.is_frozen(topup.user),
+        },
         reason=f"Stripe dispute {dispute.get('id')} ({dispute.get('reason') or 'no reason given'})",
     )
     _enqueue_failed(DISPUTE_NOT_APPLIED_YET, "id", str(dispute.get("id")))

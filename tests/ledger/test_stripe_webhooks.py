@@ -264,6 +264,43 @@ def test_a_dispute_debits_and_freezes_spending(client, redis, secret, buyer, top
     assert db.session.query(Notification).filter_by(user_id=buyer.id).count() == 1  # and tells nothing twice
 
 
+def test_a_dispute_of_a_top_up_refunded_in_full_takes_nothing_but_freezes(client, redis, secret, buyer, topup):
+    """PRODUCT.md §2: a dispute freezes spending until an admin reviews, whatever it can take back.
+    The audit row says what happened: the wallet frozen, nothing taken."""
+    from soulseer.extensions import db
+
+    other = pending_topup(buyer, 5000)
+    deliver(client, completed(topup), secret)
+    deliver(client, completed(other, payment_intent="pi_test_2"), secret)
+    deliver(client, refunded(2500), secret)
+    run_worker(redis)
+    assert balance(buyer) == 5000 and accounts.find_wallet(buyer).frozen is False
+
+    opened = event("charge.dispute.created", dispute("dp_test_1", "ch_test_1", "pi_test_1", 2500))
+    deliver(client, opened, secret)
+    run_worker(redis)
+    assert stored_event(opened["id"]).status == "applied"
+    assert balance(buyer) == 5000  # the refund gave the money back already: nothing more to take
+    assert transactions(TransactionKind.DISPUTE) == []
+    assert accounts.find_wallet(buyer).frozen is True
+    assert topup_row(topup).status == "disputed"
+    audit = db.session.query(AuditEntry).filter_by(action="wallet.frozen_by_dispute").one()
+    assert audit.target_id == buyer.id and audit.after["amount_cents"] == 0 and audit.after["frozen"] is True
+    [told] = db.session.query(Notification).filter_by(user_id=buyer.id).all()
+    assert told.text == (
+        "Your card issuer disputed a $25.00 top-up that was already refunded, so nothing was taken from your "
+        "wallet, but spending is paused until our team has reviewed it."
+    )
+    with pytest.raises(WalletFrozen):
+        operations.purchase(buyer, 100, None, 0, "shop:frozen", ("shop", 1), "Shop")
+    db.session.rollback()
+
+    deliver(client, event("charge.dispute.created", dispute("dp_test_1", "ch_test_1", "pi_test_1", 2500)), secret)
+    run_worker(redis)  # the same dispute again: no second freeze record, no second message
+    assert db.session.query(AuditEntry).filter_by(action="wallet.frozen_by_dispute").count() == 1
+    assert db.session.query(Notification).filter_by(user_id=buyer.id).count() == 1
+
+
 def dispute_closed(status, dispute_id="dp_test_1", amount=2500):
     return event("charge.dispute.closed", {**dispute(dispute_id, "ch_test_1", "pi_test_1", amount), "status": status})
 
