@@ -4,8 +4,6 @@
 def register_blueprints(app):
     from soulseer.blueprints.account import bp as account_bp
     from soulseer.blueprints.admin import bp as admin_bp
-    from soulseer.blueprints.admin_ledger import bp as admin_ledger_bp
-    from soulseer.blueprints.admin_readings import bp as admin_readings_bp
     from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
     from soulseer.blueprints.errors import bp as errors_bp
@@ -38,14 +36,12 @@ def register_blueprints(app):
         media_bp,
         readings_bp,
         admin_bp,
-        admin_ledger_bp,
         wallet_bp,
         webhooks_bp,
         events_bp,
         notifications_bp,
         history_bp,
         reviews_bp,
-        admin_readings_bp,
     ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:

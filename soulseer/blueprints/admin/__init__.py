@@ -1,18 +1,61 @@
-"""The admin area: users, reader applications, invitations, the site's pages, the audit log."""
+"""The admin area (/admin): one blueprint, one guard, one section per module (docs/admin.md).
 
-from flask import Blueprint
+Each section module has a nested blueprint (endpoints `admin.<section>.<view>`) and a `section`
+describing it for the navigation and the overview. To add a section, write its module and add it
+to SECTION_MODULES below.
+"""
 
+import json
+
+from flask import Blueprint, abort, current_app
+from flask_login import current_user
+
+from soulseer.blueprints.admin import (
+    applications,
+    audit,
+    ledger,
+    marketplace,
+    overview,
+    pages,
+    payments,
+    readings,
+    users,
+)
+from soulseer.blueprints.admin.registry import sections
 from soulseer.models import Role
-from soulseer.views import role_required
+from soulseer.services import admin_users
+from soulseer.services import readers_onboarding as onboarding
+
+SECTION_MODULES = (overview, applications, users, marketplace, readings, ledger, payments, pages, audit)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+for module in SECTION_MODULES:
+    sections.add(module.section)
+    bp.register_blueprint(module.section.blueprint)
+
 
 @bp.before_request
-@role_required(Role.ADMIN)
 def admins_only():
-    """Every page here is for admins: others get 403, visitors are sent to sign in."""
+    """The one guard of every admin page and action: visitors are sent to sign in, signed-in
+    people who are not admins get 403. Runs before every nested section's views."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.role != Role.ADMIN:
+        abort(403)
     return None
 
 
-from soulseer.blueprints.admin import marketplace, views  # noqa: E402, F401  (routes register on bp)
+@bp.context_processor
+def admin_globals():
+    return {
+        # The navigation (admin/base.html); badges are counted when the page renders, once.
+        "admin_sections": sections.sections,
+        "admin_section": sections.current(),
+        "admin_badges": sections.badges,
+        "role_labels": admin_users.ROLE_LABELS,
+        "user_status_labels": admin_users.STATUS_LABELS,
+        "application_status_labels": onboarding.STATUS_LABELS,
+        "mode_labels": dict(onboarding.MODES),
+        "pretty_json": lambda value: json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
+    }

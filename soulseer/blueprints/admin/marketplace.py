@@ -1,13 +1,13 @@
-"""Admin: the specialties list, and readers' profiles (edit, hide). Every change is audit-logged."""
+"""Admin → Readers: readers' profiles (edit, hide) and the specialties list. Every change is audit-logged."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from soulseer.blueprints.admin import bp
+from soulseer.blueprints.admin.registry import Section
 from soulseer.blueprints.reader.forms import ProfileForm
 from soulseer.blueprints.reader.views import profile_form
 from soulseer.extensions import db
@@ -15,6 +15,8 @@ from soulseer.models import ReaderProfile, Specialty, User
 from soulseer.services import marketplace
 from soulseer.services.accounts import AccountError
 from soulseer.views import form_error, page_number
+
+bp = Blueprint("marketplace", __name__)
 
 
 class SpecialtyForm(FlaskForm):
@@ -55,7 +57,7 @@ def parse_share(text):
 def _specialties_page(status=200, form=None, error=None, error_id=None):
     return (
         render_template(
-            "admin/specialties.html",
+            "admin/marketplace/specialties.html",
             specialties=marketplace.specialties_in_order(),
             usage=marketplace.specialty_usage(),
             form=form or SpecialtyForm(formdata=None),
@@ -84,7 +86,7 @@ def add_specialty():
         return _specialties_page(422, form)
     db.session.commit()
     flash(f"{specialty.name} is on the list.", "success")
-    return redirect(url_for("admin.specialties"))
+    return redirect(url_for(".specialties"))
 
 
 def _specialty_or_404(specialty_id):
@@ -120,7 +122,7 @@ def change_specialty(specialty_id):
         return _specialties_page(409 if action == "remove" else 422, error=error.message, error_id=specialty_id)
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("admin.specialties"))
+    return redirect(url_for(".specialties"))
 
 
 # Readers' profiles -------------------------------------------------------------------------
@@ -137,7 +139,7 @@ def reader_profiles():
         )
     page = page_number()
     results = db.paginate(statement, page=page, per_page=25, error_out=False)
-    return render_template("admin/reader_profiles.html", results=results, query=query)
+    return render_template("admin/marketplace/reader_profiles.html", results=results, query=query)
 
 
 def _profile_or_404(profile_id):
@@ -161,7 +163,7 @@ def _profile_page(profile, form, status=200, hide_form=None, error=None):
 
     return (
         render_template(
-            "admin/reader_profile.html",
+            "admin/marketplace/reader_profile.html",
             profile=profile,
             form=form,
             hide_form=hide_form or ReasonForm(formdata=None),
@@ -191,7 +193,7 @@ def reader_profile(profile_id):
         else:
             db.session.commit()
             flash(f"{profile.display_name}'s profile is saved.", "success")
-            return redirect(url_for("admin.reader_profile", profile_id=profile_id))
+            return redirect(url_for(".reader_profile", profile_id=profile_id))
     return _profile_page(_profile_or_404(profile_id), form, 422)
 
 
@@ -216,4 +218,13 @@ def reader_profile_visibility(profile_id):
         else f"{profile.display_name} is visible again.",
         "success",
     )
-    return redirect(url_for("admin.reader_profile", profile_id=profile_id))
+    return redirect(url_for(".reader_profile", profile_id=profile_id))
+
+
+section = Section(
+    "marketplace",
+    "Readers",
+    bp,
+    order=40,
+    links=(("reader_profiles", "Readers' profiles"), ("specialties", "Specialties")),
+)

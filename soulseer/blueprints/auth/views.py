@@ -40,7 +40,7 @@ def require_consent():
 
 def landing_for(user):
     if user.is_admin:
-        return url_for("admin.index")
+        return url_for("admin.overview.index")
     if user.is_reader:
         return url_for("reader.dashboard")
     return url_for("main.home")

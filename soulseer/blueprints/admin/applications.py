@@ -1,0 +1,121 @@
+"""Admin → Applications: the reader applications queue and decisions (docs/admin.md)."""
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from soulseer.blueprints.admin.forms import DecisionForm
+from soulseer.blueprints.admin.registry import Badge, Figure, Section
+from soulseer.extensions import db
+from soulseer.models import ApplicationStatus, ReaderApplication
+from soulseer.services import accounts, audit_log
+from soulseer.services import readers_onboarding as onboarding
+from soulseer.services.accounts import AccountError
+from soulseer.views import form_error, page_number
+
+bp = Blueprint("applications", __name__)
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text):
+    """Escape an applicant's text and make its http(s) links clickable (never followed for ranking)."""
+    parts, last = [], 0
+    for match in _URL.finditer(text or ""):
+        parts.append(escape(text[last : match.start()]))
+        url = escape(match.group(0))
+        parts.append(Markup(f'<a href="{url}" rel="noopener noreferrer nofollow" target="_blank">{url}</a>'))  # noqa: S704
+        last = match.end()
+    parts.append(escape((text or "")[last:]))
+    return Markup("").join(parts)
+
+
+@bp.get("/applications")
+def index():
+    status = request.args.get("status", ApplicationStatus.SUBMITTED.value)
+    if status != "all" and status not in set(ApplicationStatus):
+        status = ApplicationStatus.SUBMITTED.value
+    results = onboarding.list_applications(None if status == "all" else status, page_number())
+    return render_template(
+        "admin/applications/index.html", results=results, status=status, counts=onboarding.count_by_status()
+    )
+
+
+def _application_page(application, status=200, form=None):
+    existing = accounts.find_by_email(application.email)
+    return (
+        render_template(
+            "admin/applications/application.html",
+            application=application,
+            form=form or DecisionForm(formdata=None),
+            existing_account=existing if existing and existing.id != application.user_id else None,
+            history=audit_log.for_target("ReaderApplication", application.id),
+            linkify=linkify,
+            is_open=application.status in onboarding.OPEN_STATUSES,
+        ),
+        status,
+    )
+
+
+def _application_or_404(application_id):
+    application = db.session.get(ReaderApplication, application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id):
+    return _application_page(_application_or_404(application_id))
+
+
+@bp.post("/applications/<int:application_id>/decision")
+def decide_application(application_id):
+    found = _application_or_404(application_id)
+    form = DecisionForm()
+    if not form.validate():
+        return _application_page(found, 422, form)
+    try:
+        decided = onboarding.decide(current_user, application_id, form.decision.data, form.note.data)
+    except AccountError as error:
+        db.session.rollback()
+        form_error(form, error)
+        return _application_page(_application_or_404(application_id), 409, form)
+    db.session.commit()
+    if decided.status == ApplicationStatus.APPROVED:
+        flash(f"Approved. {decided.email} has a reader account and an invitation valid for 7 days.", "success")
+    else:
+        flash(f"Application from {decided.legal_name}: {onboarding.STATUS_LABELS[decided.status].lower()}.", "success")
+    return redirect(url_for(".index"))
+
+
+section = Section(
+    "applications",
+    "Applications",
+    bp,
+    order=20,
+    badge=Badge(onboarding.count_waiting, "waiting"),
+    figures=(
+        Figure(
+            "applications_waiting",
+            "application waiting",
+            lambda start, end: onboarding.count_waiting(),
+            order=110,
+            plural="applications waiting",
+            now=True,
+            endpoint="admin.applications.index",
+            attention=True,
+        ),
+        Figure(
+            "applications_kept",
+            "kept on file",
+            lambda start, end: onboarding.count_by_status()[ApplicationStatus.KEPT_ON_FILE],
+            order=120,
+            now=True,
+            endpoint="admin.applications.index",
+            endpoint_args={"status": ApplicationStatus.KEPT_ON_FILE.value},
+        ),
+    ),
+)

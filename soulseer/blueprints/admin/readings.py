@@ -1,0 +1,131 @@
+"""Admin → Readings: readings (search, a reading's full record, refunds) and hiding reviews (docs/admin.md)."""
+
+import secrets
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+
+from soulseer.blueprints.admin.registry import Section
+from soulseer.extensions import db
+from soulseer.models import Reading, ReadingState, Review
+from soulseer.money import AmountError, parse_cents
+from soulseer.services import reading_admin, reviews
+from soulseer.views import page_number
+
+bp = Blueprint("readings", __name__)
+
+
+class RefundForm(FlaskForm):
+    amount = StringField("Amount to refund, in dollars", description="Full or partial; at most what is left to refund.")
+    reason = TextAreaField("Reason", description="Shown in the audit log and on the client's wallet line.")
+    request_key = HiddenField()
+
+
+class HideReviewForm(FlaskForm):
+    reason = TextAreaField("Why hide this review", description="Recorded in the audit log (5–500 characters).")
+
+
+def _date(name):
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/readings")
+def index():
+    state = request.args.get("state", "")
+    filters = reading_admin.ReadingFilter(
+        state=state if state in set(ReadingState) else "",
+        who=request.args.get("q", "").strip()[:100],
+        date_from=_date("from"),
+        date_to=_date("to"),
+    )
+    return render_template(
+        "admin/readings/index.html",
+        results=reading_admin.search(filters, page_number()),
+        filters=filters,
+        states=list(ReadingState),
+    )
+
+
+def _reading_or_404(reading_id):
+    reading = db.session.get(Reading, reading_id)
+    if reading is None:
+        abort(404)
+    return reading
+
+
+def _record_page(reading, form=None, hide_form=None, status=200):
+    if form is None:
+        form = RefundForm(formdata=None, request_key=secrets.token_urlsafe(16))
+    return render_template(
+        "admin/readings/reading.html",
+        reading=reading,
+        events=reading_admin.events(reading),
+        lines=reading_admin.ledger_lines(reading),
+        refunded=reading_admin.refunded_cents(reading.id),
+        refundable=reading_admin.refundable_cents(reading),
+        review=reading_admin.review_of(reading),
+        transcript=reading_admin.transcript(reading),
+        form=form,
+        hide_form=hide_form or HideReviewForm(formdata=None),
+    ), status
+
+
+@bp.get("/readings/<int:reading_id>")
+def reading(reading_id):
+    return _record_page(_reading_or_404(reading_id))
+
+
+@bp.post("/readings/<int:reading_id>/refunds")
+def refund(reading_id):
+    reading = _reading_or_404(reading_id)
+    form = RefundForm()
+    if not form.validate() or not form.request_key.data:
+        return _record_page(reading, form, status=422)
+    try:
+        cents = parse_cents(form.amount.data or "")
+        posted = reading_admin.refund(current_user, reading.id, cents, form.reason.data, form.request_key.data)
+    except AmountError as error:
+        form.amount.errors = [str(error)]
+        return _record_page(reading, form, status=422)
+    except reading_admin.RefundError as error:
+        db.session.rollback()
+        reading = _reading_or_404(reading_id)
+        if error.field:
+            getattr(form, error.field).errors = [error.message]
+        else:
+            form.form_errors.append(error.message)
+        return _record_page(reading, form, status=422)
+    db.session.commit()
+    flash("Refund recorded." if posted.created else "This refund was already recorded.", "success")
+    return redirect(url_for(".reading", reading_id=reading.id))
+
+
+@bp.post("/reviews/<int:review_id>/hide")
+def hide_review(review_id):
+    review = db.session.get(Review, review_id)
+    if review is None:
+        abort(404)
+    form = HideReviewForm()
+    if not form.validate():
+        abort(400)
+    try:
+        reviews.hide(current_user, review.id, form.reason.data)
+    except reviews.ReviewError as error:
+        db.session.rollback()
+        if error.field:
+            form.reason.errors = [error.message]
+            return _record_page(_reading_or_404(review.reading_id), hide_form=form, status=422)
+        flash(error.message, "error")
+        return redirect(url_for(".reading", reading_id=review.reading_id))
+    db.session.commit()
+    flash("The review is hidden; the reader's rating no longer counts it.", "success")
+    return redirect(url_for(".reading", reading_id=review.reading_id))
+
+
+section = Section("readings", "Readings", bp, order=50)

@@ -1,0 +1,160 @@
+"""Admin → Users: find people, suspend or restore them, change their role, invite a reader."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from soulseer.blueprints.admin.forms import ActionForm, InviteReaderForm, RestoreForm, RoleForm, SuspendForm
+from soulseer.blueprints.admin.registry import Figure, Section
+from soulseer.extensions import db
+from soulseer.models import User
+from soulseer.services import admin_users, audit_log, invitations
+from soulseer.services import readers_onboarding as onboarding
+from soulseer.services.accounts import AccountError
+from soulseer.views import form_error, page_number, render
+
+bp = Blueprint("users", __name__)
+
+
+def _refused(error):
+    """Status for a refused action: 403 for the admin's own account, 409 when the state forbids it."""
+    return 403 if isinstance(error, admin_users.OwnAccountRefused) else 409
+
+
+@bp.get("/users")
+def index():
+    query = request.args.get("q", "").strip()[:100]
+    results = admin_users.search(query, page_number())
+    return render("admin/users/index.html", "admin/users/_list.html", results=results, query=query)
+
+
+def _user_page(user, status=200, error=None, **forms):
+    context = {
+        "suspend_form": SuspendForm(formdata=None),
+        "restore_form": RestoreForm(formdata=None),
+        "role_form": RoleForm(formdata=None, role=user.role),
+        "action_form": ActionForm(formdata=None),
+    }
+    context.update(forms)
+    return (
+        render_template(
+            "admin/users/user.html",
+            user=user,
+            own_account=user.id == current_user.id,
+            invitation_pending=invitations.is_pending(user),
+            application=onboarding.application_for(user),
+            history=audit_log.for_target("User", user.id),
+            error=error,
+            **context,
+        ),
+        status,
+    )
+
+
+def _user_or_404(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id):
+    return _user_page(_user_or_404(user_id))
+
+
+def _user_action(user_id, form, form_name, action, success):
+    """Validate the form, run the service action, commit; or show the page again with the reason."""
+    target = _user_or_404(user_id)
+    if not form.validate():
+        return _user_page(target, 422, **{form_name: form})
+    try:
+        action(target)
+    except AccountError as error:
+        db.session.rollback()
+        return _user_page(db.session.get(User, user_id), _refused(error), error=error.message, **{form_name: form})
+    db.session.commit()
+    flash(success(target), "success")
+    return redirect(url_for(".user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/suspend")
+def suspend_user(user_id):
+    form = SuspendForm()
+    return _user_action(
+        user_id,
+        form,
+        "suspend_form",
+        lambda target: admin_users.suspend(current_user, target.id, form.reason.data),
+        lambda target: f"{target.display_name} is suspended and signed out everywhere.",
+    )
+
+
+@bp.post("/users/<int:user_id>/restore")
+def restore_user(user_id):
+    form = RestoreForm()
+    return _user_action(
+        user_id,
+        form,
+        "restore_form",
+        lambda target: admin_users.restore(current_user, target.id, form.reason.data),
+        lambda target: f"{target.display_name} can sign in again.",
+    )
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id):
+    form = RoleForm()
+    return _user_action(
+        user_id,
+        form,
+        "role_form",
+        lambda target: admin_users.change_role(current_user, target.id, form.role.data, form.reason.data),
+        lambda target: f"{target.display_name} is now {admin_users.ROLE_LABELS[target.role].lower()}.",
+    )
+
+
+@bp.post("/users/<int:user_id>/invitation")
+def resend_invitation(user_id):
+    form = ActionForm()
+    return _user_action(
+        user_id,
+        form,
+        "action_form",
+        lambda target: onboarding.resend_invitation(current_user, target.id),
+        lambda target: f"A new invitation is on its way to {target.email}. The earlier link no longer works.",
+    )
+
+
+@bp.route("/invite-reader", methods=["GET", "POST"])
+def invite_reader():
+    form = InviteReaderForm()
+    if form.validate_on_submit():
+        try:
+            reader = onboarding.invite_reader(current_user, form.email.data, form.display_name.data)
+        except AccountError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {reader.email}. The link works once, for 7 days.", "success")
+            return redirect(url_for(".user", user_id=reader.id))
+    return render_template("admin/users/invite_reader.html", form=form), 422 if form.errors else 200
+
+
+def _people(role):
+    return lambda start, end: admin_users.count_by_role()[role]
+
+
+section = Section(
+    "users",
+    "Users",
+    bp,
+    order=30,
+    links=(("index", "Users"), ("invite_reader", "Invite a reader")),
+    figures=(
+        Figure("clients", "client", _people("client"), order=210, plural="clients", now=True),
+        Figure("readers", "reader", _people("reader"), order=220, plural="readers", now=True),
+        Figure("admins", "admin", _people("admin"), order=230, plural="admins", now=True),
+        Figure("suspended", "suspended", lambda start, end: admin_users.count_suspended(), order=240, now=True),
+    ),
+)
