@@ -42,7 +42,7 @@ def request(client, reader, mode, rate_cents, share_bps, spend_cap_cents=None):
     if not rate_cents or rate_cents <= 0:
         raise ReadingError(f"This reader does not offer {mode} readings.", "mode")
     if spend_cap_cents is not None and spend_cap_cents < rate_cents:
-        raise ReadingError("A spend cap must allow at least one minute.", "spend_cap")
+        raise ReadingError("A spend cap must allow at least one minute.", "spend_cap", status=422)
     if wallet.is_frozen(client):
         raise ReadingError("Spending is paused while we review a disputed payment.", status=403)
     if wallet.balance(client) < needed_balance(rate_cents):

@@ -159,6 +159,21 @@ def test_readers_cannot_request_and_bad_caps_are_refused(app, login, people, pub
     assert "at least one minute" in request_chat(nova, hx=True, spend_cap="1").get_data(as_text=True)
 
 
+def test_a_spend_cap_under_one_minute_is_a_field_error_422(app, login, people):
+    """docs/readings.md: a bad mode or cap answers 422 (not 409, which is for a busy reader or a
+    reading in progress), with the error on the spend cap field and nothing created."""
+    client, _ = people
+    fund(client, 10_000)
+    nova = browser(app, login, client)
+    response = request_chat(nova, spend_cap="1.49")  # the rate is $1.50 a minute
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A spend cap must allow at least one minute." in html
+    assert re.search(r'class="input field-invalid" id="spend-cap" name="spend_cap"[^>]*value="1.49"', html)
+    assert database.session.query(Reading).count() == 0
+    assert request_chat(nova, spend_cap="1.50").status_code == 303  # exactly one minute is enough
+
+
 # --- answering ------------------------------------------------------------------------------------
 
 
