@@ -33,15 +33,15 @@ def create_app(config=None):
     init_redis(app)
 
     import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
-    from soulseer import jobs, security, static_files
+    from soulseer import security, static_files
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0, events, marketplace_cache, visitor_responses
+    from soulseer.services import auth0, marketplace_cache, visitor_responses
+    from soulseer.services.core import after_commit
     from soulseer.templating import register_template_helpers
 
     auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
-    jobs.init_app(app)
-    events.init_app(app)
+    after_commit.init_app(app)  # events, jobs and cache bumps wait for the real commit
     marketplace_cache.init_app(app)  # the browse cache's version follows committed changes
     security.init_app(app)
     static_files.init_app(app)

@@ -35,29 +35,3 @@ def get_queue(name="default"):
     from soulseer.extensions import get_redis
 
     return Queue(name, connection=get_redis())
-
-
-def enqueue_after_commit(func, *args, queue="default"):
-    """Enqueue `func(*args)` once the current database transaction commits (never if it rolls back),
-    so a job never runs before the rows it reads are visible."""
-    from soulseer.extensions import db
-
-    db.session.info.setdefault("jobs_after_commit", []).append((queue, func, args))
-
-
-def _enqueue_pending(session):
-    for queue, func, args in session.info.pop("jobs_after_commit", []):
-        get_queue(queue).enqueue(func, *args)
-
-
-def _drop_pending(session):
-    session.info.pop("jobs_after_commit", None)
-
-
-def init_app(app):
-    import sqlalchemy as sa
-    from flask_sqlalchemy.session import Session
-
-    if not sa.event.contains(Session, "after_commit", _enqueue_pending):
-        sa.event.listen(Session, "after_commit", _enqueue_pending)
-        sa.event.listen(Session, "after_rollback", _drop_pending)

@@ -21,7 +21,6 @@ import threading
 import time
 
 import redis as redis_lib
-import sqlalchemy as sa
 
 from soulseer import clock
 
@@ -63,18 +62,6 @@ def _check_event_name(event):
         raise ValueError(f"bad event name {event!r}")
 
 
-def after_commit(func, *args):
-    """Run `func(*args)` once the current database transaction commits; never if it rolls back.
-
-    For publishing what a transaction changed, so no tab sees an event before the rows are
-    there. `func` runs after the commit and must not use `db.session` (SQLAlchemy cannot emit SQL
-    from the commit hook): inside `with isolated_context():` it has a database session (and a request context) of
-    its own."""
-    from soulseer.extensions import db
-
-    db.session.info.setdefault("events_after_commit", []).append((func, args))
-
-
 @contextlib.contextmanager
 def isolated_context():
     """A fresh app context (its own `g`, so no signed-in user, and its own database session) and
@@ -94,33 +81,6 @@ def render_public(template, **context):
 
     with isolated_context():
         return render_template(template, **context)
-
-
-def _run_pending(session):
-    if session.in_nested_transaction():
-        return  # a savepoint was released (SQLAlchemy calls this hook for it too): wait for the real commit
-    for func, args in session.info.pop("events_after_commit", []):
-        try:
-            func(*args)
-        except Exception:
-            # The transaction is committed; a lost live update must not turn it into an error.
-            log.exception("publishing an event after commit failed: %s", getattr(func, "__name__", func))
-
-
-def _drop_pending(session):
-    if session.in_nested_transaction():
-        # Only a savepoint rolled back; the transaction goes on. What was queued stays queued: each
-        # publisher renders from the database after the commit, so an extra refresh is harmless.
-        return
-    session.info.pop("events_after_commit", None)
-
-
-def init_app(app):
-    from flask_sqlalchemy.session import Session
-
-    if not sa.event.contains(Session, "after_commit", _run_pending):
-        sa.event.listen(Session, "after_commit", _run_pending)
-        sa.event.listen(Session, "after_rollback", _drop_pending)
 
 
 # --- presence (reader activity) --------------------------------------------------------------

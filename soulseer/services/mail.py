@@ -8,8 +8,8 @@ from flask import current_app, has_request_context, render_template, url_for
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.jobs import enqueue_after_commit
 from soulseer.models import OutboundEmail
+from soulseer.services.core import after_commit
 
 
 def external_url(endpoint, **values):
@@ -31,7 +31,7 @@ def send(to_address, template, **context):
     db.session.flush()
     from soulseer.jobs.mail import deliver_email
 
-    enqueue_after_commit(deliver_email, email.id)
+    after_commit.enqueue(deliver_email, email.id)
     return email
 
 

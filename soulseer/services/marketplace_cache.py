@@ -12,7 +12,7 @@ hit only when the two versions agree.
 A change never has to find the entries it makes stale: the next request reads the new version,
 misses, renders from the database and stores the entry again; entries also expire
 (`BROWSE_CACHE_SECONDS`). The version is bumped **after the commit**, in the same after-commit
-hook that publishes the live events (`events.after_commit`), and before the request that made the
+queue that publishes the live events (`services/core/after_commit.py`), and before the request that made the
 change returns. A page rendered from rows read before the commit is stored with the version read
 before it, which is already old, so a page loaded after a change is never stale.
 
@@ -48,6 +48,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from soulseer.extensions import get_redis
+from soulseer.services.core import after_commit
 
 VERSION_KEY = "soulseer:marketplace:version"
 KEY = "soulseer:browse:{release}:{part}:{variant}"  # holds "<version>\n<data>"
@@ -74,14 +75,9 @@ def bump():
 
 def changed(session=None):
     """The current transaction changes what the lists show: bump the version once it commits."""
-    from soulseer.extensions import db
-
-    session = session if session is not None else db.session
-    # The list events.after_commit keeps (run after COMMIT, dropped on ROLLBACK). First in it, so
-    # the version has moved before any tab hears of the change and reloads; once is enough.
-    pending = session.info.setdefault("events_after_commit", [])
-    if not any(func is bump for func, _ in pending):
-        pending.insert(0, (bump, ()))
+    # First in the after-commit queue, so the version has moved before any tab hears of the change
+    # and reloads; once is enough.
+    after_commit.run_once(bump, first=True, session=session)
 
 
 def _profile_changed(profile):

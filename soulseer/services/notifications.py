@@ -16,6 +16,7 @@ from soulseer.extensions import db
 from soulseer.models.notification import Notification
 from soulseer.services import events
 from soulseer.services.accounts import export_section, iso
+from soulseer.services.core import after_commit
 
 # The kinds PRODUCT.md §12 names; an unknown kind is a programming error, caught early.
 KINDS = {
@@ -43,7 +44,7 @@ def notify(user, kind, text, link=None):
     user_id = user if isinstance(user, int) else user.id
     notification = Notification(user_id=user_id, kind=kind, text=text[:TEXT_MAX], link=link or None)
     db.session.add(notification)
-    events.after_commit(push_bell, user_id)
+    after_commit.run(push_bell, user_id)
     return notification
 
 
@@ -82,7 +83,7 @@ def get_own(user_id, notification_id):
 def mark_read(notification):
     if notification.read_at is None:
         notification.read_at = clock.now()
-        events.after_commit(push_bell, notification.user_id)
+        after_commit.run(push_bell, notification.user_id)
     return notification
 
 
@@ -91,7 +92,7 @@ def mark_all_read(user_id):
         sa.update(Notification).filter_by(user_id=user_id, read_at=None).values(read_at=clock.now())
     ).rowcount
     if changed:
-        events.after_commit(push_bell, user_id)
+        after_commit.run(push_bell, user_id)
     return changed
 
 

@@ -24,6 +24,7 @@ from soulseer.extensions import db, get_redis
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.notification import OnlineNotificationRequest
 from soulseer.services import events, notifications
+from soulseer.services.core import after_commit
 
 MISSED_REQUESTS_KEY = "soulseer:missed-requests:{profile_id}"
 MISSED_REQUESTS_LIMIT = 3
@@ -54,7 +55,7 @@ def _change(profile, status):
     if status == ReaderStatus.ONLINE and previous != ReaderStatus.ONLINE:
         _tell_waiting_clients(profile)
     if status != previous:
-        events.after_commit(publish_status, profile.id)
+        after_commit.run(publish_status, profile.id)
     return profile
 
 
@@ -199,7 +200,7 @@ def offline_idle_readers():
                 profile.last_seen_at = active_at
         if profile.last_seen_at is None or now - profile.last_seen_at >= idle_after:
             profile.status = ReaderStatus.OFFLINE
-            events.after_commit(publish_status, profile.id)
+            after_commit.run(publish_status, profile.id)
             went_offline += 1
     db.session.commit()
     return went_offline

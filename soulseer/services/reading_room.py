@@ -21,6 +21,7 @@ from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingMessage, ReadingState
 from soulseer.services import events, metering, notifications, reader_status, wallet
+from soulseer.services.core import after_commit
 from soulseer.services.reading_states import LISTENERS
 
 S = ReadingState
@@ -174,10 +175,7 @@ def render_alert(reading):
 
 
 def publish_after_commit(reading):
-    published = db.session.info.setdefault("readings_to_publish", set())
-    if reading.id not in published:
-        published.add(reading.id)
-        events.after_commit(publish_reading, reading.id)
+    after_commit.run_once(publish_reading, reading.id)
 
 
 def publish_reading(reading_id):
@@ -200,10 +198,6 @@ def publish_message(message_id):
         for user_id in (reading.client_id, reading.reader_id):
             html = render_template("readings/_message.html", message=message, viewer_id=user_id)
             events.publish_to_user(user_id, f"reading-chat-{reading.id}", html)
-
-
-def _clear_published(session):
-    session.info.pop("readings_to_publish", None)
 
 
 def on_transition(reading, from_state, to_state, reason):
@@ -235,13 +229,8 @@ def request_created(reading):
 
 
 def init_app(app):
-    from flask_sqlalchemy.session import Session
-
     if on_transition not in LISTENERS:
         LISTENERS.append(on_transition)
-    if not sa.event.contains(Session, "after_commit", _clear_published):
-        sa.event.listen(Session, "after_commit", _clear_published)
-        sa.event.listen(Session, "after_rollback", _clear_published)
 
 
 # Chat -----------------------------------------------------------------------------------------------
@@ -273,7 +262,7 @@ def post_message(reading, user, body):
     message = ReadingMessage(reading_id=reading.id, sender_id=user.id, body=body, created_at=clock.now())
     db.session.add(message)
     db.session.flush()
-    events.after_commit(publish_message, message.id)
+    after_commit.run(publish_message, message.id)
     return message
 
 

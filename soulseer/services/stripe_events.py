@@ -25,12 +25,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.jobs import enqueue_after_commit
 from soulseer.ledger import LedgerTransaction, TransactionKind, accounts, operations
 from soulseer.ledger.models import LedgerEntry
 from soulseer.models import StripeEvent, StripeEventStatus, Topup, TopupStatus, User
 from soulseer.money import format_cents
 from soulseer.services import audit, wallet
+from soulseer.services.core import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def store(event):
     ).scalar_one_or_none()
     stored = db.session.get(StripeEvent, event["id"][:255])
     if inserted is not None or stored.status == StripeEventStatus.FAILED:
-        enqueue_after_commit(process_stripe_event, stored.id)
+        after_commit.enqueue(process_stripe_event, stored.id)
     return stored, inserted is not None
 
 
@@ -101,7 +101,7 @@ def retry(event_id):
     event = db.session.get(StripeEvent, event_id)
     if event is None or event.status in (StripeEventStatus.APPLIED, StripeEventStatus.IGNORED):
         return False
-    enqueue_after_commit(process_stripe_event, event.id)
+    after_commit.enqueue(process_stripe_event, event.id)
     return True
 
 
@@ -227,7 +227,7 @@ def _enqueue_failed(reason, field, value):
         )
     ).scalars()
     for event_id in waiting:
-        enqueue_after_commit(process_stripe_event, event_id)
+        after_commit.enqueue(process_stripe_event, event_id)
 
 
 def on_session_completed(session):

@@ -12,6 +12,7 @@ from soulseer.ledger import LedgerEntry, LedgerTransaction, TransactionKind, acc
 from soulseer.money import plain_dollars
 from soulseer.services import events, notifications
 from soulseer.services.accounts import export_section, iso
+from soulseer.services.core import after_commit
 
 # History filter "what": each choice names the transaction kinds it shows.
 KIND_FILTERS = {
@@ -85,7 +86,7 @@ def announce_balance(user, news=None):
     they have open (a top-up credited, a refund or dispute taken back, an admin's adjustment).
     With `news`, the client is also told why, in their notifications, with a link to the wallet."""
     user_id = user if isinstance(user, int) else user.id
-    events.after_commit(push_balance, user_id)
+    after_commit.run(push_balance, user_id)
     if news:
         notifications.notify(user_id, "system", news, "/wallet")
 

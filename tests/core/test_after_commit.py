@@ -1,0 +1,72 @@
+"""The one after-commit queue: jobs, events and cache bumps wait for the real COMMIT (never a
+savepoint's release) and are dropped on the real ROLLBACK (never a savepoint's)."""
+
+import pytest
+from rq import Queue
+
+from soulseer.services import marketplace_cache
+from soulseer.services.core import after_commit
+
+
+def noted(value):
+    """A job for the queue (never run here: the tests read what was enqueued)."""
+    return value
+
+
+def _queued(redis):
+    return [job.args for job in Queue("default", connection=redis).get_jobs()]
+
+
+def test_a_job_waits_for_the_real_commit_not_a_savepoint_release(db, redis):
+    with db.session.begin_nested():
+        after_commit.enqueue(noted, "inside the savepoint")
+    assert _queued(redis) == []  # released, but nothing is committed yet
+    db.session.commit()
+    assert _queued(redis) == [("inside the savepoint",)]
+
+
+def test_a_rolled_back_savepoint_keeps_the_jobs_queued_before_it(db, redis):
+    after_commit.enqueue(noted, "before")
+    with pytest.raises(ZeroDivisionError), db.session.begin_nested():
+        after_commit.enqueue(noted, "inside")
+        raise ZeroDivisionError
+    db.session.commit()
+    # "inside" stays queued too: jobs read their rows after the commit (at worst a harmless no-op).
+    assert _queued(redis) == [("before",), ("inside",)]
+
+
+def test_a_real_rollback_drops_every_job(db, redis):
+    after_commit.enqueue(noted, "never")
+    db.session.rollback()
+    db.session.commit()
+    assert _queued(redis) == []
+
+
+def test_work_runs_in_the_order_it_was_asked_for_and_once_when_asked_once(db):
+    seen = []
+    after_commit.run(seen.append, "first")
+    after_commit.run_once(seen.append, "once")
+    after_commit.run_once(seen.append, "once")
+    after_commit.run_once(seen.append, "at the front", first=True)
+    after_commit.run(seen.append, "last")
+    assert seen == []
+    db.session.commit()
+    assert seen == ["at the front", "first", "once", "last"]
+
+
+def test_failing_work_does_not_stop_the_rest(db, caplog):
+    seen = []
+    after_commit.run(lambda: 1 / 0)
+    after_commit.run(seen.append, "still runs")
+    db.session.commit()
+    assert seen == ["still runs"]
+    assert "after-commit work failed" in caplog.text
+
+
+def test_the_cache_version_moves_only_at_the_real_commit(db, redis):
+    before = int(redis.get(marketplace_cache.VERSION_KEY) or 0)
+    with db.session.begin_nested():
+        marketplace_cache.changed()
+    assert int(redis.get(marketplace_cache.VERSION_KEY) or 0) == before
+    db.session.commit()
+    assert int(redis.get(marketplace_cache.VERSION_KEY) or 0) == before + 1
