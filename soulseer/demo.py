@@ -66,11 +66,11 @@ def _new_user(email, name, role, password_hash):
 
 def _seed_wallets():
     """The demo clients start with money, credited through the ledger like a top-up (once)."""
-    from soulseer.ledger import operations
+    from soulseer.ledger import keys, operations
 
     for email, cents in (("client@soulseer.test", 5000), ("client2@soulseer.test", 1500)):
         user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
-        operations.credit_topup(user, cents, f"demo:topup:{email}", ("demo", user.id), "Demo credit")
+        operations.credit_topup(user, cents, keys.demo_credit(email), ("demo", user.id), "Demo credit")
 
 
 def _seed_application():

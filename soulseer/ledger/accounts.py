@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from soulseer.extensions import db
-from soulseer.ledger.models import AccountKind, LedgerAccount, LedgerEntry
+from soulseer.ledger.models import AccountKind, LedgerAccount
 
 
 def _id(user):
@@ -56,6 +56,18 @@ def resolve(*specs):
     return [found[code] for code, _, _ in specs]
 
 
+def lock(*specs):
+    """Lock these accounts for the rest of the transaction, in id order as every posting does (so
+    this never deadlocks with one), creating any that are missing. For a check that must hold until
+    the posting that follows it (a refund's "at most what is left")."""
+    found = resolve(*specs)
+    db.session.execute(
+        sa.select(LedgerAccount.id).where(LedgerAccount.id.in_([a.id for a in found])).order_by(LedgerAccount.id)
+        .with_for_update()
+    ).all()  # fmt: skip
+    return found
+
+
 def wallet(user):
     return resolve(wallet_spec(user))[0]
 
@@ -92,18 +104,3 @@ def adjustments():
 def find_wallet(user):
     """The user's wallet if it exists (no row is created for someone who never had money)."""
     return db.session.execute(sa.select(LedgerAccount).filter_by(code=wallet_spec(user)[0])).scalar_one_or_none()
-
-
-def tracked_balance(spec):
-    """The cached balance of a tracked account by spec (0 when it does not exist yet), no row made."""
-    found = db.session.execute(sa.select(LedgerAccount.balance).filter_by(code=spec[0])).scalar_one_or_none()
-    return found or 0
-
-
-def balance(account):
-    """Any account's balance: the cached one for tracked kinds, the sum of entries otherwise."""
-    if account.tracked:
-        return db.session.execute(sa.select(LedgerAccount.balance).filter_by(id=account.id)).scalar_one()
-    return db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0)).filter_by(account_id=account.id)
-    ).scalar_one()

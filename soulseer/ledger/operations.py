@@ -4,16 +4,10 @@ Idempotency keys name the cause (e.g. "topup:cs_123", "reading:77:minute:3"), so
 a replayed webhook or a double click posts once.
 """
 
-from flask import current_app
-
 from soulseer.extensions import db
-from soulseer.ledger import accounts
+from soulseer.ledger import accounts, reads
 from soulseer.ledger.models import TransactionKind
 from soulseer.ledger.posting import Posting, post, post_one
-
-
-def default_share_bps():
-    return current_app.config["READER_SHARE_PERCENT"] * 100
 
 
 def split(amount, share_bps):
@@ -114,7 +108,7 @@ def settle(client, reference, charge, reader, share_bps, key, description, relea
         accounts.PLATFORM_REVENUE,
     )
     earnings = [accounts.earnings_spec(reader)] if reader is not None else []
-    held = accounts.tracked_balance(hold)
+    held = reads.balance(hold)
     if charge > held:
         raise ValueError(f"cannot charge {charge} from a hold of {held}")
     rest = held - charge
@@ -163,14 +157,16 @@ def adjust_wallet(user, amount, key, actor, reason):
     )
 
 
-def refund(client, reader, amount, paid, reader_paid, key, reference, actor, reason):
+def refund(client, reader, amount, paid, reader_paid, key, reference, actor, reason, already_refunded=0):
     """Give `amount` back to the client's wallet from a sale of `paid` cents of which `reader_paid`
-    went to the reader, taken back proportionally: floor(amount × reader_paid / paid) from the
-    reader's earnings, the rest from platform revenue. The caller makes sure the total refunded
-    never exceeds what was paid."""
-    if not 0 < amount <= paid:
-        raise ValueError("a refund is more than zero and at most what was paid")
-    from_reader = amount * reader_paid // paid
+    went to the reader, taken back proportionally. The reader's part is counted over all the sale's
+    refunds, floor((already + amount) × reader_paid / paid) minus what earlier refunds took, so
+    partial refunds that add up to the whole sale take back exactly what the reader got; the
+    platform gives the rest. The caller makes sure the total refunded never exceeds what was paid
+    (commerce.refund does, under lock)."""
+    if not 0 < amount <= paid - already_refunded:
+        raise ValueError("a refund is more than zero and at most what is left of what was paid")
+    from_reader = (already_refunded + amount) * reader_paid // paid - already_refunded * reader_paid // paid
     wallet, revenue = accounts.wallet_spec(client), accounts.PLATFORM_REVENUE
     earnings = [accounts.earnings_spec(reader)] if reader is not None else []
     legs = [(wallet, amount), (revenue, -(amount - from_reader))]

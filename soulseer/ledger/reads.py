@@ -1,20 +1,132 @@
-"""Reading the ledger: figures summed from its lines, in exact integer cents.
+"""Reading the ledger: balances, an account's lines, what a sale or a cause moved. The one place
+that queries ledger rows (posting.py is the one place that writes them)."""
 
-Each function answers one question in the ledger's own words and runs one query. Windows are
-half-open, [start, end), on the time each line was posted (`ledger_entries.created_at`, the
-application clock at posting). Accounts are named by spec (soulseer/ledger/accounts.py).
-"""
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from soulseer.extensions import db
 from soulseer.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction, TransactionKind
+
+# The transactions in which a client pays for something: straight from the wallet, or from a hold.
+SALE_KINDS = (TransactionKind.PURCHASE, TransactionKind.HOLD_SETTLE)
+
+
+def balance(spec):
+    """The cached balance of a tracked account by spec (0 when it does not exist yet), no row made:
+    one column, as every signed-in client's page asks for the wallet's in the header."""
+    found = db.session.execute(sa.select(LedgerAccount.balance).filter_by(code=spec[0])).scalar_one_or_none()
+    return found or 0
+
+
+def account_balance(account):
+    """Any account's balance: the cached one for tracked kinds, the sum of entries otherwise."""
+    if account.tracked:
+        return db.session.execute(sa.select(LedgerAccount.balance).filter_by(id=account.id)).scalar_one()
+    return int(
+        db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0)).filter_by(account_id=account.id)
+        ).scalar_one()
+    )
+
+
+def posted(key):
+    """The id of the transaction posted with idempotency key `key`, or None."""
+    return db.session.execute(sa.select(LedgerTransaction.id).filter_by(idempotency_key=key)).scalar_one_or_none()
+
+
+def _of_reference(statement, reference):
+    reference_type, reference_id = reference
+    return statement.where(
+        LedgerTransaction.reference_type == reference_type, LedgerTransaction.reference_id == reference_id
+    )
+
+
+def lines_for_reference(reference):
+    """Every ledger entry of the transactions referencing `reference` (type, id), with their
+    transactions and accounts, in posting order."""
+    statement = (
+        sa.select(LedgerEntry)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .options(joinedload(LedgerEntry.transaction), joinedload(LedgerEntry.account))
+        .order_by(LedgerTransaction.id, LedgerEntry.id)
+    )
+    return list(db.session.execute(_of_reference(statement, reference)).scalars())
+
+
+def moved(spec, reference, kinds, key=None):
+    """The signed sum of the entries on account `spec` of transactions of `kinds` referencing
+    `reference` (only the one with idempotency key `key`, when given)."""
+    statement = (
+        sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.code == spec[0], LedgerTransaction.kind.in_([str(kind) for kind in kinds]))
+    )
+    if key is not None:
+        statement = statement.where(LedgerTransaction.idempotency_key == key)
+    return int(db.session.execute(_of_reference(statement, reference)).scalar_one())  # SUM(BIGINT) is NUMERIC
+
+
+@dataclass(frozen=True)
+class SaleTotals:
+    """What a client paid for one thing (`reference`) and who got it."""
+
+    client_id: int | None
+    paid: int  # what the client was charged (reader's part + platform's part)
+    to_reader: int
+    reader_id: int | None
+
+
+def sale(reference):
+    """The totals of the sale `reference`, from its purchase or settlement postings."""
+    rows = db.session.execute(
+        _of_reference(
+            sa.select(LedgerAccount.kind, LedgerAccount.owner_id, LedgerEntry.amount)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(LedgerTransaction.kind.in_([str(kind) for kind in SALE_KINDS])),
+            reference,
+        )
+    ).all()
+    client_id = reader_id = None
+    paid = to_reader = 0
+    for kind, owner_id, amount in rows:
+        if kind in (AccountKind.CLIENT_WALLET, AccountKind.HOLD) and amount < 0:
+            client_id = owner_id  # the money came out of this client's wallet or hold
+        elif kind == AccountKind.READER_EARNINGS:
+            paid, to_reader, reader_id = paid + amount, to_reader + amount, owner_id
+        elif kind == AccountKind.PLATFORM_REVENUE:
+            paid += amount
+    return SaleTotals(client_id, paid, to_reader, reader_id)
+
+
+def refunded(reference):
+    """What has gone back to the client for the sale `reference`: the wallet legs of its refunds."""
+    return int(
+        db.session.scalar(
+            _of_reference(
+                sa.select(sa.func.coalesce(sa.func.sum(sa.func.greatest(LedgerEntry.amount, 0)), 0))
+                .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+                .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+                .where(
+                    LedgerTransaction.kind == TransactionKind.REFUND,
+                    LedgerAccount.kind == AccountKind.CLIENT_WALLET,
+                ),
+                reference,
+            )
+        )
+    )
+
+
+# Figures over a period (the admin overview) ------------------------------------------------
 
 # The postings in which a client pays for something (a reading's settlement, a purchase) or gets
 # it back (a refund): their lines on platform revenue and reader earnings add up to what the
 # client paid, net of what was refunded. Payouts also touch reader earnings, so the transaction's
 # kind is what tells a sale from a payout.
-SALE_KINDS = (TransactionKind.HOLD_SETTLE, TransactionKind.PURCHASE, TransactionKind.REFUND)
+SALES_AND_REFUNDS = (*SALE_KINDS, TransactionKind.REFUND)
 SALE_ACCOUNT_KINDS = (AccountKind.PLATFORM_REVENUE, AccountKind.READER_EARNINGS)
 
 
@@ -40,7 +152,7 @@ def gross_sales(start, end):
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
         .where(
             LedgerAccount.kind.in_(SALE_ACCOUNT_KINDS),
-            LedgerTransaction.kind.in_(SALE_KINDS),
+            LedgerTransaction.kind.in_(SALES_AND_REFUNDS),
             _in_window(start, end),
         )
     ).scalar_one()

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from soulseer.extensions import db
-from soulseer.ledger import TRACKED_KINDS, InsufficientFunds, LedgerAccount, LedgerEntry, accounts, operations
+from soulseer.ledger import TRACKED_KINDS, InsufficientFunds, LedgerAccount, LedgerEntry, keys, operations, reads
 from soulseer.models import User
 from soulseer.services import audit, notifications, wallet
 
@@ -76,9 +76,9 @@ def adjust_wallet(admin, account, cents, reason, request_key):
         raise AdjustmentError("Enter an amount other than zero.", "amount")
     reason = _checked_reason(reason)
     owner = db.session.get(User, account.owner_id)
-    before = accounts.balance(account)
+    before = reads.account_balance(account)
     try:
-        posted = operations.adjust_wallet(owner, cents, f"adjustment:{request_key}", admin, reason)
+        posted = operations.adjust_wallet(owner, cents, keys.adjustment(request_key), admin, reason)
     except InsufficientFunds as error:
         raise AdjustmentError(
             f"The wallet holds {before} cents; an adjustment cannot take it below zero.", "amount"

@@ -19,7 +19,7 @@ from soulseer.extensions import db
 from soulseer.models import Favourite, ReaderProfile, ReaderStatus, Role, Specialty, User, UserStatus
 from soulseer.models.marketplace import reader_profile_specialties
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import audit
+from soulseer.services import audit, commerce
 from soulseer.services.accounts import AccountError, export_section, iso
 
 MODES = [("chat", "Chat"), ("voice", "Voice"), ("video", "Video")]
@@ -48,16 +48,9 @@ def available_modes():
     return [code for code, _ in MODES if code == "chat" or agora_configured()]
 
 
-def share_basis_points(profile=None):
-    if profile is not None and profile.share_override_bp is not None:
-        return profile.share_override_bp
-    return current_app.config["READER_SHARE_PERCENT"] * 100
-
-
 def share_label(profile=None):
-    """'70%' or '72.5%' for the reader's share."""
-    bp = share_basis_points(profile)
-    return f"{bp // 100}%" if bp % 100 == 0 else f"{Decimal(bp) / 100:.2f}".rstrip("0") + "%"
+    """'70%' or '72.5%': the reader's share (commerce.share_for), or the platform's setting."""
+    return commerce.share_percent(commerce.share_for(profile) if profile is not None else commerce.default_share_bps())
 
 
 def offered_rates(profile):

@@ -21,9 +21,10 @@ from flask import current_app
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.ledger import InsufficientFunds, Posted, WalletFrozen, operations, post_many, post_one, verify
+from soulseer.ledger import InsufficientFunds, Posted, WalletFrozen, keys, post_many, post_one, verify
 from soulseer.models.marketplace import ReaderProfile
 from soulseer.models.reading import EndReason, PauseReason, Reading, ReadingState
+from soulseer.services import commerce
 from soulseer.services.reading_states import transition
 
 S = ReadingState
@@ -112,11 +113,11 @@ def max_minutes(reading):
 def _next_minute(reading):
     """The posting that reserves the reading's next minute (its key names the reading and minute)."""
     minute = reading.minutes_reserved + 1
-    return operations.reservation(
+    return commerce.hold_posting(
         reading.client_id,
         ("reading", reading.id),
         reading.rate_cents,
-        f"reading:{reading.id}:minute:{minute}",
+        keys.reading_minute(reading.id, minute),
         f"Reading minute {minute} reserved",
     )
 
@@ -231,17 +232,17 @@ def finalize(reading, at=None):
     at = at or clock.now()
     cost = cost_cents(reading)
     minutes = reading.metered_ms // 1000
-    operations.settle(
+    settlement = commerce.settle(
         reading.client,
         ("reading", reading.id),
         cost,
         reading.reader,
-        reading.share_bps,
-        f"reading:{reading.id}:settle",
+        keys.reading_settlement(reading.id),
         f"Reading with {reading.reader.display_name} ({minutes // 60}:{minutes % 60:02d})",
+        share_bps=reading.share_bps,  # fixed when the reading was requested
     )
     reading.cost_cents = cost
-    reading.reader_earnings_cents = operations.split(cost, reading.share_bps)[0]
+    reading.reader_earnings_cents = settlement.to_reader
     transition(reading, S.FINALIZED, at=at)
     reading.finalized_at = at
     # The reader page's "N readings" counts finalized readings (same transaction, atomic increment).

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Reading, ReadingState, Review, User
+from soulseer.models.reading import ReadingMessage
 from soulseer.services.accounts import export_section, iso
 
 PER_PAGE = 20
@@ -180,20 +181,20 @@ def _export_reviews(user):
 @export_section("transcripts")
 def _export_transcripts(user):
     """The chat lines of the user's readings (both sides' lines: it is their conversation)."""
-    from soulseer.services.reading_admin import transcript_rows
-
     readings = {
         r.id: r
         for r in db.session.execute(
             sa.select(Reading).where(sa.or_(Reading.client_id == user.id, Reading.reader_id == user.id))
         ).scalars()
     }
-    rows = transcript_rows(readings.keys())
-    if rows is None:
-        return []
+    lines = db.session.execute(
+        sa.select(ReadingMessage)
+        .where(ReadingMessage.reading_id.in_(list(readings)))
+        .order_by(ReadingMessage.reading_id, ReadingMessage.created_at, ReadingMessage.id)
+    ).scalars()
     result = {}
-    for row in rows:
-        reading = readings[row.reading_id]
-        who = "you" if row.sender_id == user.id else ("reader" if row.sender_id == reading.reader_id else "client")
-        result.setdefault(row.reading_id, []).append({"from": who, "text": row.body, "at": iso(row.created_at)})
+    for line in lines:
+        reading = readings[line.reading_id]
+        who = "you" if line.sender_id == user.id else ("reader" if line.sender_id == reading.reader_id else "client")
+        result.setdefault(line.reading_id, []).append({"from": who, "text": line.body, "at": iso(line.created_at)})
     return [{"reading_id": reading_id, "lines": lines} for reading_id, lines in result.items()]

@@ -61,12 +61,6 @@ def profile_of(user_id):
     return db.session.execute(sa.select(ReaderProfile).filter_by(user_id=user_id)).scalar_one_or_none()
 
 
-def share_bps(profile):
-    if profile.share_override_bp is not None:
-        return profile.share_override_bp
-    return current_app.config["READER_SHARE_PERCENT"] * 100
-
-
 def modes_offered(profile):
     """[(mode, cents)] the reader offers that this server can run (voice/video need Agora)."""
     from soulseer.services import agora

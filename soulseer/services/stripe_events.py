@@ -25,8 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.ledger import LedgerTransaction, TransactionKind, accounts, operations
-from soulseer.ledger.models import LedgerEntry
+from soulseer.ledger import TransactionKind, accounts, keys, operations, reads
 from soulseer.models import StripeEvent, StripeEventStatus, Topup, TopupStatus, User
 from soulseer.money import format_cents
 from soulseer.services import audit, wallet
@@ -198,7 +197,7 @@ def _remember_payment_intent(topup, session):
 
 def _credit(topup, user, session_id):
     posted = operations.credit_topup(
-        user, topup.amount_cents, f"topup:{session_id}", ("topup", topup.id), description="Wallet top-up"
+        user, topup.amount_cents, keys.topup(session_id), ("topup", topup.id), description="Wallet top-up"
     )
     if posted.created:
         wallet.announce_balance(user)
@@ -269,24 +268,11 @@ def _topup_for_payment(payment_intent):
 def _taken_back(topup, kinds, key=None):
     """Cents already taken back from the wallet for this top-up by transactions of `kinds` (and
     only the one with idempotency key `key`, when given)."""
-    wallet = accounts.wallet(topup.user)
-    statement = (
-        sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .where(
-            LedgerEntry.account_id == wallet.id,
-            LedgerTransaction.reference_type == "topup",
-            LedgerTransaction.reference_id == topup.id,
-            LedgerTransaction.kind.in_([str(kind) for kind in kinds]),
-        )
-    )
-    if key is not None:
-        statement = statement.where(LedgerTransaction.idempotency_key == key)
-    return -int(db.session.execute(statement).scalar_one())  # SUM of BIGINT is NUMERIC: back to cents
+    return -reads.moved(accounts.wallet_spec(topup.user), ("topup", topup.id), kinds, key)
 
 
 def _posted(key):
-    return db.session.execute(sa.select(LedgerTransaction.id).filter_by(idempotency_key=key)).first() is not None
+    return reads.posted(key) is not None
 
 
 def on_charge_refunded(charge):
@@ -298,7 +284,7 @@ def on_charge_refunded(charge):
         raise NotApplicable(f"amount mismatch: charge {charge.get('id')} is {charge.get('amount')}, "
                             f"top-up {topup.id} is {topup.amount_cents}")  # fmt: skip
     refunded = int(charge.get("amount_refunded") or 0)
-    key = f"topup-refund:{charge.get('id')}:{refunded}"
+    key = keys.topup_refund(charge.get("id"), refunded)
     if _posted(key):
         return
     already_refunded = _taken_back(topup, [TransactionKind.TOPUP_REFUND])
@@ -314,7 +300,7 @@ def on_charge_refunded(charge):
 def on_dispute_created(dispute):
     """Take the disputed money back and freeze spending until an admin reviews (key: dispute id)."""
     topup = _topup_for_payment(dispute.get("payment_intent"))
-    key = f"dispute:{dispute.get('id')}"
+    key = keys.dispute(dispute.get("id"))
     if _posted(key):
         return
     left = topup.amount_cents - _taken_back(topup, [TransactionKind.TOPUP_REFUND, TransactionKind.DISPUTE])
@@ -353,10 +339,10 @@ def on_dispute_closed(dispute):
         return
     topup = _topup_for_payment(dispute.get("payment_intent"))
     dispute_id = dispute.get("id")
-    key = f"dispute-won:{dispute_id}"
+    key = keys.dispute_won(dispute_id)
     if _posted(key):
         return
-    taken = _taken_back(topup, [TransactionKind.DISPUTE], key=f"dispute:{dispute_id}")
+    taken = _taken_back(topup, [TransactionKind.DISPUTE], key=keys.dispute(dispute_id))
     if taken == 0 and topup.status != TopupStatus.DISPUTED:
         raise NotApplicable(f"{DISPUTE_NOT_APPLIED_YET} (dispute {dispute_id})")
     if taken > 0:

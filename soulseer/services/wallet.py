@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 
 from soulseer.extensions import db
-from soulseer.ledger import LedgerEntry, LedgerTransaction, TransactionKind, accounts
+from soulseer.ledger import LedgerEntry, LedgerTransaction, TransactionKind, accounts, reads
 from soulseer.money import plain_dollars
 from soulseer.services import events, notifications
 from soulseer.services.accounts import export_section, iso
@@ -74,7 +74,7 @@ class HistoryFilter:
 def balance(user):
     """The wallet's balance in cents (0 before it ever held money): one column, no account row
     loaded, as every signed-in client's page asks for it in the header."""
-    return accounts.tracked_balance(accounts.wallet_spec(user))
+    return reads.balance(accounts.wallet_spec(user))
 
 
 # The header's balance in every open tab (base.html: a `sse-swap="balance"` slot).

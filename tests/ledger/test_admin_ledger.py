@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from soulseer import clock
-from soulseer.ledger import LedgerTransaction, accounts, operations, verify
+from soulseer.ledger import LedgerTransaction, accounts, operations, reads, verify
 from soulseer.models import AuditEntry
 
 
@@ -68,7 +68,7 @@ def test_adjustment_is_recorded_once_and_audited(as_admin, post_form, cleo, admi
     again = adjust(post_form, as_admin, wallet.id, "5.00", "Goodwill after a dropped call")  # double submit
     assert again.status_code == 302
     db.session.expire_all()
-    assert accounts.balance(wallet) == 1500
+    assert reads.account_balance(wallet) == 1500
     [entry] = db.session.execute(sa.select(AuditEntry).filter_by(action="ledger.adjust_wallet")).scalars()
     assert entry.actor_id == admin.id and entry.target_id == cleo.id
     assert entry.before == {"balance_cents": 1000} and entry.after["balance_cents"] == 1500
@@ -94,7 +94,7 @@ def test_bad_adjustments_change_nothing(as_admin, post_form, cleo, db, amount, r
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
-    assert accounts.balance(wallet) == 1000
+    assert reads.account_balance(wallet) == 1000
     assert db.session.execute(sa.select(sa.func.count()).select_from(LedgerTransaction)).scalar() == 1
     assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar() == 0
 
@@ -159,7 +159,7 @@ def test_lifting_the_freeze_is_recorded_once_and_the_client_can_spend_and_is_tol
     reader = make_user(role="reader")
     operations.purchase(frozen_cleo, 100, reader, 7000, "gift:after-review", ("gift", 1), "Gift")
     db.session.commit()
-    assert accounts.balance(accounts.wallet(frozen_cleo)) == 500
+    assert reads.account_balance(accounts.wallet(frozen_cleo)) == 500
 
 
 @pytest.mark.parametrize(("review", "message"), [("", "Give a reason"), ("ok", "between 5 and 500")])

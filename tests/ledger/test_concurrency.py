@@ -5,7 +5,7 @@ import random
 import sqlalchemy as sa
 
 from soulseer.extensions import db as database
-from soulseer.ledger import InsufficientFunds, LedgerTransaction, accounts, operations
+from soulseer.ledger import InsufficientFunds, LedgerTransaction, accounts, operations, reads
 from soulseer.models import User
 
 
@@ -26,8 +26,8 @@ def test_parallel_debits_never_overdraw_and_never_lose_an_update(db, make_user, 
     refused = [r for r in results if isinstance(r, InsufficientFunds)]
     assert paid == 14 and len(refused) == 6  # 14 × 70 = 980 ≤ 1000 < 15 × 70
     db.session.expire_all()
-    assert accounts.balance(accounts.wallet(client)) == 1000 - 14 * 70
-    assert accounts.balance(accounts.reader_earnings(reader)) == 14 * 49
+    assert reads.account_balance(accounts.wallet(client)) == 1000 - 14 * 70
+    assert reads.account_balance(accounts.reader_earnings(reader)) == 14 * 49
 
 
 def test_postings_over_overlapping_accounts_do_not_deadlock(db, make_user, run_in_parallel):
@@ -51,7 +51,7 @@ def test_postings_over_overlapping_accounts_do_not_deadlock(db, make_user, run_i
 
     assert run_in_parallel(shuffle_money, 12) == ["done"] * 12
     db.session.expire_all()
-    total = sum(accounts.balance(accounts.wallet(database.session.get(User, uid))) for uid in ids)
+    total = sum(reads.account_balance(accounts.wallet(database.session.get(User, uid))) for uid in ids)
     assert total == 40_000
 
 
@@ -67,5 +67,5 @@ def test_the_same_key_from_twenty_threads_moves_money_once(db, make_user, run_in
     results = run_in_parallel(credit, 20)
     assert results.count(True) == 1 and results.count(False) == 19
     db.session.expire_all()
-    assert accounts.balance(accounts.wallet(client)) == 2500
+    assert reads.account_balance(accounts.wallet(client)) == 2500
     assert db.session.execute(sa.select(sa.func.count()).select_from(LedgerTransaction)).scalar() == 1

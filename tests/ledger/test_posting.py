@@ -19,6 +19,7 @@ from soulseer.ledger import (
     operations,
     post,
     post_many,
+    reads,
 )
 from soulseer.ledger.posting import array_literal
 
@@ -40,7 +41,7 @@ def topup(db, user, cents, key="t1"):
 
 def balance_of(db, account):
     db.session.expire_all()
-    return accounts.balance(account)
+    return reads.account_balance(account)
 
 
 def count(db, model):
@@ -238,7 +239,7 @@ def test_a_batch_posts_in_order_and_a_refused_posting_writes_nothing(db, client_
     assert first.created and last.created
     assert isinstance(refused, InsufficientFunds) and (refused.balance, refused.needed) == (200, 300)
     assert not again.created and again.transaction_id == first.transaction_id
-    assert accounts.tracked_balance(wallet) == 0 and accounts.tracked_balance(hold) == 500
+    assert reads.balance(wallet) == 0 and reads.balance(hold) == 500
     keys = db.session.execute(sa.select(LedgerTransaction.idempotency_key).order_by(LedgerTransaction.id)).scalars()
     assert list(keys) == ["topup:t1", "reading:9:minute:1", "reading:9:minute:3"]
 

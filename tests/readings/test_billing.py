@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from soulseer.extensions import db as database
-from soulseer.ledger import LedgerTransaction, accounts
+from soulseer.ledger import LedgerTransaction, accounts, reads
 from soulseer.models.reading import Reading
 from soulseer.services import metering, readings
 from soulseer.services.reading_states import IllegalTransition, transition
@@ -16,12 +16,12 @@ from tests.readings.conftest import Session, at, fund, go_to
 
 def wallet_of(user):
     database.session.expire_all()
-    return accounts.balance(accounts.wallet(user))
+    return reads.account_balance(accounts.wallet(user))
 
 
 def earnings_of(user):
     database.session.expire_all()
-    return accounts.balance(accounts.reader_earnings(user))
+    return reads.account_balance(accounts.reader_earnings(user))
 
 
 def reservations(reading_id):
@@ -46,7 +46,7 @@ def test_a_reading_is_billed_to_the_second_and_split(start_reading, people):
     assert reading.cost_cents == 375  # ceil(150 × 150 / 60)
     assert wallet_of(client) == 10_000 - 375  # the unused reservation came back
     assert earnings_of(reader) == 262 and reading.reader_earnings_cents == 262  # floor(375 × 0.7)
-    assert accounts.balance(accounts.hold("reading", session.id, client)) == 0
+    assert reads.account_balance(accounts.hold("reading", session.id, client)) == 0
     assert reservations(session.id) == 3
 
 

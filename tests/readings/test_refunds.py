@@ -5,7 +5,7 @@ import re
 import pytest
 
 from soulseer.extensions import db
-from soulseer.ledger import LedgerTransaction, accounts
+from soulseer.ledger import LedgerTransaction, accounts, reads
 from soulseer.models import AuditEntry
 from soulseer.services import reading_admin
 from tests.readings.helpers import finished_reading
@@ -26,9 +26,9 @@ def balances(client_user, reader):
     """(client wallet, reader earnings, platform revenue) from the ledger."""
     db.session.expire_all()
     return (
-        accounts.balance(accounts.wallet(client_user)),
-        accounts.balance(accounts.reader_earnings(reader)),
-        accounts.balance(accounts.platform_revenue()),
+        reads.account_balance(accounts.wallet(client_user)),
+        reads.account_balance(accounts.reader_earnings(reader)),
+        reads.account_balance(accounts.platform_revenue()),
     )
 
 

@@ -6,7 +6,7 @@ import secrets
 from rq import Queue, SimpleWorker
 
 from soulseer.extensions import db as database
-from soulseer.ledger import LedgerTransaction, accounts
+from soulseer.ledger import LedgerTransaction, accounts, reads
 from soulseer.models import StripeEvent, Topup, TopupStatus
 from tests.support.stripe_fake import signed_delivery
 
@@ -30,7 +30,7 @@ def run_worker(redis):
 def balance(user):
     database.session.expire_all()
     wallet = accounts.find_wallet(user)
-    return accounts.balance(wallet) if wallet else 0
+    return reads.account_balance(wallet) if wallet else 0
 
 
 def pending_topup(user, amount=2500):

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 
 from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
-from soulseer.ledger import LedgerAccount, verify
+from soulseer.ledger import LedgerAccount, reads, verify
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import ledger_admin
 from soulseer.views import page_number
@@ -68,7 +68,7 @@ def _account_page(account, form=None, status=200, lift_form=None):
     return render_template(
         "admin/ledger/account.html",
         account=account,
-        balance=ledger_admin.accounts.balance(account),
+        balance=reads.account_balance(account),
         lines=ledger_admin.account_lines(account, page_number()),
         form=form,
         lift_form=lift_form or LiftFreezeForm(formdata=None),

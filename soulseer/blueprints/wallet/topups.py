@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from soulseer.blueprints.wallet import bp
 from soulseer.blueprints.wallet.forms import TopupForm
 from soulseer.extensions import db, htmx, limiter
-from soulseer.ledger import accounts
+from soulseer.ledger import accounts, reads
 from soulseer.models import TopupStatus
 from soulseer.services import test_payments, topups
 from soulseer.views import form_error, render, role_required
@@ -56,7 +56,7 @@ def _in_place():
 
 def _balance(user):
     wallet = accounts.find_wallet(user)
-    return accounts.balance(wallet) if wallet else 0
+    return reads.account_balance(wallet) if wallet else 0
 
 
 def _form_page(form, status=200):

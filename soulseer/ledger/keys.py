@@ -1,0 +1,46 @@
+"""Idempotency keys: one function per kind of posting, the only place their shape is written.
+
+A key names the cause of a money movement (the Stripe object, the reading and its minute, the
+admin's form), so a retried job, a replayed webhook or a double click posts once. Changing a
+key's shape would let an old cause post again: never change one, add a new kind instead.
+"""
+
+
+def topup(checkout_session_id):
+    return f"topup:{checkout_session_id}"
+
+
+def topup_refund(charge_id, refunded_total_cents):
+    """Stripe's `amount_refunded` is cumulative: each total is debited once."""
+    return f"topup-refund:{charge_id}:{refunded_total_cents}"
+
+
+def dispute(dispute_id):
+    return f"dispute:{dispute_id}"
+
+
+def dispute_won(dispute_id):
+    return f"dispute-won:{dispute_id}"
+
+
+def adjustment(request_key):
+    """An admin's wallet adjustment; `request_key` comes from the form, so a resubmit posts once."""
+    return f"adjustment:{request_key}"
+
+
+def reading_minute(reading_id, minute):
+    return f"reading:{reading_id}:minute:{minute}"
+
+
+def reading_settlement(reading_id):
+    return f"reading:{reading_id}:settle"
+
+
+def refund(reference, request_key):
+    """A refund of the sale `reference` (type, id), from the admin's form `request_key`."""
+    reference_type, reference_id = reference
+    return f"{reference_type}:{reference_id}:refund:{request_key}"
+
+
+def demo_credit(email):
+    return f"demo:topup:{email}"

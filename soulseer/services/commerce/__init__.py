@@ -1,0 +1,44 @@
+"""Commerce: everything a client buys, with the reader's share (docs/commerce.md).
+
+The one service through which a client pays for anything (a reading, a booking, a gift, a paid
+reply, a premium stream, a shop order) and gets money back. It speaks the domain's words (sale,
+hold, settlement, refund, seller) and posts through the ledger (soulseer/ledger/operations.py);
+idempotency keys come from soulseer/ledger/keys.py, ledger reads from soulseer/ledger/reads.py.
+
+- `share_for(seller)`: the reader's share, the only home of that rule.
+- `charge(client, seller, amount, key, reference, description)`: pay now from the wallet.
+- `hold` / `settle` / `release`: money that waits (reading minutes, bookings, premium entry).
+- `refund(reference, amount, key, actor, reason)`: money back, taken from the reader and the
+  platform in proportion to what each got.
+"""
+
+from soulseer.services.commerce.holds import Settlement, hold, hold_posting, release, settle
+from soulseer.services.commerce.sales import (
+    NotEnoughFunds,
+    RefundRefused,
+    Sale,
+    SpendingFrozen,
+    charge,
+    refund,
+    refundable,
+)
+from soulseer.services.commerce.share import PLATFORM, default_share_bps, share_for, share_percent
+
+__all__ = [
+    "PLATFORM",
+    "NotEnoughFunds",
+    "RefundRefused",
+    "Sale",
+    "Settlement",
+    "SpendingFrozen",
+    "charge",
+    "default_share_bps",
+    "hold",
+    "hold_posting",
+    "refund",
+    "refundable",
+    "release",
+    "settle",
+    "share_for",
+    "share_percent",
+]

@@ -1,0 +1,111 @@
+"""Paying now and paying back: a sale from the wallet with its split, and refunds of any sale."""
+
+from dataclasses import dataclass
+
+from soulseer.errors import DomainError
+from soulseer.extensions import db
+from soulseer.ledger import InsufficientFunds, Posted, WalletFrozen, accounts, operations, reads
+from soulseer.money import format_cents
+from soulseer.services.commerce.share import PLATFORM, share_for
+
+
+class NotEnoughFunds(DomainError):
+    """The wallet cannot pay: the page offers a top-up."""
+
+    status = 402
+
+    def __init__(self, message="Your balance is too low for this. Top up your wallet first.", field=None):
+        super().__init__(message, field)
+
+
+class SpendingFrozen(DomainError):
+    status = 403
+
+    def __init__(self, message="Spending is paused while we review a disputed payment.", field=None):
+        super().__init__(message, field)
+
+
+class RefundRefused(DomainError):
+    status = 422
+
+
+@dataclass(frozen=True)
+class Sale:
+    transaction_id: int
+    created: bool  # False: this key was posted before (a retry), nothing moved now
+    amount: int
+    to_reader: int
+    to_platform: int
+
+
+def charge(client, seller, amount, key, reference, description):
+    """The client pays `amount` cents now from the wallet for `reference` (type, id); the seller (a
+    reader, or PLATFORM) gets floor(amount × share), the platform the rest. Raises NotEnoughFunds
+    or SpendingFrozen with nothing written."""
+    if not isinstance(amount, int) or amount <= 0:
+        raise ValueError("a sale is a positive number of cents")
+    share_bps = share_for(seller)
+    reader = None if seller is PLATFORM else _user_of(seller)
+    try:
+        posted = operations.purchase(client, amount, reader, share_bps, key, reference, description)
+    except InsufficientFunds:
+        raise NotEnoughFunds() from None
+    except WalletFrozen:
+        raise SpendingFrozen() from None
+    to_reader, to_platform = operations.split(amount, share_bps if reader is not None else 0)
+    return Sale(posted.transaction_id, posted.created, amount, to_reader, to_platform)
+
+
+def refundable(reference):
+    """Cents of the sale `reference` that can still go back to the client."""
+    return reads.sale(reference).paid - reads.refunded(reference)
+
+
+def refund(reference, amount, key, actor, reason):
+    """Give `amount` cents of the sale `reference` back to the client who paid, taken back from the
+    reader and the platform in proportion to what each got (floor(amount × reader's part / paid)
+    from the reader, the rest from the platform). Safe to repeat with the same key (the first
+    refund's result comes back, nothing moves twice) and under concurrency (the accounts are locked
+    before the "at most what is left" check). Raises RefundRefused with nothing written."""
+    existing = reads.posted(key)
+    if existing is not None:
+        return Posted(existing, created=False)
+    totals = reads.sale(reference)
+    if totals.client_id is None or totals.paid == 0:
+        raise RefundRefused("Nothing was paid for this, so nothing can be refunded.", None)
+    specs = [accounts.wallet_spec(totals.client_id)]
+    if totals.reader_id is not None:
+        specs.append(accounts.earnings_spec(totals.reader_id))
+    accounts.lock(*specs)  # until the commit: a second refund at the same moment waits here
+    existing = reads.posted(key)  # the same form, posted while we waited for the lock
+    if existing is not None:
+        return Posted(existing, created=False)
+    already = reads.refunded(reference)
+    remaining = totals.paid - already
+    if not isinstance(amount, int) or amount <= 0:
+        raise RefundRefused("Enter an amount above zero.", "amount")
+    if amount > remaining:
+        raise RefundRefused(f"At most {_dollars(remaining)} can still be refunded for this.", "amount")
+    try:
+        return operations.refund(
+            totals.client_id, totals.reader_id, amount, totals.paid, totals.to_reader, key, reference, actor, reason,
+            already_refunded=already,
+        )  # fmt: skip
+    except InsufficientFunds:
+        raise RefundRefused(
+            "The reader's earnings no longer hold their part of this refund (paid out). "
+            "Refund less, or adjust the client's wallet from the Ledger page instead.",
+            "amount",
+        ) from None
+
+
+def _user_of(seller):
+    from soulseer.models import ReaderProfile, User
+
+    if isinstance(seller, ReaderProfile):
+        return db.session.get(User, seller.user_id)
+    return seller
+
+
+def _dollars(cents):
+    return format_cents(cents, symbol="")  # "2.76": the form around it says the amount is in dollars

@@ -1,0 +1,3 @@
+"""Money tests: `flask ledger verify` after each, and real parallel connections (tests/ledger)."""
+
+from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
