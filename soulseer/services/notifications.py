@@ -44,7 +44,7 @@ def notify(user, kind, text, link=None):
     user_id = user if isinstance(user, int) else user.id
     notification = Notification(user_id=user_id, kind=kind, text=text[:TEXT_MAX], link=link or None)
     db.session.add(notification)
-    after_commit.run(push_bell, user_id)
+    after_commit.run_once(push_bell, user_id)
     return notification
 
 
@@ -83,7 +83,7 @@ def get_own(user_id, notification_id):
 def mark_read(notification):
     if notification.read_at is None:
         notification.read_at = clock.now()
-        after_commit.run(push_bell, notification.user_id)
+        after_commit.run_once(push_bell, notification.user_id)
     return notification
 
 
@@ -92,7 +92,7 @@ def mark_all_read(user_id):
         sa.update(Notification).filter_by(user_id=user_id, read_at=None).values(read_at=clock.now())
     ).rowcount
     if changed:
-        after_commit.run(push_bell, user_id)
+        after_commit.run_once(push_bell, user_id)
     return changed
 
 

@@ -55,7 +55,7 @@ def _change(profile, status):
     if status == ReaderStatus.ONLINE and previous != ReaderStatus.ONLINE:
         _tell_waiting_clients(profile)
     if status != previous:
-        after_commit.run(publish_status, profile.id)
+        after_commit.run_once(publish_status, profile.id)
     return profile
 
 
@@ -200,7 +200,7 @@ def offline_idle_readers():
                 profile.last_seen_at = active_at
         if profile.last_seen_at is None or now - profile.last_seen_at >= idle_after:
             profile.status = ReaderStatus.OFFLINE
-            after_commit.run(publish_status, profile.id)
+            after_commit.run_once(publish_status, profile.id)
             went_offline += 1
     db.session.commit()
     return went_offline

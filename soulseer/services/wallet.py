@@ -86,7 +86,7 @@ def announce_balance(user, news=None):
     they have open (a top-up credited, a refund or dispute taken back, an admin's adjustment).
     With `news`, the client is also told why, in their notifications, with a link to the wallet."""
     user_id = user if isinstance(user, int) else user.id
-    after_commit.run(push_balance, user_id)
+    after_commit.run_once(push_balance, user_id)
     if news:
         notifications.notify(user_id, "system", news, "/wallet")
 

@@ -18,6 +18,7 @@ import logging
 import sqlalchemy as sa
 
 KEY = "after_commit"
+ONCE_KEY = "after_commit_once"  # what run_once() queued, so asking again is one set lookup
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,21 @@ def run_once(func, *args, first=False, session=None):
     """Like run(), but at most once per transaction for the same `func(*args)`; `first` puts it
     before everything queued (a cache version must move before any tab hears of the change)."""
     pending = _pending(session)
-    if (func, args) in pending:
+    if (func, args) in _once(session):
         return
+    _once(session).add((func, args))
     if first:
         pending.insert(0, (func, args))
     else:
         pending.append((func, args))
+
+
+def _once(session=None):
+    if session is None:
+        from soulseer.extensions import db
+
+        session = db.session()
+    return session.info.setdefault(ONCE_KEY, set())
 
 
 def enqueue(job, *args, queue="default"):
@@ -68,6 +78,7 @@ def _enqueue_now(queue, job, args):
 def _after_commit(session):
     if session.in_nested_transaction():
         return  # a savepoint was released: wait for the real commit
+    session.info.pop(ONCE_KEY, None)
     for func, args in session.info.pop(KEY, []):
         try:
             func(*args)
@@ -84,6 +95,7 @@ def _after_soft_rollback(session, previous_transaction):
     if previous_transaction.nested:
         return
     session.info.pop(KEY, None)
+    session.info.pop(ONCE_KEY, None)
 
 
 def init_app(app):
