@@ -23,8 +23,12 @@ def earnings_spec(user):
     return (f"earnings:{_id(user)}", AccountKind.READER_EARNINGS, _id(user))
 
 
+def hold_code_prefix(reference_type):
+    return f"hold:{reference_type}:"
+
+
 def hold_spec(reference_type, reference_id, owner):
-    return (f"hold:{reference_type}:{reference_id}", AccountKind.HOLD, _id(owner))
+    return (f"{hold_code_prefix(reference_type)}{reference_id}", AccountKind.HOLD, _id(owner))
 
 
 PLATFORM_REVENUE = ("platform:revenue", AccountKind.PLATFORM_REVENUE, None)

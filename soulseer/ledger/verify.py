@@ -3,12 +3,18 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 
 from soulseer.extensions import db
+from soulseer.ledger import accounts
 
-# Areas that hold money for something register a query returning hold account ids that still
-# have money although the thing they hold for has finished (readings, bookings).
-FINISHED_HOLD_QUERIES = []
+EXTENSION = "soulseer.ledger.finished_holds"
+
+
+def register_finished_holds(app, reference_type, table, finished_states):
+    """An area that holds money for its rows (readings, bookings, tickets) registers, in its
+    init_app, that no hold may keep money once its row is in one of `finished_states`."""
+    app.extensions.setdefault(EXTENSION, {})[reference_type] = (table, tuple(finished_states))
 
 
 @dataclass
@@ -85,8 +91,15 @@ def run():
         f"SELECT id, account_id, account_kind, running FROM ({running}) r "  # noqa: S608 (constant SQL)
         "WHERE account_kind IN ('reader_earnings', 'hold') AND running < 0",
     )
-    for name, sql in FINISHED_HOLD_QUERIES:
-        check(name, sql)
+    for reference_type, (table, states) in sorted(current_app.extensions.get(EXTENSION, {}).items()):
+        check(
+            f"no hold keeps money for a finished or cancelled {reference_type}",
+            # `table` comes from the area's own registration, never from input.
+            f"SELECT a.id, a.code, a.balance FROM ledger_accounts a JOIN {table} r "  # noqa: S608
+            "ON a.code = :prefix || r.id WHERE r.state = ANY(:states) AND a.balance <> 0",
+            prefix=accounts.hold_code_prefix(reference_type),
+            states=list(states),
+        )
     return checks
 
 

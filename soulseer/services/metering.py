@@ -21,22 +21,12 @@ from flask import current_app
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.ledger import InsufficientFunds, Posted, WalletFrozen, keys, post_many, post_one, verify
-from soulseer.models.marketplace import ReaderProfile
+from soulseer.ledger import InsufficientFunds, Posted, WalletFrozen, keys, post_many, post_one
 from soulseer.models.reading import EndReason, PauseReason, Reading, ReadingState
 from soulseer.services import commerce
 from soulseer.services.reading_states import transition
 
 S = ReadingState
-
-# `flask ledger verify`: no hold may keep money for a reading that is over.
-verify.FINISHED_HOLD_QUERIES.append(
-    (
-        "no hold keeps money for a finished or cancelled reading",
-        "SELECT a.id, a.code, a.balance FROM ledger_accounts a JOIN readings r ON a.code = 'hold:reading:' || r.id "
-        "WHERE r.state IN ('finalized', 'cancelled') AND a.balance <> 0",
-    )
-)
 
 
 def minute_ms():
@@ -245,12 +235,6 @@ def finalize(reading, at=None):
     reading.reader_earnings_cents = settlement.to_reader
     transition(reading, S.FINALIZED, at=at)
     reading.finalized_at = at
-    # The reader page's "N readings" counts finalized readings (same transaction, atomic increment).
-    db.session.execute(
-        sa.update(ReaderProfile)
-        .where(ReaderProfile.user_id == reading.reader_id)
-        .values(readings_count=ReaderProfile.readings_count + 1)
-    )
 
 
 def cancel(reading, reason, at=None):
@@ -330,23 +314,43 @@ def _charge_due_minutes(reading, now):
             return
 
 
-def due_reading_ids(now, batch_size, after_id=0):
-    """Ids of readings the tick must look at (above `after_id`), locked for this transaction; rows
-    another worker holds are skipped (FOR UPDATE SKIP LOCKED), so workers split the work and never
-    bill a reading twice at once."""
-    config = current_app.config
-    silent_before = now - timedelta(seconds=config["DISCONNECTED_AFTER_SECONDS"])
-    minute = minute_ms()
+# When a reading needs the tick: one rule, written in Python (for a reading in hand) and in SQL (to
+# find them), side by side. tests/readings/test_tick_due.py proves the two agree on every shape.
+#   requested: the answer window is over              accepted: the join deadline passed
+#   active:    the next minute is due, or a side has   paused:   waiting for funds (every tick
+#              been silent too long                              retries), or the deadline passed
+#   ended:     not settled yet (a crash between ending and settling)
+
+
+def needs_tick(reading, now):
+    state = reading.state
+    if state == S.REQUESTED:
+        return now >= reading.request_expires_at
+    if state == S.ACCEPTED:
+        return reading.join_deadline is not None and now >= reading.join_deadline
+    if state == S.ACTIVE:
+        return _minute_due(reading, now) or bool(_silent_sides(reading, now))
+    if state == S.PAUSED:
+        return reading.pause_reason == PauseReason.FUNDS or (
+            reading.pause_deadline is not None and now >= reading.pause_deadline
+        )
+    return state == S.ENDED
+
+
+def needs_tick_clause(now):
+    silent_before = now - timedelta(seconds=current_app.config["DISCONNECTED_AFTER_SECONDS"])
     reserve_from = Reading.meter_started_at + sa.func.make_interval(
-        0, 0, 0, 0, 0, 0, (Reading.minutes_reserved * minute - Reading.metered_ms - reserve_ahead_ms()) / 1000.0
+        0, 0, 0, 0, 0, 0, (Reading.minutes_reserved * minute_ms() - Reading.metered_ms - reserve_ahead_ms()) / 1000.0
     )
-    due = sa.or_(
+    return sa.or_(
         sa.and_(Reading.state == S.REQUESTED, Reading.request_expires_at <= now),
         sa.and_(Reading.state == S.ACCEPTED, Reading.join_deadline <= now),
         sa.and_(
             Reading.state == S.ACTIVE,
             sa.or_(
                 reserve_from <= now,
+                Reading.client_seen_at.is_(None),
+                Reading.reader_seen_at.is_(None),
                 Reading.client_seen_at < silent_before,
                 Reading.reader_seen_at < silent_before,
             ),
@@ -357,10 +361,16 @@ def due_reading_ids(now, batch_size, after_id=0):
         ),
         Reading.state == S.ENDED,
     )
+
+
+def due_reading_ids(now, batch_size, after_id=0):
+    """Ids of readings that need the tick (above `after_id`), locked for this transaction; rows
+    another worker holds are skipped (FOR UPDATE SKIP LOCKED), so workers split the work and never
+    bill a reading twice at once."""
     return list(
         db.session.execute(
             sa.select(Reading.id)
-            .where(due, Reading.id > after_id)
+            .where(needs_tick_clause(now), Reading.id > after_id)
             .order_by(Reading.id)
             .limit(batch_size)
             .with_for_update(skip_locked=True)
@@ -368,7 +378,7 @@ def due_reading_ids(now, batch_size, after_id=0):
     )
 
 
-def tick(batch_size=200, now=None):
+def tick(now=None, batch_size=200):
     """One billing tick: bring every due reading up to date, a batch per transaction, each reading
     at most once. Returns how many readings it handled. Safe with any number of workers at once; a
     worker killed mid-batch loses only its uncommitted batch, which the next tick redoes."""

@@ -18,10 +18,11 @@ from limits.strategies import MovingWindowRateLimiter
 
 from soulseer import clock
 from soulseer.extensions import db
+from soulseer.ledger import verify
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingMessage, ReadingState
 from soulseer.services import events, metering, notifications, reader_status, wallet
-from soulseer.services.core import after_commit
+from soulseer.services.core import after_commit, ticks
 from soulseer.services.reading_states import LISTENERS
 
 S = ReadingState
@@ -195,8 +196,15 @@ def publish_message(message_id):
 
 
 def on_transition(reading, from_state, to_state, reason):
-    """Every state change: publish it after commit; keep the reader's status in step."""
+    """Every state change: publish it after commit; keep the reader's status and figures in step."""
     publish_after_commit(reading)
+    if to_state == S.FINALIZED:
+        # The reader page's "N readings" counts finalized readings (same transaction, atomic increment).
+        db.session.execute(
+            sa.update(ReaderProfile)
+            .where(ReaderProfile.user_id == reading.reader_id)
+            .values(readings_count=ReaderProfile.readings_count + 1)
+        )
     profile = profile_of(reading.reader_id)
     if profile is None:
         return
@@ -223,8 +231,11 @@ def request_created(reading):
 
 
 def init_app(app):
+    """The readings area plugs into the shared parts: state changes, the tick, the ledger's checks."""
     if on_transition not in LISTENERS:
         LISTENERS.append(on_transition)
+    ticks.register(app, "readings", metering.tick)
+    verify.register_finished_holds(app, "reading", "readings", (S.FINALIZED, S.CANCELLED))
 
 
 # Chat -----------------------------------------------------------------------------------------------

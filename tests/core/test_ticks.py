@@ -1,0 +1,37 @@
+"""The tick registry: each area's handler runs once per tick; one failing does not stop the others."""
+
+import pytest
+
+from soulseer.jobs.tick import tick
+from soulseer.services import metering
+from soulseer.services.core import ticks
+
+
+def test_readings_register_the_billing_engine_with_the_tick(app):
+    with app.app_context():
+        assert ticks.handlers()["readings"] is metering.tick
+
+
+def test_every_handler_runs_and_a_failure_shows_after_the_others_ran(app):
+    seen = []
+
+    def broken(now):
+        seen.append("broken")
+        raise RuntimeError("boom")
+
+    def counting(now):
+        seen.append("counting")
+        return 3
+
+    saved = dict(app.extensions[ticks.EXTENSION])
+    try:
+        ticks.register(app, "broken", broken)
+        ticks.register(app, "counting", counting)
+        with app.app_context(), pytest.raises(RuntimeError, match="boom"):
+            tick()
+        assert seen[-2:] == ["broken", "counting"]
+        app.extensions[ticks.EXTENSION].pop("broken")
+        with app.app_context():
+            assert tick() == {"readings": 0, "counting": 3}
+    finally:
+        app.extensions[ticks.EXTENSION] = saved
