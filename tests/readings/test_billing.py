@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from soulseer.extensions import db as database
-from soulseer.ledger import LedgerTransaction, accounts, reads
+from soulseer.ledger import LedgerTransaction, accounts, reads, verify
 from soulseer.models.reading import Reading
 from soulseer.services import metering, readings
 from soulseer.services.reading_states import IllegalTransition, transition
@@ -69,7 +69,7 @@ def test_cost_is_ceil_of_seconds_times_rate_over_sixty(app, make_user, seconds, 
             assert reading.metered_seconds == seconds
             assert reading.cost_cents == -(-seconds * rate // 60)
             assert wallet_of(client) == rate * 20 - reading.cost_cents
-        failed = [check.name for check in metering.verify.run() if not check.ok]
+        failed = [check.name for check in verify.run() if not check.ok]
         assert failed == []
         database.session.remove()
         with database.engine.begin() as conn:

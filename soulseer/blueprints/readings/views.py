@@ -8,7 +8,7 @@ from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, ReaderStatus, Role
 from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import agora, metering, reading_room, readings, wallet
+from soulseer.services import agora, commerce, metering, reading_room, readings, wallet
 from soulseer.views import role_required
 
 S = ReadingState
@@ -107,7 +107,7 @@ def create():
             except AmountError as error:
                 message = "Write the spend cap in dollars, like 20 or 12.50."
                 raise readings.ReadingError(message, "spend_cap", 422) from error
-        share = reading_room.share_bps(profile)
+        share = commerce.share_for(profile)
         reading = readings.request(current_user, profile.user, mode, offered[mode], share, cap)
         reading_room.request_created(reading)
         db.session.commit()
