@@ -1,5 +1,6 @@
-"""Reading the ledger: balances, an account's lines, what a sale or a cause moved. The one place
-that queries ledger rows (posting.py is the one place that writes them)."""
+"""Reading the ledger: balances, an account's lines, what a sale or a cause moved, figures over a
+period. The one place that queries ledger rows (posting.py is the one place that writes them).
+Windows are half-open, [start, end), on the time each line was posted (`ledger_entries.created_at`)."""
 
 from dataclasses import dataclass
 
