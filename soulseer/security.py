@@ -38,10 +38,10 @@ def content_security_policy(app):
     """The policy, plus the identity provider as a form target when Auth0 is on: POST /sign-out
     redirects there to end the Auth0 session, and browsers apply form-action to that redirect.
     The same goes for Stripe Checkout, where POST /wallet/topups redirects."""
-    from soulseer.services import auth0
+    from soulseer.services import agora, auth0
 
     policy = CONTENT_SECURITY_POLICY
-    if app.config.get("AGORA_APP_ID") and app.config.get("AGORA_APP_CERTIFICATE"):
+    if agora.configured(app.config):
         policy = policy.replace("connect-src 'self'", f"connect-src 'self' {AGORA_CONNECT_SOURCES}")
         policy = policy.replace("worker-src 'self'", "worker-src 'self' blob:")
     origins = auth0.form_action_origins(app)

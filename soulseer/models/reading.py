@@ -21,6 +21,15 @@ class ReadingMode(enum.StrEnum):
     VOICE = "voice"
     VIDEO = "video"
 
+    @property
+    def label(self):
+        return self.value.capitalize()
+
+
+# The modes as (code, label) pairs for forms and pages: the one list of them.
+MODES = [(mode.value, mode.label) for mode in ReadingMode]
+MODE_LABELS = dict(MODES)
+
 
 class ReadingState(enum.StrEnum):
     REQUESTED = "requested"

@@ -18,12 +18,11 @@ from sqlalchemy.orm import load_only, selectinload
 from soulseer.extensions import db
 from soulseer.models import Favourite, ReaderProfile, ReaderStatus, Role, Specialty, User, UserStatus
 from soulseer.models.marketplace import reader_profile_specialties
+from soulseer.models.reading import MODE_LABELS, MODES
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import audit, commerce
+from soulseer.services import agora, audit, commerce
 from soulseer.services.accounts import AccountError, export_section, iso
 
-MODES = [("chat", "Chat"), ("voice", "Voice"), ("video", "Video")]
-MODE_LABELS = dict(MODES)
 TAGLINE_MAX = 120
 BIO_MIN, BIO_MAX = 50, 2000
 MIN_SPECIALTIES, MAX_SPECIALTIES = 1, 10
@@ -38,14 +37,9 @@ RATING_CHOICES = [("", "Any rating"), ("3", "3 stars and up"), ("4", "4 stars an
 # Settings ----------------------------------------------------------------------------------
 
 
-def agora_configured():
-    config = current_app.config
-    return bool(config.get("AGORA_APP_ID") and config.get("AGORA_APP_CERTIFICATE"))
-
-
 def available_modes():
-    """Chat always; voice and video only when Agora is configured."""
-    return [code for code, _ in MODES if code == "chat" or agora_configured()]
+    """The modes this server can run (agora.modes_available), as codes."""
+    return [str(mode) for mode in agora.modes_available()]
 
 
 def share_label(profile=None):
@@ -66,7 +60,9 @@ def offered_rates(profile):
 
 
 def profile_for(user):
-    return db.session.execute(sa.select(ReaderProfile).filter_by(user_id=user.id)).scalar_one_or_none()
+    """The reader profile of a user (a User or a user id), or None: the one lookup of it."""
+    user_id = user if isinstance(user, int) else user.id
+    return db.session.execute(sa.select(ReaderProfile).filter_by(user_id=user_id)).scalar_one_or_none()
 
 
 def get_by_slug(slug):

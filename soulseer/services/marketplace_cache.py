@@ -146,6 +146,7 @@ def release():
     release = current_app.extensions.get("browse_cache_release")
     if release is None:
         from soulseer import security
+        from soulseer.services import agora
 
         digest = hashlib.sha256()
         for path in sorted((Path(current_app.root_path) / current_app.template_folder).rglob("*.html")):
@@ -156,7 +157,7 @@ def release():
             security.content_security_policy(current_app),
             config["ENV_PRODUCTION"],
             config["TEST_PAYMENTS_ENABLED"],
-            bool(config.get("AGORA_APP_ID") and config.get("AGORA_APP_CERTIFICATE")),
+            agora.configured(config),
         ]
         digest.update(json.dumps(settings).encode())
         release = current_app.extensions["browse_cache_release"] = digest.hexdigest()[:12]

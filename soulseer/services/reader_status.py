@@ -34,10 +34,6 @@ class StatusError(ValueError):
     """A status change that is not allowed (the message says why, for the page)."""
 
 
-def profile_for(user):
-    return db.session.execute(sa.select(ReaderProfile).filter_by(user_id=user.id)).scalar_one_or_none()
-
-
 def _lock(profile):
     """The profile row, locked for this transaction (a switch, a reading and the job may race)."""
     return db.session.execute(

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ApplicationStatus, ReaderApplication, Role, Specialty, User
+from soulseer.models.reading import MODES
 from soulseer.services import accounts, audit, invitations
 from soulseer.services.accounts import AccountError
 
-MODES = [("chat", "Chat"), ("voice", "Voice"), ("video", "Video")]
 MIN_SPECIALTIES, MAX_SPECIALTIES = 1, 10
 MIN_YEARS, MAX_YEARS = 0, 80
 BIO_MIN, BIO_MAX = 50, 2000

@@ -21,7 +21,7 @@ from soulseer.extensions import db
 from soulseer.ledger import verify
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingMessage, ReadingState
-from soulseer.services import events, metering, notifications, reader_status, wallet
+from soulseer.services import events, marketplace, metering, notifications, reader_status, wallet
 from soulseer.services.core import after_commit, ticks
 from soulseer.services.reading_states import LISTENERS
 
@@ -56,10 +56,6 @@ class ChatError(ValueError):
 
 
 # Reader profiles ----------------------------------------------------------------------------------
-
-
-def profile_of(user_id):
-    return db.session.execute(sa.select(ReaderProfile).filter_by(user_id=user_id)).scalar_one_or_none()
 
 
 def modes_offered(profile):
@@ -205,7 +201,7 @@ def on_transition(reading, from_state, to_state, reason):
             .where(ReaderProfile.user_id == reading.reader_id)
             .values(readings_count=ReaderProfile.readings_count + 1)
         )
-    profile = profile_of(reading.reader_id)
+    profile = marketplace.profile_for(reading.reader_id)
     if profile is None:
         return
     if to_state == S.ACCEPTED:
