@@ -9,38 +9,38 @@ import sqlalchemy as sa
 from flask import current_app
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
-from soulseer.models import Role
+from soulseer.models import ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingMode, ReadingState
-from soulseer.services import metering, wallet
+from soulseer.services import commerce, marketplace, metering, reading_room, wallet
 from soulseer.services.reading_states import can, transition
 
 S = ReadingState
 
 
-class ReadingError(Exception):
+class ReadingError(DomainError):
     """A request that cannot go ahead; `message` says why to the person; nothing changed."""
-
-    def __init__(self, message, field=None, status=409):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
 
 
 def needed_balance(rate_cents):
     return rate_cents * current_app.config["MINUTES_NEEDED_TO_START"]
 
 
-def request(client, reader, mode, rate_cents, share_bps, spend_cap_cents=None):
-    """Create a reading request from `client` to `reader` at the rate shown to the client."""
+def request(client, profile, mode, spend_cap_cents=None):
+    """Create a reading request from `client` to the reader of `profile`, in `mode`, at the rate the
+    reader's profile shows for it now and the reader's share now (both fixed for the reading)."""
     if not client.is_client:
         raise ReadingError("Only clients can request readings.", status=403)
-    if reader.role != Role.READER or not reader.is_active:
+    if not marketplace.is_listed(profile):
         raise ReadingError("This reader is not available.", status=404)
-    mode = ReadingMode(mode)
-    if not rate_cents or rate_cents <= 0:
-        raise ReadingError(f"This reader does not offer {mode} readings.", "mode")
+    offered = dict(reading_room.modes_offered(profile))
+    if mode not in offered:
+        raise ReadingError("Choose one of the ways this reader offers.", "mode", status=422)
+    if profile.status != ReaderStatus.ONLINE:
+        word = "in another reading" if profile.status == ReaderStatus.BUSY else "offline"
+        raise ReadingError(f"{profile.display_name} is {word} right now.", status=409)
+    mode, rate_cents = ReadingMode(mode), offered[mode]
     if spend_cap_cents is not None and spend_cap_cents < rate_cents:
         raise ReadingError("A spend cap must allow at least one minute.", "spend_cap", status=422)
     if wallet.is_frozen(client):
@@ -54,10 +54,10 @@ def request(client, reader, mode, rate_cents, share_bps, spend_cap_cents=None):
     now = clock.now()
     reading = Reading(
         client_id=client.id,
-        reader_id=reader.id,
+        reader_id=profile.user_id,
         mode=mode,
         rate_cents=rate_cents,
-        share_bps=share_bps,
+        share_bps=commerce.share_for(profile),
         spend_cap_cents=spend_cap_cents,
         state=S.REQUESTED,
         requested_at=now,

@@ -7,7 +7,8 @@ import pytest
 from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import operations
-from soulseer.services import metering, readings
+from soulseer.models import ReaderProfile, ReaderStatus
+from soulseer.services import marketplace, metering, readings
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 
 START = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
@@ -39,13 +40,26 @@ def go_to(seconds):
     clock.advance(at(seconds) - clock.now())
 
 
+def online_at(reader, mode="chat", rate=100):
+    """The reader's profile, online and offering `mode` at `rate` cents a minute (made if missing;
+    written directly, as tests use rates outside the profile form's range)."""
+    profile = marketplace.profile_for(reader)
+    if profile is None:
+        profile = ReaderProfile(user_id=reader.id, slug=f"reader-{reader.id}", display_name=reader.display_name)
+        database.session.add(profile)
+    setattr(profile, f"rate_{mode}_cents", rate)
+    profile.status = ReaderStatus.ONLINE
+    database.session.commit()
+    return profile
+
+
 class Session:
     """A reading driven the way the room drives it: requests, joins, heartbeats, the tick.
     `run_until(seconds)` counts from `origin` (START unless given)."""
 
     def __init__(self, client, reader, rate=100, cap=None, mode="chat", origin=START):
         self.client, self.reader, self.origin = client, reader, origin
-        reading = readings.request(client, reader, mode, rate, 7000, cap)
+        reading = readings.request(client, online_at(reader, mode, rate), mode, cap)
         database.session.commit()
         self.id = reading.id
 

@@ -76,6 +76,9 @@ def test_no_token_for_anyone_else_or_outside_the_reading(agora_configured, peopl
 
 def test_without_agora_only_chat_is_offered(app, people):
     assert agora.modes_available() == ["chat"]
+    # A voice reading requested while Agora was configured, and Agora taken away since.
+    app.config.update(AGORA_APP_ID=APP_ID, AGORA_APP_CERTIFICATE=CERTIFICATE)
     session = voice_session(people)
+    app.config.update(AGORA_APP_ID="", AGORA_APP_CERTIFICATE="")
     with pytest.raises(agora.TokenRefused, match="not configured"):
         agora.rtc_token(session.reading(), people[0])

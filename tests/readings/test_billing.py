@@ -11,7 +11,7 @@ from soulseer.models.reading import Reading
 from soulseer.services import metering, readings
 from soulseer.services.reading_states import IllegalTransition, transition
 from tests.readings import bulk
-from tests.readings.conftest import Session, at, fund, go_to
+from tests.readings.conftest import Session, at, fund, go_to, online_at
 
 
 def wallet_of(user):
@@ -266,12 +266,12 @@ def test_one_open_reading_per_client_and_per_reader(people, make_user):
     fund(client, 10_000)
     Session(client, reader, 100)
     with pytest.raises(readings.ReadingError, match="already have a reading"):
-        readings.request(client, make_user(role="reader", consented=True), "chat", 100, 7000)
+        readings.request(client, online_at(make_user(role="reader", consented=True)), "chat")
     database.session.rollback()
     other = make_user(role="client", consented=True)
     fund(other, 10_000)
     with pytest.raises(readings.ReadingError, match="another reading"):
-        readings.request(other, reader, "chat", 100, 7000)
+        readings.request(other, online_at(reader), "chat")
     database.session.rollback()
     assert database.session.query(Reading).count() == 1
 
@@ -280,7 +280,7 @@ def test_requests_need_three_minutes_of_balance(people):
     client, reader = people
     fund(client, 299)
     with pytest.raises(readings.ReadingError, match="3 minutes"):
-        readings.request(client, reader, "chat", 100, 7000)
+        readings.request(client, online_at(reader), "chat")
 
 
 def test_accepting_twice_or_after_expiry_is_refused(people):

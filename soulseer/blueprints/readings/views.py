@@ -8,7 +8,7 @@ from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, ReaderStatus, Role
 from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import agora, commerce, metering, reading_room, readings, wallet
+from soulseer.services import agora, metering, reading_room, readings, wallet
 from soulseer.views import role_required
 
 S = ReadingState
@@ -94,12 +94,6 @@ def create():
     mode = request.form.get("mode", "")
     cap_text = request.form.get("spend_cap", "").strip()
     try:
-        offered = dict(reading_room.modes_offered(profile))
-        if mode not in offered:
-            raise readings.ReadingError("Choose one of the ways this reader offers.", "mode", status=422)
-        if profile.status != ReaderStatus.ONLINE:
-            word = "in another reading" if profile.status == ReaderStatus.BUSY else "offline"
-            raise readings.ReadingError(f"{profile.display_name} is {word} right now.", status=409)
         cap = None
         if cap_text:
             try:
@@ -107,8 +101,7 @@ def create():
             except AmountError as error:
                 message = "Write the spend cap in dollars, like 20 or 12.50."
                 raise readings.ReadingError(message, "spend_cap", 422) from error
-        share = commerce.share_for(profile)
-        reading = readings.request(current_user, profile.user, mode, offered[mode], share, cap)
+        reading = readings.request(current_user, profile, mode, cap)
         reading_room.request_created(reading)
         db.session.commit()
     except readings.ReadingError as error:
