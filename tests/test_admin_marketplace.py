@@ -102,7 +102,11 @@ def test_an_admin_edits_and_hides_a_profile_with_audit(client, db, make_user, lo
     assert entry.reason == "Asked by the reader"
     assert "keeps 75% of what you pay" in client.get(f"/readers/{slug}").get_data(as_text=True)
 
-    response = client.post(f"/admin/readers/{profile_id}/visibility", data={"csrf_token": token, "hidden": "1"})
+    # Hiding needs a reason, as for every kind of content (moderation).
+    no_reason = client.post(f"/admin/readers/{profile_id}/visibility", data={"csrf_token": token, "hidden": "1"})
+    assert no_reason.status_code == 422 and "Give a reason of 5 to 500 characters" in no_reason.get_data(as_text=True)
+    hide = {"csrf_token": token, "hidden": "1", "reason": "Complaints under review"}
+    response = client.post(f"/admin/readers/{profile_id}/visibility", data=hide)
     assert response.status_code == 302
     db.session.remove()
     assert db.session.get(ReaderProfile, profile_id).hidden is True
@@ -112,12 +116,9 @@ def test_an_admin_edits_and_hides_a_profile_with_audit(client, db, make_user, lo
     visitor = client.application.test_client()
     assert visitor.get(f"/readers/{slug}").status_code == 404
     assert "Orion Vale" not in visitor.get("/readers").get_data(as_text=True)
-    again = client.post(f"/admin/readers/{profile_id}/visibility", data={"csrf_token": token, "hidden": "1"})
+    again = client.post(f"/admin/readers/{profile_id}/visibility", data=hide)
     assert again.status_code == 409
-    assert (
-        client.post(f"/admin/readers/{profile_id}/visibility", data={"csrf_token": token, "hidden": "0"}).status_code
-        == 302
-    )
+    assert client.post(f"/admin/readers/{profile_id}/visibility", data={**hide, "hidden": "0"}).status_code == 302
     assert visitor.get(f"/readers/{slug}").status_code == 200
 
 

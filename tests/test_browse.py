@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from soulseer import clock
 from soulseer.models import Favourite
 from tests.conftest import csrf_token_from
 from tests.support.browse import Statements, names
@@ -85,7 +86,7 @@ def test_hidden_suspended_and_unreachable_readers_are_not_listed(client, readers
     from soulseer.models import ReaderProfile, User
 
     luna = db.session.get(ReaderProfile, readers["Luna Starweaver"].id)
-    luna.hidden = True
+    luna.hidden_at, luna.hidden_reason = clock.now(), "Hidden by an admin"
     orion = db.session.get(ReaderProfile, readers["Orion Vale"].id)
     db.session.get(User, orion.user_id).status = "suspended"
     nova = db.session.get(ReaderProfile, readers["Nova Ellery"].id)

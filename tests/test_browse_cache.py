@@ -94,10 +94,10 @@ def test_hidden_by_an_admin_leaves_the_list_at_once_and_comes_back(app, login, m
     token = csrf_token_from(admin.get("/admin/readers").get_data(as_text=True))
     profile_id = db.session.execute(sa.select(ReaderProfile.id).filter_by(user_id=readers["orion"].id)).scalar_one()
     url = f"/admin/readers/{profile_id}/visibility"
-    assert admin.post(url, data={"csrf_token": token, "hidden": "1"}).status_code == 302
+    assert admin.post(url, data={"csrf_token": token, "hidden": "1", "reason": "Under review"}).status_code == 302
     assert names(viewer()) == ["Luna Starweaver"]
     viewer(cached)
-    assert admin.post(url, data={"csrf_token": token, "hidden": "0"}).status_code == 302
+    assert admin.post(url, data={"csrf_token": token, "hidden": "0", "reason": "Review done"}).status_code == 302
     assert names(viewer()) == ["Luna Starweaver", "Orion Vale"]
 
 

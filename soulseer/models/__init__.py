@@ -7,6 +7,7 @@ from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
 from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, reader_profile_specialties
+from soulseer.models.moderation import Flag, ItemState, Moderatable, ModerationItem, ScreeningHit
 from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
 from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
@@ -21,6 +22,10 @@ __all__ = [
     "AuditEntry",
     "ContentPage",
     "Favourite",
+    "Flag",
+    "ItemState",
+    "Moderatable",
+    "ModerationItem",
     "Notification",
     "OnlineNotificationRequest",
     "OutboundEmail",
@@ -34,6 +39,7 @@ __all__ = [
     "ReadingState",
     "Review",
     "Role",
+    "ScreeningHit",
     "Specialty",
     "StripeEvent",
     "StripeEventStatus",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from soulseer.extensions import db
 from soulseer.models.base import created_at_column, updated_at_column
+from soulseer.models.moderation import Moderatable, moderatable_check
 
 
 class ReaderStatus:
@@ -29,7 +30,7 @@ reader_profile_specialties = sa.Table(
 )
 
 
-class ReaderProfile(db.Model):
+class ReaderProfile(Moderatable, db.Model):
     __tablename__ = "reader_profiles"
     __table_args__ = (
         sa.CheckConstraint("status IN ('online', 'busy', 'offline')", name="status_known"),
@@ -39,6 +40,7 @@ class ReaderProfile(db.Model):
         sa.CheckConstraint(
             "share_override_bp IS NULL OR share_override_bp BETWEEN 5000 AND 10000", name="share_override_range"
         ),
+        moderatable_check(),
         sa.Index("ix_reader_profiles_search_vector", "search_vector", postgresql_using="gin"),
         sa.Index("ix_reader_profiles_browse_order", "status", sa.text("rating_average DESC"), "id"),
     )
@@ -60,7 +62,7 @@ class ReaderProfile(db.Model):
     rate_video_cents: Mapped[int | None] = mapped_column()
     # The reader's share in basis points when an admin overrides the global READER_SHARE_PERCENT.
     share_override_bp: Mapped[int | None] = mapped_column()
-    hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Moderatable: a hidden profile is not listed and its page answers 404 to clients.
     # Kept by the reviews and readings areas; shown as they are.
     rating_average: Mapped[Decimal] = mapped_column(sa.Numeric(3, 2), default=0, server_default="0")
     review_count: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -77,7 +79,7 @@ class ReaderProfile(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
-    user = relationship("User")
+    user = relationship("User", foreign_keys="ReaderProfile.user_id")
     specialties = relationship(
         "Specialty",
         secondary=reader_profile_specialties,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from soulseer.extensions import db
 from soulseer.models.base import created_at_column
+from soulseer.models.moderation import Moderatable, moderatable_check
 
 
 class ReadingMode(enum.StrEnum):
@@ -147,11 +148,15 @@ class ReadingEvent(db.Model):
     at: Mapped[datetime] = created_at_column()
 
 
-class ReadingMessage(db.Model):
-    """One chat line of a reading (every mode has chat); the transcript both parties can reopen."""
+class ReadingMessage(Moderatable, db.Model):
+    """One chat line of a reading (every mode has chat); the transcript both parties can reopen.
+    A hidden line is replaced by a placeholder for the other participant (Moderatable)."""
 
     __tablename__ = "reading_messages"
-    __table_args__ = (sa.CheckConstraint("char_length(body) BETWEEN 1 AND 2000", name="body_length"),)
+    __table_args__ = (
+        sa.CheckConstraint("char_length(body) BETWEEN 1 AND 2000", name="body_length"),
+        moderatable_check(),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reading_id: Mapped[int] = mapped_column(sa.ForeignKey("readings.id", ondelete="CASCADE"), index=True)
@@ -159,4 +164,4 @@ class ReadingMessage(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = created_at_column()
 
-    sender = relationship("User")
+    sender = relationship("User", foreign_keys="ReadingMessage.sender_id")

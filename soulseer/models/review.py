@@ -12,15 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from soulseer.extensions import db
 from soulseer.models.base import created_at_column
+from soulseer.models.moderation import Moderatable, moderatable_check
 
 
-class Review(db.Model):
+class Review(Moderatable, db.Model):
     __tablename__ = "reviews"
     __table_args__ = (
         sa.CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
         sa.CheckConstraint("char_length(body) <= 2000", name="body_length"),
         sa.CheckConstraint("answer IS NULL OR char_length(answer) <= 2000", name="answer_length"),
-        sa.CheckConstraint("(hidden_at IS NULL) = (hidden_reason IS NULL)", name="hidden_has_reason"),
+        moderatable_check(),
         sa.Index("ix_reviews_reader_visible", "reader_id", "created_at", postgresql_where=sa.text("hidden_at IS NULL")),
     )
 
@@ -34,18 +35,11 @@ class Review(db.Model):
     # The reader's one answer.
     answer: Mapped[str | None] = mapped_column(sa.Text)
     answered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    # Hidden by an admin (with the reason, audit-logged): no longer shown nor counted in the rating.
-    hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Moderatable: a hidden review is no longer shown on the reader's page nor counted in the rating.
 
     reading = relationship("Reading")
     client = relationship("User", foreign_keys=[client_id])
     reader = relationship("User", foreign_keys=[reader_id])
-
-    @property
-    def visible(self):
-        return self.hidden_at is None
 
     def __repr__(self):
         return f"<Review {self.id} reading {self.reading_id} {self.stars}★>"

@@ -275,22 +275,6 @@ def admin_update_profile(admin, profile, data, share_override_bp, reason=None):
     return profile
 
 
-def set_hidden(admin, profile, hidden, reason=None):
-    if profile.hidden == hidden:
-        raise AccountError("The profile is already " + ("hidden." if hidden else "visible."), None)
-    before = {"hidden": profile.hidden}
-    profile.hidden = hidden
-    audit.record(
-        admin,
-        "reader_profile.hidden" if hidden else "reader_profile.shown",
-        profile,
-        before,
-        {"hidden": hidden},
-        reason,
-    )
-    return profile
-
-
 def refresh_search_text(profile_ids=None):
     """Recompute search_text (after a specialty is renamed) in one statement."""
     names = (

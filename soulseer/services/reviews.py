@@ -3,9 +3,10 @@
 Who may review: the client of a finalized reading with at least one billed minute (metered time of
 one full minute, `MINUTE_SECONDS`), once per reading, within REVIEW_WINDOW_DAYS of its end. 1–5
 stars, up to REVIEW_MAX_CHARS characters. The reader may answer once. Admins hide a review with a
-reason (audit-logged). The reader profile's rating_average and review_count are the average and
-count of the *visible* reviews, recomputed in the same transaction as every change, under a lock
-on the profile row so two reviews committed at once cannot leave a stale average.
+reason through moderation (services/moderation/visibility.py, audit-logged). The reader profile's
+rating_average and review_count are the average and count of the *visible* reviews, recomputed in
+the same transaction as every change, under a lock on the profile row so two reviews committed at
+once cannot leave a stale average.
 """
 
 from datetime import timedelta
@@ -18,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReadingState, Review, User
-from soulseer.services import audit, metering, notifications
+from soulseer.services import metering, notifications
 
 REVIEWS_PER_PAGE = 10
 
@@ -104,7 +105,7 @@ def _lock_profile(reader_id):
     ).scalar_one_or_none()
 
 
-def _refresh_rating(reader_id):
+def refresh_rating(reader_id):
     """rating_average and review_count from the visible reviews (the profile row is locked)."""
     profile = _lock_profile(reader_id)
     if profile is None:
@@ -128,7 +129,7 @@ def create(client, reading_id, stars, body):
     review = Review(reading_id=reading.id, client_id=client.id, reader_id=reading.reader_id, stars=stars, body=body)
     db.session.add(review)
     db.session.flush()
-    _refresh_rating(reading.reader_id)
+    refresh_rating(reading.reader_id)
     notifications.notify(
         reading.reader_id,
         "review",
@@ -151,25 +152,6 @@ def answer(reader, review_id, text):
         raise ReviewError("You have already answered this review.", 409)
     review.answer = _clean_text(text, "answer", required=True)
     review.answered_at = clock.now()
-    return review
-
-
-def hide(admin, review_id, reason):
-    """Hide a review (audit-logged with the reason); the rating no longer counts it."""
-    review = _lock_review(review_id)
-    if review is None:
-        raise ReviewError("There is no such review.", 404)
-    if review.hidden_at is not None:
-        raise ReviewError("This review is already hidden.", 409)
-    reason = (reason or "").strip()
-    if not 5 <= len(reason) <= 500:
-        raise ReviewError("Give a reason of 5 to 500 characters.", field="reason")
-    review.hidden_at = clock.now()
-    review.hidden_reason = reason
-    review.hidden_by_id = admin.id
-    _refresh_rating(review.reader_id)
-    audit.record(admin, "review.hide", review, before={"visible": True, "stars": review.stars},
-                 after={"visible": False}, reason=reason)  # fmt: skip
     return review
 
 

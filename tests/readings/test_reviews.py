@@ -143,7 +143,7 @@ def test_average_of_visible_reviews_and_hiding_changes_it(client, login, post_fo
     response = post_form(client, f"/admin/reviews/{hidden.id}/hide", {"reason": "Names a third person"})
     assert response.status_code == 302
     assert (profile(reader).review_count, profile(reader).rating_average) == (1, Decimal("5.00"))
-    entry = db.session.query(AuditEntry).filter_by(action="review.hide").one()
+    entry = db.session.query(AuditEntry).filter_by(action="review.hidden").one()  # every kind: <kind>.hidden
     assert (entry.actor_id, entry.target_id, entry.reason) == (admin.id, hidden.id, "Names a third person")
 
 

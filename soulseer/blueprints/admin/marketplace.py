@@ -14,6 +14,7 @@ from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Specialty, User
 from soulseer.services import marketplace
 from soulseer.services.accounts import AccountError
+from soulseer.services.moderation import visibility
 from soulseer.views import form_error, page_number
 
 bp = Blueprint("marketplace", __name__)
@@ -35,7 +36,8 @@ class AdminProfileForm(ProfileForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    # The moderation service checks it (5–500 characters), as for every kind of content.
+    reason = TextAreaField("Reason", description="Kept with the profile and in the audit log (5–500 characters).")
 
 
 def parse_share(text):
@@ -204,13 +206,16 @@ def reader_profile_visibility(profile_id):
     if not form.validate():
         return _profile_page(profile, _filled_form(profile), 422, form)
     hide = request.form.get("hidden") == "1"
+    change = visibility.hide if hide else visibility.restore
     try:
-        marketplace.set_hidden(current_user, profile, hide, form.reason.data)
-    except AccountError as error:
+        change("reader_profile", profile.id, form.reason.data, current_user)
+    except visibility.ModerationError as error:
         db.session.rollback()
-        return _profile_page(
-            _profile_or_404(profile_id), _filled_form(_profile_or_404(profile_id)), 409, form, error.message
-        )
+        profile = _profile_or_404(profile_id)
+        if error.field:
+            form.reason.errors = [error.message]
+            return _profile_page(profile, _filled_form(profile), error.status, form)
+        return _profile_page(profile, _filled_form(profile), error.status, form, error.message)
     db.session.commit()
     flash(
         f"{profile.display_name}'s profile is hidden from clients."

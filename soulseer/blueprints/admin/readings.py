@@ -12,7 +12,8 @@ from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
 from soulseer.models import Reading, ReadingState, Review
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import reading_admin, reviews
+from soulseer.services import reading_admin
+from soulseer.services.moderation import visibility
 from soulseer.views import page_number
 
 bp = Blueprint("readings", __name__)
@@ -115,8 +116,8 @@ def hide_review(review_id):
     if not form.validate():
         abort(400)
     try:
-        reviews.hide(current_user, review.id, form.reason.data)
-    except reviews.ReviewError as error:
+        visibility.hide("review", review.id, form.reason.data, current_user)
+    except visibility.ModerationError as error:
         db.session.rollback()
         if error.field:
             form.reason.errors = [error.message]
