@@ -44,8 +44,25 @@ you are only charged for the seconds you were both connected.
 
 ## Can I get a refund?
 
-See the [Refund policy](/pages/refund-policy). If something went wrong, write to us from your
-account page and we will look at the reading.
+See the [Refund policy](/pages/refund-policy). If something went wrong with a reading, open it
+from [your readings](/readings/history) and choose **Report a problem**: it goes straight to
+SoulSeer's admins, who look at the reading and can refund it to your wallet.
+
+## How do I report something?
+
+Every review, reader profile and chat message has a **Report** link. Choose what is wrong and
+tell us in a few words; only SoulSeer's admins read it, and the person you report is not told who
+reported them. Sharing contact details or paying outside SoulSeer is against the rules: SoulSeer
+can't refund or protect a payment made elsewhere.
+
+## If you are struggling
+
+You don't have to go through this alone. In the US, call or text **988** (Suicide & Crisis
+Lifeline) or chat at **988lifeline.org** — free, confidential, 24/7. If you are in immediate
+danger, call **911**. Outside the US: **findahelpline.com**.
+
+[Call 988](tel:988) · [Text 988](sms:988) · [Chat at 988lifeline.org](https://988lifeline.org/chat) ·
+[Call 911](tel:911) · [Find a helpline outside the US](https://findahelpline.com)
 
 ## Who can use SoulSeer?
 
@@ -97,8 +114,9 @@ and the readings and messages you take part in.
 REFUND_POLICY = """\
 - **Live readings** are billed to the second and only while both of you are connected, so you
   never pay for time you did not get.
-- If a reading went wrong (a technical failure, or a reader who did not read), contact us within
-  14 days and we will review it. Refunds go back to your wallet, in full or in part.
+- If a reading went wrong (a technical failure, or a reader who did not read), open it from
+  [your readings](/readings/history) and choose **Report a problem** within 14 days: an admin
+  will review it. Refunds go back to your wallet, in full or in part.
 - **Scheduled readings**: cancel at least 24 hours before for a full refund; later, 50%. If the
   reader cancels or does not show within 10 minutes, you get a full refund.
 - **Wallet top-ups** that were never spent can be refunded to your card on request.
@@ -225,7 +243,8 @@ history, within **{config["REVIEW_WINDOW_DAYS"]} days**: 1 to 5 stars and up to
 
 ## Refunds
 
-If something went wrong with a reading, contact us: see the [Refund policy](/pages/refund-policy).
+If something went wrong with a reading, choose **Report a problem** on it (from your readings);
+see the [Refund policy](/pages/refund-policy).
 A refund of a reading, in full or in part, goes back to your wallet.
 
 ## Adding money

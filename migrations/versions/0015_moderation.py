@@ -8,7 +8,9 @@ Reader profiles and reading messages get the Moderatable columns reviews already
 at, why, by whom; a hidden row has its reason). A profile hidden before this migration keeps
 the time, admin and reason of its latest `reader_profile.hidden` audit entry (a fixed reason
 where none was given). The audit action `review.hide` becomes `review.hidden`, the name every
-kind now uses (`<kind>.hidden` / `<kind>.shown`).
+kind now uses (`<kind>.hidden` / `<kind>.shown`). The Help and Refund policy pages, where still
+exactly as first seeded (never edited), get their new text: they pointed to a contact that does not
+exist; they now point to "Report a problem" on the reading (an edited page is left alone).
 """
 
 import sqlalchemy as sa
@@ -21,6 +23,34 @@ branch_labels = None
 depends_on = None
 
 NO_REASON = "Hidden by an admin before reasons were required."
+
+# The first seeded texts the new ones replace (soulseer/content_pages.py has the new ones).
+OLD_HELP_PART = """## Can I get a refund?
+
+See the [Refund policy](/pages/refund-policy). If something went wrong, write to us from your
+account page and we will look at the reading.
+"""
+OLD_REFUND_PART = """- If a reading went wrong (a technical failure, or a reader who did not read), contact us within
+  14 days and we will review it. Refunds go back to your wallet, in full or in part."""
+
+
+def _update_seeded_pages():
+    from soulseer.content_pages import HELP, REFUND_POLICY
+
+    conn = op.get_bind()
+    for slug, old_part, new_text in (("help", OLD_HELP_PART, HELP), ("refund-policy", OLD_REFUND_PART, REFUND_POLICY)):
+        body = conn.execute(sa.text("SELECT body_markdown FROM content_pages WHERE slug = :slug"), {"slug": slug}).scalar()
+        # Unedited: the seed's text with the old paragraph (an admin's save ends in a newline too).
+        if body is not None and old_part in body and updated_by_nobody(conn, slug):
+            conn.execute(
+                sa.text("UPDATE content_pages SET body_markdown = :text WHERE slug = :slug"), {"text": new_text, "slug": slug}
+            )
+
+
+def updated_by_nobody(conn, slug):
+    return conn.execute(
+        sa.text("SELECT updated_by_id IS NULL AND version = 1 FROM content_pages WHERE slug = :slug"), {"slug": slug}
+    ).scalar()
 
 
 def _add_moderatable(table):
@@ -64,6 +94,7 @@ def upgrade():
     _check_moderatable("reading_messages")
 
     op.execute("UPDATE audit_log SET action = 'review.hidden' WHERE action = 'review.hide'")
+    _update_seeded_pages()
 
     op.create_table(
         "moderation_items",

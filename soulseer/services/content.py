@@ -33,7 +33,7 @@ def render_markdown(text):
         html,
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https", "mailto", "tel", "sms"},  # tel:/sms: for the crisis lines
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704 (nh3 has sanitised it)
