@@ -22,6 +22,7 @@ from soulseer.models.reading import MODE_LABELS, MODES
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import agora, audit, commerce
 from soulseer.services.accounts import AccountError, export_section, iso
+from soulseer.services.moderation import automatic
 
 TAGLINE_MAX = 120
 BIO_MIN, BIO_MAX = 50, 2000
@@ -238,6 +239,7 @@ def save_profile(user, data, photo_prefix=None, profile=None):
     """Create or update `user`'s profile from ProfileInput. Returns the profile (not committed)."""
     profile = profile or profile_for(user)
     clean = validate(data, current=profile)
+    before = {"tagline": profile.tagline, "bio": profile.bio} if profile else {}
     if profile is None or profile.display_name != clean["display_name"]:
         # The slug follows the name: a reader invited under a legal name can leave it behind.
         slug = unique_slug(clean["display_name"], profile.id if profile else None)
@@ -260,6 +262,9 @@ def save_profile(user, data, photo_prefix=None, profile=None):
         profile.photo_key = photo_prefix
     profile.search_text = search_text_for(profile.display_name, profile.tagline, [s.name for s in profile.specialties])
     db.session.flush()
+    # Screening on create and edit, of what changed (an unchanged bio is not flagged again).
+    changed = {name for name in ("tagline", "bio") if getattr(profile, name) != before.get(name)}
+    automatic.screen("reader_profile", profile, fields=changed)
     return profile
 
 

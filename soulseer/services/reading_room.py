@@ -23,6 +23,7 @@ from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingMessage, ReadingState
 from soulseer.services import events, marketplace, metering, notifications, reader_status, wallet
 from soulseer.services.core import after_commit, ticks
+from soulseer.services.moderation import automatic
 from soulseer.services.reading_states import LISTENERS
 
 S = ReadingState
@@ -187,7 +188,8 @@ def publish_message(message_id):
             return
         reading = db.session.get(Reading, message.reading_id)
         for user_id in (reading.client_id, reading.reader_id):
-            html = render_template("readings/_message.html", message=message, viewer_id=user_id)
+            guidance = guidance_for(reading, user_id, [message.id])
+            html = render_template("readings/_message.html", message=message, viewer_id=user_id, guidance_ids=guidance)
             events.publish_to_user(user_id, f"reading-chat-{reading.id}", html)
 
 
@@ -263,8 +265,16 @@ def post_message(reading, user, body):
     message = ReadingMessage(reading_id=reading.id, sender_id=user.id, body=body, created_at=clock.now())
     db.session.add(message)
     db.session.flush()
+    automatic.screen("reading_message", message)  # flags, never blocks: the line is delivered
     after_commit.run(publish_message, message.id)
     return message
+
+
+def guidance_for(reading, viewer_id, message_ids):
+    """The client's lines the reader gets a private guidance note under (self-harm language, F-10)."""
+    if viewer_id != reading.reader_id:
+        return set()
+    return automatic.with_self_harm("reading_message", message_ids)
 
 
 def messages(reading):

@@ -20,6 +20,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReadingState, Review, User
 from soulseer.services import metering, notifications
+from soulseer.services.moderation import automatic
 
 REVIEWS_PER_PAGE = 10
 
@@ -129,6 +130,7 @@ def create(client, reading_id, stars, body):
     review = Review(reading_id=reading.id, client_id=client.id, reader_id=reading.reader_id, stars=stars, body=body)
     db.session.add(review)
     db.session.flush()
+    automatic.screen("review", review)  # flags, never blocks: the review is published
     refresh_rating(reading.reader_id)
     notifications.notify(
         reading.reader_id,
@@ -152,6 +154,7 @@ def answer(reader, review_id, text):
         raise ReviewError("You have already answered this review.", 409)
     review.answer = _clean_text(text, "answer", required=True)
     review.answered_at = clock.now()
+    automatic.screen("review_answer", review)
     return review
 
 

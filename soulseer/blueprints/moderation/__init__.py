@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__)
 
-from soulseer.blueprints.moderation import views  # noqa: E402, F401  (routes register on bp)
+from soulseer.blueprints.moderation import notices, views  # noqa: E402, F401  (routes register on bp)

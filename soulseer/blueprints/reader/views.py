@@ -3,6 +3,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
+from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.blueprints.reader import bp
 from soulseer.blueprints.reader.forms import ProfileForm
 from soulseer.extensions import db
@@ -90,6 +91,7 @@ def profile():
             if new_photo and old_photo:
                 photos.remove(old_photo)
             flash("Your profile is saved." if current else "Your profile is saved and clients can find you.")
+            tell_writer(saved)
             return redirect(url_for("reader.profile"))
     status = 422 if form.errors or form.form_errors else 200
     return (

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from soulseer import clock
+from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.blueprints.readings import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, ReaderStatus, Role
@@ -143,11 +144,13 @@ def _locked_or_404(reading_id):
 @login_required
 def show(reading_id):
     reading = _participant_or_404(reading_id)
+    messages = reading_room.messages(reading)
     context = {
         "reading": reading,
         "s": reading_room.status(reading, current_user.id),
         "ended_text": reading_room.ended_text,
-        "messages": reading_room.messages(reading),
+        "messages": messages,
+        "guidance_ids": reading_room.guidance_for(reading, current_user.id, [m.id for m in messages]),
         "message_max": reading_room.MESSAGE_MAX,
         "review_url": _review_url(reading),
         "av": reading.mode != "chat" and agora.configured(),
@@ -249,15 +252,18 @@ def post_message(reading_id):
     reading = _locked_or_404(reading_id)
     body = request.form.get("body", "")
     try:
-        reading_room.post_message(reading, current_user, body)
+        message = reading_room.post_message(reading, current_user, body)
         db.session.commit()
     except reading_room.ChatError as error:
         db.session.rollback()
         if htmx:
             return render_template("readings/_chat_form.html", reading=reading, body=body, chat_error=error.message)
         return error.message, error.status
-    if htmx:  # the line itself arrives over the event stream, for both
-        return render_template("readings/_chat_form.html", reading=reading, body="", chat_error=None)
+    if htmx:  # the line itself arrives over the event stream, for both; screening's news only here
+        return render_template(
+            "readings/_chat_form.html", reading=reading, body="", chat_error=None, screened=message.screening
+        )
+    tell_writer(message)
     return redirect(url_for("readings.show", reading_id=reading.id), 303)
 
 

@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.blueprints.reviews import bp
 from soulseer.blueprints.reviews.forms import AnswerForm, ReviewForm
 from soulseer.extensions import db
@@ -63,7 +64,7 @@ def review(reading_id):
     form = ReviewForm()
     if request.method == "POST" and form.validate():
         try:
-            reviews.create(current_user, reading.id, form.stars.data, form.body.data)
+            review = reviews.create(current_user, reading.id, form.stars.data, form.body.data)
         except reviews.ReviewError as error:
             db.session.rollback()
             reading = db.session.get(Reading, reading_id)
@@ -74,6 +75,7 @@ def review(reading_id):
                                 review=reviews.review_for(reading.id))  # fmt: skip
         db.session.commit()
         flash("Thank you: your review is on the reader's page.", "success")
+        tell_writer(review)
         return redirect(url_for("history.client_readings"))
     try:
         reviews.check_can_review(current_user, reading)
@@ -101,7 +103,7 @@ def answer(review_id):
     if not form.validate():
         abort(400)
     try:
-        reviews.answer(current_user, review_id, form.answer.data)
+        answered = reviews.answer(current_user, review_id, form.answer.data)
     except reviews.ReviewError as error:
         db.session.rollback()
         if error.status == 404:
@@ -110,4 +112,5 @@ def answer(review_id):
         return redirect(url_for("reviews.to_answer", _anchor=f"review-{review_id}"))
     db.session.commit()
     flash("Your answer is on your page, under the review.", "success")
+    tell_writer(answered)
     return redirect(url_for("reviews.to_answer"))
