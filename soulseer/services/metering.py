@@ -7,7 +7,7 @@ way and the next one, and settlement returns what was not used); the final bill 
 cost = ceil(metered seconds × rate / minute length), split floor(cost × share) to the reader and
 the rest to the platform; what was reserved but not used returns to the client.
 
-Every function here works on a reading row the caller has locked (`lock(id)`), and is safe to
+Every function here works on a reading row the caller has locked (`reading_states.lock(id)`), and is safe to
 repeat: reservations and the settlement carry idempotency keys naming the reading and the minute.
 The meter never runs past the minutes reserved: if the next minute cannot be reserved the meter
 stops at the minute's boundary, so nobody is charged for time that was not paid for and the hold
@@ -31,13 +31,6 @@ S = ReadingState
 
 def minute_ms():
     return current_app.config["MINUTE_SECONDS"] * 1000
-
-
-def lock(reading_id):
-    """The reading, locked for this transaction (every change to a reading goes through this)."""
-    return db.session.execute(
-        sa.select(Reading).where(Reading.id == reading_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
 
 
 # The meter ---------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
-"""The reading state machine, in one place. An illegal transition raises and changes nothing."""
+"""The reading state machine, in one place. An illegal transition raises and changes nothing.
+
+Every change to a reading happens on its row locked for the transaction (`lock(id)`), so a
+heartbeat, the tick, an End click and an admin never change one reading at the same time."""
+
+import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models.reading import ReadingEvent, ReadingState
+from soulseer.models.reading import Reading, ReadingEvent, ReadingState
 
 S = ReadingState
 TRANSITIONS = {
@@ -26,6 +31,13 @@ class IllegalTransition(Exception):
         super().__init__(f"reading {reading.id}: {reading.state} -> {to_state} is not allowed")
         self.reading = reading
         self.to_state = to_state
+
+
+def lock(reading_id):
+    """The reading, locked for this transaction (every change to a reading goes through this)."""
+    return db.session.execute(
+        sa.select(Reading).where(Reading.id == reading_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def can(reading, to_state):

@@ -13,7 +13,7 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingMode, ReadingState
-from soulseer.services import commerce, marketplace, metering, reading_room, wallet
+from soulseer.services import commerce, marketplace, metering, reading_room, reading_states, wallet
 from soulseer.services.reading_states import can, transition
 
 S = ReadingState
@@ -77,7 +77,7 @@ def request(client, profile, mode, spend_cap_cents=None):
 
 def for_participant(reading_id, user):
     """The locked reading if `user` takes part in it; None otherwise (the caller answers 404)."""
-    reading = metering.lock(reading_id)
+    reading = reading_states.lock(reading_id)
     if reading is None or user.id not in (reading.client_id, reading.reader_id):
         return None
     return reading

@@ -8,7 +8,7 @@ from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import operations
 from soulseer.models import ReaderProfile, ReaderStatus
-from soulseer.services import marketplace, metering, readings
+from soulseer.services import marketplace, metering, reading_states, readings
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 
 START = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
@@ -64,7 +64,7 @@ class Session:
         self.id = reading.id
 
     def reading(self):
-        return metering.lock(self.id)
+        return reading_states.lock(self.id)
 
     def do(self, action, *args):
         reading = self.reading()

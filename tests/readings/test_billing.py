@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from soulseer.extensions import db as database
 from soulseer.ledger import LedgerTransaction, accounts, reads, verify
 from soulseer.models.reading import Reading
-from soulseer.services import metering, readings
+from soulseer.services import metering, reading_states, readings
 from soulseer.services.reading_states import IllegalTransition, transition
 from tests.readings import bulk
 from tests.readings.conftest import Session, at, fund, go_to, online_at
@@ -202,7 +202,7 @@ def test_an_interrupted_tick_loses_nothing(start_reading):
     session.heartbeat()
     ids = metering.due_reading_ids(metering.clock.now(), 100)
     for reading_id in ids:
-        metering.bill(metering.lock(reading_id))
+        metering.bill(reading_states.lock(reading_id))
     database.session.rollback()  # the worker died before committing its batch
     assert session.reading().minutes_reserved == 1
     metering.tick()  # the next tick catches up
