@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint format bench chromium migrate seed-demo clean
+.PHONY: run test test-steps lint format bench chromium migrate seed-demo clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,18 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 run: $(VENV)/.run-installed
 	$(PY) -m soulseer.launcher
 
-## Lint, then the whole test suite (unit, integration, browser) against real services.
-test: $(VENV)/.dev-installed chromium lint
+## Lint, then the whole test suite (unit, integration, browser) against real services. The last
+## line says how long the whole run took (install check, lint and tests), passed or not.
+test:
+	@start=$$(date +%s); status=0; \
+	$(MAKE) --no-print-directory test-steps || status=$$?; \
+	took=$$(( $$(date +%s) - start )); \
+	if [ $$status -eq 0 ]; then outcome=passed; else outcome=FAILED; fi; \
+	printf 'make test %s in %dm%02ds (install check, lint and tests; load average now %s)\n' \
+		"$$outcome" $$((took / 60)) $$((took % 60)) "$$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"; \
+	exit $$status
+
+test-steps: $(VENV)/.dev-installed chromium lint
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev-installed

@@ -1,6 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium at 390x844 against a live server
 (web + worker + cron from the Procfile). Two contexts are available for two-person flows."""
 
+import asyncio
 import os
 import shutil
 from contextlib import contextmanager, suppress
@@ -47,11 +48,18 @@ def chromium_path():
     return path
 
 
+# A browser test's time limit (pytest-timeout; the others have pyproject.toml's 60 s). The slowest
+# takes about 55 s with its setup on an idle machine; the first one also starts the live server.
+E2E_TIMEOUT_SECONDS = 180
+
+
 def pytest_collection_modifyitems(items):
-    """Mark browser tests and run them last: the fast tests answer first."""
+    """Mark browser tests, give them their time limit and run them last: the fast tests answer first.
+    A test's own @pytest.mark.timeout comes first and wins."""
     browser_tests = [item for item in items if "/e2e/" in str(item.fspath)]
     for item in browser_tests:
         item.add_marker(pytest.mark.e2e)
+        item.add_marker(pytest.mark.timeout(E2E_TIMEOUT_SECONDS))
     items[:] = [item for item in items if item not in browser_tests] + browser_tests
 
 
@@ -68,11 +76,35 @@ def playwright_instance():
         yield playwright
 
 
+class Chromium:
+    """One launched Chromium, launched again when close_context() had to give it up."""
+
+    def __init__(self, playwright, args=CHROMIUM_ARGS):
+        self.playwright = playwright
+        self.args = args
+        self._browser = None
+
+    @property
+    def browser(self):
+        if self._browser is None or not self._browser.is_connected() or getattr(self._browser, "given_up", False):
+            self._browser = self.playwright.chromium.launch(executable_path=chromium_path(), args=self.args)
+        return self._browser
+
+    def close(self):
+        if self._browser is not None and self._browser.is_connected():
+            within(CLOSE_SECONDS, self._browser, self._browser._impl_obj.close(reason=None))
+
+
 @pytest.fixture(scope="session")
-def browser(playwright_instance):
-    browser = playwright_instance.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+def chromium(playwright_instance):
+    launched = Chromium(playwright_instance)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    return chromium.browser
 
 
 class Watched:
@@ -111,16 +143,48 @@ def _new_page(browser, live_server, viewport=PHONE, prepare=None):
     return context, context.new_page()
 
 
-def close_context(context):
-    """Leave every page for about:blank first, then close the context. Leaving ends the pages'
-    event streams and sends their pagehide beacons (the reading room's leave) while each page is
-    still an ordinary page, so the close has no open connection to wait for: a context closed with
-    a live stream open sometimes never finished closing (docs/testing.md)."""
-    for open_page in context.pages:
-        # A page that cannot leave is closed with the context all the same.
+# Closing a context takes well under a second; Chromium's dropped closes never end (docs/testing.md).
+CLOSE_SECONDS = 15
+LEAVE_ATTEMPTS = 3
+
+
+def within(seconds, owner, call):
+    """Wait for a Playwright call (an `_impl_obj` coroutine of `owner`) at most `seconds`, then raise
+    TimeoutError. The sync API's close() has no timeout of its own."""
+    return owner._sync(asyncio.wait_for(call, seconds))
+
+
+def leave(page):
+    """Send the page to about:blank and make sure it stays there. A page may be navigating by
+    itself (an HX-Redirect, the room going to the summary when the reading ends): that navigation
+    interrupts the first attempt, and a close that races a navigation's commit is what Chromium
+    drops. Leaving also ends the page's event streams and sends its pagehide beacons."""
+    for _ in range(LEAVE_ATTEMPTS):
         with suppress(PlaywrightError):
-            open_page.goto("about:blank", timeout=5_000)
-    context.close()
+            page.goto("about:blank", timeout=5_000)
+        if page.url == "about:blank":
+            return
+
+
+def close_context(context):
+    """Leave every page, then close the context within CLOSE_SECONDS. If Chromium never answers,
+    the test fails (at teardown, loudly: it is not run again) and its Chromium is given up, so the
+    next test gets a new one instead of waiting on this one."""
+    for open_page in context.pages:
+        leave(open_page)
+    try:
+        within(CLOSE_SECONDS, context, context._impl_obj.close(reason=None))
+    except TimeoutError:
+        stuck = context.browser  # None for a persistent context, whose close was its browser's
+        if stuck is not None:
+            stuck.given_up = True
+            with suppress(PlaywrightError, TimeoutError):
+                within(CLOSE_SECONDS, stuck, stuck._impl_obj.close(reason=None))
+        pytest.fail(
+            f"Chromium did not close a browser context within {CLOSE_SECONDS} s (docs/testing.md, "
+            "'A context that never closes'); that Chromium was closed and the next test gets a new one.",
+            pytrace=False,
+        )
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import PHONE, Watched
+from tests.e2e.conftest import PHONE, Watched, close_context
 from tests.support.live_server import LiveServer
 from tests.support.oidc_provider import OpenIDProvider
 
@@ -44,7 +44,7 @@ def phone(browser, auth0_server):
     page = context.new_page()
     page.watched = Watched(page)
     yield page
-    context.close()
+    close_context(context)
 
 
 def test_continue_with_auth0_then_consent_then_sign_out_everywhere(phone, provider, auth0_server, screenshot):

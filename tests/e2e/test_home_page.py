@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from soulseer.content_pages import CONTENT_PAGES
 from soulseer.services import content
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, close_context
 
 
 @pytest.fixture
@@ -78,4 +78,4 @@ def test_layout_at_tablet_and_desktop(browser, live_server, screenshot, width):
     overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
     assert overflow is False
     screenshot(page, f"home-{width}")
-    context.close()
+    close_context(context)

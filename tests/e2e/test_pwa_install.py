@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, chromium_path
+from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, chromium_path, close_context
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def persistent_context(playwright_instance, live_server, tmp_path):
         base_url=live_server.url,
     )
     yield context
-    context.close()
+    close_context(context)
 
 
 def test_manifest_has_no_installability_errors(persistent_context):

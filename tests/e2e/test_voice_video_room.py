@@ -25,7 +25,7 @@ from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.money import format_cents
 from soulseer.services import wallet
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import CHROMIUM_ARGS, account, chromium_path, online_luna, sign_in, two_phones_on
+from tests.e2e.conftest import CHROMIUM_ARGS, Chromium, account, online_luna, sign_in, two_phones_on
 from tests.support.live_server import LiveServer
 
 # Of Agora's shape (32 hex characters each); Agora never sees them: its network is out of reach.
@@ -66,12 +66,11 @@ def agora_server(app):
 @pytest.fixture(scope="module")
 def media_browser(playwright_instance):
     """The conftest's Chromium plus a fake camera and microphone, allowed without a prompt."""
-    browser = playwright_instance.chromium.launch(
-        executable_path=chromium_path(),
-        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+    launched = Chromium(
+        playwright_instance, [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
     )
-    yield browser
-    browser.close()
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
@@ -94,7 +93,7 @@ def two_phones(media_browser, agora_server):
         context.route(lambda url: urlsplit(url).netloc != ours, refuse)
         context.route_web_socket(lambda url: urlsplit(url).netloc != ours, lambda ws: ws.close())
 
-    with two_phones_on(media_browser, agora_server, prepare=refuse_other_hosts) as phones:
+    with two_phones_on(media_browser.browser, agora_server, prepare=refuse_other_hosts) as phones:
         for page, refused in zip(phones, refused_per_phone, strict=True):
             page.refused = refused
         yield phones
