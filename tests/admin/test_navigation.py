@@ -31,6 +31,10 @@ def things(db, person, admin):
     waiting = make_application(db, "selene@example.test")
     make_application(db, "orla@example.test")
     make_application(db, "kept@example.test", status=ApplicationStatus.KEPT_ON_FILE)
+    from soulseer.services.moderation import flags
+
+    report = flags.flag(client, "reading", reading.id, "technical", "The sound kept dropping.")
+    db.session.commit()
     return {
         "user_id": client.id,
         "application_id": waiting.id,
@@ -38,6 +42,7 @@ def things(db, person, admin):
         "account_id": accounts.find_wallet(client).id,
         "profile_id": profile.id,
         "reading_id": reading.id,
+        "item_id": report.item_id,
     }
 
 

@@ -65,8 +65,8 @@ EXPECTED = {
     "30d": {"readings": "3", "minutes_billed": "8:05", "gross": "$17.59", "platform_revenue": "$5.28",
             "active_readers": "2"},
 }  # fmt: skip
-NOW_FIGURES = {"applications_waiting": "1", "applications_kept": "0", "readers_online": "2", "clients": "1",
-               "readers": "3", "admins": "1", "suspended": "0"}  # fmt: skip
+NOW_FIGURES = {"applications_waiting": "1", "applications_kept": "0", "open_flags": "0", "readers_online": "2",
+               "clients": "1", "readers": "3", "admins": "1", "suspended": "0"}  # fmt: skip
 
 
 @pytest.mark.parametrize("period", ["today", "7d", "30d"])
@@ -97,7 +97,13 @@ def test_the_period_switch_swaps_only_the_figures_and_the_url_is_reloadable(admi
     assert "Since 00:00 UTC on 19 Nov 2026" in html
 
 
-def test_no_figure_for_what_does_not_exist_yet(admin_client, db):
-    """Open flags appear once the moderation section supplies them, never as a placeholder."""
+def test_open_flags_come_from_the_moderation_queue(admin_client, db, person):
+    """Open flags appear since the moderation section supplies them: the queue's real count (it was
+    left out, never a placeholder, until moderation existed)."""
+    from soulseer.services.moderation import flags
+
+    assert figures(admin_client.get("/admin").get_data(as_text=True))["open_flags"] == "0"
+    flags.flag(person("client"), "user", person("client").id, "spam", "Sends me adverts.")
+    db.session.commit()
     html = admin_client.get("/admin").get_data(as_text=True)
-    assert "flag" not in html.lower()
+    assert figures(html)["open_flags"] == "1" and 'href="/admin/moderation"' in html

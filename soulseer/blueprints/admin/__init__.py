@@ -15,6 +15,7 @@ from soulseer.blueprints.admin import (
     audit,
     ledger,
     marketplace,
+    moderation,
     overview,
     pages,
     payments,
@@ -26,7 +27,7 @@ from soulseer.models import Role
 from soulseer.services import admin_users
 from soulseer.services import readers_onboarding as onboarding
 
-SECTION_MODULES = (overview, applications, users, marketplace, readings, ledger, payments, pages, audit)
+SECTION_MODULES = (overview, applications, moderation, users, marketplace, readings, ledger, payments, pages, audit)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

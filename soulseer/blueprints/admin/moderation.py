@@ -1,0 +1,158 @@
+"""Admin → Moderation (/admin/moderation): the one queue of every kind of content (docs/moderation.md).
+
+A list filtered by state and kind, in queue order (urgent, score, age); one item with its content
+in context, its flags and screening's hits (the matched spans highlighted); decisions: hide,
+restore, dismiss, suspend the author. The rules are services/moderation/queue.py's.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms import TextAreaField
+
+from soulseer.blueprints.admin.registry import Badge, Figure, Section
+from soulseer.extensions import db
+from soulseer.models import UserStatus
+from soulseer.services import audit_log
+from soulseer.services.moderation import kinds, queue
+from soulseer.services.moderation.items import ModerationError
+from soulseer.services.moderation.screening import Detector
+from soulseer.views import page_number
+
+bp = Blueprint("moderation", __name__)
+
+STATES = (("open", "Open"), ("actioned", "Actioned"), ("dismissed", "Dismissed"), ("all", "All"))
+
+
+class DecisionForm(FlaskForm):
+    # The service checks it (5–500 characters; optional for a dismissal).
+    reason = TextAreaField("Reason", description="Kept with the decision and in the audit log (5–500 characters).")
+
+
+def highlight(text, hits):
+    """`text` escaped, with each hit's span (offsets into it) in a <mark>."""
+    parts, last = [], 0
+    for hit in sorted(hits, key=lambda hit: hit.start_offset):
+        if hit.start_offset < last or hit.end_offset > len(text):
+            continue  # overlapping or out of range: shown unmarked rather than wrong
+        parts.append(escape(text[last : hit.start_offset]))
+        label = escape(Detector(hit.detector).label)
+        parts.append(Markup('<mark title="{}">{}</mark>').format(label, text[hit.start_offset : hit.end_offset]))
+        last = hit.end_offset
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+@bp.get("/moderation")
+def index():
+    state = request.args.get("state", "open")
+    state = state if state in dict(STATES) else "open"
+    kind = request.args.get("kind", "")
+    kind = kind if kinds.get(kind) else ""
+    results = queue.listing(None if state == "all" else state, kind or None, page_number())
+    return render_template(
+        "admin/moderation/index.html",
+        results=results,
+        state=state,
+        kind=kind,
+        states=STATES,
+        kinds=kinds.all_kinds(),
+        reason_labels=kinds.REASON_LABELS,
+    )
+
+
+def _item_page(item_id, status=200, forms=None):
+    entry = queue.entry(item_id)
+    if entry is None:
+        abort(404)
+    forms = forms or {}
+    target = entry.target
+    history = audit_log.for_target("ModerationItem", entry.item.id)
+    if target is not None and entry.kind is not None:
+        history = sorted(
+            history + audit_log.for_target(type(target).__name__, target.id),
+            key=lambda e: (e.created_at, e.id),
+            reverse=True,
+        )
+    return render_template(
+        "admin/moderation/item.html",
+        entry=entry,
+        item=entry.item,
+        kind=entry.kind,
+        target=target,
+        context=entry.kind.context(target) if target is not None and entry.kind else {},
+        forms={name: _labelled(forms.get(name) or DecisionForm(formdata=None, prefix=name), name) for name in ACTIONS},
+        author_active=entry.item.author is not None and entry.item.author.status == UserStatus.ACTIVE,
+        reason_labels=kinds.REASON_LABELS,
+        highlight=highlight,
+        history=history,
+    ), status
+
+
+LABELS = {
+    "hide": "Why hide it",
+    "restore": "Why show it again",
+    "dismiss": "Why dismiss the reports (optional)",
+    "suspend": "Why suspend the author",
+}
+
+
+def _labelled(form, action):
+    form.reason.label.text = LABELS[action]
+    return form
+
+
+@bp.get("/moderation/<int:item_id>")
+def item(item_id):
+    return _item_page(item_id)
+
+
+ACTIONS = {
+    "hide": (queue.hide, "Hidden. The author still sees it, marked hidden."),
+    "restore": (queue.restore, "Shown again."),
+    "dismiss": (queue.dismiss, "Dismissed: the reports are closed."),
+    "suspend": (queue.suspend_author, "The author's account is suspended; their sessions have ended."),
+}
+
+
+@bp.post("/moderation/<int:item_id>/<action>")
+def decide(item_id, action):
+    if action not in ACTIONS:
+        abort(404)
+    form = DecisionForm(prefix=action)
+    if not form.validate():
+        abort(400)
+    change, done = ACTIONS[action]
+    try:
+        change(current_user, item_id, form.reason.data)
+    except ModerationError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        form.reason.errors = [error.message]
+        return _item_page(item_id, error.status, {action: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".item", item_id=item_id), 303)
+
+
+section = Section(
+    "moderation",
+    "Moderation",
+    bp,
+    order=25,
+    badge=Badge(queue.open_count, "open"),
+    figures=(
+        Figure(
+            "open_flags",
+            "item to moderate",
+            lambda start, end: queue.open_count(),
+            order=105,
+            plural="items to moderate",
+            now=True,
+            endpoint="admin.moderation.index",
+            attention=True,
+        ),
+    ),
+)
