@@ -44,8 +44,9 @@ def _page(kind, target, form, status=200, problem=None):
         "problem": problem,
         "next_url": safe_next_url(request.values.get("next")) or url_for("main.home"),
     }
-    template = "moderation/_report_form.html" if htmx else "moderation/report.html"
-    return make_response(render_template(template, **context), status)
+    if htmx:  # in place, HTMX swaps 200s: the refusal comes back in the form (the house pattern)
+        return make_response(render_template("moderation/_report_form.html", **context), 200)
+    return make_response(render_template("moderation/report.html", **context), status)
 
 
 @bp.route("/report/<kind>/<int:target_id>", methods=["GET", "POST"])
