@@ -3,15 +3,20 @@
 import functools
 from urllib.parse import urlsplit
 
-from flask import abort, render_template, request
+from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from soulseer.extensions import htmx
+from soulseer.extensions import db, htmx
+
+
+def _piece_asked():
+    """HTMX asks for a piece of the page (a boosted link or form wants the whole page)."""
+    return bool(htmx and not htmx.boosted)
 
 
 def render(template, fragment=None, **context):
     """The full page, or only its `_fragment.html` partial when HTMX asks for a piece of it."""
-    if fragment and htmx and not htmx.boosted:
+    if fragment and _piece_asked():
         return render_template(fragment, **context)
     return render_template(template, **context)
 
@@ -33,13 +38,43 @@ def role_required(*roles):
 
 
 def form_error(form, error, field_names=None):
-    """Put a service's AccountError-style message on its field, or on the form as a whole."""
+    """Put a DomainError's message on its field (`field_names` maps the service's name to the
+    form's where they differ), or on the form as a whole."""
     field_name = (field_names or {}).get(error.field, error.field)
     field = getattr(form, field_name, None) if field_name else None
     if field is not None:
         field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def refused(error, page=None, form=None, /, *, fragment=None, field_names=None, swap_errors=False, **context):
+    """The answer to a refusal (a DomainError, soulseer/errors.py): the one way views give it.
+
+    Rolls back what this request wrote, puts the message on `form` (its field, or the form as a
+    whole; `field_names` as for form_error), and renders `page` with `context`, answered with
+    `error.status` (and Retry-After when the error has it). `page` is a template name, or the
+    view's page function, called as page(status=error.status, **context) after the rollback so
+    that what it reads is what is stored; it returns (body, status) as a view does. When HTMX asks
+    for a piece, `fragment` is rendered instead, answered 200 because HTMX swaps only 2xx answers
+    (static/js/app.js) unless its slot has [data-swap-errors] (`swap_errors=True`). Without a
+    page: the message as plain text. `page` and `form` are positional so that `form=` and `page=`
+    can be context. The message is not added to `context`: a page showing it outside a form names it.
+    """
+    db.session.rollback()
+    if form is not None:
+        form_error(form, error, field_names)
+    if fragment and _piece_asked():
+        response = make_response(render_template(fragment, **context), error.status if swap_errors else 200)
+    elif page is None:
+        response = make_response(error.message, error.status, {"Content-Type": "text/plain; charset=utf-8"})
+    elif callable(page):
+        response = make_response(page(status=error.status, **context))
+    else:
+        response = make_response(render_template(page, **context), error.status)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(int(error.retry_after))
+    return response
 
 
 def safe_next_url(target):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import AgreementAcceptance, Role, TokenPurpose, User, UserStatus
 from soulseer.services import content, mail, passwords, throttle, tokens
@@ -19,14 +20,17 @@ INVITATION_LIFETIME = timedelta(days=7)
 READER_AGREEMENT = "reader-agreement"
 
 
-class AccountError(Exception):
-    """Bad input for an account action: `field` names the form field (or None for the form)."""
+class AccountError(DomainError):
+    """Bad input for an account action (also used by the admin's forms): the form is shown again."""
 
-    def __init__(self, message, field=None, retry_after=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.retry_after = retry_after
+    status = 422
+
+
+class ChangeRefused(AccountError):
+    """A refused admin decision on a record that exists (already suspended, already decided, saved
+    by someone else since, or its reason too long): the record's page is shown again with 409."""
+
+    status = 409
 
 
 def normalise_email(email):
@@ -136,12 +140,12 @@ def verify_email(raw_token):
     try:
         token = tokens.redeem(raw_token, TokenPurpose.VERIFY_EMAIL)
     except tokens.TokenError as error:
-        raise AccountError(_token_message(error.reason, "verification")) from error
+        raise AccountError(_token_message(error.reason, "verification"), status=400) from error
     user = db.session.get(User, token.user_id)
     if token.email != user.email:
         if find_by_email(token.email) is not None:
             db.session.rollback()
-            raise AccountError("Another account now uses that email address.")
+            raise AccountError("Another account now uses that email address.", status=400)
         user.email = token.email
         user.session_epoch += 1  # a changed sign-in email ends other sessions
     user.email_verified_at = clock.now()
@@ -163,16 +167,17 @@ def authenticate(email, password, ip):
         minutes = max(1, round(wait / 60))
         raise AccountError(
             f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            status=429,
             retry_after=wait,
         )
     user = find_by_email(email)
     if user is None or not passwords.verify_password(user.password_hash, password):
         throttle.record_sign_in_failure(email, ip)
-        raise AccountError("That email and password do not match an account.")
+        raise AccountError("That email and password do not match an account.", status=401)
     if user.status == UserStatus.SUSPENDED:
-        raise AccountError("This account is suspended. Contact support if you think this is a mistake.")
+        raise AccountError("This account is suspended. Contact support if you think this is a mistake.", status=401)
     if user.status != UserStatus.ACTIVE:
-        raise AccountError("That email and password do not match an account.")
+        raise AccountError("That email and password do not match an account.", status=401)
     throttle.clear_account_failures(email)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -191,15 +196,16 @@ def request_password_reset(email):
     return user
 
 
-def check_reset_token(raw_token):
+def check_reset_token(raw_token, status=400):
+    """The token of a usable reset link; the link's page answers 400, the form it opened 422."""
     try:
         return tokens.peek(raw_token, TokenPurpose.RESET_PASSWORD)
     except tokens.TokenError as error:
-        raise AccountError(_token_message(error.reason, "password reset")) from error
+        raise AccountError(_token_message(error.reason, "password reset"), status=status) from error
 
 
 def reset_password(raw_token, new_password):
-    token = check_reset_token(raw_token)
+    token = check_reset_token(raw_token, status=AccountError.status)
     user = db.session.get(User, token.user_id)
     _check_password(new_password, [user.display_name, user.email])
     try:

@@ -2,7 +2,8 @@
 
 An admin can never suspend, demote or change their own account (PRODUCT.md, roles), so there is
 always at least one admin. Every change is audit-logged in the same transaction. Functions raise
-AccountError for refused actions and change nothing when they raise; callers commit.
+ChangeRefused (409; OwnAccountRefused 403) for refused actions and change nothing when they raise;
+callers commit.
 """
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import Role, User, UserStatus
 from soulseer.services import accounts, audit, invitations, passwords
-from soulseer.services.accounts import AccountError
+from soulseer.services.accounts import AccountError, ChangeRefused
 
 ROLE_LABELS = {Role.CLIENT: "Client", Role.READER: "Reader", Role.ADMIN: "Admin"}
 STATUS_LABELS = {UserStatus.ACTIVE: "Active", UserStatus.SUSPENDED: "Suspended", UserStatus.DELETED: "Deleted"}
@@ -19,8 +20,10 @@ REASON_MAX = 500
 OWN_ACCOUNT = "This is your own account. Admins cannot suspend, demote or change their own account; ask another admin."
 
 
-class OwnAccountRefused(AccountError):
+class OwnAccountRefused(ChangeRefused):
     """An admin tried to suspend, demote or otherwise change their own account."""
+
+    status = 403
 
 
 def search(query, page, per_page=20):
@@ -57,16 +60,16 @@ def _target(admin, user_id):
         raise OwnAccountRefused(OWN_ACCOUNT)
     user = db.session.get(User, user_id, with_for_update=True, populate_existing=True)
     if user is None:
-        raise AccountError("That account does not exist.")
+        raise ChangeRefused("That account does not exist.")
     if user.status == UserStatus.DELETED:
-        raise AccountError("This account was deleted by its owner; there is nothing to change.")
+        raise ChangeRefused("This account was deleted by its owner; there is nothing to change.")
     return user
 
 
 def _reason(reason):
     reason = (reason or "").strip() or None
     if reason and len(reason) > REASON_MAX:
-        raise AccountError(f"Keep the reason under {REASON_MAX} characters.", "reason")
+        raise ChangeRefused(f"Keep the reason under {REASON_MAX} characters.", "reason")
     return reason
 
 
@@ -75,7 +78,7 @@ def suspend(admin, user_id, reason=None):
     reason = _reason(reason)
     user = _target(admin, user_id)
     if user.status == UserStatus.SUSPENDED:
-        raise AccountError("This account is already suspended.")
+        raise ChangeRefused("This account is already suspended.")
     before = {"status": user.status, "session_epoch": user.session_epoch}
     user.status = UserStatus.SUSPENDED
     user.session_epoch += 1
@@ -89,7 +92,7 @@ def restore(admin, user_id, reason=None):
     reason = _reason(reason)
     user = _target(admin, user_id)
     if user.status != UserStatus.SUSPENDED:
-        raise AccountError("This account is not suspended.")
+        raise ChangeRefused("This account is not suspended.")
     user.status = UserStatus.ACTIVE
     audit.record(admin, "user.restored", user, {"status": UserStatus.SUSPENDED.value}, {"status": user.status}, reason)
     return user
@@ -98,10 +101,10 @@ def restore(admin, user_id, reason=None):
 def change_role(admin, user_id, role, reason=None):
     reason = _reason(reason)
     if role not in set(Role):
-        raise AccountError("Choose client, reader or admin.", "role")
+        raise ChangeRefused("Choose client, reader or admin.", "role")
     user = _target(admin, user_id)
     if user.role == role:
-        raise AccountError(f"This account is already {ROLE_LABELS[Role(role)].lower()}.", "role")
+        raise ChangeRefused(f"This account is already {ROLE_LABELS[Role(role)].lower()}.", "role")
     before = {"role": user.role}
     user.role = Role(role).value
     audit.record(admin, "user.role_changed", user, before, {"role": user.role}, reason)

@@ -8,7 +8,7 @@ from soulseer.content_pages import CONTENT_PAGES
 from soulseer.extensions import db
 from soulseer.models import ContentPage, User
 from soulseer.services import audit, content
-from soulseer.services.accounts import AccountError
+from soulseer.services.accounts import ChangeRefused
 
 TITLE_MAX = 120
 BODY_MAX = 50_000
@@ -42,24 +42,24 @@ def save(admin, slug, title, body_markdown, based_on_version):
     """Store a new version. Refused when someone saved since the editor opened (`based_on_version`),
     and when nothing changed (a version must mean a change: a new Terms version asks everyone)."""
     if slug not in EDITABLE:
-        raise AccountError("That page does not exist.")
+        raise ChangeRefused("That page does not exist.")
     title = (title or "").strip()
     body_markdown = (body_markdown or "").replace("\r\n", "\n").strip() + "\n"
     if not title or len(title) > TITLE_MAX:
-        raise AccountError(f"Enter a title of at most {TITLE_MAX} characters.", "title")
+        raise ChangeRefused(f"Enter a title of at most {TITLE_MAX} characters.", "title")
     if not body_markdown.strip() or len(body_markdown) > BODY_MAX:
-        raise AccountError(f"Write the page (at most {BODY_MAX:,} characters).", "body_markdown")
+        raise ChangeRefused(f"Write the page (at most {BODY_MAX:,} characters).", "body_markdown")
     page = db.session.execute(
         db.select(ContentPage).filter_by(slug=slug).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     current_version = page.version if page else 0
     if based_on_version != current_version:
-        raise AccountError(
+        raise ChangeRefused(
             "Someone saved this page after you opened it. Your text is below: copy it, reload the page, "
             "and apply your change to the newest version."
         )
     if page is not None and page.title == title and page.body_markdown.strip() == body_markdown.strip():
-        raise AccountError("Nothing changed, so no new version was saved.")
+        raise ChangeRefused("Nothing changed, so no new version was saved.")
     before = None
     if page is None:
         page = ContentPage(slug=slug, title=title, body_markdown=body_markdown, version=1, updated_by_id=admin.id)

@@ -8,6 +8,7 @@ agreement), and is signed in. Until then the account has no password and an unve
 import sqlalchemy as sa
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import Role, TokenPurpose, User, UserStatus
 from soulseer.services import accounts, mail, passwords, tokens
@@ -23,14 +24,12 @@ MESSAGES = {
 STATUS = {"expired": 410, "used": 410, "inactive": 410, "unknown": 400}
 
 
-class InvitationProblem(Exception):
-    """The link cannot be used: `reason` (expired, used, unknown, inactive), a message and a status."""
+class InvitationProblem(DomainError):
+    """The link cannot be used: `reason` (expired, used, unknown, inactive) gives the message and status."""
 
     def __init__(self, reason):
-        super().__init__(reason)
+        super().__init__(MESSAGES[reason], status=STATUS[reason])
         self.reason = reason
-        self.message = MESSAGES[reason]
-        self.status = STATUS[reason]
 
 
 def agreement_version():

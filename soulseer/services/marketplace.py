@@ -21,7 +21,7 @@ from soulseer.models.marketplace import reader_profile_specialties
 from soulseer.models.reading import MODE_LABELS, MODES
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import agora, audit, commerce
-from soulseer.services.accounts import AccountError, export_section, iso
+from soulseer.services.accounts import AccountError, ChangeRefused, export_section, iso
 from soulseer.services.moderation import automatic
 
 TAGLINE_MAX = 120
@@ -639,7 +639,7 @@ def specialty_usage():
 
 def remove_specialty(admin, specialty):
     if specialty_usage().get(specialty.id):
-        raise AccountError("Readers list this specialty, so it cannot be removed. Rename it instead.", None)
+        raise ChangeRefused("Readers list this specialty, so it cannot be removed. Rename it instead.")
     audit.record(admin, "specialty.removed", specialty, before={"name": specialty.name, "position": specialty.position})
     db.session.delete(specialty)
 

@@ -12,6 +12,7 @@ import warnings
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
+from soulseer.errors import DomainError
 from soulseer.services.storage import storage
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -21,11 +22,11 @@ MAX_PIXELS = 40_000_000  # larger images are refused rather than decoded
 CONTENT_TYPE = "image/webp"
 
 
-class PhotoError(ValueError):
-    def __init__(self, message, field="photo"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class PhotoError(DomainError):
+    """A photo that cannot be used: the message goes on the form's photo field."""
+
+    status = 422
+    field = "photo"
 
 
 def read_upload(file_storage):

@@ -13,7 +13,7 @@ from soulseer.extensions import db
 from soulseer.models import ApplicationStatus, ReaderApplication, Role, Specialty, User
 from soulseer.models.reading import MODES
 from soulseer.services import accounts, audit, invitations
-from soulseer.services.accounts import AccountError
+from soulseer.services.accounts import AccountError, ChangeRefused
 
 MIN_SPECIALTIES, MAX_SPECIALTIES = 1, 10
 MIN_YEARS, MAX_YEARS = 0, 80
@@ -99,21 +99,21 @@ def decide(admin, application_id, decision, note=None):
     it is refused when the application's email already has an account."""
     status = DECISIONS.get(decision)
     if status is None:
-        raise AccountError("Choose approve, reject or keep on file.", "decision")
+        raise ChangeRefused("Choose approve, reject or keep on file.", "decision")
     note = (note or "").strip() or None
     if note and len(note) > NOTE_MAX:
-        raise AccountError(f"Keep the note under {NOTE_MAX} characters.", "note")
+        raise ChangeRefused(f"Keep the note under {NOTE_MAX} characters.", "note")
     # Locked so two admins deciding at once cannot both act on it.
     application = db.session.get(ReaderApplication, application_id, with_for_update=True, populate_existing=True)
     if application is None:
-        raise AccountError("That application does not exist.")
+        raise ChangeRefused("That application does not exist.")
     if application.status not in OPEN_STATUSES:
-        raise AccountError(f"This application was already decided: {STATUS_LABELS[application.status].lower()}.")
+        raise ChangeRefused(f"This application was already decided: {STATUS_LABELS[application.status].lower()}.")
     before = _snapshot(application)
     reader = None
     if status == ApplicationStatus.APPROVED:
         if accounts.find_by_email(application.email) is not None:
-            raise AccountError(
+            raise ChangeRefused(
                 f"{application.email} already has a SoulSeer account, so approval cannot create a reader "
                 "account for it. Ask the applicant for another email, or change that account's role "
                 "from the Users page.",
@@ -150,9 +150,9 @@ def resend_invitation(admin, user_id):
     """A new link for an invited account that has not been claimed yet; the old link stops working."""
     user = db.session.get(User, user_id, with_for_update=True, populate_existing=True)
     if user is None:
-        raise AccountError("That account does not exist.")
+        raise ChangeRefused("That account does not exist.")
     if not invitations.is_pending(user):
-        raise AccountError("This account has already been set up, so there is no invitation to send again.")
+        raise ChangeRefused("This account has already been set up, so there is no invitation to send again.")
     invitations.send(user)
     audit.record(admin, "invitation.resent", user, after={"email": user.email})
     return user

@@ -6,15 +6,19 @@ import secrets
 import sqlalchemy as sa
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import AccountToken
 
 
-class TokenError(Exception):
-    """The link cannot be used; `reason` is unknown, expired or used."""
+class TokenError(DomainError):
+    """The link cannot be used; `reason` is unknown, expired or used. Callers say why in their words
+    (accounts, invitations)."""
+
+    status = 400
 
     def __init__(self, reason):
-        super().__init__(reason)
+        super().__init__(f"This link cannot be used ({reason}).")
         self.reason = reason
 
 

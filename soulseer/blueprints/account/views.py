@@ -14,7 +14,7 @@ from soulseer.blueprints.auth.views import sign_in_user, signed_in_recently
 from soulseer.extensions import db
 from soulseer.services import accounts
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error
+from soulseer.views import refused
 
 
 def _page(status=200, **forms):
@@ -54,13 +54,11 @@ def change_password():
         try:
             accounts.change_password(current_user, form.current_password.data or "", form.new_password.data)
         except AccountError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            sign_in_user(current_user)  # stay signed in here; every other session has ended
-            flash("Your password is changed. You were signed out everywhere else.", "success")
-            return redirect(url_for("account.index"))
+            return refused(error, _page, form, password_form=form)
+        db.session.commit()
+        sign_in_user(current_user)  # stay signed in here; every other session has ended
+        flash("Your password is changed. You were signed out everywhere else.", "success")
+        return redirect(url_for("account.index"))
     return _page(422, password_form=form)
 
 
@@ -72,13 +70,11 @@ def change_email():
         try:
             accounts.request_email_change(current_user, form.new_email.data, form.password.data or "")
         except AccountError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"We sent a link to {form.new_email.data.strip().lower()}. Your email changes when you open it.",
-                  "success")  # fmt: skip
-            return redirect(url_for("account.index"))
+            return refused(error, _page, form, email_form=form)
+        db.session.commit()
+        flash(f"We sent a link to {form.new_email.data.strip().lower()}. Your email changes when you open it.",
+              "success")  # fmt: skip
+        return redirect(url_for("account.index"))
     return _page(422, email_form=form)
 
 
@@ -128,11 +124,9 @@ def delete():
             try:
                 accounts.delete_account(current_user, form.password.data or "", signed_in_recently())
             except AccountError as error:
-                db.session.rollback()
-                form_error(form, error)
-            else:
-                db.session.commit()
-                logout_user()
-                flash("Your account is deleted. We are sorry to see you go.", "success")
-                return redirect(url_for("main.home"))
+                return refused(error, _page, form, delete_form=form)
+            db.session.commit()
+            logout_user()
+            flash("Your account is deleted. We are sorry to see you go.", "success")
+            return redirect(url_for("main.home"))
     return _page(422, delete_form=form)

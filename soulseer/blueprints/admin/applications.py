@@ -13,7 +13,7 @@ from soulseer.models import ApplicationStatus, ReaderApplication
 from soulseer.services import accounts, audit_log
 from soulseer.services import readers_onboarding as onboarding
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error, page_number
+from soulseer.views import page_number, refused
 
 bp = Blueprint("applications", __name__)
 
@@ -79,10 +79,8 @@ def decide_application(application_id):
         return _application_page(found, 422, form)
     try:
         decided = onboarding.decide(current_user, application_id, form.decision.data, form.note.data)
-    except AccountError as error:
-        db.session.rollback()
-        form_error(form, error)
-        return _application_page(_application_or_404(application_id), 409, form)
+    except AccountError as error:  # 409: decided already, or the email has an account
+        return refused(error, _application_page, form, application=found, form=form)
     db.session.commit()
     if decided.status == ApplicationStatus.APPROVED:
         flash(f"Approved. {decided.email} has a reader account and an invitation valid for 7 days.", "success")

@@ -15,7 +15,7 @@ from soulseer.models import ReaderProfile, Specialty, User
 from soulseer.services import marketplace
 from soulseer.services.accounts import AccountError
 from soulseer.services.moderation import visibility
-from soulseer.views import form_error, page_number
+from soulseer.views import page_number, refused
 
 bp = Blueprint("marketplace", __name__)
 
@@ -83,9 +83,7 @@ def add_specialty():
     try:
         specialty = marketplace.add_specialty(current_user, form.name.data)
     except AccountError as error:
-        db.session.rollback()
-        form_error(form, error)
-        return _specialties_page(422, form)
+        return refused(error, _specialties_page, form, form=form)
     db.session.commit()
     flash(f"{specialty.name} is on the list.", "success")
     return redirect(url_for(".specialties"))
@@ -119,9 +117,8 @@ def change_specialty(specialty_id):
             message = f"{old_name} is no longer on the list."
         else:
             abort(400)
-    except AccountError as error:
-        db.session.rollback()
-        return _specialties_page(409 if action == "remove" else 422, error=error.message, error_id=specialty_id)
+    except AccountError as error:  # 409 for a specialty readers list (ChangeRefused), else 422
+        return refused(error, _specialties_page, error=error.message, error_id=specialty_id)
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(".specialties"))
@@ -190,13 +187,11 @@ def reader_profile(profile_id):
             share = parse_share(form.share_override.data)
             marketplace.admin_update_profile(current_user, profile, form.profile_input(), share, form.reason.data)
         except AccountError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{profile.display_name}'s profile is saved.", "success")
-            return redirect(url_for(".reader_profile", profile_id=profile_id))
-    return _profile_page(_profile_or_404(profile_id), form, 422)
+            return refused(error, _profile_page, form, profile=profile, form=form)
+        db.session.commit()
+        flash(f"{profile.display_name}'s profile is saved.", "success")
+        return redirect(url_for(".reader_profile", profile_id=profile_id))
+    return _profile_page(profile, form, 422)
 
 
 @bp.post("/readers/<int:profile_id>/visibility")

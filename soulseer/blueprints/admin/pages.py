@@ -7,8 +7,8 @@ from soulseer.blueprints.admin.forms import PageForm
 from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
 from soulseer.services import content, content_editing
-from soulseer.services.accounts import AccountError
-from soulseer.views import form_error, render
+from soulseer.services.accounts import ChangeRefused
+from soulseer.views import refused, render
 
 bp = Blueprint("pages", __name__)
 
@@ -40,10 +40,9 @@ def edit_page(slug):
         return _editor(page, form, 422)
     try:
         saved = content_editing.save(current_user, slug, form.title.data, form.body_markdown.data, form.version.data)
-    except AccountError as error:
-        db.session.rollback()
-        form_error(form, error)
-        return _editor(_page_or_404(slug), form, 409, preview=content.render_markdown(form.body_markdown.data))
+    except ChangeRefused as error:  # 409: someone saved since, nothing changed, or a field is wrong
+        preview = content.render_markdown(form.body_markdown.data)
+        return refused(error, _editor, form, page=page, form=form, preview=preview)
     db.session.commit()
     message = f"{saved.title} saved as version {saved.version}."
     if slug == "terms":

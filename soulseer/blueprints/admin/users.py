@@ -10,14 +10,9 @@ from soulseer.models import User
 from soulseer.services import admin_users, audit_log, invitations
 from soulseer.services import readers_onboarding as onboarding
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error, page_number, render
+from soulseer.views import page_number, refused, render
 
 bp = Blueprint("users", __name__)
-
-
-def _refused(error):
-    """Status for a refused action: 403 for the admin's own account, 409 when the state forbids it."""
-    return 403 if isinstance(error, admin_users.OwnAccountRefused) else 409
 
 
 @bp.get("/users")
@@ -69,9 +64,8 @@ def _user_action(user_id, form, form_name, action, success):
         return _user_page(target, 422, **{form_name: form})
     try:
         action(target)
-    except AccountError as error:
-        db.session.rollback()
-        return _user_page(db.session.get(User, user_id), _refused(error), error=error.message, **{form_name: form})
+    except AccountError as error:  # 409 when the state forbids it, 403 for the admin's own account
+        return refused(error, _user_page, user=target, error=error.message, **{form_name: form})
     db.session.commit()
     flash(success(target), "success")
     return redirect(url_for(".user", user_id=user_id))
@@ -132,12 +126,10 @@ def invite_reader():
         try:
             reader = onboarding.invite_reader(current_user, form.email.data, form.display_name.data)
         except AccountError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {reader.email}. The link works once, for 7 days.", "success")
-            return redirect(url_for(".user", user_id=reader.id))
+            return refused(error, "admin/users/invite_reader.html", form, form=form)
+        db.session.commit()
+        flash(f"Invitation sent to {reader.email}. The link works once, for 7 days.", "success")
+        return redirect(url_for(".user", user_id=reader.id))
     return render_template("admin/users/invite_reader.html", form=form), 422 if form.errors else 200
 
 

@@ -7,7 +7,7 @@ from soulseer.extensions import db, limiter
 from soulseer.models import ReaderApplication
 from soulseer.services import readers_onboarding as onboarding
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error
+from soulseer.views import refused
 
 
 @bp.route("/become-a-reader", methods=["GET", "POST"])
@@ -30,12 +30,10 @@ def apply():
                 agreement=form.agreement.data,
             )
         except AccountError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            session["reader_application_id"] = application.id
-            return redirect(url_for("applications.thanks"))
+            return refused(error, "applications/apply.html", form, form=form)
+        db.session.commit()
+        session["reader_application_id"] = application.id
+        return redirect(url_for("applications.thanks"))
     return render_template("applications/apply.html", form=form), 422 if form.errors else 200
 
 

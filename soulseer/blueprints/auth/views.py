@@ -7,7 +7,7 @@ from soulseer.blueprints.auth.forms import ConsentForm, NewPasswordForm, ResetRe
 from soulseer.extensions import db, limiter
 from soulseer.services import accounts, auth0
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error, safe_next_url
+from soulseer.views import refused, safe_next_url
 
 # Pages a signed-in user may open before giving consent (everything else waits for it).
 CONSENT_EXEMPT = {
@@ -71,12 +71,11 @@ def sign_up():
                 form.display_name.data, form.email.data, form.password.data, form.adult.data, form.terms.data
             )
         except AccountError as error:
-            form_error(form, error)
-        else:
-            db.session.commit()
-            sign_in_user(user)
-            flash(f"Welcome to SoulSeer! We sent a link to {user.email} to confirm your address.", "success")
-            return redirect(url_for("main.home"))
+            return refused(error, "auth/sign_up.html", form, form=form)
+        db.session.commit()
+        sign_in_user(user)
+        flash(f"Welcome to SoulSeer! We sent a link to {user.email} to confirm your address.", "success")
+        return redirect(url_for("main.home"))
     return render_template("auth/sign_up.html", form=form), 422 if form.errors else 200
 
 
@@ -85,21 +84,15 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(landing_for(current_user))
     form = SignInForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except AccountError as error:
-            db.session.commit()  # nothing of the account changes; keeps the session clean
-            form_error(form, error)
-            status = 429 if error.retry_after else 401
-        else:
-            db.session.commit()
-            sign_in_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")) or landing_for(user))
-    elif form.errors:
-        status = 422
-    return render_template("auth/sign_in.html", form=form, auth0=auth0_enabled()), status
+        except AccountError as error:  # 401, or 429 after too many failures (counted in Redis)
+            return refused(error, "auth/sign_in.html", form, form=form, auth0=auth0_enabled())
+        db.session.commit()
+        sign_in_user(user, remember=form.remember.data)
+        return redirect(safe_next_url(request.args.get("next")) or landing_for(user))
+    return render_template("auth/sign_in.html", form=form, auth0=auth0_enabled()), 422 if form.errors else 200
 
 
 def auth0_enabled():
@@ -121,8 +114,7 @@ def verify_email(token):
     try:
         user = accounts.verify_email(token)
     except AccountError as error:
-        db.session.rollback()
-        return render_template("auth/link_problem.html", message=error.message), 400
+        return refused(error, "auth/link_problem.html", message=error.message)
     db.session.commit()
     if current_user.is_authenticated and current_user.id == user.id:
         sign_in_user(user)  # the epoch may have moved with an email change
@@ -146,19 +138,17 @@ def reset_password(token):
     try:
         accounts.check_reset_token(token)
     except AccountError as error:
-        return render_template("auth/link_problem.html", message=error.message), 400
+        return refused(error, "auth/link_problem.html", message=error.message)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             user = accounts.reset_password(token, form.password.data)
         except AccountError as error:
-            db.session.rollback()
-            form_error(form, error, field_names={"password": "password"})
-        else:
-            db.session.commit()
-            logout_user()
-            flash("Your password is changed. Sign in with the new one.", "success")
-            return redirect(url_for("auth.sign_in", email=user.email))
+            return refused(error, "auth/reset_password.html", form, form=form)
+        db.session.commit()
+        logout_user()
+        flash("Your password is changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.sign_in", email=user.email))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
 
 
@@ -170,10 +160,10 @@ def consent():
         try:
             accounts.record_consent(current_user, form.adult.data, form.terms.data, form.reader_agreement.data)
         except AccountError as error:
-            form_error(form, error)
-        else:
-            db.session.commit()
-            return redirect(safe_next_url(request.args.get("next")) or landing_for(current_user))
+            due = accounts.needs_reader_agreement(current_user)
+            return refused(error, "auth/consent.html", form, form=form, reader_agreement_due=due)
+        db.session.commit()
+        return redirect(safe_next_url(request.args.get("next")) or landing_for(current_user))
     elif not accounts.needs_consent(current_user):
         return redirect(landing_for(current_user))
     return render_template(

@@ -7,11 +7,7 @@ from soulseer.blueprints.invitations.forms import AcceptInvitationForm
 from soulseer.extensions import db, limiter
 from soulseer.services import invitations
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error
-
-
-def _problem(problem):
-    return render_template("invitations/problem.html", problem=problem), problem.status
+from soulseer.views import refused
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -20,7 +16,7 @@ def accept(token):
     try:
         user = invitations.check(token)
     except invitations.InvitationProblem as problem:
-        return _problem(problem)
+        return refused(problem, "invitations/problem.html", problem=problem)
     form = AcceptInvitationForm()
     if not user.is_reader:
         del form.reader_agreement  # only readers sign the Reader agreement
@@ -34,15 +30,12 @@ def accept(token):
                 form.reader_agreement.data if user.is_reader else False,
             )
         except invitations.InvitationProblem as problem:
-            db.session.rollback()
-            return _problem(problem)
+            return refused(problem, "invitations/problem.html", problem=problem)
         except AccountError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            logout_user()  # whoever was signed in on this browser, the invited person now is
-            sign_in_user(user)
-            flash(f"Welcome to SoulSeer, {user.display_name}. Your account is ready.", "success")
-            return redirect(landing_for(user))
+            return refused(error, "invitations/accept.html", form, form=form, user=user)
+        db.session.commit()
+        logout_user()  # whoever was signed in on this browser, the invited person now is
+        sign_in_user(user)
+        flash(f"Welcome to SoulSeer, {user.display_name}. Your account is ready.", "success")
+        return redirect(landing_for(user))
     return render_template("invitations/accept.html", form=form, user=user), 422 if form.errors else 200

@@ -11,7 +11,7 @@ from soulseer.models import Specialty
 from soulseer.services import marketplace, photos
 from soulseer.services import readers_onboarding as onboarding
 from soulseer.services.accounts import AccountError
-from soulseer.views import form_error
+from soulseer.views import refused
 
 
 @bp.get("")
@@ -75,32 +75,30 @@ def profile():
             image = photo_from(form.photo)
             saved = marketplace.save_profile(current_user, form.profile_input(), profile=current)
         except (AccountError, photos.PhotoError) as error:
+            return refused(error, _editor, form, form=form, profile=current)
+        old_photo = saved.photo_key
+        new_photo = photos.store(saved.id, image) if image is not None else None
+        if new_photo:
+            saved.photo_key = new_photo
+        try:
+            db.session.commit()
+        except Exception:
             db.session.rollback()
-            form_error(form, error)
-        else:
-            old_photo = saved.photo_key
-            new_photo = photos.store(saved.id, image) if image is not None else None
-            if new_photo:
-                saved.photo_key = new_photo
-            try:
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                photos.remove(new_photo)
-                raise
-            if new_photo and old_photo:
-                photos.remove(old_photo)
-            flash("Your profile is saved." if current else "Your profile is saved and clients can find you.")
-            tell_writer(saved)
-            return redirect(url_for("reader.profile"))
-    status = 422 if form.errors or form.form_errors else 200
-    return (
-        render_template(
-            "reader/profile.html",
-            form=form,
-            profile=current,
-            available_modes=marketplace.available_modes(),
-            share=marketplace.share_label(current),
-        ),
-        status,
-    )
+            photos.remove(new_photo)
+            raise
+        if new_photo and old_photo:
+            photos.remove(old_photo)
+        flash("Your profile is saved." if current else "Your profile is saved and clients can find you.")
+        tell_writer(saved)
+        return redirect(url_for("reader.profile"))
+    return _editor(form, current, 422 if form.errors else 200)
+
+
+def _editor(form, profile, status=200):
+    return render_template(
+        "reader/profile.html",
+        form=form,
+        profile=profile,
+        available_modes=marketplace.available_modes(),
+        share=marketplace.share_label(profile),
+    ), status
