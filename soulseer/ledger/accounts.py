@@ -93,18 +93,6 @@ def stripe_clearing():
     return resolve(STRIPE_CLEARING)[0]
 
 
-def payouts_in_transit():
-    return resolve(PAYOUTS_IN_TRANSIT)[0]
-
-
-def payouts_paid():
-    return resolve(PAYOUTS_PAID)[0]
-
-
-def adjustments():
-    return resolve(ADJUSTMENTS)[0]
-
-
 def find_wallet(user):
     """The user's wallet if it exists (no row is created for someone who never had money)."""
     return db.session.execute(sa.select(LedgerAccount).filter_by(code=wallet_spec(user)[0])).scalar_one_or_none()

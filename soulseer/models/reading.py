@@ -127,10 +127,6 @@ class Reading(db.Model):
     def metered_seconds(self):
         return self.metered_ms // 1000
 
-    @property
-    def is_open(self):
-        return self.state in OPEN_STATES
-
     def __repr__(self):
         return f"<Reading {self.id} {self.state}>"
 

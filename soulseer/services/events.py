@@ -74,15 +74,6 @@ def isolated_context():
         yield
 
 
-def render_public(template, **context):
-    """Render a fragment as an anonymous visitor would see it: public events go to everyone, so
-    nothing of the current user may leak into them."""
-    from flask import render_template
-
-    with isolated_context():
-        return render_template(template, **context)
-
-
 # --- presence (reader activity) --------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """Histories of readings: the client's (/readings/history) and the reader's (/reader/readings)."""
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from soulseer.models import Role
@@ -10,34 +10,9 @@ from soulseer.views import page_number, role_required
 bp = Blueprint("history", __name__)
 
 
-# The live-readings area owns the transcript page; link to it once it exists.
-TRANSCRIPT_ENDPOINTS = ("readings.transcript", "readings.summary")
-
-
-def transcript_url(reading):
-    for endpoint in TRANSCRIPT_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, reading_id=reading.id)
-    return None
-
-
-def reader_page_url(slug):
-    """The marketplace's reader page, when that area is installed."""
-    if slug and "readers.show" in current_app.view_functions:
-        return url_for("readers.show", slug=slug)
-    return None
-
-
-def browse_url():
-    return url_for("readers.browse") if "readers.browse" in current_app.view_functions else None
-
-
 @bp.app_context_processor
 def _history_helpers():
     return {
-        "transcript_url": transcript_url,
-        "reader_page_url": reader_page_url,
-        "browse_url": browse_url,
         # For the reader dashboard's figures card (history/_reader_figures.html), computed on use.
         "reader_figures": lambda: reading_history.reader_figures(current_user),
         "reviews_to_answer": lambda limit=3: reviews.to_answer(current_user.id, limit),

@@ -28,12 +28,6 @@ def reading_alert():
 
 
 @bp.app_template_global()
-def has_endpoint(name):
-    """Pages link to other areas' pages only once those exist."""
-    return name in current_app.view_functions
-
-
-@bp.app_template_global()
 def request_seconds_left(reading):
     return reading_room._seconds_until(reading.request_expires_at, clock.now())
 
@@ -161,13 +155,9 @@ def show(reading_id):
 
 
 def _review_url(reading):
-    # The reviews area owns /readings/<id>/review; link to it once it exists.
     if current_user.id != reading.client_id or reading.state not in reading_room.OVER_STATES:
         return None
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule in ("/readings/<int:reading_id>/review", "/readings/<reading_id>/review"):
-            return url_for(rule.endpoint, reading_id=reading.id)
-    return None
+    return url_for("reviews.review", reading_id=reading.id)
 
 
 @bp.get("/readings/<int:reading_id>/status")

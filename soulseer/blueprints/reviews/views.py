@@ -27,14 +27,6 @@ def _review_helpers():
     return {"reader_reviews": reader_reviews}
 
 
-@bp.record_once
-def _alias_for_the_readings_area(state):
-    # The live-readings area's summary page builds url_for("readings.review"); same URL, build only.
-    state.app.add_url_rule(
-        "/readings/<int:reading_id>/review", endpoint="readings.review", view_func=review, build_only=True
-    )
-
-
 def _review_page(reading, form, status=200, problem=None, review=None):
     name, slug = reviews.reader_name(reading.reader_id)
     return render_template(

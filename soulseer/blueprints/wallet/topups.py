@@ -31,13 +31,6 @@ def _user_or_address():
 TOPUP_LIMITS = "10 per minute;60 per hour"
 
 
-def wallet_url():
-    """The wallet page (history.py) once it exists; until then the top-up form is the wallet."""
-    if "wallet.index" in current_app.view_functions:
-        return url_for("wallet.index")
-    return url_for("wallet.new_topup")
-
-
 @bp.app_context_processor
 def topup_form_factory():
     # Lets any page (the wallet's, the reading room) include wallet/_topup_form.html without
@@ -89,7 +82,7 @@ def create_topup():
                 current_user,
                 form.amount_cents,
                 return_url=lambda topup: url_for("wallet.topup", topup_id=topup.id, _external=True),
-                cancel_url=request.host_url.rstrip("/") + wallet_url(),
+                cancel_url=url_for("wallet.index", _external=True),
                 test_checkout_url=lambda topup: url_for("wallet.test_checkout", topup_id=topup.id),
             )
         except topups.TopupError as error:
@@ -124,7 +117,6 @@ def topup(topup_id):
         "wallet/_topup_status.html",
         topup=found,
         balance=_balance(current_user),
-        wallet_url=wallet_url(),
         oob_balance=bool(htmx and not htmx.boosted),  # the fragment also refreshes the header balance
     )
     return _no_store(current_app.make_response(html))
@@ -171,5 +163,5 @@ def test_checkout(topup_id):
             return redirect(return_page, 303)
     if _in_place():
         return _fragment("wallet/_test_checkout.html", topup=found, error=error)
-    page = render_template("wallet/test_checkout.html", topup=found, error=error, wallet_url=wallet_url())
+    page = render_template("wallet/test_checkout.html", topup=found, error=error)
     return _no_store(current_app.make_response((page, 502 if error else 200)))
