@@ -33,10 +33,10 @@ def create_app(config=None):
     init_redis(app)
 
     import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
-    from soulseer import security, static_files
+    from soulseer import security, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0, marketplace_cache, moderation, visitor_responses
+    from soulseer.services import auth0, marketplace_cache, moderation
     from soulseer.services.core import after_commit
     from soulseer.templating import register_template_helpers
 

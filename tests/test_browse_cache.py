@@ -162,7 +162,7 @@ def test_a_rolled_back_change_and_unshown_columns_keep_the_cache(readers, client
 def test_visitors_get_a_cached_page_without_token_or_cookie_and_the_cache_holds_no_token(
     app, readers, make_user, login, redis
 ):
-    from soulseer.services import marketplace_cache
+    from soulseer.visitor_responses import csrf_slot
 
     first, second = app.test_client(), app.test_client()
     one = first.get("/readers")
@@ -176,7 +176,7 @@ def test_visitors_get_a_cached_page_without_token_or_cookie_and_the_cache_holds_
     # A visitor who signs in still gets a token where a form needs it.
     assert csrf_token_from(first.get("/sign-in").get_data(as_text=True))
     stored = [redis.get(key).decode() for key in redis.scan_iter("soulseer:browse:*")]
-    assert stored and not any(marketplace_cache.csrf_slot() in text for text in stored)
+    assert stored and not any(csrf_slot() in text for text in stored)
     # A signed-in client gets the cached list inside their own header, with their own token.
     client = app.test_client()
     login(client, make_user(role="client", consented=True, display_name="Cleo Client"))

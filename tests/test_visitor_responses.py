@@ -1,9 +1,10 @@
-"""Whole responses shared by visitors (services/visitor_responses.py): answered without Flask,
+"""Whole responses shared by visitors (soulseer/visitor_responses.py): answered without Flask,
 byte for byte what Flask answered, never to anyone with a cookie, never stale. Real Redis."""
 
 import pytest
 
-from soulseer.services import marketplace, reader_status, visitor_responses
+from soulseer import visitor_responses
+from soulseer.services import marketplace, reader_status
 from tests.support.browse import HX, names
 from tests.support.marketplace import luna_and_orion
 

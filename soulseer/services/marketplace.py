@@ -502,7 +502,7 @@ def browse(filters, page_size=None):
 def canonical_query(filters):
     """The query string of these filters' own URL: defaults left out, in a fixed order. The list's
     HTMX answers push it (so the address bar shows `?q=tarot`, not every empty field of the form),
-    and a visitor's page at that URL may be shared whole (services/visitor_responses.py)."""
+    and a visitor's page at that URL may be shared whole (soulseer/visitor_responses.py)."""
     return urlencode(list(filters.query_args().items()))
 
 

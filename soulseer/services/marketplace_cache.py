@@ -29,22 +29,18 @@ commits.
 
 Nothing viewer-specific is ever stored: cards render from a profile alone (docs/marketplace.md),
 the header, flashes and the CSRF token are rendered per request around the cached part. A
-visitor's whole page (browse, home) is cached once for all visitors (`page_for_visitors`):
-visitors carry no CSRF token and no session, and one with a flash message waiting gets theirs
-rendered.
+visitor's whole page (browse, home) is cached once for all visitors (`soulseer/visitor_responses.py`,
+`page_for_visitors`, which decides from the request who is a visitor; nothing here reads it).
 """
 
 import hashlib
-import hmac
 import json
 import logging
 from pathlib import Path
 
 import redis
 import sqlalchemy as sa
-from flask import current_app, render_template, request, session
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from flask import current_app
 from markupsafe import Markup
 
 from soulseer.extensions import get_redis
@@ -211,27 +207,3 @@ def html(part, variant, render):
     another request already rendered it. Without Redis the page is rendered, not refused."""
     text = _cached(part, variant, lambda: str(render()), str.encode, bytes.decode)
     return Markup(text)  # noqa: S704 (our templates' output, escaped when it was rendered)
-
-
-def page_for_visitors(template, variant, context, query=""):
-    """`render_template(template, **context())`, shared whole by every visitor at the current
-    marketplace version: a visitor's page differs from another's only by a flash message (then it
-    is rendered for them) and carries no session. Signed-in people get it rendered per request
-    (their header, their CSRF token). Should the page ask for a CSRF token, a slot stands in for
-    it in the cache and this request's token fills it. `query` is the canonical query string of
-    this page's URL: the whole response may then be shared too (services/visitor_responses.py)."""
-    if current_user.is_authenticated or session.get("_flashes"):
-        return render_template(template, **context())
-    from soulseer.services import visitor_responses
-
-    visitor_responses.mark_shareable(request.environ, query)
-    slot = csrf_slot()
-    page = str(html(template, variant, lambda: render_template(template, csrf_token=lambda: slot, **context())))
-    return page.replace(slot, generate_csrf()) if slot in page else page
-
-
-def csrf_slot():
-    """What stands in for the CSRF token in a cached page: derived from SECRET_KEY, so it is the
-    same in every process and nobody can plant it in a profile to have it replaced."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"soulseer browse csrf slot", hashlib.sha256).hexdigest()

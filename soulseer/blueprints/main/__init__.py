@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template
 
+from soulseer import visitor_responses
 from soulseer.services import content, marketplace, marketplace_cache
 from soulseer.views import render
 
@@ -21,7 +22,7 @@ def home():
         )
         return {"online_readers_html": online}
 
-    return marketplace_cache.page_for_visitors("main/home.html", "", context)
+    return visitor_responses.page_for_visitors("main/home.html", "", context)
 
 
 @bp.get("/pages/<slug>")

@@ -1,6 +1,7 @@
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from soulseer import visitor_responses
 from soulseer.blueprints.readers import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, Role
@@ -30,7 +31,7 @@ def browse():
         response = make_response(_browse_part("readers/_results.html", filters))
         response.headers["HX-Push-Url"] = url_for("readers.browse") + (f"?{query}" if query else "")
         return response
-    return marketplace_cache.page_for_visitors(
+    return visitor_responses.page_for_visitors(
         "readers/browse.html",
         marketplace.cache_variant(filters),
         lambda: {"browse_section": _browse_part("readers/_browse.html", filters)},

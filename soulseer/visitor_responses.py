@@ -1,7 +1,9 @@
-"""Whole responses for visitors, answered before Flask's request handling runs.
+"""Whole pages and whole responses for visitors: the web layer of the browse cache.
 
-The home page and the browse page look the same to every visitor (`marketplace_cache.
-page_for_visitors`), and visitors are most of a marketplace's traffic. The page cache already
+The home page and the browse page look the same to every visitor, and visitors are most of a
+marketplace's traffic. `page_for_visitors` renders such a page once for all visitors at the
+current marketplace version (through `services/marketplace_cache.py`, which never reads the
+request: who is a visitor is decided here). The page cache already
 spares them the database and the templates; what was left was Flask's own work around every
 request — the session, Flask-Login, the before/after hooks, the security headers — several times
 the cost of fetching the page (docs/benchmarks.md). So the finished response of such a page
@@ -22,10 +24,15 @@ A change is seen at once, as with the pages: a hit needs the entry's version to 
 marketplace version, and an entry is stored with the version read *before* Flask rendered it.
 """
 
+import hashlib
+import hmac
 import json
 import logging
 
 import redis
+from flask import current_app, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from soulseer.services import marketplace_cache
 
@@ -35,6 +42,32 @@ ENVIRON_KEY = "soulseer.shareable_query"
 KEY = "soulseer:browse:{release}:response:{path}?{query}"  # holds "<version>\n<head JSON>\n<body>"
 
 log = logging.getLogger(__name__)
+
+
+def page_for_visitors(template, variant, context, query=""):
+    """`render_template(template, **context())`, shared whole by every visitor at the current
+    marketplace version: a visitor's page differs from another's only by a flash message (then it
+    is rendered for them) and carries no session. Signed-in people get it rendered per request
+    (their header, their CSRF token). Should the page ask for a CSRF token, a slot stands in for
+    it in the cache and this request's token fills it. `query` is the canonical query string of
+    this page's URL: the whole response may then be shared too (below)."""
+    if current_user.is_authenticated or session.get("_flashes"):
+        return render_template(template, **context())
+    mark_shareable(request.environ, query)
+    slot = csrf_slot()
+    page = str(marketplace_cache.html(template, variant, lambda: _render(template, slot, context)))
+    return page.replace(slot, generate_csrf()) if slot in page else page
+
+
+def _render(template, slot, context):
+    return render_template(template, csrf_token=lambda: slot, **context())
+
+
+def csrf_slot():
+    """What stands in for the CSRF token in a cached page: derived from SECRET_KEY, so it is the
+    same in every process and nobody can plant it in a profile to have it replaced."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"soulseer browse csrf slot", hashlib.sha256).hexdigest()
 
 
 def mark_shareable(environ, canonical_query=""):
