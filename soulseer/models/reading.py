@@ -2,7 +2,7 @@
 
 States: requested → accepted → active ⇄ paused → ended → finalized, and cancelled for requests
 declined, expired, withdrawn or never joined. Transitions happen only in
-services/reading_states.py. Metered time comes from server-side events (joins, heartbeats,
+services/readings/states.py. Metered time comes from server-side events (joins, heartbeats,
 leaves); the client's timer is display only.
 """
 

@@ -1,6 +1,6 @@
 """Reviews of live readings (PRODUCT.md §3): one per finalized reading, by its client.
 
-The rules (who, when, how long) live in services/reviews.py; the table keeps what must never be
+The rules (who, when, how long) live in services/readings/reviews.py; the table keeps what must never be
 wrong even if code slips: one review per reading, 1–5 stars, an answer at most once (a single
 column), and a hidden review always has its reason.
 """

@@ -20,9 +20,10 @@ from soulseer.models import Favourite, ReaderProfile, ReaderStatus, Role, Specia
 from soulseer.models.marketplace import reader_profile_specialties
 from soulseer.models.reading import MODE_LABELS, MODES
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import agora, audit, commerce
+from soulseer.services import audit, commerce
 from soulseer.services.accounts import AccountError, ChangeRefused, export_section, iso
 from soulseer.services.moderation import automatic
+from soulseer.services.readings import agora
 
 TAGLINE_MAX = 120
 BIO_MIN, BIO_MAX = 50, 2000

@@ -142,7 +142,7 @@ def release():
     release = current_app.extensions.get("browse_cache_release")
     if release is None:
         from soulseer import security
-        from soulseer.services import agora
+        from soulseer.services.readings import agora
 
         digest = hashlib.sha256()
         for path in sorted((Path(current_app.root_path) / current_app.template_folder).rglob("*.html")):

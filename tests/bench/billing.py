@@ -40,7 +40,7 @@ def _worker(now_iso, start_at, results, index):
     from datetime import datetime
 
     from soulseer import create_app
-    from soulseer.services import metering
+    from soulseer.services.readings import metering
 
     app = create_app()
     now = datetime.fromisoformat(now_iso)

@@ -3,8 +3,8 @@
 import pytest
 
 from soulseer.jobs.tick import tick
-from soulseer.services import metering
 from soulseer.services.core import ticks
+from soulseer.services.readings import metering
 
 
 def test_readings_register_the_billing_engine_with_the_tick(app):

@@ -77,7 +77,7 @@ def review(reading):
                     body="Not what I hoped for.")  # fmt: skip
     database.session.add(review)
     database.session.commit()
-    from soulseer.services import reviews
+    from soulseer.services.readings import reviews
 
     reviews.refresh_rating(reading.reader_id)
     database.session.commit()

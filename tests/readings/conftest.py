@@ -8,7 +8,8 @@ from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import operations
 from soulseer.models import ReaderProfile, ReaderStatus
-from soulseer.services import marketplace, metering, reading_states, readings
+from soulseer.services import marketplace
+from soulseer.services.readings import lifecycle, metering, states
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 
 START = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
@@ -59,12 +60,12 @@ class Session:
 
     def __init__(self, client, reader, rate=100, cap=None, mode="chat", origin=START):
         self.client, self.reader, self.origin = client, reader, origin
-        reading = readings.request(client, online_at(reader, mode, rate), mode, cap)
+        reading = lifecycle.request(client, online_at(reader, mode, rate), mode, cap)
         database.session.commit()
         self.id = reading.id
 
     def reading(self):
-        return reading_states.lock(self.id)
+        return states.lock(self.id)
 
     def do(self, action, *args):
         reading = self.reading()
@@ -73,7 +74,7 @@ class Session:
         return reading
 
     def accept(self):
-        return self.do(readings.accept, self.reader)
+        return self.do(lifecycle.accept, self.reader)
 
     def join_both(self):
         self.do(metering.seen, self.client.id)
@@ -96,7 +97,7 @@ class Session:
             metering.tick()
 
     def finish(self, user):
-        return self.do(readings.finish, user)
+        return self.do(lifecycle.finish, user)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from agora_token_builder.AccessToken import (
     unPackMessages,
 )
 
-from soulseer.services import agora
+from soulseer.services.readings import agora
 from tests.readings.conftest import START, Session, fund
 
 APP_ID = "0123456789abcdef0123456789abcdef"

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from soulseer.extensions import db as database
 from soulseer.ledger import LedgerTransaction, accounts, reads, verify
 from soulseer.models.reading import Reading
-from soulseer.services import metering, reading_states, readings
-from soulseer.services.reading_states import IllegalTransition, transition
+from soulseer.services.readings import lifecycle, metering, states
+from soulseer.services.readings.states import IllegalTransition, transition
 from tests.readings import bulk
 from tests.readings.conftest import Session, at, fund, go_to, online_at
 
@@ -202,7 +202,7 @@ def test_an_interrupted_tick_loses_nothing(start_reading):
     session.heartbeat()
     ids = metering.due_reading_ids(metering.clock.now(), 100)
     for reading_id in ids:
-        metering.bill(reading_states.lock(reading_id))
+        metering.bill(states.lock(reading_id))
     database.session.rollback()  # the worker died before committing its batch
     assert session.reading().minutes_reserved == 1
     metering.tick()  # the next tick catches up
@@ -265,13 +265,13 @@ def test_one_open_reading_per_client_and_per_reader(people, make_user):
     client, reader = people
     fund(client, 10_000)
     Session(client, reader, 100)
-    with pytest.raises(readings.ReadingError, match="already have a reading"):
-        readings.request(client, online_at(make_user(role="reader", consented=True)), "chat")
+    with pytest.raises(lifecycle.ReadingError, match="already have a reading"):
+        lifecycle.request(client, online_at(make_user(role="reader", consented=True)), "chat")
     database.session.rollback()
     other = make_user(role="client", consented=True)
     fund(other, 10_000)
-    with pytest.raises(readings.ReadingError, match="another reading"):
-        readings.request(other, online_at(reader), "chat")
+    with pytest.raises(lifecycle.ReadingError, match="another reading"):
+        lifecycle.request(other, online_at(reader), "chat")
     database.session.rollback()
     assert database.session.query(Reading).count() == 1
 
@@ -279,8 +279,8 @@ def test_one_open_reading_per_client_and_per_reader(people, make_user):
 def test_requests_need_three_minutes_of_balance(people):
     client, reader = people
     fund(client, 299)
-    with pytest.raises(readings.ReadingError, match="3 minutes"):
-        readings.request(client, online_at(reader), "chat")
+    with pytest.raises(lifecycle.ReadingError, match="3 minutes"):
+        lifecycle.request(client, online_at(reader), "chat")
 
 
 def test_accepting_twice_or_after_expiry_is_refused(people):
@@ -288,13 +288,13 @@ def test_accepting_twice_or_after_expiry_is_refused(people):
     fund(client, 1000)
     session = Session(client, reader, 100)
     session.accept()
-    with pytest.raises(readings.ReadingError, match="no longer"):
+    with pytest.raises(lifecycle.ReadingError, match="no longer"):
         session.accept()
     database.session.rollback()
     session.finish(client)  # withdrawn before it started
     late = Session(client, reader, 100)
     go_to(61)
-    with pytest.raises(readings.ReadingError, match="expired"):
+    with pytest.raises(lifecycle.ReadingError, match="expired"):
         late.accept()
     database.session.commit()
     assert late.reading().state == "cancelled"

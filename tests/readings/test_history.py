@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from soulseer import clock
-from soulseer.services import reading_history
+from soulseer.services.readings import history
 from tests.readings.helpers import finished_reading, profile_for
 
 
@@ -47,11 +47,11 @@ def test_reader_figures_by_day_week_month_in_utc(people):
     finished_reading(client_user, reader, seconds=60, rate=100)  # today: earns 70
     clock.advance(timedelta(days=1))
     finished_reading(client_user, reader, seconds=120, rate=100)  # Thursday: earns 140
-    figures = reading_history.reader_figures(reader, now=clock.now())
+    figures = history.reader_figures(reader, now=clock.now())
     assert (figures.today_cents, figures.week_cents, figures.month_cents) == (140, 210, 210)
     assert (figures.today_count, figures.week_count, figures.month_count) == (1, 2, 2)
     clock.advance(timedelta(days=5))  # Tuesday 1 December: a new week and a new month
-    figures = reading_history.reader_figures(reader, now=clock.now())
+    figures = history.reader_figures(reader, now=clock.now())
     assert (figures.today_cents, figures.week_cents, figures.month_cents, figures.readings_count) == (0, 0, 0, 2)
 
 

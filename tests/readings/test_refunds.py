@@ -7,7 +7,7 @@ import pytest
 from soulseer.extensions import db
 from soulseer.ledger import LedgerTransaction, accounts, reads
 from soulseer.models import AuditEntry
-from soulseer.services import reading_admin
+from soulseer.services.readings import records
 from tests.readings.helpers import finished_reading
 
 
@@ -77,11 +77,11 @@ def test_partial_refunds_add_up_to_the_cost_and_one_cent_more_is_refused(
     login(client, admin)
     for amount in ("1.00", "1.50", "0.26"):
         assert refund(client, post_form, reading.id, amount).status_code == 302
-    assert reading_admin.refunded_cents(reading.id) == 276
+    assert records.refunded_cents(reading.id) == 276
     assert balances(client_user, reader)[0] == wallet + 276
     response = refund(client, post_form, reading.id, "0.01", key="one-cent-more")
     assert response.status_code == 422
-    assert reading_admin.refunded_cents(reading.id) == 276
+    assert records.refunded_cents(reading.id) == 276
     new_wallet, new_earnings, new_revenue = balances(client_user, reader)
     # The reader gives back at most what they earned, and the two parts add up to the refunds.
     assert earnings - new_earnings <= 193 and (earnings - new_earnings) + (revenue - new_revenue) == 276
@@ -103,7 +103,7 @@ def test_a_double_submitted_refund_form_refunds_once(client, login, post_form, p
 def test_refund_needs_a_reason(client, login, post_form, people, admin, reading):
     login(client, admin)
     assert refund(client, post_form, reading.id, "1.00", reason="").status_code == 422
-    assert reading_admin.refunded_cents(reading.id) == 0
+    assert records.refunded_cents(reading.id) == 0
 
 
 def test_clients_and_readers_get_403_on_admin_reading_pages(client, login, post_form, people, reading):
@@ -113,7 +113,7 @@ def test_clients_and_readers_get_403_on_admin_reading_pages(client, login, post_
         assert client.get(f"/admin/readings/{reading.id}").status_code == 403
         data = {"amount": "1", "reason": "x" * 10, "request_key": "k"}
         assert post_form(client, f"/admin/readings/{reading.id}/refunds", data).status_code == 403
-    assert reading_admin.refunded_cents(reading.id) == 0
+    assert records.refunded_cents(reading.id) == 0
 
 
 def test_admin_list_filters_and_record(client, login, people, admin, reading, make_user):

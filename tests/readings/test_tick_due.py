@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db as database
 from soulseer.models.reading import PauseReason, Reading, ReadingState
-from soulseer.services import metering
+from soulseer.services.readings import metering
 from tests.readings.bulk import PEOPLE_AND_READINGS
 from tests.readings.conftest import START
 

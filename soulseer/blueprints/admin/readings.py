@@ -12,8 +12,8 @@ from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
 from soulseer.models import Reading, ReadingState, Review
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import reading_admin
 from soulseer.services.moderation import visibility
+from soulseer.services.readings import records
 from soulseer.views import page_number
 
 bp = Blueprint("readings", __name__)
@@ -39,7 +39,7 @@ def _date(name):
 @bp.get("/readings")
 def index():
     state = request.args.get("state", "")
-    filters = reading_admin.ReadingFilter(
+    filters = records.ReadingFilter(
         state=state if state in set(ReadingState) else "",
         who=request.args.get("q", "").strip()[:100],
         date_from=_date("from"),
@@ -47,7 +47,7 @@ def index():
     )
     return render_template(
         "admin/readings/index.html",
-        results=reading_admin.search(filters, page_number()),
+        results=records.search(filters, page_number()),
         filters=filters,
         states=list(ReadingState),
     )
@@ -66,12 +66,12 @@ def _record_page(reading, form=None, hide_form=None, status=200):
     return render_template(
         "admin/readings/reading.html",
         reading=reading,
-        events=reading_admin.events(reading),
-        lines=reading_admin.ledger_lines(reading),
-        refunded=reading_admin.refunded_cents(reading.id),
-        refundable=reading_admin.refundable_cents(reading),
-        review=reading_admin.review_of(reading),
-        transcript=reading_admin.transcript(reading),
+        events=records.events(reading),
+        lines=records.ledger_lines(reading),
+        refunded=records.refunded_cents(reading.id),
+        refundable=records.refundable_cents(reading),
+        review=records.review_of(reading),
+        transcript=records.transcript(reading),
         form=form,
         hide_form=hide_form or HideReviewForm(formdata=None),
     ), status
@@ -90,11 +90,11 @@ def refund(reading_id):
         return _record_page(reading, form, status=422)
     try:
         cents = parse_cents(form.amount.data or "")
-        posted = reading_admin.refund(current_user, reading.id, cents, form.reason.data, form.request_key.data)
+        posted = records.refund(current_user, reading.id, cents, form.reason.data, form.request_key.data)
     except AmountError as error:
         form.amount.errors = [str(error)]
         return _record_page(reading, form, status=422)
-    except reading_admin.RefundError as error:
+    except records.RefundError as error:
         db.session.rollback()
         reading = _reading_or_404(reading_id)
         if error.field:

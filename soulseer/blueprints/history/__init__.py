@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from soulseer.models import Role
-from soulseer.services import reading_history, reviews
+from soulseer.services.readings import history, reviews
 from soulseer.views import page_number, role_required
 
 bp = Blueprint("history", __name__)
@@ -14,7 +14,7 @@ bp = Blueprint("history", __name__)
 def _history_helpers():
     return {
         # For the reader dashboard's figures card (history/_reader_figures.html), computed on use.
-        "reader_figures": lambda: reading_history.reader_figures(current_user),
+        "reader_figures": lambda: history.reader_figures(current_user),
         "reviews_to_answer": lambda limit=3: reviews.to_answer(current_user.id, limit),
     }
 
@@ -22,11 +22,11 @@ def _history_helpers():
 @bp.get("/readings/history")
 @role_required(Role.CLIENT)
 def client_readings():
-    results = reading_history.client_history(current_user, page_number())
+    results = history.client_history(current_user, page_number())
     return render_template(
         "history/client.html",
         results=results,
-        rows=reading_history.rows(results.items),
+        rows=history.rows(results.items),
         can_review=lambda reading: reviews.can_review(current_user, reading),
     )
 
@@ -34,5 +34,5 @@ def client_readings():
 @bp.get("/reader/readings")
 @role_required(Role.READER)
 def reader_readings():
-    results = reading_history.reader_history(current_user, page_number())
-    return render_template("history/reader.html", results=results, rows=reading_history.rows(results.items))
+    results = history.reader_history(current_user, page_number())
+    return render_template("history/reader.html", results=results, rows=history.rows(results.items))

@@ -8,9 +8,9 @@ bp = Blueprint("readings", __name__)
 
 @bp.record_once
 def _listen(state):
-    from soulseer.services import reading_room
+    from soulseer.services.readings import publishing
 
-    reading_room.init_app(state.app)
+    publishing.init_app(state.app)
 
 
 from soulseer.blueprints.readings import views  # noqa: E402, F401

@@ -9,7 +9,8 @@ from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, ReaderStatus, Role
 from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import agora, metering, reading_room, readings, wallet
+from soulseer.services import wallet
+from soulseer.services.readings import agora, chat, lifecycle, metering, publishing, room
 from soulseer.views import role_required
 
 S = ReadingState
@@ -23,13 +24,13 @@ def reading_alert():
     """For a signed-in reader: the slot for request alerts, with a pending request already in it
     (a request must not be missed because the page was loaded after the event)."""
     if current_user and current_user.is_authenticated and current_user.role == Role.READER:
-        return {"reading_alert_slot": True, "pending_request": reading_room.pending_request_for_reader(current_user)}
+        return {"reading_alert_slot": True, "pending_request": room.pending_request_for_reader(current_user)}
     return {"reading_alert_slot": False, "pending_request": None}
 
 
 @bp.app_template_global()
 def request_seconds_left(reading):
-    return reading_room._seconds_until(reading.request_expires_at, clock.now())
+    return room._seconds_until(reading.request_expires_at, clock.now())
 
 
 @bp.app_template_global()
@@ -40,7 +41,7 @@ def reading_request_panel(profile):
 
 
 def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap=""):
-    offered = reading_room.modes_offered(profile)
+    offered = room.modes_offered(profile)
     offered_codes = {code for code, _ in offered}
     all_rates = [(code, profile.rate_for(code)) for code in ("chat", "voice", "video") if profile.rate_for(code)]
     missing_av = [code for code, _ in all_rates if code not in offered_codes]
@@ -57,7 +58,7 @@ def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap="
         "error_field": error_field,
         "chosen_mode": mode,
         "spend_cap": spend_cap,
-        "open_reading": reading_room.open_reading_for(user) if user is not None and user.is_client else None,
+        "open_reading": room.open_reading_for(user) if user is not None and user.is_client else None,
     }
 
 
@@ -95,11 +96,11 @@ def create():
                 cap = parse_cents(cap_text)
             except AmountError as error:
                 message = "Write the spend cap in dollars, like 20 or 12.50."
-                raise readings.ReadingError(message, "spend_cap", 422) from error
-        reading = readings.request(current_user, profile, mode, cap)
-        reading_room.request_created(reading)
+                raise lifecycle.ReadingError(message, "spend_cap", 422) from error
+        reading = lifecycle.request(current_user, profile, mode, cap)
+        publishing.request_created(reading)
         db.session.commit()
-    except readings.ReadingError as error:
+    except lifecycle.ReadingError as error:
         db.session.rollback()
         context = _panel_context(profile, error.message, error.field, mode, cap_text)
         if htmx:
@@ -128,7 +129,7 @@ def _participant_or_404(reading_id):
 
 
 def _locked_or_404(reading_id):
-    reading = readings.for_participant(reading_id, current_user)
+    reading = lifecycle.for_participant(reading_id, current_user)
     if reading is None:
         abort(404)
     return reading
@@ -138,14 +139,14 @@ def _locked_or_404(reading_id):
 @login_required
 def show(reading_id):
     reading = _participant_or_404(reading_id)
-    messages = reading_room.messages(reading)
+    messages = chat.messages(reading)
     context = {
         "reading": reading,
-        "s": reading_room.status(reading, current_user.id),
-        "ended_text": reading_room.ended_text,
+        "s": room.status(reading, current_user.id),
+        "ended_text": room.ended_text,
         "messages": messages,
-        "guidance_ids": reading_room.guidance_for(reading, current_user.id, [m.id for m in messages]),
-        "message_max": reading_room.MESSAGE_MAX,
+        "guidance_ids": chat.guidance_for(reading, current_user.id, [m.id for m in messages]),
+        "message_max": chat.MESSAGE_MAX,
         "review_url": _review_url(reading),
         "av": reading.mode != "chat" and agora.configured(),
     }
@@ -155,7 +156,7 @@ def show(reading_id):
 
 
 def _review_url(reading):
-    if current_user.id != reading.client_id or reading.state not in reading_room.OVER_STATES:
+    if current_user.id != reading.client_id or reading.state not in room.OVER_STATES:
         return None
     return url_for("reviews.review", reading_id=reading.id)
 
@@ -164,7 +165,7 @@ def _review_url(reading):
 @login_required
 def status(reading_id):
     reading = _participant_or_404(reading_id)
-    return reading_room.render_status(reading, current_user.id)
+    return room.render_status(reading, current_user.id)
 
 
 @bp.post("/readings/<int:reading_id>/heartbeat")
@@ -172,10 +173,10 @@ def status(reading_id):
 def heartbeat(reading_id):
     """Every 10 s from the room (and once on opening it): this side is here. Answers the fresh panel."""
     reading = _locked_or_404(reading_id)
-    if reading.state in reading_room.ROOM_STATES:
+    if reading.state in room.ROOM_STATES:
         metering.seen(reading, current_user.id)
     db.session.commit()
-    return reading_room.render_status(reading, current_user.id)
+    return room.render_status(reading, current_user.id)
 
 
 @bp.post("/readings/<int:reading_id>/leave")
@@ -183,7 +184,7 @@ def heartbeat(reading_id):
 def leave(reading_id):
     """navigator.sendBeacon on pagehide: this side left; the meter stops until they are back."""
     reading = _locked_or_404(reading_id)
-    if reading.state in reading_room.ROOM_STATES:
+    if reading.state in room.ROOM_STATES:
         metering.left(reading, current_user.id)
     db.session.commit()
     return "", 204
@@ -194,9 +195,9 @@ def leave(reading_id):
 def accept(reading_id):
     reading = _locked_or_404(reading_id)
     try:
-        readings.accept(reading, current_user)
+        lifecycle.accept(reading, current_user)
         db.session.commit()
-    except readings.ReadingError as error:
+    except lifecycle.ReadingError as error:
         db.session.commit()  # an expired request is cancelled on the way
         if htmx:
             return render_template("readings/_alert.html", reading=None, alert_error=error.message)
@@ -209,9 +210,9 @@ def accept(reading_id):
 def decline(reading_id):
     reading = _locked_or_404(reading_id)
     try:
-        readings.decline(reading, current_user)
+        lifecycle.decline(reading, current_user)
         db.session.commit()
-    except readings.ReadingError as error:
+    except lifecycle.ReadingError as error:
         db.session.rollback()
         if not htmx:
             abort(error.status)
@@ -226,9 +227,9 @@ def end(reading_id):
     """End (either side, confirmed in the page), or withdraw a request not yet accepted."""
     reading = _locked_or_404(reading_id)
     try:
-        readings.finish(reading, current_user)
+        lifecycle.finish(reading, current_user)
         db.session.commit()
-    except readings.ReadingError:
+    except lifecycle.ReadingError:
         db.session.rollback()  # already over: show what there is
     return _go(url_for("readings.show", reading_id=reading_id))
 
@@ -242,9 +243,9 @@ def post_message(reading_id):
     reading = _locked_or_404(reading_id)
     body = request.form.get("body", "")
     try:
-        message = reading_room.post_message(reading, current_user, body)
+        message = chat.post_message(reading, current_user, body)
         db.session.commit()
-    except reading_room.ChatError as error:
+    except chat.ChatError as error:
         db.session.rollback()
         if htmx:
             return render_template("readings/_chat_form.html", reading=reading, body=body, chat_error=error.message)
@@ -264,8 +265,8 @@ def transcript(reading_id):
     return render_template(
         "readings/transcript.html",
         reading=reading,
-        messages=reading_room.messages(reading),
-        s=reading_room.status(reading, current_user.id),
+        messages=chat.messages(reading),
+        s=room.status(reading, current_user.id),
     )
 
 

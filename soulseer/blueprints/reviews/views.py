@@ -6,7 +6,7 @@ from soulseer.blueprints.reviews import bp
 from soulseer.blueprints.reviews.forms import AnswerForm, ReviewForm
 from soulseer.extensions import db
 from soulseer.models import Reading, Role
-from soulseer.services import reviews
+from soulseer.services.readings import reviews
 from soulseer.views import page_number, role_required
 
 

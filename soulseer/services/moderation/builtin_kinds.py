@@ -17,7 +17,7 @@ def _is_participant(user, reading):
 
 
 def _review_context(review):
-    from soulseer.services import reviews
+    from soulseer.services.readings import reviews
 
     name, slug = reviews.reader_name(review.reader_id)
     return {"reading": review.reading, "reader_name": name, "reader_slug": slug}
@@ -29,7 +29,7 @@ def _review_seen_by(user, review):
 
 
 def _refresh_rating(review):
-    from soulseer.services import reviews
+    from soulseer.services.readings import reviews
 
     reviews.refresh_rating(review.reader_id)
 

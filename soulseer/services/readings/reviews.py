@@ -19,8 +19,9 @@ from sqlalchemy.orm import joinedload
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReadingState, Review, User
-from soulseer.services import metering, notifications, reading_states
+from soulseer.services import notifications
 from soulseer.services.moderation import automatic
+from soulseer.services.readings import metering, states
 
 REVIEWS_PER_PAGE = 10
 
@@ -122,7 +123,7 @@ def refresh_rating(reader_id):
 
 def create(client, reading_id, stars, body):
     """Store the client's review of a reading; the caller commits. Raises ReviewError."""
-    reading = reading_states.lock(reading_id)  # one review per reading, even for a double submit
+    reading = states.lock(reading_id)  # one review per reading, even for a double submit
     check_can_review(client, reading)
     stars = _clean_stars(stars)
     body = _clean_text(body, "body")

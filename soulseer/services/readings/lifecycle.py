@@ -1,6 +1,6 @@
 """Live reading requests: ask, accept, decline, withdraw, finish (PRODUCT.md §4 steps 1–3, 7).
 
-The money and the meter live in services/metering.py; the states in services/reading_states.py.
+The money and the meter live in services/readings/metering.py; the states in services/readings/states.py.
 """
 
 from datetime import timedelta
@@ -13,8 +13,9 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingMode, ReadingState
-from soulseer.services import commerce, marketplace, metering, reading_room, reading_states, wallet
-from soulseer.services.reading_states import can, transition
+from soulseer.services import commerce, marketplace, wallet
+from soulseer.services.readings import metering, room, states
+from soulseer.services.readings.states import can, transition
 
 S = ReadingState
 
@@ -34,7 +35,7 @@ def request(client, profile, mode, spend_cap_cents=None):
         raise ReadingError("Only clients can request readings.", status=403)
     if not marketplace.is_listed(profile):
         raise ReadingError("This reader is not available.", status=404)
-    offered = dict(reading_room.modes_offered(profile))
+    offered = dict(room.modes_offered(profile))
     if mode not in offered:
         raise ReadingError("Choose one of the ways this reader offers.", "mode", status=422)
     if profile.status != ReaderStatus.ONLINE:
@@ -77,7 +78,7 @@ def request(client, profile, mode, spend_cap_cents=None):
 
 def for_participant(reading_id, user):
     """The locked reading if `user` takes part in it; None otherwise (the caller answers 404)."""
-    reading = reading_states.lock(reading_id)
+    reading = states.lock(reading_id)
     if reading is None or user.id not in (reading.client_id, reading.reader_id):
         return None
     return reading

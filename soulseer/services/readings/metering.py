@@ -7,7 +7,7 @@ way and the next one, and settlement returns what was not used); the final bill 
 cost = ceil(metered seconds × rate / minute length), split floor(cost × share) to the reader and
 the rest to the platform; what was reserved but not used returns to the client.
 
-Every function here works on a reading row the caller has locked (`reading_states.lock(id)`), and is safe to
+Every function here works on a reading row the caller has locked (`states.lock(id)`), and is safe to
 repeat: reservations and the settlement carry idempotency keys naming the reading and the minute.
 The meter never runs past the minutes reserved: if the next minute cannot be reserved the meter
 stops at the minute's boundary, so nobody is charged for time that was not paid for and the hold
@@ -24,7 +24,7 @@ from soulseer.extensions import db
 from soulseer.ledger import InsufficientFunds, Posted, WalletFrozen, keys, post_many, post_one
 from soulseer.models.reading import EndReason, PauseReason, Reading, ReadingState
 from soulseer.services import commerce
-from soulseer.services.reading_states import transition
+from soulseer.services.readings.states import transition
 
 S = ReadingState
 

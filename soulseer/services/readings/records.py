@@ -19,7 +19,8 @@ from soulseer.extensions import db
 from soulseer.ledger import Posted, keys, reads
 from soulseer.models import Reading, ReadingEvent, ReadingState, Review, User
 from soulseer.models.reading import ReadingMessage
-from soulseer.services import audit, commerce, reading_states, wallet
+from soulseer.services import audit, commerce, wallet
+from soulseer.services.readings import states
 
 PER_PAGE = 50
 
@@ -94,7 +95,7 @@ def refundable_cents(reading):
 def refund(admin, reading_id, amount, reason, request_key):
     """Refund `amount` cents of a finalized reading to its client. Returns the ledger Posted
     (created=False when this form was already processed). Raises RefundError; the caller rolls back."""
-    reading = reading_states.lock(reading_id)
+    reading = states.lock(reading_id)
     if reading is None:
         raise RefundError("There is no such reading.", None)
     reference = ("reading", reading.id)

@@ -22,7 +22,7 @@ TRANSITIONS = {
 
 
 # Called as listener(reading, from_state, to_state, reason) after every change, in the same
-# transaction (the room publishes after commit; the reader's status follows). services/reading_room.py.
+# transaction (the room publishes after commit; the reader's status follows): readings/publishing.py.
 LISTENERS = []
 
 

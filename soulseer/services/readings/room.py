@@ -1,0 +1,141 @@
+"""The live reading as people see it: the request alert, the room's status, the summary
+(PRODUCT.md §4; docs/readings.md). The money and the meter are metering.py's; publishing the room
+to both people after each change is publishing.py's; the chat is chat.py's. The room's fragments
+are rendered per person (the client sees their balance, the reader their earnings)."""
+
+import math
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingState
+from soulseer.services import wallet
+from soulseer.services.readings import metering
+
+S = ReadingState
+ROOM_STATES = (S.ACCEPTED, S.ACTIVE, S.PAUSED)
+OVER_STATES = (S.ENDED, S.FINALIZED)
+
+CANCEL_TEXT = {
+    EndReason.DECLINED: "{reader} declined this request.",
+    EndReason.EXPIRED: "{reader} did not answer in time.",
+    EndReason.WITHDRAWN: "The request was withdrawn.",
+    EndReason.JOIN_TIMEOUT: "The reading did not start: you were not both in the room within two minutes.",
+}
+END_TEXT = {
+    EndReason.COMPLETED_BY_CLIENT: "{client} ended the reading.",
+    EndReason.COMPLETED_BY_READER: "{reader} ended the reading.",
+    EndReason.INSUFFICIENT_FUNDS: "The reading ended: the balance ran out.",
+    EndReason.SPEND_CAP: "The reading ended at the spend cap.",
+    EndReason.GRACE_EXPIRED: "The reading ended: the connection did not come back within two minutes.",
+    EndReason.ADMIN: "An administrator ended the reading.",
+}
+
+
+# Reader profiles ----------------------------------------------------------------------------------
+
+
+def modes_offered(profile):
+    """[(mode, cents)] the reader offers that this server can run (voice/video need Agora)."""
+    from soulseer.services.readings import agora
+
+    return [(str(mode), profile.rate_for(mode)) for mode in agora.modes_available() if profile.rate_for(mode)]
+
+
+def pending_request_for_reader(user):
+    """The request waiting for this reader's answer (shown on every page they open), or None."""
+    return db.session.execute(
+        sa.select(Reading).where(
+            Reading.reader_id == user.id, Reading.state == S.REQUESTED, Reading.request_expires_at > clock.now()
+        )
+    ).scalar_one_or_none()
+
+
+def open_reading_for(user):
+    column = Reading.client_id if user.is_client else Reading.reader_id
+    return db.session.execute(
+        sa.select(Reading).where(column == user.id, Reading.state.in_(OPEN_STATES))
+    ).scalar_one_or_none()
+
+
+# What the room shows ------------------------------------------------------------------------------
+
+
+def phase(reading):
+    if reading.state == S.REQUESTED:
+        return "waiting"
+    if reading.state in ROOM_STATES:
+        return "room"
+    if reading.state in OVER_STATES:
+        return "over"
+    return "cancelled"
+
+
+def _seconds_until(moment, now):
+    if moment is None:
+        return 0
+    return max(0, math.ceil((moment - now).total_seconds()))
+
+
+def status(reading, viewer_id, now=None):
+    """Everything the room's live panel shows, from the database (server truth)."""
+    now = now or clock.now()
+    is_client = viewer_id == reading.client_id
+    minute_ms = metering.minute_ms()
+    metered = metering.metered_ms(reading, now)
+    seconds = metered // 1000
+    running_cost = (seconds * reading.rate_cents + minute_ms // 1000 - 1) // (minute_ms // 1000)
+    if reading.state in OVER_STATES and reading.cost_cents is not None:
+        running_cost = reading.cost_cents
+    partner_connected = reading.reader_connected if is_client else reading.client_connected
+    info = {
+        "reading": reading,
+        "phase": phase(reading),
+        "is_client": is_client,
+        "metered_ms": metered,
+        "limit_ms": metering.limit_ms(reading),
+        "minute_ms": minute_ms,
+        "running": reading.state == S.ACTIVE and reading.meter_started_at is not None,
+        "clock": f"{seconds // 60:02d}:{seconds % 60:02d}",
+        "cost_cents": running_cost,
+        "partner_name": reading.reader.display_name if is_client else reading.client.display_name,
+        "partner_connected": partner_connected,
+        "request_seconds_left": _seconds_until(reading.request_expires_at, now),
+        "pause_seconds_left": _seconds_until(reading.pause_deadline, now),
+        "join_seconds_left": _seconds_until(reading.join_deadline, now),
+        "funds_pause": reading.state == S.PAUSED and reading.pause_reason == PauseReason.FUNDS,
+        "disconnect_pause": reading.state == S.PAUSED and reading.pause_reason == PauseReason.DISCONNECTED,
+        "balance_cents": None,
+        "low_balance": False,
+        "heartbeat_seconds": current_app.config["HEARTBEAT_SECONDS"],
+    }
+    if reading.state in ROOM_STATES:
+        # What the client still has: the wallet plus what is reserved for this reading and not used.
+        # Both see the low-balance warning; only the client sees the figure.
+        reserved_unused = max(0, reading.minutes_reserved * reading.rate_cents - running_cost)
+        balance = wallet.balance(reading.client) + reserved_unused
+        info["balance_cents"] = balance if is_client else None
+        info["low_balance"] = balance < current_app.config["LOW_BALANCE_MINUTES"] * reading.rate_cents
+    elif is_client:
+        info["balance_cents"] = wallet.balance(reading.client)
+    return info
+
+
+def ended_text(reading):
+    names = {"reader": reading.reader.display_name, "client": reading.client.display_name}
+    texts = CANCEL_TEXT if reading.state == S.CANCELLED else END_TEXT
+    return texts.get(reading.end_reason, "The reading is over.").format(**names)
+
+
+def render_status(reading, viewer_id):
+    return render_template("readings/_status.html", s=status(reading, viewer_id), ended_text=ended_text)
+
+
+def render_alert(reading):
+    if reading is None or reading.state != S.REQUESTED:
+        return render_template("readings/_alert.html", reading=None)
+    return render_template(
+        "readings/_alert.html", reading=reading, seconds_left=_seconds_until(reading.request_expires_at, clock.now())
+    )
