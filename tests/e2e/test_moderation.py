@@ -15,7 +15,7 @@ LAPTOP = {"width": 1280, "height": 800}
 def reviewed_luna(make_user, db):
     """Luna with a finished reading by Nova and Nova's one-star review."""
     from soulseer.models import Review
-    from soulseer.services import reviews
+    from soulseer.services.readings import reviews
     from tests.moderation.conftest import make_reading
 
     luna = online_luna(make_user)
