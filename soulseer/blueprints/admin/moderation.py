@@ -44,6 +44,13 @@ def highlight(text, hits):
     return Markup("").join(parts)
 
 
+@bp.app_template_global()
+def moderation_item_link(kind_name, target_id):
+    """Admin pages that show content (a reading's review, a reader's profile) link to its queue item."""
+    item_id = queue.item_id_for(kind_name, target_id)
+    return url_for("admin.moderation.item", item_id=item_id) if item_id else None
+
+
 @bp.get("/moderation")
 def index():
     state = request.args.get("state", "open")

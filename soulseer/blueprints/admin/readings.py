@@ -63,6 +63,9 @@ def _reading_or_404(reading_id):
 def _record_page(reading, form=None, hide_form=None, status=200):
     if form is None:
         form = RefundForm(formdata=None, request_key=secrets.token_urlsafe(16))
+    review = records.review_of(reading)
+    hide_form = hide_form or HideReviewForm(formdata=None)
+    hide_form.reason.label.text = "Why show it again" if review and review.hidden else "Why hide this review"
     return render_template(
         "admin/readings/reading.html",
         reading=reading,
@@ -70,10 +73,10 @@ def _record_page(reading, form=None, hide_form=None, status=200):
         lines=records.ledger_lines(reading),
         refunded=records.refunded_cents(reading.id),
         refundable=records.refundable_cents(reading),
-        review=records.review_of(reading),
+        review=review,
         transcript=records.transcript(reading),
         form=form,
-        hide_form=hide_form or HideReviewForm(formdata=None),
+        hide_form=hide_form,
     ), status
 
 
@@ -107,8 +110,8 @@ def refund(reading_id):
     return redirect(url_for(".reading", reading_id=reading.id))
 
 
-@bp.post("/reviews/<int:review_id>/hide")
-def hide_review(review_id):
+def _review_visibility(review_id, change, done):
+    """Hide or show a review from its reading's page, through moderation (docs/moderation.md)."""
     review = db.session.get(Review, review_id)
     if review is None:
         abort(404)
@@ -116,7 +119,7 @@ def hide_review(review_id):
     if not form.validate():
         abort(400)
     try:
-        visibility.hide("review", review.id, form.reason.data, current_user)
+        change("review", review.id, form.reason.data, current_user)
     except visibility.ModerationError as error:
         db.session.rollback()
         if error.field:
@@ -125,8 +128,20 @@ def hide_review(review_id):
         flash(error.message, "error")
         return redirect(url_for(".reading", reading_id=review.reading_id))
     db.session.commit()
-    flash("The review is hidden; the reader's rating no longer counts it.", "success")
+    flash(done, "success")
     return redirect(url_for(".reading", reading_id=review.reading_id))
+
+
+@bp.post("/reviews/<int:review_id>/hide")
+def hide_review(review_id):
+    return _review_visibility(
+        review_id, visibility.hide, "The review is hidden; the reader's rating no longer counts it."
+    )
+
+
+@bp.post("/reviews/<int:review_id>/show")
+def show_review(review_id):
+    return _review_visibility(review_id, visibility.restore, "The review is shown again and counts in the rating.")
 
 
 section = Section("readings", "Readings", bp, order=50)

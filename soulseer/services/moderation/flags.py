@@ -41,9 +41,9 @@ def target_for(user, kind_name, target_id):
     kind = items.kind_named(kind_name)
     target = kind.load(target_id)
     if target is None or not kind.can_see(user, target):
-        raise ModerationError(f"There is no such {kind.label.lower()}.", 404)
+        raise ModerationError(f"There is no such {kind.label.lower()}.", status=404)
     if kind.author_id(target) == user.id:
-        raise ModerationError(f"This {kind.label.lower()} is yours: you cannot report it.", 403)
+        raise ModerationError(f"This {kind.label.lower()} is yours: you cannot report it.", status=403)
     return kind, target
 
 
@@ -54,7 +54,7 @@ def _refuse_repeat(user, item):
     if mine is None:
         return
     if mine.state == ItemState.OPEN:
-        raise ModerationError("You have already reported this. An admin will look at it.", 409)
+        raise ModerationError("You have already reported this. An admin will look at it.", status=409)
     if mine.state == ItemState.DISMISSED:
         wait = mine.decided_at + REFLAG_AFTER - clock.now()
         if wait.total_seconds() > 0:
@@ -62,7 +62,7 @@ def _refuse_repeat(user, item):
             raise ModerationError(
                 f"An admin looked at your report and left this as it is. You can report it again in "
                 f"{hours} hour{'s' if hours != 1 else ''}.",
-                429,
+                status=429,
                 retry_after=int(wait.total_seconds()) + 1,
             )
 

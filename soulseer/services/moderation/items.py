@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import Flag, ItemState, ModerationItem, User
 from soulseer.services.moderation import kinds
@@ -21,22 +22,21 @@ TRUSTED_ACCOUNT_AGE = timedelta(days=7)
 URGENT_REASONS = frozenset({"self_harm"})
 
 
-class ModerationError(Exception):
-    """A refused moderation action: `status` for the view, `field` the form field it belongs to
-    (None: the whole form), `retry_after` seconds for a 429."""
+class ModerationError(DomainError):
+    """A refused moderation action (soulseer.errors.DomainError: message, field, status); a 429
+    also says in `retry_after` how many seconds to wait."""
 
-    def __init__(self, message, status=422, field=None, retry_after=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.field = field
+    status = 422
+
+    def __init__(self, message, field=None, status=None, retry_after=None):
+        super().__init__(message, field=field, status=status)
         self.retry_after = retry_after
 
 
 def kind_named(name):
     kind = kinds.get(name)
     if kind is None:
-        raise ModerationError("There is no such thing to report.", 404)
+        raise ModerationError("There is no such thing to report.", status=404)
     return kind
 
 

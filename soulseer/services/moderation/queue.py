@@ -95,6 +95,13 @@ def open_count():
     ).scalar_one()
 
 
+def item_id_for(kind_name, target_id):
+    """The queue item of a piece of content, if it was ever reported or screened (None otherwise)."""
+    return db.session.execute(
+        sa.select(ModerationItem.id).filter_by(kind=kind_name, target_id=target_id)
+    ).scalar_one_or_none()
+
+
 def entry(item_id):
     item = db.session.get(ModerationItem, item_id)
     return _entry(item) if item is not None else None
@@ -105,7 +112,7 @@ def _locked_item(item_id):
         sa.select(ModerationItem).filter_by(id=item_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if item is None:
-        raise ModerationError("There is no such item in the queue.", 404)
+        raise ModerationError("There is no such item in the queue.", status=404)
     return item
 
 
@@ -138,7 +145,7 @@ def dismiss(admin, item_id, reason=None):
     reason = visibility.clean_reason(reason, required=False)
     item = _locked_item(item_id)
     if item.state != ItemState.OPEN:
-        raise ModerationError("This item was already decided.", 409)
+        raise ModerationError("This item was already decided.", status=409)
     visibility.show_if_hidden_automatically(item.kind, item.target_id, admin, reason)
     items.decide(item, admin, ItemState.DISMISSED, "dismissed", reason)
     _record(admin, item, "dismissed", reason)
@@ -150,12 +157,12 @@ def suspend_author(admin, item_id, reason):
     reason = visibility.clean_reason(reason)
     item = _locked_item(item_id)
     if item.author_id is None:
-        raise ModerationError("The author's account no longer exists.", 409)
+        raise ModerationError("The author's account no longer exists.", status=409)
     try:
         admin_users.suspend(admin, item.author_id, reason)
     except AccountError as error:
         status = 403 if isinstance(error, admin_users.OwnAccountRefused) else 409
-        raise ModerationError(error.message, status) from None
+        raise ModerationError(error.message, status=status) from None
     if item.state == ItemState.OPEN:
         items.decide(item, admin, ItemState.ACTIONED, "suspended", reason)
     _record(admin, item, "author_suspended", reason)

@@ -31,11 +31,11 @@ def _locked(kind_name, target_id):
     """The kind, the target's item (locked, if there is one) and the target (locked)."""
     kind = items.kind_named(kind_name)
     if not kind.hideable:
-        raise ModerationError(f"A {kind.label.lower()} cannot be hidden.", 409)
+        raise ModerationError(f"A {kind.label.lower()} cannot be hidden.", status=409)
     item = items.lock(kind.name, target_id, create=False)
     target = kind.load(target_id, lock=True)
     if target is None:
-        raise ModerationError(f"There is no such {kind.label.lower()}.", 404)
+        raise ModerationError(f"There is no such {kind.label.lower()}.", status=404)
     return kind, item, target
 
 
@@ -64,7 +64,7 @@ def hide(kind_name, target_id, reason, admin):
     reason = clean_reason(reason)
     kind, item, target = _locked(kind_name, target_id)
     if target.hidden and not target.hidden_automatically:
-        raise ModerationError(f"This {kind.label.lower()} is already hidden.", 409)
+        raise ModerationError(f"This {kind.label.lower()} is already hidden.", status=409)
     _set(kind, target, admin, reason, hidden=True)
     if item is not None and item.state == ItemState.OPEN:
         items.decide(item, admin, ItemState.ACTIONED, "hidden", reason)
@@ -76,7 +76,7 @@ def restore(kind_name, target_id, reason, admin):
     reason = clean_reason(reason)
     kind, item, target = _locked(kind_name, target_id)
     if not target.hidden:
-        raise ModerationError(f"This {kind.label.lower()} is not hidden.", 409)
+        raise ModerationError(f"This {kind.label.lower()} is not hidden.", status=409)
     _set(kind, target, admin, reason, hidden=False)
     if item is not None and item.state == ItemState.OPEN:
         items.decide(item, admin, ItemState.DISMISSED, "restored", reason)
