@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.models import AccountToken, AgreementAcceptance, ContentPage, TokenPurpose, User
 from soulseer.services import invitations, passwords
-from soulseer.services import readers_onboarding as onboarding
 from tests.support.forms import post_with_csrf
 
 PASSWORD = "amber-lantern-orchard"
@@ -42,7 +41,7 @@ def admin(make_user):
 @pytest.fixture
 def invited(db, admin, pages):
     """A reader invited directly: (user, raw token from the emailed link)."""
-    reader = onboarding.invite_reader(admin, "Wren@Example.test", "Wren Holloway")
+    reader = invitations.invite_reader(admin, "Wren@Example.test", "Wren Holloway")
     db.session.commit()
     return reader, token_from_outbox(db, "wren@example.test")
 
@@ -176,7 +175,7 @@ def test_accepting_while_signed_in_as_someone_else_switches_to_the_invited_accou
 
 def test_resending_retires_the_old_link(client, db, admin, invited):
     reader, first = invited
-    onboarding.resend_invitation(admin, reader.id)
+    invitations.resend_invitation(admin, reader.id)
     db.session.commit()
     second = token_from_outbox(db, "wren@example.test")
     assert second != first

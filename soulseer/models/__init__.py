@@ -3,14 +3,14 @@
 import soulseer.ledger.models  # noqa: F401  (the ledger keeps its tables in its own package)
 from soulseer.models.account_token import AccountToken, TokenPurpose
 from soulseer.models.agreement import AgreementAcceptance
+from soulseer.models.application import ApplicationStatus, ReaderApplication
 from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
-from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, reader_profile_specialties
+from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, Specialty, reader_profile_specialties
 from soulseer.models.moderation import Flag, ItemState, Moderatable, ModerationItem, ScreeningHit
 from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
-from soulseer.models.reader_application import ApplicationStatus, ReaderApplication, Specialty
 from soulseer.models.reading import Reading, ReadingEvent, ReadingMessage, ReadingMode, ReadingState
 from soulseer.models.review import Review
 from soulseer.models.user import Role, User, UserStatus

@@ -22,6 +22,16 @@ class ReaderStatus:
     OFFLINE = "offline"
 
 
+class Specialty(db.Model):
+    """The specialties list the admin keeps (PRODUCT.md §3)."""
+
+    __tablename__ = "specialties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 reader_profile_specialties = sa.Table(
     "reader_profile_specialties",
     db.metadata,

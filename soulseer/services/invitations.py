@@ -11,8 +11,8 @@ from soulseer import clock
 from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import Role, TokenPurpose, User, UserStatus
-from soulseer.services import accounts, mail, passwords, tokens
-from soulseer.services.accounts import INVITATION_LIFETIME, AccountError
+from soulseer.services import accounts, audit, mail, passwords, tokens
+from soulseer.services.accounts import INVITATION_LIFETIME, AccountError, ChangeRefused
 
 MESSAGES = {
     "expired": "This invitation has expired. Ask SoulSeer for a new one.",
@@ -69,6 +69,27 @@ def create_invited_user(email, display_name, role):
             db.session.flush()
     except sa.exc.IntegrityError as error:
         raise AccountError(f"{email} already has a SoulSeer account. No invitation was sent.", "email") from error
+    return user
+
+
+def invite_reader(admin, email, display_name):
+    """Invite a reader without an application: the same account and email as an approval."""
+    email = accounts.normalise_email(email)
+    reader = create_invited_user(email, display_name, Role.READER)
+    send(reader)
+    audit.record(admin, "user.invited", reader, after={"email": reader.email, "role": reader.role})
+    return reader
+
+
+def resend_invitation(admin, user_id):
+    """A new link for an invited account that has not been claimed yet; the old link stops working."""
+    user = db.session.get(User, user_id, with_for_update=True, populate_existing=True)
+    if user is None:
+        raise ChangeRefused("That account does not exist.")
+    if not is_pending(user):
+        raise ChangeRefused("This account has already been set up, so there is no invitation to send again.")
+    send(user)
+    audit.record(admin, "invitation.resent", user, after={"email": user.email})
     return user
 
 

@@ -25,7 +25,7 @@ from soulseer.blueprints.admin import (
 from soulseer.blueprints.admin.registry import sections
 from soulseer.models import Role
 from soulseer.services import admin_users
-from soulseer.services import readers_onboarding as onboarding
+from soulseer.services.applications import MODES, STATUS_LABELS
 
 SECTION_MODULES = (overview, applications, moderation, users, marketplace, readings, ledger, payments, pages, audit)
 
@@ -56,7 +56,7 @@ def admin_globals():
         "admin_badges": sections.badges,
         "role_labels": admin_users.ROLE_LABELS,
         "user_status_labels": admin_users.STATUS_LABELS,
-        "application_status_labels": onboarding.STATUS_LABELS,
-        "mode_labels": dict(onboarding.MODES),
+        "application_status_labels": STATUS_LABELS,
+        "mode_labels": dict(MODES),
         "pretty_json": lambda value: json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
     }

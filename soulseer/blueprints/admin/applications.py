@@ -10,8 +10,7 @@ from soulseer.blueprints.admin.forms import DecisionForm
 from soulseer.blueprints.admin.registry import Badge, Figure, Section
 from soulseer.extensions import db
 from soulseer.models import ApplicationStatus, ReaderApplication
-from soulseer.services import accounts, audit_log
-from soulseer.services import readers_onboarding as onboarding
+from soulseer.services import accounts, applications, audit_log
 from soulseer.services.accounts import AccountError
 from soulseer.views import page_number, refused
 
@@ -37,9 +36,9 @@ def index():
     status = request.args.get("status", ApplicationStatus.SUBMITTED.value)
     if status != "all" and status not in set(ApplicationStatus):
         status = ApplicationStatus.SUBMITTED.value
-    results = onboarding.list_applications(None if status == "all" else status, page_number())
+    results = applications.list_applications(None if status == "all" else status, page_number())
     return render_template(
-        "admin/applications/index.html", results=results, status=status, counts=onboarding.count_by_status()
+        "admin/applications/index.html", results=results, status=status, counts=applications.count_by_status()
     )
 
 
@@ -53,7 +52,7 @@ def _application_page(application, status=200, form=None):
             existing_account=existing if existing and existing.id != application.user_id else None,
             history=audit_log.for_target("ReaderApplication", application.id),
             linkify=linkify,
-            is_open=application.status in onboarding.OPEN_STATUSES,
+            is_open=application.status in applications.OPEN_STATUSES,
         ),
         status,
     )
@@ -78,14 +77,15 @@ def decide_application(application_id):
     if not form.validate():
         return _application_page(found, 422, form)
     try:
-        decided = onboarding.decide(current_user, application_id, form.decision.data, form.note.data)
+        decided = applications.decide(current_user, application_id, form.decision.data, form.note.data)
     except AccountError as error:  # 409: decided already, or the email has an account
         return refused(error, _application_page, form, application=found, form=form)
     db.session.commit()
     if decided.status == ApplicationStatus.APPROVED:
         flash(f"Approved. {decided.email} has a reader account and an invitation valid for 7 days.", "success")
     else:
-        flash(f"Application from {decided.legal_name}: {onboarding.STATUS_LABELS[decided.status].lower()}.", "success")
+        label = applications.STATUS_LABELS[decided.status].lower()
+        flash(f"Application from {decided.legal_name}: {label}.", "success")
     return redirect(url_for(".index"))
 
 
@@ -94,12 +94,12 @@ section = Section(
     "Applications",
     bp,
     order=20,
-    badge=Badge(onboarding.count_waiting, "waiting"),
+    badge=Badge(applications.count_waiting, "waiting"),
     figures=(
         Figure(
             "applications_waiting",
             "application waiting",
-            lambda start, end: onboarding.count_waiting(),
+            lambda start, end: applications.count_waiting(),
             order=110,
             plural="applications waiting",
             now=True,
@@ -109,7 +109,7 @@ section = Section(
         Figure(
             "applications_kept",
             "kept on file",
-            lambda start, end: onboarding.count_by_status()[ApplicationStatus.KEPT_ON_FILE],
+            lambda start, end: applications.count_by_status()[ApplicationStatus.KEPT_ON_FILE],
             order=120,
             now=True,
             endpoint="admin.applications.index",

@@ -5,8 +5,7 @@ from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectFi
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from soulseer.services import admin_users, content_editing
-from soulseer.services import readers_onboarding as onboarding
+from soulseer.services import admin_users, applications, content_editing
 
 _reason = TextAreaField(
     "Reason (optional)",
@@ -46,7 +45,7 @@ class DecisionForm(FlaskForm):
     )
     note = TextAreaField(
         "Note (optional)",
-        validators=[Optional(), Length(max=onboarding.NOTE_MAX, message="Keep the note under 2000 characters.")],
+        validators=[Optional(), Length(max=applications.NOTE_MAX, message="Keep the note under 2000 characters.")],
         description="For the admins; the applicant does not see it.",
     )
 

@@ -7,8 +7,7 @@ from soulseer.blueprints.admin.forms import ActionForm, InviteReaderForm, Restor
 from soulseer.blueprints.admin.registry import Figure, Section
 from soulseer.extensions import db
 from soulseer.models import User
-from soulseer.services import admin_users, audit_log, invitations
-from soulseer.services import readers_onboarding as onboarding
+from soulseer.services import admin_users, applications, audit_log, invitations
 from soulseer.services.accounts import AccountError
 from soulseer.views import page_number, refused, render
 
@@ -36,7 +35,7 @@ def _user_page(user, status=200, error=None, **forms):
             user=user,
             own_account=user.id == current_user.id,
             invitation_pending=invitations.is_pending(user),
-            application=onboarding.application_for(user),
+            application=applications.application_for(user),
             history=audit_log.for_target("User", user.id),
             error=error,
             **context,
@@ -114,7 +113,7 @@ def resend_invitation(user_id):
         user_id,
         form,
         "action_form",
-        lambda target: onboarding.resend_invitation(current_user, target.id),
+        lambda target: invitations.resend_invitation(current_user, target.id),
         lambda target: f"A new invitation is on its way to {target.email}. The earlier link no longer works.",
     )
 
@@ -124,7 +123,7 @@ def invite_reader():
     form = InviteReaderForm()
     if form.validate_on_submit():
         try:
-            reader = onboarding.invite_reader(current_user, form.email.data, form.display_name.data)
+            reader = invitations.invite_reader(current_user, form.email.data, form.display_name.data)
         except AccountError as error:
             return refused(error, "admin/users/invite_reader.html", form, form=form)
         db.session.commit()

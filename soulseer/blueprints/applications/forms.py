@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from soulseer.services import readers_onboarding as onboarding
+from soulseer.services import applications
 
 _PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
 
@@ -62,28 +62,28 @@ class ApplicationForm(FlaskForm):
         "Years of practice",
         validators=[
             InputRequired("Enter a number of years (0 if you are starting out)."),
-            NumberRange(onboarding.MIN_YEARS, onboarding.MAX_YEARS, "Enter a number from 0 to 80."),
+            NumberRange(applications.MIN_YEARS, applications.MAX_YEARS, "Enter a number from 0 to 80."),
         ],
     )
     specialties = CheckboxesField(
         "Specialties",
         validators=[
             _count_between(
-                onboarding.MIN_SPECIALTIES, onboarding.MAX_SPECIALTIES, "Choose between 1 and 10 specialties."
+                applications.MIN_SPECIALTIES, applications.MAX_SPECIALTIES, "Choose between 1 and 10 specialties."
             )
         ],
         description="Choose 1 to 10.",
     )
     modes = CheckboxesField(
         "Modes you offer",
-        choices=[SelectChoice(code, label) for code, label in onboarding.MODES],
-        validators=[_count_between(1, len(onboarding.MODES), "Choose at least one of chat, voice or video.")],
+        choices=[SelectChoice(code, label) for code, label in applications.MODES],
+        validators=[_count_between(1, len(applications.MODES), "Choose at least one of chat, voice or video.")],
     )
     bio = TextAreaField(
         "About you",
         validators=[
             DataRequired("Tell us about yourself and your practice."),
-            Length(onboarding.BIO_MIN, onboarding.BIO_MAX, "Write between 50 and 2000 characters."),
+            Length(applications.BIO_MIN, applications.BIO_MAX, "Write between 50 and 2000 characters."),
         ],
         description="50 to 2000 characters: your practice, your tools, how you read.",
     )
@@ -91,12 +91,12 @@ class ApplicationForm(FlaskForm):
         "Why SoulSeer?",
         validators=[
             DataRequired("Tell us why you want to read on SoulSeer."),
-            Length(max=onboarding.WHY_MAX, message="Keep it under 2000 characters."),
+            Length(max=applications.WHY_MAX, message="Keep it under 2000 characters."),
         ],
     )
     links = TextAreaField(
         "Links (optional)",
-        validators=[Optional(), Length(max=onboarding.LINKS_MAX, message="Keep the links under 1000 characters.")],
+        validators=[Optional(), Length(max=applications.LINKS_MAX, message="Keep the links under 1000 characters.")],
         description="Your website, social profiles or reviews elsewhere, one per line.",
     )
     agreement = BooleanField(

@@ -5,7 +5,7 @@ from soulseer.blueprints.applications import bp
 from soulseer.blueprints.applications.forms import ApplicationForm
 from soulseer.extensions import db, limiter
 from soulseer.models import ReaderApplication
-from soulseer.services import readers_onboarding as onboarding
+from soulseer.services import applications
 from soulseer.services.accounts import AccountError
 from soulseer.views import refused
 
@@ -14,10 +14,10 @@ from soulseer.views import refused
 @limiter.limit("5 per hour", methods=["POST"])
 def apply():
     form = ApplicationForm()
-    form.specialties.choices = [SelectChoice(name) for name in onboarding.specialty_names()]
+    form.specialties.choices = [SelectChoice(name) for name in applications.specialty_names()]
     if form.validate_on_submit():
         try:
-            application = onboarding.submit_application(
+            application = applications.submit_application(
                 legal_name=form.legal_name.data,
                 email=form.email.data,
                 phone=form.phone.data,

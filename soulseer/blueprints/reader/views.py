@@ -8,16 +8,15 @@ from soulseer.blueprints.reader import bp
 from soulseer.blueprints.reader.forms import ProfileForm
 from soulseer.extensions import db
 from soulseer.models import Specialty
-from soulseer.services import marketplace, photos
-from soulseer.services import readers_onboarding as onboarding
+from soulseer.services import applications, marketplace, photos
 from soulseer.services.accounts import AccountError
 from soulseer.views import refused
 
 
 @bp.get("")
 def dashboard():
-    application = onboarding.application_for(current_user)
-    modes = dict(onboarding.MODES)
+    application = applications.application_for(current_user)
+    modes = dict(applications.MODES)
     return render_template(
         "reader/dashboard.html",
         application=application,
@@ -33,7 +32,7 @@ def _specialty_choices(form):
 def _prefill_from_application(form):
     """A new profile starts from what the reader applied with (never the legal name's surname alone)."""
     form.display_name.data = current_user.display_name
-    application = onboarding.application_for(current_user)
+    application = applications.application_for(current_user)
     if application is None:
         return
     form.bio.data = application.bio

@@ -1,4 +1,5 @@
-"""Readers never self-register: they apply, an admin decides, approval sends an invitation."""
+"""Reader applications (the applications area): readers never self-register; they apply, an admin
+decides, approval sends an invitation."""
 
 import enum
 from datetime import datetime
@@ -16,16 +17,6 @@ class ApplicationStatus(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     KEPT_ON_FILE = "kept_on_file"
-
-
-class Specialty(db.Model):
-    """The specialties list the admin keeps (PRODUCT.md §3)."""
-
-    __tablename__ = "specialties"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ReaderApplication(db.Model):

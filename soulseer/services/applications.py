@@ -1,7 +1,9 @@
-"""How a reader comes to SoulSeer: a public application, an admin's decision, an invitation.
+"""Reader applications: how a reader comes to SoulSeer through the public form (/become-a-reader)
+and an admin's decision.
 
 Readers never self-register (PRODUCT.md, roles). An admin approves an application, which creates
-the reader account and emails a one-time invitation; or invites a reader directly. Every admin
+the reader account and emails a one-time invitation (services/invitations.py, which also invites
+a reader directly, without an application). Every admin
 decision is written to the audit log in the same transaction. Functions raise AccountError for bad
 input and change nothing when they raise; callers commit (and roll back on an error).
 """
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import ApplicationStatus, ReaderApplication, Role, Specialty, User
+from soulseer.models import ApplicationStatus, ReaderApplication, Role, Specialty
 from soulseer.models.reading import MODES
 from soulseer.services import accounts, audit, invitations
 from soulseer.services.accounts import AccountError, ChangeRefused
@@ -135,27 +137,6 @@ def decide(admin, application_id, decision, note=None):
             after={"email": reader.email, "role": reader.role, "application_id": application.id},
         )
     return application
-
-
-def invite_reader(admin, email, display_name):
-    """Invite a reader without an application: the same account and email as an approval."""
-    email = accounts.normalise_email(email)
-    reader = invitations.create_invited_user(email, display_name, Role.READER)
-    invitations.send(reader)
-    audit.record(admin, "user.invited", reader, after={"email": reader.email, "role": reader.role})
-    return reader
-
-
-def resend_invitation(admin, user_id):
-    """A new link for an invited account that has not been claimed yet; the old link stops working."""
-    user = db.session.get(User, user_id, with_for_update=True, populate_existing=True)
-    if user is None:
-        raise ChangeRefused("That account does not exist.")
-    if not invitations.is_pending(user):
-        raise ChangeRefused("This account has already been set up, so there is no invitation to send again.")
-    invitations.send(user)
-    audit.record(admin, "invitation.resent", user, after={"email": user.email})
-    return user
 
 
 def application_for(user):
