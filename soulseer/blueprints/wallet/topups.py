@@ -17,7 +17,7 @@ from soulseer.blueprints.wallet.forms import TopupForm
 from soulseer.extensions import db, htmx, limiter
 from soulseer.ledger import accounts, reads
 from soulseer.models import TopupStatus
-from soulseer.services import test_payments, topups
+from soulseer.services import stripe_stand_in, topups
 from soulseer.views import form_error, render, role_required
 
 
@@ -148,13 +148,13 @@ def test_checkout(topup_id):
     error = None
     if request.method == "POST":
         outcome = request.form.get("outcome")
-        if outcome not in (test_payments.PAID, test_payments.FAILED):
+        if outcome not in (stripe_stand_in.PAID, stripe_stand_in.FAILED):
             abort(400)
         # This same server, reached the way the browser reached it.
         webhook_url = request.host_url.rstrip("/") + url_for("webhooks.stripe_webhook")
         try:
-            test_payments.pay(found, outcome, webhook_url)
-        except test_payments.DeliveryError as problem:
+            stripe_stand_in.pay(found, outcome, webhook_url)
+        except stripe_stand_in.DeliveryError as problem:
             current_app.logger.warning("Test payment for top-up %s not delivered: %s", found.id, problem)
             error = "The test payment could not reach the webhook endpoint. Nothing was paid; try again."
         else:

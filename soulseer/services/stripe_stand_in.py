@@ -1,5 +1,6 @@
-"""Test payments: the embedded default when no Stripe key is set (never in production).
+"""Test payments: the stand-in for Stripe when no Stripe key is set (never in production).
 
+Named for what it is, not `test_*`: product code that runs in development and demos, not a test.
 The TEST checkout page builds the event Stripe would send, signs it with the local webhook
 secret using Stripe's scheme, and POSTs it to this server's own /webhooks/stripe: the same
 endpoint, job and ledger path as real payments. Nothing here touches the wallet.
