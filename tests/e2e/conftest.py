@@ -2,31 +2,19 @@
 (web + worker + cron from the Procfile). Two contexts are available for two-person flows."""
 
 import asyncio
-import os
-import shutil
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import ARTIFACTS, LIVE_REDIS_URL
+from tests.support.chromium import CHROMIUM_ARGS, chromium_path
 from tests.support.live_server import LiveServer
 
 PHONE = {"width": 390, "height": 844}
 # The password the browser stories give the people they create (hash it with services.passwords).
 PASSWORD = "amber-willow-compass"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 # Records CSP violations and uncaught errors in the page itself, before any page script runs.
 WATCH_PAGE = """
 window.__problems = [];
@@ -39,13 +27,6 @@ window.addEventListener('unhandledrejection', (e) => {
   window.__problems.push('unhandled rejection ' + reason);
 });
 """
-
-
-def chromium_path():
-    path = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium) or set CHROME_PATH.")
-    return path
 
 
 # A browser test's time limit (pytest-timeout; the others have pyproject.toml's 60 s). The slowest
