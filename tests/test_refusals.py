@@ -152,3 +152,54 @@ def test_a_domain_error_carries_its_message_field_and_status():
     )  # fmt: skip
     assert Refused("Gone.", status=410).status == 410 and Refused.status == 422
     assert DomainError("Conflict.").status == 409
+
+
+# Exceptions in soulseer that are not a refusal given to a person, and why.
+NOT_REFUSALS = {
+    "soulseer.config.ConfigError": "the server is misconfigured: it must not start",
+    "soulseer.services.readings.states.IllegalTransition": "a programming error, never shown to a person",
+    "soulseer.services.stripe_events.InvalidEvent": "webhook plumbing: Stripe gets a 400",
+    "soulseer.services.stripe_events.NotApplicable": "webhook plumbing: the event is acknowledged and ignored",
+    "soulseer.services.stripe_stand_in.DeliveryError": "the TEST checkout could not reach our own webhook (a 502)",
+    "soulseer.ledger.posting.LedgerError": "the ledger's own errors; commerce turns them into refusals",
+    "soulseer.ledger.posting.Unbalanced": "a programming error",
+    "soulseer.ledger.posting.InsufficientFunds": "commerce.NotEnoughFunds is the refusal",
+    "soulseer.ledger.posting.WalletFrozen": "commerce.SpendingFrozen is the refusal",
+    "soulseer.ledger.posting.IdempotencyConflict": "a programming error: one key, two meanings",
+    "soulseer.money.AmountError": "text that is not an amount: the form that read it puts it on its field",
+    "soulseer.blueprints.wallet.forms.AmountNotUnderstood": "the top-up form's own parse error, a field error",
+}
+
+
+def _exception_classes():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import soulseer
+
+    found = {}
+    for module_info in pkgutil.walk_packages(soulseer.__path__, "soulseer."):
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == module.__name__:
+                found[f"{value.__module__}.{value.__qualname__}"] = value
+    return found
+
+
+def test_every_refusal_in_soulseer_is_a_domain_error_with_a_client_error_status():
+    classes = _exception_classes()
+    assert set(NOT_REFUSALS) <= set(classes), "a listed exception no longer exists: update NOT_REFUSALS"
+    refusals = {name: cls for name, cls in classes.items() if name not in NOT_REFUSALS}
+    assert not [name for name, cls in refusals.items() if not issubclass(cls, DomainError)]
+    assert not [name for name, cls in refusals.items() if not 400 <= cls.status < 500]
+    assert {  # the refusals the views answer, each on the one base
+        "soulseer.services.accounts.AccountError",
+        "soulseer.services.admin_users.OwnAccountRefused",
+        "soulseer.services.auth0.SignInProblem",
+        "soulseer.services.readings.chat.ChatError",
+        "soulseer.services.readings.reviews.ReviewError",
+        "soulseer.services.moderation.items.ModerationError",
+        "soulseer.services.readings.lifecycle.ReadingError",
+        "soulseer.services.commerce.sales.NotEnoughFunds",
+    } <= set(refusals)

@@ -22,6 +22,7 @@ from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
 from soulseer import clock
 from soulseer.config import ConfigError
+from soulseer.errors import DomainError
 from soulseer.extensions import db, get_oauth, init_oauth
 from soulseer.models import Role, TokenPurpose, User, UserStatus
 from soulseer.services import accounts, tokens
@@ -57,15 +58,20 @@ REASONS = {
 }
 
 
-class SignInProblem(Exception):
-    """A refused Auth0 sign-in: `reason` is a key of REASONS, `detail` says what to do."""
+class SignInProblem(DomainError):
+    """A refused Auth0 sign-in: `reason` is a key of REASONS (the page's heading), the message
+    (`detail`) says what to do, `retry` whether trying again can help."""
 
-    def __init__(self, reason, detail, status=400, retry=True):
-        super().__init__(f"{reason}: {detail}")
+    status = 400
+
+    def __init__(self, reason, detail, status=None, retry=True):
+        super().__init__(detail, status=status)
         self.reason = reason
-        self.detail = detail
-        self.status = status
         self.retry = retry
+
+    @property
+    def detail(self):
+        return self.message
 
     @property
     def label(self):

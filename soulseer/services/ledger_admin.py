@@ -4,6 +4,7 @@ lifting a disputed wallet's freeze."""
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.ledger import TRACKED_KINDS, InsufficientFunds, LedgerAccount, LedgerEntry, keys, operations, reads
 from soulseer.models import User
@@ -12,11 +13,10 @@ from soulseer.services import audit, notifications, wallet
 LINES_PER_PAGE = 50
 
 
-class AdjustmentError(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AdjustmentError(DomainError):
+    """A wallet adjustment or a freeze's lifting refused: the admin's form is shown again."""
+
+    status = 422
 
 
 def search_accounts(query, page):

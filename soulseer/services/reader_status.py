@@ -20,6 +20,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.dialects.postgresql import insert
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db, get_redis
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.notification import OnlineNotificationRequest
@@ -30,8 +31,8 @@ MISSED_REQUESTS_KEY = "soulseer:missed-requests:{profile_id}"
 MISSED_REQUESTS_LIMIT = 3
 
 
-class StatusError(ValueError):
-    """A status change that is not allowed (the message says why, for the page)."""
+class StatusError(DomainError):
+    """A status change (or an online alert) that is not allowed; the message says why."""
 
 
 def _lock(profile):

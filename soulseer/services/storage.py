@@ -17,12 +17,16 @@ from pathlib import Path
 
 from flask import current_app, url_for
 
+from soulseer.errors import DomainError
+
 _KEY = re.compile(r"^[a-z0-9][a-z0-9/_\-.]{0,199}$")
 PRESIGNED_SECONDS = 7 * 24 * 3600  # the longest S3 allows for SigV4
 
 
-class StorageError(ValueError):
-    pass
+class StorageError(DomainError):
+    """Not a key of a stored file (a made-up or hostile path): there is no such file."""
+
+    status = 404
 
 
 def check_key(key):

@@ -11,19 +11,17 @@ import sqlalchemy as sa
 import stripe
 from flask import current_app
 
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import Topup, TopupStatus
 
 LINE_ITEM_NAME = "SoulSeer wallet top-up"
 
 
-class TopupError(Exception):
+class TopupError(DomainError):
     """A top-up that cannot start; `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    status = 422
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from soulseer.extensions import db
 from soulseer.ledger import LedgerAccount, reads, verify
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import ledger_admin
-from soulseer.views import page_number
+from soulseer.views import page_number, refused
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -89,13 +89,11 @@ def adjust(account_id):
     try:
         cents = parse_cents(form.amount.data, allow_negative=True)
         posted = ledger_admin.adjust_wallet(current_user, account, cents, form.reason.data, form.request_key.data)
-    except AmountError as error:
+    except AmountError as error:  # the text is not an amount: the form's own field error
         form.amount.errors = [str(error)]
         return _account_page(account, form, 422)
     except ledger_admin.AdjustmentError as error:
-        db.session.rollback()
-        getattr(form, error.field or "amount").errors = [error.message]
-        return _account_page(account, form, 422)
+        return refused(error, _account_page, form, account=account, form=form)
     db.session.commit()
     flash("Adjustment recorded." if posted.created else "This adjustment was already recorded.", "success")
     return redirect(url_for(".account", account_id=account.id))
@@ -110,8 +108,7 @@ def lift_freeze(account_id):
     try:
         lifted = ledger_admin.lift_freeze(current_user, account, form.review.data)
     except ledger_admin.AdjustmentError as error:
-        form.review.errors = [error.message]
-        return _account_page(account, status=422, lift_form=form)
+        return refused(error, _account_page, form, field_names={"reason": "review"}, account=account, lift_form=form)
     db.session.commit()
     flash("The freeze is lifted: this wallet can spend again." if lifted else "This wallet was not frozen.",
           "success" if lifted else "info")  # fmt: skip

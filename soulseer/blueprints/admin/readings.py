@@ -9,12 +9,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
 from soulseer.blueprints.admin.registry import Section
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import Reading, ReadingState, Review
 from soulseer.money import AmountError, parse_cents
 from soulseer.services.moderation import visibility
 from soulseer.services.readings import records
-from soulseer.views import page_number
+from soulseer.views import page_number, refused
 
 bp = Blueprint("readings", __name__)
 
@@ -94,17 +95,11 @@ def refund(reading_id):
     try:
         cents = parse_cents(form.amount.data or "")
         posted = records.refund(current_user, reading.id, cents, form.reason.data, form.request_key.data)
-    except AmountError as error:
+    except AmountError as error:  # the text is not an amount: the form's own field error
         form.amount.errors = [str(error)]
         return _record_page(reading, form, status=422)
-    except records.RefundError as error:
-        db.session.rollback()
-        reading = _reading_or_404(reading_id)
-        if error.field:
-            getattr(form, error.field).errors = [error.message]
-        else:
-            form.form_errors.append(error.message)
-        return _record_page(reading, form, status=422)
+    except DomainError as error:  # RefundError, or commerce.RefundRefused (more than is left)
+        return refused(error, _record_page, form, reading=reading, form=form)
     db.session.commit()
     flash("Refund recorded." if posted.created else "This refund was already recorded.", "success")
     return redirect(url_for(".reading", reading_id=reading.id))

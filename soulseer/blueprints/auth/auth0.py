@@ -1,14 +1,14 @@
 """Continue with Auth0: the redirect to the provider and the callback. The rules (which tokens are
 accepted, which account a login opens) are in soulseer/services/auth0.py."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from soulseer.blueprints.auth import bp
 from soulseer.blueprints.auth.views import landing_for, sign_in_user
 from soulseer.extensions import db, limiter
 from soulseer.services import auth0
-from soulseer.views import safe_next_url
+from soulseer.views import refused, safe_next_url
 
 NEXT_KEY = "auth0_next"
 
@@ -23,9 +23,8 @@ def _client():
 
 
 def _refused(problem, error=None):
-    db.session.rollback()
     current_app.logger.warning("Auth0 sign-in refused (%s): %s", problem.reason, error or problem.detail)
-    return render_template("auth/auth0_problem.html", problem=problem), problem.status
+    return refused(problem, "auth/auth0_problem.html", problem=problem)
 
 
 @bp.get("/sign-in/auth0")

@@ -11,7 +11,7 @@ from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import wallet
 from soulseer.services.readings import agora, chat, lifecycle, metering, publishing, room
-from soulseer.views import role_required
+from soulseer.views import refused, role_required
 
 S = ReadingState
 
@@ -101,11 +101,9 @@ def create():
         publishing.request_created(reading)
         db.session.commit()
     except lifecycle.ReadingError as error:
-        db.session.rollback()
+        db.session.rollback()  # before the panel reads the balance again
         context = _panel_context(profile, error.message, error.field, mode, cap_text)
-        if htmx:
-            return render_template("readings/_request_panel.html", **context)
-        return render_template("readings/new.html", **context), error.status
+        return refused(error, "readings/new.html", fragment="readings/_request_panel.html", **context)
     return _go(url_for("readings.show", reading_id=reading.id))
 
 
@@ -245,11 +243,8 @@ def post_message(reading_id):
     try:
         message = chat.post_message(reading, current_user, body)
         db.session.commit()
-    except chat.ChatError as error:
-        db.session.rollback()
-        if htmx:
-            return render_template("readings/_chat_form.html", reading=reading, body=body, chat_error=error.message)
-        return error.message, error.status
+    except chat.ChatError as error:  # HTMX: the form again with the message; else the message
+        return refused(error, fragment="readings/_chat_form.html", reading=reading, body=body, chat_error=error.message)
     if htmx:  # the line itself arrives over the event stream, for both; screening's news only here
         return render_template(
             "readings/_chat_form.html", reading=reading, body="", chat_error=None, screened=message.screening
@@ -281,8 +276,8 @@ def rtc_token(reading_id):
         abort(404)
     try:
         credentials = agora.rtc_token(reading, current_user)
-    except agora.TokenRefused as refused:
-        return jsonify(error=str(refused)), 409
+    except agora.TokenRefused as problem:
+        return jsonify(error=problem.message), problem.status
     lifetime = int((credentials.expires_at - clock.now()).total_seconds())
     response = jsonify(
         app_id=credentials.app_id,

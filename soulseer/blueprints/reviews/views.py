@@ -7,7 +7,7 @@ from soulseer.blueprints.reviews.forms import AnswerForm, ReviewForm
 from soulseer.extensions import db
 from soulseer.models import Reading, Role
 from soulseer.services.readings import reviews
-from soulseer.views import page_number, role_required
+from soulseer.views import page_number, refused, role_required
 
 
 @bp.app_template_filter("reading_duration")
@@ -58,13 +58,13 @@ def review(reading_id):
         try:
             review = reviews.create(current_user, reading.id, form.stars.data, form.body.data)
         except reviews.ReviewError as error:
-            db.session.rollback()
-            reading = db.session.get(Reading, reading_id)
             if error.field:
-                getattr(form, error.field).errors = [error.message]
-                return _review_page(reading, form, 422)
-            return _review_page(reading, None, error.status, problem=error.message,
-                                review=reviews.review_for(reading.id))  # fmt: skip
+                return refused(error, _review_page, form, reading=reading, form=form)
+
+            def page(status, problem):  # for the whole page, with the review if one exists after the rollback
+                return _review_page(reading, None, status, problem, reviews.review_for(reading.id))
+
+            return refused(error, page, problem=error.message)
         db.session.commit()
         flash("Thank you: your review is on the reader's page.", "success")
         tell_writer(review)
@@ -72,7 +72,7 @@ def review(reading_id):
     try:
         reviews.check_can_review(current_user, reading)
     except reviews.ReviewError as error:
-        return _review_page(reading, None, error.status, problem=error.message)
+        return refused(error, _review_page, reading=reading, form=None, problem=error.message)
     return _review_page(reading, form, 422 if form.errors else 200)
 
 

@@ -14,11 +14,11 @@ from flask_login import current_user, login_required
 
 from soulseer.blueprints.wallet import bp
 from soulseer.blueprints.wallet.forms import TopupForm
-from soulseer.extensions import db, htmx, limiter
+from soulseer.extensions import htmx, limiter
 from soulseer.ledger import accounts, reads
 from soulseer.models import TopupStatus
 from soulseer.services import stripe_stand_in, topups
-from soulseer.views import form_error, render, role_required
+from soulseer.views import refused, render, role_required
 
 
 def _user_or_address():
@@ -86,20 +86,19 @@ def create_topup():
                 test_checkout_url=lambda topup: url_for("wallet.test_checkout", topup_id=topup.id),
             )
         except topups.TopupError as error:
-            db.session.rollback()
             typed = bool((form.custom_amount.data or "").strip())
-            form_error(form, error, {"amount": "custom_amount" if typed else "preset"})
-        else:
-            if _in_place():
-                if not topups.stripe_configured():  # test payments: the TEST checkout, shown right here
-                    return _fragment("wallet/_test_checkout.html", topup=started.topup, error=None)
-                # Stripe's checkout cannot be shown inside our page: a new tab, while this one runs.
-                return _fragment("wallet/_stripe_in_place.html", topup=started.topup, checkout_url=started.checkout_url)
-            if htmx:  # an HTMX form would follow a 303 with XHR, which cannot open another site
-                response = current_app.response_class(status=200)
-                response.headers["HX-Redirect"] = started.checkout_url
-                return response
-            return redirect(started.checkout_url, 303)
+            amount_field = {"amount": "custom_amount" if typed else "preset"}
+            return refused(error, _form_page, form, field_names=amount_field, form=form)
+        if _in_place():
+            if not topups.stripe_configured():  # test payments: the TEST checkout, shown right here
+                return _fragment("wallet/_test_checkout.html", topup=started.topup, error=None)
+            # Stripe's checkout cannot be shown inside our page: a new tab, while this one runs.
+            return _fragment("wallet/_stripe_in_place.html", topup=started.topup, checkout_url=started.checkout_url)
+        if htmx:  # an HTMX form would follow a 303 with XHR, which cannot open another site
+            response = current_app.response_class(status=200)
+            response.headers["HX-Redirect"] = started.checkout_url
+            return response
+        return redirect(started.checkout_url, 303)
     return _form_page(form, 422)
 
 

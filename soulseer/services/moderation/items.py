@@ -28,10 +28,6 @@ class ModerationError(DomainError):
 
     status = 422
 
-    def __init__(self, message, field=None, status=None, retry_after=None):
-        super().__init__(message, field=field, status=status)
-        self.retry_after = retry_after
-
 
 def kind_named(name):
     kind = kinds.get(name)

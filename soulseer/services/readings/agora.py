@@ -14,13 +14,14 @@ from agora_token_builder.RtcTokenBuilder import Role_Publisher
 from flask import current_app
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.models.reading import ReadingMode, ReadingState
 
 TOKEN_STATES = (ReadingState.ACCEPTED, ReadingState.ACTIVE, ReadingState.PAUSED)
 
 
-class TokenRefused(Exception):
-    pass
+class TokenRefused(DomainError):
+    """No call credentials for this person and reading now; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models.reading import Reading, ReadingMessage, ReadingState
 from soulseer.services import events
@@ -21,11 +22,10 @@ MESSAGE_MAX = 2000
 MESSAGE_LIMITS = (parse("10/10 seconds"), parse("60/minute"))
 
 
-class ChatError(ValueError):
-    def __init__(self, message, status=422):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class ChatError(DomainError):
+    """A chat line refused (empty, too long, the reading over, too fast); nothing is posted."""
+
+    status = 422
 
 
 def _limiter():

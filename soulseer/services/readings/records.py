@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.ledger import Posted, keys, reads
 from soulseer.models import Reading, ReadingEvent, ReadingState, Review, User
@@ -25,11 +26,10 @@ from soulseer.services.readings import states
 PER_PAGE = 50
 
 
-class RefundError(Exception):
-    def __init__(self, message, field="amount"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class RefundError(DomainError):
+    """An admin's refund refused: the reading's record is shown again with the form."""
+
+    status = 422
 
 
 @dataclass(frozen=True)
@@ -94,25 +94,23 @@ def refundable_cents(reading):
 
 def refund(admin, reading_id, amount, reason, request_key):
     """Refund `amount` cents of a finalized reading to its client. Returns the ledger Posted
-    (created=False when this form was already processed). Raises RefundError; the caller rolls back."""
+    (created=False when this form was already processed). Raises RefundError or commerce.RefundRefused
+    (both DomainErrors, 422); the caller rolls back."""
     reading = states.lock(reading_id)
     if reading is None:
-        raise RefundError("There is no such reading.", None)
+        raise RefundError("There is no such reading.")
     reference = ("reading", reading.id)
     key = keys.refund(reference, request_key)
     already = reads.posted(key)
     if already is not None:  # the same form, submitted again: it was refunded once
         return Posted(already, created=False)
     if reading.state != ReadingState.FINALIZED or not reading.cost_cents:
-        raise RefundError("Only a finished reading that cost something can be refunded.", None)
+        raise RefundError("Only a finished reading that cost something can be refunded.")
     reason = (reason or "").strip()
     if not 5 <= len(reason) <= 500:
         raise RefundError("Give a reason of 5 to 500 characters.", "reason")
     before = refunded_cents(reading.id)
-    try:
-        posted = commerce.refund(reference, amount, key, admin, reason)
-    except commerce.RefundRefused as error:
-        raise RefundError(error.message, error.field) from None
+    posted = commerce.refund(reference, amount, key, admin, reason)  # commerce.RefundRefused: over the rest
     wallet.announce_balance(reading.client)
     audit.record(
         admin, "reading.refund", reading,

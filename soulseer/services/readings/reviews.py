@@ -17,6 +17,7 @@ from flask import current_app, url_for
 from sqlalchemy.orm import joinedload
 
 from soulseer import clock
+from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReadingState, Review, User
 from soulseer.services import notifications
@@ -26,15 +27,10 @@ from soulseer.services.readings import metering, states
 REVIEWS_PER_PAGE = 10
 
 
-class ReviewError(Exception):
-    """A refused review action. `status` is the HTTP status a view should answer with; `field`
-    names the form field the message belongs to (None: the whole form or page)."""
+class ReviewError(DomainError):
+    """A refused review action: on its field, or for the whole page (`field` None)."""
 
-    def __init__(self, message, status=422, field=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.field = field
+    status = 422
 
 
 def window_days():
@@ -61,17 +57,18 @@ def review_for(reading_id):
 def check_can_review(user, reading, now=None):
     """Raise ReviewError unless `user` may review `reading` now."""
     if reading is None:
-        raise ReviewError("There is no such reading.", 404)
+        raise ReviewError("There is no such reading.", status=404)
     if user.id != reading.client_id:
-        raise ReviewError("Only the client of a reading can review it.", 403)
+        raise ReviewError("Only the client of a reading can review it.", status=403)
     if reading.state != ReadingState.FINALIZED:
-        raise ReviewError("You can review a reading once it has ended.", 403)
+        raise ReviewError("You can review a reading once it has ended.", status=403)
     if not has_billed_minute(reading):
-        raise ReviewError("Readings shorter than one billed minute cannot be reviewed.", 403)
+        raise ReviewError("Readings shorter than one billed minute cannot be reviewed.", status=403)
     if review_for(reading.id) is not None:
-        raise ReviewError("You have already reviewed this reading.", 409)
+        raise ReviewError("You have already reviewed this reading.", status=409)
     if (now or clock.now()) > review_deadline(reading):
-        raise ReviewError(f"Reviews are open for {window_days()} days after a reading; this one has closed.", 403)
+        closed = f"Reviews are open for {window_days()} days after a reading; this one has closed."
+        raise ReviewError(closed, status=403)
 
 
 def can_review(user, reading, now=None):
@@ -150,9 +147,9 @@ def answer(reader, review_id, text):
     """The reader's one answer to a review of one of their readings."""
     review = _lock_review(review_id)
     if review is None or review.reader_id != reader.id:
-        raise ReviewError("There is no such review of your readings.", 404)
+        raise ReviewError("There is no such review of your readings.", status=404)
     if review.answer is not None:
-        raise ReviewError("You have already answered this review.", 409)
+        raise ReviewError("You have already answered this review.", status=409)
     review.answer = _clean_text(text, "answer", required=True)
     review.answered_at = clock.now()
     automatic.screen("review_answer", review)
