@@ -204,13 +204,17 @@ def reader_profile_visibility(profile_id):
     change = visibility.hide if hide else visibility.restore
     try:
         change("reader_profile", profile.id, form.reason.data, current_user)
-    except visibility.ModerationError as error:
-        db.session.rollback()
-        profile = _profile_or_404(profile_id)
-        if error.field:
-            form.reason.errors = [error.message]
-            return _profile_page(profile, _filled_form(profile), error.status, form)
-        return _profile_page(profile, _filled_form(profile), error.status, form, error.message)
+    except visibility.ModerationError as error:  # on the reason, or at the top of the page
+        on_field, page_error = (form, None) if error.field else (None, error.message)
+        return refused(
+            error,
+            _profile_page,
+            on_field,
+            profile=profile,
+            form=_filled_form(profile),
+            hide_form=form,
+            error=page_error,
+        )
     db.session.commit()
     flash(
         f"{profile.display_name}'s profile is hidden from clients."

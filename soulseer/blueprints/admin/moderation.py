@@ -18,7 +18,7 @@ from soulseer.services import audit_log
 from soulseer.services.moderation import kinds, queue
 from soulseer.services.moderation.items import ModerationError
 from soulseer.services.moderation.screening import Detector
-from soulseer.views import page_number
+from soulseer.views import page_number, refused
 
 bp = Blueprint("moderation", __name__)
 
@@ -134,11 +134,11 @@ def decide(item_id, action):
     try:
         change(current_user, item_id, form.reason.data)
     except ModerationError as error:
-        db.session.rollback()
         if error.status == 404:
+            db.session.rollback()
             abort(404)
-        form.reason.errors = [error.message]
-        return _item_page(item_id, error.status, {action: form})
+        # Every refusal here is about the decision: shown on its reason.
+        return refused(error, _item_page, form, field_names={None: "reason"}, item_id=item_id, forms={action: form})
     db.session.commit()
     flash(done, "success")
     return redirect(url_for(".item", item_id=item_id), 303)

@@ -116,10 +116,9 @@ def _review_visibility(review_id, change, done):
     try:
         change("review", review.id, form.reason.data, current_user)
     except visibility.ModerationError as error:
-        db.session.rollback()
         if error.field:
-            form.reason.errors = [error.message]
-            return _record_page(_reading_or_404(review.reading_id), hide_form=form, status=422)
+            return refused(error, _record_page, form, reading=_reading_or_404(review.reading_id), hide_form=form)
+        db.session.rollback()  # already hidden or shown: said at the top of the reading's page
         flash(error.message, "error")
         return redirect(url_for(".reading", reading_id=review.reading_id))
     db.session.commit()

@@ -7,7 +7,7 @@ from soulseer.blueprints.moderation import bp
 from soulseer.extensions import db, htmx, limiter
 from soulseer.services.moderation import flags
 from soulseer.services.moderation.items import ModerationError
-from soulseer.views import safe_next_url
+from soulseer.views import refused, safe_next_url
 
 FLAG_LIMIT = f"{flags.FLAGS_PER_DAY} per day"
 
@@ -65,15 +65,9 @@ def report(kind, target_id):
         abort(400)
     try:
         flags.flag(current_user, kind, target_id, form.reason.data, form.note.data)
-    except ModerationError as error:
-        db.session.rollback()
-        if error.field:
-            getattr(form, error.field).errors = [error.message]
-            return _page(content_kind, target, form, error.status)
-        response = _page(content_kind, target, form, error.status, problem=error.message)
-        if error.retry_after:
-            response.headers["Retry-After"] = str(error.retry_after)
-        return response
+    except ModerationError as error:  # on its field, or above the form (a 429 says when to try again)
+        on_field, problem = (form, None) if error.field else (None, error.message)
+        return refused(error, _page, on_field, kind=content_kind, target=target, form=form, problem=problem)
     db.session.commit()
     g.flag_made = True
     if htmx:
