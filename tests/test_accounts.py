@@ -156,6 +156,7 @@ def test_sixth_attempt_is_throttled_even_with_the_right_password(client, post_fo
     response = sign_in(client, post_form)
     assert response.status_code == 429
     assert "Try again in 5 minutes" in response.get_data(as_text=True)
+    assert 240 < int(response.headers["Retry-After"]) <= 300  # the refusal's retry_after, through views.refused
     assert client.get("/account").status_code == 302  # still signed out
 
 
