@@ -159,3 +159,23 @@ def test_the_help_page_has_the_crisis_text(client, db):
 
     content.seed_pages(CONTENT_PAGES)
     assert CRISIS_BANNER_TEXT in text_of(client.get("/pages/help").get_data(as_text=True))
+
+
+def test_an_edit_of_hidden_content_waits_for_an_admin_again(app, login, reader, make_user):
+    from soulseer.services.moderation import visibility
+
+    admin = make_user(role="admin", consented=True)
+    profile = marketplace.profile_for(reader)
+    visibility.hide("reader_profile", profile.id, "Claims to lift curses", admin)
+    database.session.commit()
+    assert database.session.execute(sa.select(ModerationItem)).scalars().all() == []  # hidden, never reported
+    bio = "I read tarot with care and honesty, for people at a crossroads in love and work."
+    marketplace.save_profile(reader, _input(profile, bio=bio), profile=profile)
+    database.session.commit()
+    database.session.expire_all()
+    [item] = database.session.execute(sa.select(ModerationItem)).scalars().all()
+    assert (item.kind, item.state, item.decision) == ("reader_profile", "open", "edited_while_hidden")
+    assert marketplace.profile_for(reader).hidden  # still hidden until an admin decides
+    assert hits() == []
+    page = login(app.test_client(), admin).get("/admin/moderation").get_data(as_text=True)
+    assert "Luna&#39;s profile" in page and "edited while hidden" in page

@@ -57,7 +57,8 @@ def _reason(hits):
 
 def screen(kind_name, target, fields=None):
     """Screen the target's text (only `fields`, when given: what an edit changed); store any hits
-    as an automatic flag. The caller commits. Returns the Screening (also on `target.screening`)."""
+    as an automatic flag. An edit of hidden content opens its queue item again (it stays hidden).
+    The caller commits. Returns the Screening (also on `target.screening`)."""
     kind = kinds.get(kind_name)
     texts = kind.texts(target)
     found = []
@@ -69,9 +70,12 @@ def screen(kind_name, target, fields=None):
     by_client = author_id is not None and db.session.get(User, author_id).role == Role.CLIENT
     result = Screening(hits=hits, crisis_banner=by_client and screening.is_self_harm(hits)) if hits else CLEAN
     target.screening = result
-    if hits:
+    # F-8: the author edited hidden content: it stays hidden, and its item waits for an admin again.
+    edited_while_hidden = bool(fields) and kind.hideable and target.hidden
+    if hits or edited_while_hidden:
         item = items.lock(kind.name, target.id, author_id=author_id)
-        items.reopen(item)
+        items.reopen(item, "edited_while_hidden" if edited_while_hidden else None)
+    if hits:
         flag = Flag(item_id=item.id, flagger_id=None, reason=_reason(hits), snapshot=texts)
         flag.hits = [
             ScreeningHit(field=field, detector=hit.detector.value, start_offset=hit.start, end_offset=hit.end,

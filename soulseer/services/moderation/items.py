@@ -92,12 +92,16 @@ def rescore(item):
     item.urgent = any(flag.reason in URGENT_REASONS for flag in flags)
 
 
-def reopen(item):
-    """A new flag on a decided item opens it again (its earlier flags stay decided)."""
+def reopen(item, why=None):
+    """A new flag on a decided item opens it again (its earlier flags stay decided). `why` is kept
+    in `decision` while it is open when no flag says it (the author edited hidden content)."""
     if item.state != ItemState.OPEN:
         item.state = ItemState.OPEN
         item.opened_at = clock.now()
-        item.decided_at = item.decided_by_id = item.decision = item.decision_reason = None
+        item.decided_at = item.decided_by_id = item.decision_reason = None
+        item.decision = why
+    elif why:
+        item.decision = why
 
 
 def decide(item, admin, state, decision, reason=None):
