@@ -112,6 +112,11 @@ def test_an_admin_works_the_moderation_queue_on_a_laptop(browser, live_server, m
         expect(page.locator(".screened mark")).to_have_text(["Text me", "415 555 2671"])
         expect(page.locator(".context-chat li")).to_have_count(2)
         screenshot(page, "chat-line")
+        for width, height in ((768, 1024), (390, 844)):  # a tablet and a phone: nothing runs off the side
+            page.set_viewport_size({"width": width, "height": height})
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            screenshot(page, f"chat-line-{width}")
+        page.set_viewport_size(LAPTOP)
         page.get_by_label("Why dismiss the reports (optional)").fill("Nova shared her own number; told her")
         page.get_by_role("button", name="Dismiss the reports").click()
         expect(page.get_by_text("Dismissed: the reports are closed.")).to_be_visible()
