@@ -9,7 +9,6 @@ def register_blueprints(app):
     from soulseer.blueprints.errors import bp as errors_bp
     from soulseer.blueprints.events import bp as events_bp
     from soulseer.blueprints.health import bp as health_bp
-    from soulseer.blueprints.history import bp as history_bp
     from soulseer.blueprints.invitations import bp as invitations_bp
     from soulseer.blueprints.main import bp as main_bp
     from soulseer.blueprints.media import bp as media_bp
@@ -19,7 +18,6 @@ def register_blueprints(app):
     from soulseer.blueprints.reader import bp as reader_bp
     from soulseer.blueprints.readers import bp as readers_bp
     from soulseer.blueprints.readings import bp as readings_bp
-    from soulseer.blueprints.reviews import bp as reviews_bp
     from soulseer.blueprints.wallet import bp as wallet_bp
     from soulseer.blueprints.webhooks import bp as webhooks_bp
 
@@ -42,8 +40,6 @@ def register_blueprints(app):
         webhooks_bp,
         events_bp,
         notifications_bp,
-        history_bp,
-        reviews_bp,
     ):
         app.register_blueprint(blueprint)
     if not app.config["ENV_PRODUCTION"]:

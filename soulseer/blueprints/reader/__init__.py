@@ -1,4 +1,5 @@
-"""The reader's own area: the dashboard (the marketplace adds status, requests and earnings)."""
+"""The reader's own area under /reader: the dashboard, their profile and status, the history of
+their readings and the reviews to answer. Readers only."""
 
 from flask import Blueprint
 
@@ -15,4 +16,4 @@ def readers_only():
     return None
 
 
-from soulseer.blueprints.reader import status, views  # noqa: E402, F401  (routes register on bp)
+from soulseer.blueprints.reader import readings, reviews, status, views  # noqa: E402, F401  (routes register on bp)

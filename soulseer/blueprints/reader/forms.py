@@ -117,3 +117,9 @@ class ProfileForm(FlaskForm):
         for code, _ in marketplace.MODES:
             cents = profile.rate_for(code)
             getattr(self, f"rate_{code}").data = "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
+
+
+class AnswerForm(FlaskForm):
+    """The reader's answer to a review; the service checks its length."""
+
+    answer = TextAreaField("Your answer")

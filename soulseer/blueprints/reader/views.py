@@ -10,6 +10,7 @@ from soulseer.extensions import db
 from soulseer.models import Specialty
 from soulseer.services import applications, marketplace, photos
 from soulseer.services.accounts import AccountError
+from soulseer.services.readings import history, reviews
 from soulseer.views import refused
 
 
@@ -22,6 +23,8 @@ def dashboard():
         application=application,
         mode_labels=modes,
         profile=marketplace.profile_for(current_user),
+        figures=history.reader_figures(current_user),
+        waiting_reviews=reviews.to_answer(current_user.id, 3),
     )
 
 

@@ -1,5 +1,7 @@
-"""Live readings as people use them: the request, the reader's alert, the room, the summary and
-the transcript (docs/readings.md). The billing engine behind them is docs/billing.md."""
+"""Live readings as people use them: the request, the reader's alert, the room, the summary, the
+transcript (views.py), the client's review (review.py) and the client's history (history.py);
+docs/readings.md, docs/reviews.md. The billing engine behind them is docs/billing.md. The
+reader's side of their readings (history, reviews to answer) is the `reader` blueprint."""
 
 from flask import Blueprint
 
@@ -13,4 +15,13 @@ def _listen(state):
     publishing.init_app(state.app)
 
 
-from soulseer.blueprints.readings import views  # noqa: E402, F401
+@bp.app_template_filter("reading_duration")
+def reading_duration(seconds):
+    """Metered seconds as M:SS (or H:MM:SS)."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+from soulseer.blueprints.readings import history, review, views  # noqa: E402, F401  (routes register on bp)

@@ -156,7 +156,7 @@ def show(reading_id):
 def _review_url(reading):
     if current_user.id != reading.client_id or reading.state not in room.OVER_STATES:
         return None
-    return url_for("reviews.review", reading_id=reading.id)
+    return url_for("readings.review", reading_id=reading.id)
 
 
 @bp.get("/readings/<int:reading_id>/status")

@@ -134,7 +134,7 @@ def create(client, reading_id, stars, body):
         reading.reader_id,
         "review",
         f"{client.display_name} left a {stars}-star review of your reading.",
-        url_for("reviews.to_answer"),
+        url_for("reader.reviews_to_answer"),
     )
     return review
 

@@ -1,3 +1,5 @@
+"""The client's review form; the service checks the rules (services/readings/reviews.py)."""
+
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 
@@ -9,7 +11,3 @@ class ReviewForm(FlaskForm):
     # carries the values and the CSRF token.
     stars = RadioField("Your rating", choices=STAR_CHOICES, validate_choice=False)
     body = TextAreaField("Your review (optional)")
-
-
-class AnswerForm(FlaskForm):
-    answer = TextAreaField("Your answer")
