@@ -81,10 +81,3 @@ def flag(user, kind_name, target_id, reason, note):
     if kind.hideable and items.trusted_flaggers(item) >= AUTO_HIDE_FLAGGERS:
         visibility.hide_automatically(kind, kind.load(target.id, lock=True))
     return report
-
-
-def flags_today(user):
-    """How many reports `user` made in the last 24 hours (shown with the limit)."""
-    return db.session.execute(
-        sa.select(sa.func.count()).where(Flag.flagger_id == user.id, Flag.created_at > clock.now() - timedelta(days=1))
-    ).scalar_one()
