@@ -36,13 +36,14 @@ def create_app(config=None):
     from soulseer import security, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0, marketplace_cache, moderation
+    from soulseer.services import auth0, moderation
     from soulseer.services.core import after_commit
+    from soulseer.services.marketplace import page_cache
     from soulseer.templating import register_template_helpers
 
     auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
     after_commit.init_app(app)  # events, jobs and cache bumps wait for the real commit
-    marketplace_cache.init_app(app)  # the browse cache's version follows committed changes
+    page_cache.init_app(app)  # the browse cache's version follows committed changes
     moderation.init_app(app)  # the kinds of content moderation knows
     security.init_app(app)
     static_files.init_app(app)

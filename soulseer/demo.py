@@ -233,7 +233,7 @@ DEMO_BIO = (
 def _seed_readers():
     """Profiles (and the users for the eight readers beyond DEMO_USERS), once; photos drawn here."""
     from soulseer.models import ReaderProfile, Specialty
-    from soulseer.services import marketplace, photos
+    from soulseer.services.marketplace import photos, profiles
 
     specialties = {s.name: s for s in db.session.execute(db.select(Specialty)).scalars()}
     users = {
@@ -246,12 +246,12 @@ def _seed_readers():
         if user is None:
             password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
             user = _new_user(email, name, Role.READER, password_hash)
-        if marketplace.profile_for(user) is not None:
+        if profiles.profile_for(user) is not None:
             continue
         chosen = [specialties[n] for n in names if n in specialties] or list(specialties.values())[:1]
         profile = ReaderProfile(
             user_id=user.id,
-            slug=marketplace.unique_slug(name),
+            slug=profiles.unique_slug(name),
             display_name=name,
             tagline=tagline,
             bio=DEMO_BIO.format(name=name, years=years, first=name.split()[0]),
@@ -264,7 +264,7 @@ def _seed_readers():
             status=status,
             last_seen_at=now if status != "offline" else None,
             specialties=chosen,
-            search_text=marketplace.search_text_for(name, tagline, [s.name for s in chosen]),
+            search_text=profiles.search_text_for(name, tagline, [s.name for s in chosen]),
         )
         db.session.add(profile)
         db.session.flush()

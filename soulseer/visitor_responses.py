@@ -2,7 +2,7 @@
 
 The home page and the browse page look the same to every visitor, and visitors are most of a
 marketplace's traffic. `page_for_visitors` renders such a page once for all visitors at the
-current marketplace version (through `services/marketplace_cache.py`, which never reads the
+current marketplace version (through `services/marketplace/page_cache.py`, which never reads the
 request: who is a visitor is decided here). The page cache already
 spares them the database and the templates; what was left was Flask's own work around every
 request — the session, Flask-Login, the before/after hooks, the security headers — several times
@@ -34,7 +34,7 @@ from flask import current_app, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from soulseer.services import marketplace_cache
+from soulseer.services.marketplace import page_cache
 
 SHARED_PATHS = frozenset({"/", "/readers"})
 MAX_QUERY_LENGTH = 300
@@ -55,7 +55,7 @@ def page_for_visitors(template, variant, context, query=""):
         return render_template(template, **context())
     mark_shareable(request.environ, query)
     slot = csrf_slot()
-    page = str(marketplace_cache.html(template, variant, lambda: _render(template, slot, context)))
+    page = str(page_cache.html(template, variant, lambda: _render(template, slot, context)))
     return page.replace(slot, generate_csrf()) if slot in page else page
 
 
@@ -97,7 +97,7 @@ class VisitorResponses:
     def _key(self, environ):
         if self._release is None:
             with self.app.app_context():
-                self._release = marketplace_cache.release()
+                self._release = page_cache.release()
         return KEY.format(release=self._release, path=environ["PATH_INFO"], query=environ.get("QUERY_STRING", ""))
 
     def __call__(self, environ, start_response):
@@ -107,7 +107,7 @@ class VisitorResponses:
         store = self.app.extensions["redis"]
         key = self._key(environ)
         try:
-            version, found = store.mget(marketplace_cache.VERSION_KEY, key)
+            version, found = store.mget(page_cache.VERSION_KEY, key)
         except redis.RedisError:
             log.warning("visitor responses unavailable; answering without them", exc_info=True)
             return self.wsgi_app(environ, start_response)

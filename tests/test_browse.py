@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.models import Favourite
+from soulseer.services.marketplace import search
 from tests.conftest import csrf_token_from
 from tests.support.browse import Statements, names
 from tests.support.marketplace import make_profile, specialty_ids
@@ -98,9 +99,8 @@ def test_hidden_suspended_and_unreachable_readers_are_not_listed(client, readers
 
 
 def test_pages(client, make_user, monkeypatch):
-    from soulseer.services import marketplace
 
-    monkeypatch.setattr(marketplace, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
     for n in range(5):
         make_profile(make_user(role="reader", consented=True), f"Reader {chr(65 + n)}")
     first = client.get("/readers").get_data(as_text=True)
@@ -128,9 +128,8 @@ def _statements_for_browse(client, login, user, shown):
 def test_the_browse_page_makes_the_same_number_of_queries_for_5_and_25_readers(
     client, make_user, login, db, monkeypatch
 ):
-    from soulseer.services import marketplace
 
-    monkeypatch.setattr(marketplace, "PAGE_SIZE", 30)
+    monkeypatch.setattr(search, "PAGE_SIZE", 30)
     visitor = make_user(role="client", consented=True)
     kinds = ["Tarot", "Astrology", "Dreams", "Pets", "Numerology", "Past Lives"]
     for n in range(5):
@@ -251,10 +250,11 @@ def test_card_and_badge_partials_render_from_a_profile_alone(app, readers, db):
 
 
 def test_the_data_export_has_favourites_and_the_reader_profile(readers, make_user, db):
-    from soulseer.services import accounts, marketplace
+    from soulseer.services import accounts
+    from soulseer.services.marketplace import favourites
 
     fan = make_user(role="client", consented=True)
-    marketplace.set_favourite(fan, readers["Orion Vale"], True)
+    favourites.set_favourite(fan, readers["Orion Vale"], True)
     db.session.commit()
     assert accounts.export_data(fan)["favourites"][0]["slug"] == readers["Orion Vale"].slug
     luna_user = readers["Luna Starweaver"].user
@@ -271,11 +271,10 @@ def test_the_list_pushes_its_filters_own_url(client, readers):
 
 def test_the_first_specialty_is_a_filter_like_any_other(app):
     """Specialty id 1 was once taken for the default page number and dropped from URLs and cache keys."""
-    from soulseer.services import marketplace
 
     with app.test_request_context():
-        first, none = marketplace.parse_filters({"specialty": "1"}), marketplace.parse_filters({})
-        assert first.query_args() == {"specialty": 1} and marketplace.canonical_query(first) == "specialty=1"
+        first, none = search.parse_filters({"specialty": "1"}), search.parse_filters({})
+        assert first.query_args() == {"specialty": 1} and search.canonical_query(first) == "specialty=1"
         assert first.query_args(page=2) == {"specialty": 1, "page": 2}
-        assert marketplace.cache_variant(first) != marketplace.cache_variant(none)
-        assert marketplace.parse_filters({"page": "1"}).query_args() == {}
+        assert search.cache_variant(first) != search.cache_variant(none)
+        assert search.parse_filters({"page": "1"}).query_args() == {}

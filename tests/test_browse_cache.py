@@ -1,4 +1,4 @@
-"""The browse page's shared cache (services/marketplace_cache.py) is never stale and never shares
+"""The browse page's shared cache (services/marketplace/page_cache.py) is never stale and never shares
 anyone's token: each test loads the page until it comes from the cache, changes something the way
 the product does (the reader's switch, the profile editor, the admin pages, the services other
 areas call), and checks that the very next load shows it. Real PostgreSQL and Redis throughout."""
@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from soulseer.models import ReaderProfile, Specialty
+from soulseer.services.marketplace import search
 from tests.conftest import csrf_token_from
 from tests.support.browse import HX, cached, card, fresh, names
 from tests.support.marketplace import BIO, luna_and_orion, make_profile, specialty_ids
@@ -55,7 +56,7 @@ def test_a_reader_going_online_and_offline_shows_on_the_next_load(app, login, re
 
 
 def test_busy_and_back_through_the_status_service(readers, viewer, db):
-    from soulseer.services import reader_status
+    from soulseer.services.marketplace import reader_status
 
     viewer(cached)
     luna = db.session.execute(sa.select(ReaderProfile).filter_by(user_id=readers["luna"].id)).scalar_one()
@@ -143,10 +144,10 @@ def test_a_rating_written_in_bulk_shows_at_once(readers, viewer, db):
 
 
 def test_a_rolled_back_change_and_unshown_columns_keep_the_cache(readers, client, db, redis):
-    from soulseer.services import marketplace_cache
+    from soulseer.services.marketplace import page_cache
 
     cached(client)
-    version = marketplace_cache.current_version()
+    version = page_cache.current_version()
     luna = db.session.execute(sa.select(ReaderProfile).filter_by(user_id=readers["luna"].id)).scalar_one()
     luna.tagline = "Never saved"
     db.session.flush()
@@ -155,7 +156,7 @@ def test_a_rolled_back_change_and_unshown_columns_keep_the_cache(readers, client
     luna.bio = BIO + " More."  # the cards do not show the bio
     luna.last_seen_at = sa.func.now()  # written every minute by the idle job
     db.session.commit()
-    assert marketplace_cache.current_version() == version
+    assert page_cache.current_version() == version
     assert "Never saved" not in cached(client)
 
 
@@ -210,9 +211,8 @@ def test_a_flash_message_is_shown_to_its_visitor_only(app, readers, url):
 
 
 def test_pages_and_filters_are_kept_apart(client, make_user, monkeypatch):
-    from soulseer.services import marketplace
 
-    monkeypatch.setattr(marketplace, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
     for n in range(5):
         make_profile(make_user(role="reader", consented=True), f"Reader {chr(65 + n)}")
     assert names(cached(client)) == ["Reader A", "Reader B"]

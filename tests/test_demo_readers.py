@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from soulseer.models import ReaderProfile
-from soulseer.services import photos
+from soulseer.services.marketplace import photos
 
 
 def test_seed_demo_makes_twelve_readers_once(app, db, client):

@@ -125,15 +125,15 @@ def test_voice_and_video_need_agora(app, client, db, make_user, login):
 
 
 def test_a_forged_voice_rate_without_agora_is_a_field_error(app, db, make_user):
-    from soulseer.services import marketplace
     from soulseer.services.accounts import AccountError
+    from soulseer.services.marketplace import profiles
 
     reader = make_user(role="reader", consented=True)
-    data = marketplace.ProfileInput(
+    data = profiles.ProfileInput(
         display_name="X Y", bio=BIO, specialty_ids=specialty_ids("Tarot"), rates={"chat": "2", "voice": "3"}
     )
     with pytest.raises(AccountError) as caught:
-        marketplace.save_profile(reader, data)
+        profiles.save_profile(reader, data)
     assert caught.value.field == "rate_voice" and "Agora" in caught.value.message
 
 

@@ -10,7 +10,8 @@ from rq import Queue, SimpleWorker
 from soulseer import clock
 from soulseer.jobs.reader_status import offline_idle_readers
 from soulseer.models import Notification, OnlineNotificationRequest, ReaderProfile
-from soulseer.services import events, reader_status
+from soulseer.services import events
+from soulseer.services.marketplace import reader_status
 from tests.conftest import csrf_token_from
 from tests.support.sse import StreamReader, stop_event_hub_at_end
 

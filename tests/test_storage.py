@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from soulseer.services import photos
+from soulseer.services.marketplace import photos
 from soulseer.services.storage import LocalStorage, S3Storage, StorageError, check_key, storage
 from tests.support.marketplace import image_bytes
 from tests.support.s3_server import FakeS3

@@ -4,7 +4,7 @@ byte for byte what Flask answered, never to anyone with a cookie, never stale. R
 import pytest
 
 from soulseer import visitor_responses
-from soulseer.services import marketplace, reader_status
+from soulseer.services.marketplace import profiles, reader_status
 from tests.support.browse import HX, names
 from tests.support.marketplace import luna_and_orion
 
@@ -87,7 +87,7 @@ def test_a_change_is_seen_by_the_next_visitor_at_once(app, readers, flask_calls,
     app.test_client().get("/")
     assert len(flask_calls) == 1
     orion = db.session.get(type(readers["orion"]), readers["orion"].id)
-    reader_status.go_online(marketplace.profile_for(orion))
+    reader_status.go_online(profiles.profile_for(orion))
     db.session.commit()
     assert names(app.test_client().get("/").get_data(as_text=True)) == ["Orion Vale", "Luna Starweaver"]
     assert len(flask_calls) == 2

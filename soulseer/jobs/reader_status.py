@@ -1,7 +1,7 @@
-"""Periodic: online readers with no activity for 10 minutes go offline (services/reader_status.py)."""
+"""Periodic: online readers with no activity for 10 minutes go offline (services/marketplace/reader_status.py)."""
 
 from soulseer.jobs import with_app_context
-from soulseer.services import reader_status
+from soulseer.services.marketplace import reader_status
 
 
 @with_app_context

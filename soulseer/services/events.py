@@ -26,7 +26,7 @@ from soulseer import clock
 
 CHANNEL = "soulseer:events"
 PUBLIC = None  # the audience of a public event: every signed-in tab
-# Reader activity seen by the web processes (requests, open streams); see services/reader_status.py.
+# Reader activity seen by the web processes (requests, open streams); see services/marketplace/reader_status.py.
 PRESENCE_KEY = "soulseer:presence:{user_id}"
 PRESENCE_TTL_SECONDS = 3600
 # A tab that falls this far behind (a stalled connection) is closed; the browser reconnects.

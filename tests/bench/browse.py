@@ -16,7 +16,7 @@ def seed_readers(count=READERS):
     """Bulk-insert `count` readers with profiles and specialties (three multi-row statements).
 
     Through the session, against the live server's Redis: the commit moves the marketplace version
-    the live server's browse cache is keyed by (services/marketplace_cache.py), as any change does."""
+    the live server's browse cache is keyed by (services/marketplace/page_cache.py), as any change does."""
     from soulseer import clock, create_app
     from soulseer.extensions import db
     from soulseer.models import ReaderProfile, Specialty, User, reader_profile_specialties

@@ -4,8 +4,8 @@ savepoint's release) and are dropped on the real ROLLBACK (never a savepoint's).
 import pytest
 from rq import Queue
 
-from soulseer.services import marketplace_cache
 from soulseer.services.core import after_commit
+from soulseer.services.marketplace import page_cache
 
 
 def noted(value):
@@ -64,9 +64,9 @@ def test_failing_work_does_not_stop_the_rest(db, caplog):
 
 
 def test_the_cache_version_moves_only_at_the_real_commit(db, redis):
-    before = int(redis.get(marketplace_cache.VERSION_KEY) or 0)
+    before = int(redis.get(page_cache.VERSION_KEY) or 0)
     with db.session.begin_nested():
-        marketplace_cache.changed()
-    assert int(redis.get(marketplace_cache.VERSION_KEY) or 0) == before
+        page_cache.changed()
+    assert int(redis.get(page_cache.VERSION_KEY) or 0) == before
     db.session.commit()
-    assert int(redis.get(marketplace_cache.VERSION_KEY) or 0) == before + 1
+    assert int(redis.get(page_cache.VERSION_KEY) or 0) == before + 1

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from soulseer.extensions import db
-from soulseer.services import photos
+from soulseer.services.marketplace import photos
 from tests.e2e.conftest import account, sign_in
 from tests.support.marketplace import make_profile
 

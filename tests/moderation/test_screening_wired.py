@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db as database
 from soulseer.models import Flag, ModerationItem, ReadingMessage, ScreeningHit
-from soulseer.services import marketplace
+from soulseer.services.marketplace import profiles
 from soulseer.services.moderation.screening import CONTACT_RULES_NOTICE, CRISIS_BANNER_TEXT
 from tests.conftest import csrf_token_from
 from tests.moderation.conftest import make_reading
@@ -128,12 +128,12 @@ def test_a_review_is_screened_and_the_writer_told_after_the_redirect(app, login,
 
 
 def test_profile_edits_are_screened_on_what_changed(app, login, reader):
-    profile = marketplace.profile_for(reader)
+    profile = profiles.profile_for(reader)
     bio = "I read tarot with care. Email me at luna@example.com to book privately."
-    marketplace.save_profile(reader, _input(profile, bio=bio), profile=profile)
+    profiles.save_profile(reader, _input(profile, bio=bio), profile=profile)
     database.session.commit()
     assert [(h.field, h.detector) for h in hits()] == [("bio", "email")]
-    marketplace.save_profile(reader, _input(profile, tagline="Tarot, honestly and kindly"), profile=profile)
+    profiles.save_profile(reader, _input(profile, tagline="Tarot, honestly and kindly"), profile=profile)
     database.session.commit()
     assert len(hits()) == 1  # the unchanged bio is not flagged again
 
@@ -150,7 +150,7 @@ def _input(profile, **changes):
         "rates": {"chat": "1.00"},
         **changes,
     }
-    return marketplace.ProfileInput(**data)
+    return profiles.ProfileInput(**data)
 
 
 def test_the_help_page_has_the_crisis_text(client, db):
@@ -165,17 +165,17 @@ def test_an_edit_of_hidden_content_waits_for_an_admin_again(app, login, reader, 
     from soulseer.services.moderation import visibility
 
     admin = make_user(role="admin", consented=True)
-    profile = marketplace.profile_for(reader)
+    profile = profiles.profile_for(reader)
     visibility.hide("reader_profile", profile.id, "Claims to lift curses", admin)
     database.session.commit()
     assert database.session.execute(sa.select(ModerationItem)).scalars().all() == []  # hidden, never reported
     bio = "I read tarot with care and honesty, for people at a crossroads in love and work."
-    marketplace.save_profile(reader, _input(profile, bio=bio), profile=profile)
+    profiles.save_profile(reader, _input(profile, bio=bio), profile=profile)
     database.session.commit()
     database.session.expire_all()
     [item] = database.session.execute(sa.select(ModerationItem)).scalars().all()
     assert (item.kind, item.state, item.decision) == ("reader_profile", "open", "edited_while_hidden")
-    assert marketplace.profile_for(reader).hidden  # still hidden until an admin decides
+    assert profiles.profile_for(reader).hidden  # still hidden until an admin decides
     assert hits() == []
     page = login(app.test_client(), admin).get("/admin/moderation").get_data(as_text=True)
     assert "Luna&#39;s profile" in page and "edited while hidden" in page

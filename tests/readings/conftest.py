@@ -8,7 +8,7 @@ from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import operations
 from soulseer.models import ReaderProfile, ReaderStatus
-from soulseer.services import marketplace
+from soulseer.services.marketplace import profiles
 from soulseer.services.readings import lifecycle, metering, states
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 
@@ -44,7 +44,7 @@ def go_to(seconds):
 def online_at(reader, mode="chat", rate=100):
     """The reader's profile, online and offering `mode` at `rate` cents a minute (made if missing;
     written directly, as tests use rates outside the profile form's range)."""
-    profile = marketplace.profile_for(reader)
+    profile = profiles.profile_for(reader)
     if profile is None:
         profile = ReaderProfile(user_id=reader.id, slug=f"reader-{reader.id}", display_name=reader.display_name)
         database.session.add(profile)

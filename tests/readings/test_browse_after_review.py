@@ -1,5 +1,5 @@
 """A review and a reading change the browse list at once, though the list is cached
-(services/marketplace_cache.py): the rating after a review, "In a reading" while one runs."""
+(services/marketplace/page_cache.py): the rating after a review, "In a reading" while one runs."""
 
 from tests.readings.conftest import Session, fund
 from tests.readings.helpers import finished_reading, profile_for

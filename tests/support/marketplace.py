@@ -8,7 +8,7 @@ from PIL import Image
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Specialty
-from soulseer.services import marketplace
+from soulseer.services.marketplace import profiles
 
 BIO = "I have read tarot and the stars for many years, gently and honestly, for people at a crossroads."
 
@@ -20,7 +20,7 @@ def specialty_ids(*names):
 
 def make_profile(user, display_name=None, specialties=("Tarot",), status="offline", rating="0", reviews=0, **rates):
     """A saved, committed profile for `user` (rates in dollars as text, chat 2.00 by default)."""
-    data = marketplace.ProfileInput(
+    data = profiles.ProfileInput(
         display_name=display_name or user.display_name,
         tagline=f"{display_name or user.display_name} reads for you",
         bio=BIO,
@@ -28,7 +28,7 @@ def make_profile(user, display_name=None, specialties=("Tarot",), status="offlin
         years_of_practice=5,
         rates={"chat": rates.pop("chat", "2.00"), **rates},
     )
-    profile = marketplace.save_profile(user, data)
+    profile = profiles.save_profile(user, data)
     profile.status = status
     # Seen now, as going online sets it: the idle-reader job (live servers' cron) leaves them be.
     profile.last_seen_at = clock.now() if status != "offline" else None

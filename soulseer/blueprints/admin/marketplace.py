@@ -12,8 +12,8 @@ from soulseer.blueprints.reader.forms import ProfileForm
 from soulseer.blueprints.reader.views import profile_form
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Specialty, User
-from soulseer.services import marketplace
 from soulseer.services.accounts import AccountError
+from soulseer.services.marketplace import profiles, specialties
 from soulseer.services.moderation import visibility
 from soulseer.views import page_number, refused
 
@@ -21,7 +21,7 @@ bp = Blueprint("marketplace", __name__)
 
 
 class SpecialtyForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=marketplace.SPECIALTY_NAME_MAX)])
+    name = StringField("Name", validators=[Length(max=specialties.SPECIALTY_NAME_MAX)])
 
 
 class AdminProfileForm(ProfileForm):
@@ -60,8 +60,8 @@ def _specialties_page(status=200, form=None, error=None, error_id=None):
     return (
         render_template(
             "admin/marketplace/specialties.html",
-            specialties=marketplace.specialties_in_order(),
-            usage=marketplace.specialty_usage(),
+            specialties=specialties.specialties_in_order(),
+            usage=specialties.specialty_usage(),
             form=form or SpecialtyForm(formdata=None),
             error=error,
             error_id=error_id,
@@ -70,8 +70,8 @@ def _specialties_page(status=200, form=None, error=None, error_id=None):
     )
 
 
-@bp.get("/specialties")
-def specialties():
+@bp.get("/specialties", endpoint="specialties")
+def specialties_page():
     return _specialties_page()
 
 
@@ -81,7 +81,7 @@ def add_specialty():
     if not form.validate():
         return _specialties_page(422, form)
     try:
-        specialty = marketplace.add_specialty(current_user, form.name.data)
+        specialty = specialties.add_specialty(current_user, form.name.data)
     except AccountError as error:
         return refused(error, _specialties_page, form, form=form)
     db.session.commit()
@@ -107,13 +107,13 @@ def change_specialty(specialty_id):
     old_name = specialty.name
     try:
         if action == "rename":
-            marketplace.rename_specialty(current_user, specialty, form.name.data)
+            specialties.rename_specialty(current_user, specialty, form.name.data)
             message = f"{old_name} is now {specialty.name}."
         elif action in ("up", "down"):
-            marketplace.move_specialty(current_user, specialty, -1 if action == "up" else 1)
+            specialties.move_specialty(current_user, specialty, -1 if action == "up" else 1)
             message = f"{specialty.name} moved {action}."
         elif action == "remove":
-            marketplace.remove_specialty(current_user, specialty)
+            specialties.remove_specialty(current_user, specialty)
             message = f"{old_name} is no longer on the list."
         else:
             abort(400)
@@ -166,9 +166,9 @@ def _profile_page(profile, form, status=200, hide_form=None, error=None):
             profile=profile,
             form=form,
             hide_form=hide_form or ReasonForm(formdata=None),
-            available_modes=marketplace.available_modes(),
-            share=marketplace.share_label(profile),
-            global_share=marketplace.share_label(None),
+            available_modes=profiles.available_modes(),
+            share=profiles.share_label(profile),
+            global_share=profiles.share_label(None),
             history=audit_log.for_target("ReaderProfile", profile.id),
             error=error,
         ),
@@ -185,7 +185,7 @@ def reader_profile(profile_id):
     if form.validate_on_submit():
         try:
             share = parse_share(form.share_override.data)
-            marketplace.admin_update_profile(current_user, profile, form.profile_input(), share, form.reason.data)
+            profiles.admin_update_profile(current_user, profile, form.profile_input(), share, form.reason.data)
         except AccountError as error:
             return refused(error, _profile_page, form, profile=profile, form=form)
         db.session.commit()

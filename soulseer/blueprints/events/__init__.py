@@ -33,7 +33,7 @@ def stream():
     user_id = current_user.id
     on_keepalive = None
     if current_user.is_reader:
-        # An open stream is a reader's activity: it keeps them online (services/reader_status.py).
+        # An open stream is a reader's activity: it keeps them online (services/marketplace/reader_status.py).
         redis_client = get_redis()
         events.record_presence(redis_client, user_id)
 

@@ -3,7 +3,8 @@
 from flask import Blueprint, abort, render_template
 
 from soulseer import visitor_responses
-from soulseer.services import content, marketplace, marketplace_cache
+from soulseer.services import content
+from soulseer.services.marketplace import page_cache, search
 from soulseer.views import render
 
 bp = Blueprint("main", __name__)
@@ -15,10 +16,10 @@ def home():
     (and a visitor's whole page with them)."""
 
     def context():
-        online = marketplace_cache.html(
+        online = page_cache.html(
             "main/_online_readers.html",
             "",
-            lambda: render_template("main/_online_readers.html", online_readers=marketplace.online_now()),
+            lambda: render_template("main/_online_readers.html", online_readers=search.online_now()),
         )
         return {"online_readers_html": online}
 

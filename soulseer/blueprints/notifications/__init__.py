@@ -63,7 +63,7 @@ def _count():
 @bp.app_template_global()
 def online_alert_requested(profile):
     """Whether the signed-in client already asked to hear when `profile`'s reader comes online."""
-    from soulseer.services import reader_status
+    from soulseer.services.marketplace import reader_status
 
     return current_user.is_authenticated and reader_status.online_alert_requested(current_user, profile)
 
@@ -73,7 +73,7 @@ def online_alert_requested(profile):
 def online_alert(profile_id):
     """Ask (action=ask) or stop asking (action=cancel) to be notified when a reader comes online."""
     from soulseer.models import ReaderProfile
-    from soulseer.services import reader_status
+    from soulseer.services.marketplace import reader_status
 
     profile = db.session.get(ReaderProfile, profile_id)
     if profile is None or profile.hidden:

@@ -6,7 +6,9 @@ from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from soulseer.blueprints.applications.forms import CheckboxesField
-from soulseer.services import marketplace
+from soulseer.models.reading import MODES
+from soulseer.services.accounts import AccountError
+from soulseer.services.marketplace import profiles
 
 
 def _count_between(low, high, message):
@@ -20,8 +22,8 @@ def _count_between(low, high, message):
 def _rate(mode):
     def check(form, field):
         try:
-            marketplace.parse_rate(field.data, mode)
-        except marketplace.AccountError as error:
+            profiles.parse_rate(field.data, mode)
+        except AccountError as error:
             raise ValidationError(error.message) from error
 
     return check
@@ -40,7 +42,7 @@ class ProfileForm(FlaskForm):
         "Display name",
         validators=[
             DataRequired("Enter the name clients will see."),
-            Length(marketplace.NAME_MIN, marketplace.NAME_MAX, "Enter a display name of 2 to 80 characters."),
+            Length(profiles.NAME_MIN, profiles.NAME_MAX, "Enter a display name of 2 to 80 characters."),
         ],
         description="Clients see this name, never your email or legal name.",
     )
@@ -50,16 +52,16 @@ class ProfileForm(FlaskForm):
     )
     tagline = StringField(
         "Tagline",
-        validators=[Length(max=marketplace.TAGLINE_MAX, message="Keep the tagline to 120 characters.")],
+        validators=[Length(max=profiles.TAGLINE_MAX, message="Keep the tagline to 120 characters.")],
         description="One line under your name, up to 120 characters.",
     )
     bio = TextAreaField(
         "About you",
         validators=[
             Length(
-                marketplace.BIO_MIN,
-                marketplace.BIO_MAX,
-                f"Write between {marketplace.BIO_MIN} and {marketplace.BIO_MAX} characters about yourself.",
+                profiles.BIO_MIN,
+                profiles.BIO_MAX,
+                f"Write between {profiles.BIO_MIN} and {profiles.BIO_MAX} characters about yourself.",
             )
         ],
         description="50 to 2000 characters: your gifts, how you read, what clients can expect.",
@@ -67,27 +69,25 @@ class ProfileForm(FlaskForm):
     specialties = CheckboxesField(
         "Specialties",
         validators=[
-            _count_between(
-                marketplace.MIN_SPECIALTIES, marketplace.MAX_SPECIALTIES, "Choose between 1 and 10 specialties."
-            )
+            _count_between(profiles.MIN_SPECIALTIES, profiles.MAX_SPECIALTIES, "Choose between 1 and 10 specialties.")
         ],
         description="Choose 1 to 10.",
     )
     tools = StringField(
         "Tools",
-        validators=[Length(max=marketplace.TEXT_MAX, message="Keep this to 200 characters.")],
+        validators=[Length(max=profiles.TEXT_MAX, message="Keep this to 200 characters.")],
         description="For example: Rider–Waite tarot, pendulum, birth charts.",
     )
     languages = StringField(
         "Languages",
-        validators=[Length(max=marketplace.TEXT_MAX, message="Keep this to 200 characters.")],
+        validators=[Length(max=profiles.TEXT_MAX, message="Keep this to 200 characters.")],
         description="The languages you read in, for example: English, Spanish.",
     )
     years_of_practice = IntegerField(
         "Years of practice",
         validators=[
             InputRequired("Enter a number of years (0 if you are starting out)."),
-            NumberRange(marketplace.MIN_YEARS, marketplace.MAX_YEARS, "Enter a number from 0 to 80."),
+            NumberRange(profiles.MIN_YEARS, profiles.MAX_YEARS, "Enter a number from 0 to 80."),
         ],
     )
     rate_chat = _rate_field("chat", "Chat")
@@ -95,7 +95,7 @@ class ProfileForm(FlaskForm):
     rate_video = _rate_field("video", "Video")
 
     def profile_input(self):
-        return marketplace.ProfileInput(
+        return profiles.ProfileInput(
             display_name=self.display_name.data,
             tagline=self.tagline.data or "",
             bio=self.bio.data or "",
@@ -103,7 +103,7 @@ class ProfileForm(FlaskForm):
             tools=self.tools.data or "",
             languages=self.languages.data or "",
             years_of_practice=self.years_of_practice.data,
-            rates={code: getattr(self, f"rate_{code}").data or "" for code, _ in marketplace.MODES},
+            rates={code: getattr(self, f"rate_{code}").data or "" for code, _ in MODES},
         )
 
     def fill_from(self, profile):
@@ -114,7 +114,7 @@ class ProfileForm(FlaskForm):
         self.tools.data = profile.tools
         self.languages.data = profile.languages
         self.years_of_practice.data = profile.years_of_practice
-        for code, _ in marketplace.MODES:
+        for code, _ in MODES:
             cents = profile.rate_for(code)
             getattr(self, f"rate_{code}").data = "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
 

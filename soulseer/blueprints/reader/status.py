@@ -6,20 +6,20 @@ from flask_login import current_user
 from soulseer.blueprints.reader import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import ReaderStatus
-from soulseer.services import marketplace, reader_status
+from soulseer.services.marketplace import profiles, reader_status
 
 
 @bp.context_processor
 def status_switch():
     """The switch on the dashboard needs the reader's profile (none until they set it up)."""
     if current_user.is_authenticated:
-        return {"status_profile": marketplace.profile_for(current_user), "status_error": None}
+        return {"status_profile": profiles.profile_for(current_user), "status_error": None}
     return {}
 
 
 @bp.post("/status")
 def change_status():
-    profile = marketplace.profile_for(current_user)
+    profile = profiles.profile_for(current_user)
     if profile is None:
         abort(404)  # no profile yet: the dashboard offers to set it up, not a switch
     wanted = request.form.get("status")
@@ -36,7 +36,7 @@ def change_status():
         db.session.rollback()
         error = str(exc)
     if htmx:
-        profile = marketplace.profile_for(current_user)
+        profile = profiles.profile_for(current_user)
         return render_template(
             "reader/_status_switch.html", status_profile=profile, status_error=error, csrf_field=True
         )

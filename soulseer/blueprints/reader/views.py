@@ -8,8 +8,10 @@ from soulseer.blueprints.reader import bp
 from soulseer.blueprints.reader.forms import ProfileForm
 from soulseer.extensions import db
 from soulseer.models import Specialty
-from soulseer.services import applications, marketplace, photos
+from soulseer.models.reading import MODES
+from soulseer.services import applications
 from soulseer.services.accounts import AccountError
+from soulseer.services.marketplace import photos, profiles, specialties
 from soulseer.services.readings import history, reviews
 from soulseer.views import refused
 
@@ -22,14 +24,14 @@ def dashboard():
         "reader/dashboard.html",
         application=application,
         mode_labels=modes,
-        profile=marketplace.profile_for(current_user),
+        profile=profiles.profile_for(current_user),
         figures=history.reader_figures(current_user),
         waiting_reviews=reviews.to_answer(current_user.id, 3),
     )
 
 
 def _specialty_choices(form):
-    form.specialties.choices = [SelectChoice(str(s.id), s.name) for s in marketplace.specialties_in_order()]
+    form.specialties.choices = [SelectChoice(str(s.id), s.name) for s in specialties.specialties_in_order()]
 
 
 def _prefill_from_application(form):
@@ -56,7 +58,7 @@ def profile_form(profile, form):
     """Shared by the reader's editor and the admin's: keeps rates of modes SoulSeer cannot run now."""
     _specialty_choices(form)
     if request.method == "POST" and profile is not None:
-        for code in {code for code, _ in marketplace.MODES} - set(marketplace.available_modes()):
+        for code in {code for code, _ in MODES} - set(profiles.available_modes()):
             cents = profile.rate_for(code)
             getattr(form, f"rate_{code}").data = "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
     return form
@@ -65,7 +67,7 @@ def profile_form(profile, form):
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     """The signed-in reader's own profile: there is no id in the URL, so no one edits another's."""
-    current = marketplace.profile_for(current_user)
+    current = profiles.profile_for(current_user)
     form = profile_form(current, ProfileForm())
     if request.method == "GET":
         if current is not None:
@@ -75,7 +77,7 @@ def profile():
     elif form.validate_on_submit():
         try:
             image = photo_from(form.photo)
-            saved = marketplace.save_profile(current_user, form.profile_input(), profile=current)
+            saved = profiles.save_profile(current_user, form.profile_input(), profile=current)
         except (AccountError, photos.PhotoError) as error:
             return refused(error, _editor, form, form=form, profile=current)
         old_photo = saved.photo_key
@@ -101,6 +103,6 @@ def _editor(form, profile, status=200):
         "reader/profile.html",
         form=form,
         profile=profile,
-        available_modes=marketplace.available_modes(),
-        share=marketplace.share_label(profile),
+        available_modes=profiles.available_modes(),
+        share=profiles.share_label(profile),
     ), status

@@ -5,7 +5,8 @@ from soulseer import visitor_responses
 from soulseer.blueprints.readers import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, Role
-from soulseer.services import marketplace, marketplace_cache, photos
+from soulseer.models.reading import MODES
+from soulseer.services.marketplace import favourites, page_cache, photos, profiles, search, specialties
 from soulseer.views import role_required
 
 
@@ -16,16 +17,16 @@ def reader_photo_url(profile, size):
 
 @bp.app_context_processor
 def marketplace_globals():
-    return {"mode_labels": dict(marketplace.MODES), "offered_rates": marketplace.offered_rates}
+    return {"mode_labels": dict(MODES), "offered_rates": profiles.offered_rates}
 
 
 @bp.get("/readers")
 def browse():
-    """Full page or (HTMX) the list alone, from the shared cache (services/marketplace_cache.py):
+    """Full page or (HTMX) the list alone, from the shared cache (services/marketplace/page_cache.py):
     a visitor's whole page; for signed-in people the part every viewer sees alike, inside their own
     header."""
-    filters = marketplace.parse_filters(request.args)
-    query = marketplace.canonical_query(filters)
+    filters = search.parse_filters(request.args)
+    query = search.canonical_query(filters)
     if htmx and not htmx.boosted:
         # Every HTMX request of the list (filters, pages) goes into history: with the filters' own URL.
         response = make_response(_browse_part("readers/_results.html", filters))
@@ -33,7 +34,7 @@ def browse():
         return response
     return visitor_responses.page_for_visitors(
         "readers/browse.html",
-        marketplace.cache_variant(filters),
+        search.cache_variant(filters),
         lambda: {"browse_section": _browse_part("readers/_browse.html", filters)},
         query=query,
     )
@@ -44,22 +45,22 @@ def _browse_part(template, filters):
         return render_template(
             template,
             filters=filters,
-            results=marketplace.browse(filters),
-            specialties=marketplace.specialty_choices(),
-            available_modes=marketplace.available_modes(),
-            rating_choices=marketplace.RATING_CHOICES,
+            results=search.browse(filters),
+            specialties=specialties.specialty_choices(),
+            available_modes=profiles.available_modes(),
+            rating_choices=search.RATING_CHOICES,
         )
 
-    return marketplace_cache.html(template, marketplace.cache_variant(filters), render_part)
+    return page_cache.html(template, search.cache_variant(filters), render_part)
 
 
 def _listed_or_404(slug):
-    profile = marketplace.get_by_slug(slug)
+    profile = profiles.get_by_slug(slug)
     if profile is None:
         abort(404)
     # Hidden profiles stay reachable for the reader themself and for admins, marked as hidden.
     insider = current_user.is_authenticated and (current_user.id == profile.user_id or current_user.is_admin)
-    if not insider and not marketplace.is_listed(profile):
+    if not insider and not profiles.is_listed(profile):
         abort(404)
     return profile
 
@@ -73,7 +74,7 @@ def show(slug):
         return redirect(url_for("readers.show", slug=profile.slug), 301)
     profile = _listed_or_404(slug)
     favourite = (
-        marketplace.is_favourite(current_user, profile)
+        favourites.is_favourite(current_user, profile)
         if current_user.is_authenticated and current_user.role == Role.CLIENT
         else False
     )
@@ -81,9 +82,9 @@ def show(slug):
         "readers/show.html",
         profile=profile,
         favourite=favourite,
-        share=marketplace.share_label(profile),
-        rates=marketplace.offered_rates(profile),
-        listed=marketplace.is_listed(profile),
+        share=profiles.share_label(profile),
+        rates=profiles.offered_rates(profile),
+        listed=profiles.is_listed(profile),
     )
 
 
@@ -92,16 +93,16 @@ def show(slug):
 def favourite(slug):
     profile = _listed_or_404(slug)
     on = request.form.get("favourite") == "1"
-    marketplace.set_favourite(current_user, profile, on)
+    favourites.set_favourite(current_user, profile, on)
     db.session.commit()
     if htmx:
         return render_template("readers/_favourite_button.html", profile=profile, favourite=on)
     return redirect(url_for("readers.show", slug=profile.slug))
 
 
-@bp.get("/favourites")
+@bp.get("/favourites", endpoint="favourites")
 @role_required(Role.CLIENT)
-def favourites():
-    readers = marketplace.favourites_of(current_user)
+def favourites_page():
+    readers = favourites.favourites_of(current_user)
     online = [reader for reader in readers if reader.is_online]
     return render_template("readers/favourites.html", readers=readers, online=online)

@@ -35,9 +35,9 @@ def _refresh_rating(review):
 
 
 def _profile_seen_by(user, profile):
-    from soulseer.services import marketplace
+    from soulseer.services.marketplace import profiles
 
-    return marketplace.is_listed(profile) or user.id == profile.user_id
+    return profiles.is_listed(profile) or user.id == profile.user_id
 
 
 def _chat_context(message):

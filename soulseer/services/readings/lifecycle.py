@@ -13,7 +13,8 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingMode, ReadingState
-from soulseer.services import commerce, marketplace, wallet
+from soulseer.services import commerce, wallet
+from soulseer.services.marketplace import profiles
 from soulseer.services.readings import metering, room, states
 from soulseer.services.readings.states import can, transition
 
@@ -33,7 +34,7 @@ def request(client, profile, mode, spend_cap_cents=None):
     reader's profile shows for it now and the reader's share now (both fixed for the reading)."""
     if not client.is_client:
         raise ReadingError("Only clients can request readings.", status=403)
-    if not marketplace.is_listed(profile):
+    if not profiles.is_listed(profile):
         raise ReadingError("This reader is not available.", status=404)
     offered = dict(room.modes_offered(profile))
     if mode not in offered:

@@ -10,8 +10,9 @@ from soulseer.extensions import db
 from soulseer.ledger import verify
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingState
-from soulseer.services import events, marketplace, notifications, reader_status
+from soulseer.services import events, notifications
 from soulseer.services.core import after_commit, ticks
+from soulseer.services.marketplace import profiles, reader_status
 from soulseer.services.readings import metering
 from soulseer.services.readings.room import ROOM_STATES, render_alert, render_status
 from soulseer.services.readings.states import LISTENERS
@@ -44,7 +45,7 @@ def on_transition(reading, from_state, to_state, reason):
             .where(ReaderProfile.user_id == reading.reader_id)
             .values(readings_count=ReaderProfile.readings_count + 1)
         )
-    profile = marketplace.profile_for(reading.reader_id)
+    profile = profiles.profile_for(reading.reader_id)
     if profile is None:
         return
     if to_state == S.ACCEPTED:
