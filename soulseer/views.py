@@ -3,7 +3,7 @@
 import functools
 from urllib.parse import urlsplit
 
-from flask import abort, make_response, render_template, request
+from flask import abort, g, make_response, render_template, request
 from flask_login import current_user, login_required
 
 from soulseer.extensions import db, htmx
@@ -90,3 +90,14 @@ def safe_next_url(target):
 def page_number():
     """The `page` query argument as a page number (1 when missing, malformed or below 1)."""
     return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def consent_needed():
+    """Whether the signed-in user must still confirm 18+ and accept the current Terms (and Reader
+    agreement), answered once per request: every signed-in page asks twice (the consent check
+    before the view, and the header's event-stream switch)."""
+    from soulseer.services import accounts
+
+    if "consent_needed" not in g:
+        g.consent_needed = current_user.is_authenticated and accounts.needs_consent(current_user)
+    return g.consent_needed

@@ -6,7 +6,6 @@ they change nothing when they raise. Callers commit.
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 
 from soulseer import clock
 from soulseer.errors import DomainError
@@ -53,14 +52,9 @@ def _check_password(password, user_inputs, field="password"):
 
 
 def current_terms_version():
-    """The Terms' current version. Read once per request: every signed-in page asks it twice (the
-    consent check before the view, and the header's event stream switch)."""
-    if has_request_context() and "terms_version" in g:
-        return g.terms_version
-    version = content.page_version("terms")
-    if has_request_context():
-        g.terms_version = version
-    return version
+    """The Terms' current version (views ask whether consent is needed once per request:
+    soulseer.views.consent_needed)."""
+    return content.page_version("terms")
 
 
 def reader_agreement_version():

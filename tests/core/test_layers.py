@@ -1,4 +1,5 @@
-"""Services, the ledger and the models never read the request: views pass them plain values."""
+"""Services, the ledger and the models never read the request, the session, `g` or the signed-in user:
+views pass them plain values."""
 
 import ast
 from pathlib import Path
@@ -7,7 +8,7 @@ import soulseer
 
 PACKAGE = Path(soulseer.__file__).parent
 RULE_LAYERS = ("services", "ledger", "models")
-REQUEST_NAMES = {("flask", "request"), ("flask", "session"), ("flask_login", "current_user")}
+REQUEST_NAMES = {("flask", "request"), ("flask", "session"), ("flask", "g"), ("flask_login", "current_user")}
 
 
 def request_imports(path):

@@ -7,7 +7,7 @@ from soulseer.blueprints.auth.forms import ConsentForm, NewPasswordForm, ResetRe
 from soulseer.extensions import db, limiter
 from soulseer.services import accounts, auth0
 from soulseer.services.accounts import AccountError
-from soulseer.views import refused, safe_next_url
+from soulseer.views import consent_needed, refused, safe_next_url
 
 # Pages a signed-in user may open before giving consent (everything else waits for it).
 CONSENT_EXEMPT = {
@@ -27,11 +27,7 @@ CONSENT_EXEMPT = {
 
 @bp.before_app_request
 def require_consent():
-    if (
-        current_user.is_authenticated
-        and request.endpoint not in CONSENT_EXEMPT
-        and accounts.needs_consent(current_user)
-    ):
+    if current_user.is_authenticated and request.endpoint not in CONSENT_EXEMPT and consent_needed():
         return redirect(
             url_for("auth.consent", next=request.full_path.rstrip("?") if request.method == "GET" else None)
         )

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from soulseer.extensions import db, get_redis
 from soulseer.services import events
+from soulseer.views import consent_needed
 
 bp = Blueprint("events", __name__)
 
@@ -13,11 +14,7 @@ bp = Blueprint("events", __name__)
 def live_events():
     """Pages open the stream for signed-in users who may use the site (not on the consent step,
     where /events would only redirect)."""
-    from soulseer.services import accounts
-
-    return {
-        "live_events": bool(current_user and current_user.is_authenticated and not accounts.needs_consent(current_user))
-    }
+    return {"live_events": bool(current_user and current_user.is_authenticated and not consent_needed())}
 
 
 @bp.before_app_request
