@@ -20,26 +20,6 @@ from soulseer.services import admin_users
 from tests.support.forms import post_with_csrf
 
 
-@pytest.fixture
-def person(make_user):
-    """make_user with consent given, so pages open without the consent step."""
-
-    def factory(role="client", **fields):
-        return make_user(role=role, consented=True, **fields)
-
-    return factory
-
-
-@pytest.fixture
-def admin(person):
-    return person("admin", email="ada@example.test", display_name="Ada Admin")
-
-
-@pytest.fixture
-def admin_client(client, admin, login):
-    return login(client, admin)
-
-
 def fresh(db, model, id_):
     db.session.expire_all()
     return db.session.get(model, id_)
