@@ -1,4 +1,6 @@
-"""Sign-in throttling: 5 failures per 5 minutes per account and per IP address (PRODUCT.md §1).
+"""Rate limits kept by the services themselves, on Redis with a moving window (`limits`): the
+app's one limiter (`moving_window()`, also used by a reading's chat), and sign-in throttling:
+5 failures per 5 minutes per account and per IP address (PRODUCT.md §1).
 
 Only failures count (through the `limits` library on Redis, a moving window), so a person who
 types the password right is never slowed down by the limit itself.
@@ -15,7 +17,8 @@ from limits.strategies import MovingWindowRateLimiter
 SIGN_IN_FAILURES = parse("5/5 minutes")
 
 
-def _limiter():
+def moving_window():
+    """The app's moving-window limiter on Redis (one per app, made on first use)."""
     limiter = current_app.extensions.get("soulseer_throttle")
     if limiter is None:
         limiter = MovingWindowRateLimiter(storage_from_string(current_app.config["REDIS_URL"]))
@@ -29,7 +32,7 @@ def _keys(email, ip):
 
 def sign_in_retry_after(email, ip):
     """Seconds until another sign-in may be tried for this account or from this address; 0 if now."""
-    limiter = _limiter()
+    limiter = moving_window()
     wait = 0
     for key in _keys(email, ip):
         if not limiter.test(SIGN_IN_FAILURES, *key):
@@ -39,10 +42,10 @@ def sign_in_retry_after(email, ip):
 
 
 def record_sign_in_failure(email, ip):
-    limiter = _limiter()
+    limiter = moving_window()
     for key in _keys(email, ip):
         limiter.hit(SIGN_IN_FAILURES, *key)
 
 
 def clear_account_failures(email):
-    _limiter().clear(SIGN_IN_FAILURES, *_keys(email, None)[0])
+    moving_window().clear(SIGN_IN_FAILURES, *_keys(email, None)[0])

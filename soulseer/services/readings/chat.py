@@ -2,16 +2,14 @@
 their event streams after the commit, screened (flagged, never blocked), rate limited per person."""
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from soulseer import clock
 from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models.reading import Reading, ReadingMessage, ReadingState
-from soulseer.services import events
+from soulseer.services import events, throttle
 from soulseer.services.core import after_commit
 from soulseer.services.moderation import automatic
 from soulseer.services.readings.room import ROOM_STATES
@@ -28,14 +26,6 @@ class ChatError(DomainError):
     status = 422
 
 
-def _limiter():
-    limiter = current_app.extensions.get("soulseer_chat_limiter")
-    if limiter is None:
-        limiter = MovingWindowRateLimiter(storage_from_string(current_app.config["REDIS_URL"]))
-        current_app.extensions["soulseer_chat_limiter"] = limiter
-    return limiter
-
-
 def post_message(reading, user, body):
     """Store a chat line from a participant (the caller commits); delivered to both after commit."""
     body = (body or "").strip()
@@ -45,7 +35,7 @@ def post_message(reading, user, body):
         raise ChatError(f"A message can be up to {MESSAGE_MAX} characters.")
     if reading.state not in ROOM_STATES:
         raise ChatError("This reading is over; the chat is closed.", status=409)
-    limiter = _limiter()
+    limiter = throttle.moving_window()
     key = ("reading-chat", str(reading.id), str(user.id))
     if not all(limiter.test(limit, *key) for limit in MESSAGE_LIMITS):
         raise ChatError("You are sending messages too quickly. Wait a few seconds.", status=429)
