@@ -6,6 +6,7 @@ def register_blueprints(app):
     from soulseer.blueprints.admin import bp as admin_bp
     from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
+    from soulseer.blueprints.dashboard import bp as dashboard_bp
     from soulseer.blueprints.errors import bp as errors_bp
     from soulseer.blueprints.events import bp as events_bp
     from soulseer.blueprints.health import bp as health_bp
@@ -28,6 +29,7 @@ def register_blueprints(app):
         pwa_bp,
         auth_bp,
         account_bp,
+        dashboard_bp,
         applications_bp,
         invitations_bp,
         reader_bp,

@@ -17,5 +17,5 @@ def client_history():
         "readings/history.html",
         results=results,
         rows=history.rows(results.items),
-        can_review=lambda reading: reviews.can_review(current_user, reading),
+        why_no_review=lambda reading: reviews.why_no_review(current_user, reading),
     )

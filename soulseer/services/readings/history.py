@@ -21,13 +21,16 @@ PER_PAGE = 20
 HAPPENED = (ReadingState.ENDED, ReadingState.FINALIZED)
 
 
-def _history(where, page):
-    statement = (
+def _happened(where):
+    return (
         sa.select(Reading)
         .where(where, Reading.state.in_(HAPPENED))
         .order_by(Reading.ended_at.desc().nulls_last(), Reading.id.desc())
     )
-    return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False, count=True)
+
+
+def _history(where, page):
+    return db.paginate(_happened(where), page=page, per_page=PER_PAGE, error_out=False, count=True)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ def rows(readings):
 
 def client_history(user, page=1):
     return _history(Reading.client_id == user.id, page)
+
+
+def recent_for_client(user, count=5):
+    """The client's latest readings, newest first (the dashboard's list; the history has them all)."""
+    return list(db.session.execute(_happened(Reading.client_id == user.id).limit(count)).scalars())
 
 
 def reader_history(user, page=1):

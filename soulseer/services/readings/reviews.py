@@ -72,11 +72,17 @@ def check_can_review(user, reading, now=None):
 
 
 def can_review(user, reading, now=None):
+    return why_no_review(user, reading, now) is None
+
+
+def why_no_review(user, reading, now=None):
+    """None when `user` may review `reading` now; otherwise the reason, in words for the client
+    (the summary and the dashboard say it instead of offering a link that would be refused)."""
     try:
         check_can_review(user, reading, now)
-    except ReviewError:
-        return False
-    return True
+    except ReviewError as refusal:
+        return refusal.message
+    return None
 
 
 def _clean_stars(stars):
