@@ -36,7 +36,7 @@ def create_app(config=None):
     from soulseer import security, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0, moderation
+    from soulseer.services import auth0, messages, moderation
     from soulseer.services.core import after_commit
     from soulseer.services.marketplace import page_cache
     from soulseer.templating import register_template_helpers
@@ -45,6 +45,7 @@ def create_app(config=None):
     after_commit.init_app(app)  # events, jobs and cache bumps wait for the real commit
     page_cache.init_app(app)  # the browse cache's version follows committed changes
     moderation.init_app(app)  # the kinds of content moderation knows
+    messages.init_app(app)  # messages in the moderation queue and the data export
     security.init_app(app)
     static_files.init_app(app)
     register_template_helpers(app)

@@ -13,6 +13,7 @@ def register_blueprints(app):
     from soulseer.blueprints.invitations import bp as invitations_bp
     from soulseer.blueprints.main import bp as main_bp
     from soulseer.blueprints.media import bp as media_bp
+    from soulseer.blueprints.messages import bp as messages_bp
     from soulseer.blueprints.moderation import bp as moderation_bp
     from soulseer.blueprints.notifications import bp as notifications_bp
     from soulseer.blueprints.pwa import bp as pwa_bp
@@ -36,6 +37,7 @@ def register_blueprints(app):
         readers_bp,
         media_bp,
         readings_bp,
+        messages_bp,
         moderation_bp,
         admin_bp,
         wallet_bp,

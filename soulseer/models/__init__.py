@@ -8,6 +8,7 @@ from soulseer.models.audit import AuditEntry
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
 from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, Specialty, reader_profile_specialties
+from soulseer.models.message import Conversation, Message
 from soulseer.models.moderation import Flag, ItemState, Moderatable, ModerationItem, ScreeningHit
 from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
@@ -21,9 +22,11 @@ __all__ = [
     "ApplicationStatus",
     "AuditEntry",
     "ContentPage",
+    "Conversation",
     "Favourite",
     "Flag",
     "ItemState",
+    "Message",
     "Moderatable",
     "ModerationItem",
     "Notification",

@@ -90,14 +90,14 @@ def bottom_bar(page):
 def test_every_role_reaches_its_dashboard_and_history_from_the_bottom_bar(client, login, people, make_user):
     client_user, reader = people
     assert bottom_bar(client.get("/readers").get_data(as_text=True)) == ["/", "/readers", "/pages/help"]
-    for user, dashboard, readings in (
-        (client_user, "/dashboard", "/readings/history"),
-        (reader, "/reader", "/reader/readings"),
-        (make_user(role="admin", consented=True), "/admin", "/admin/readings"),
+    for user, dashboard, readings, messages in (
+        (client_user, "/dashboard", "/readings/history", ["/messages"]),
+        (reader, "/reader", "/reader/readings", ["/messages"]),
+        (make_user(role="admin", consented=True), "/admin", "/admin/readings", []),  # admins have no inbox
     ):
         login(client, user)
         links = bottom_bar(client.get("/pages/help").get_data(as_text=True))
-        assert links == ["/", "/readers", dashboard, readings, "/pages/help"]
+        assert links == ["/", "/readers", *messages, dashboard, readings, "/pages/help"]
         assert client.get(dashboard).status_code == 200 and client.get(readings).status_code == 200
         page = client.get(dashboard).get_data(as_text=True)
         assert f'<a href="{dashboard}" aria-current="page">' in page  # the bar says where you are

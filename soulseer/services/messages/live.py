@@ -1,0 +1,44 @@
+"""What a recipient's open tabs get when a message arrives (M-6), over their event stream (one per
+tab, every tab of a user reached by `events.publish_to_user`; docs/events.md):
+
+- `conversation-<id>`: the message, rendered for the recipient (a locked paid reply stays locked:
+  its text is in no event), appended to the thread if it is open. It carries a marker that tells
+  the server the recipient has now seen it (marking the thread read up to it).
+- `messages-unread`: the badge with the recipient's unread count, for every page's navigation.
+
+Both are published after the commit (services/core/after_commit.py)."""
+
+from flask import render_template
+
+from soulseer.extensions import db
+from soulseer.models import Conversation, Message, User
+from soulseer.services import events
+from soulseer.services.messages import unread
+
+BADGE_EVENT = "messages-unread"
+
+
+def thread_event(conversation_id):
+    return f"conversation-{conversation_id}"
+
+
+def publish_message(message_id):
+    with events.isolated_context():
+        message = db.session.get(Message, message_id)
+        if message is None:
+            return
+        conversation = db.session.get(Conversation, message.conversation_id)
+        recipient = db.session.get(User, conversation.other_id(message.sender))
+        html = render_template("messages/_arrived.html", message=message, conversation=conversation, viewer=recipient)
+        events.publish_to_user(recipient.id, thread_event(conversation.id), html)
+        _publish_badge(recipient)
+
+
+def publish_badge(user_id):
+    with events.isolated_context():
+        _publish_badge(db.session.get(User, user_id))
+
+
+def _publish_badge(user):
+    html = render_template("messages/_unread_badge.html", messages_unread=unread.total(user))
+    events.publish_to_user(user.id, BADGE_EVENT, html)

@@ -1,0 +1,51 @@
+"""Messages in the one moderation queue (docs/moderation.md): the `message` kind. Conversations are
+private: an admin sees a message only through its queue item (a report or screening), with the
+messages around it for context, never by browsing."""
+
+import sqlalchemy as sa
+
+from soulseer.extensions import db
+from soulseer.models import Conversation, Message
+from soulseer.services.moderation.kinds import ContentKind, register
+
+CONTEXT_MESSAGES = 5  # messages before and after a reported one, in the queue
+
+
+def _seen_by(user, message):
+    """Its two participants, while it is shown (a hidden message is 'removed by moderation')."""
+    conversation = db.session.get(Conversation, message.conversation_id)
+    return conversation.has(user) and message.visible
+
+
+def _context(message):
+    conversation = db.session.get(Conversation, message.conversation_id)
+    before = db.session.execute(
+        sa.select(Message)
+        .where(Message.conversation_id == message.conversation_id, Message.id < message.id)
+        .order_by(Message.id.desc())
+        .limit(CONTEXT_MESSAGES)
+    ).scalars()
+    after = db.session.execute(
+        sa.select(Message)
+        .where(Message.conversation_id == message.conversation_id, Message.id > message.id)
+        .order_by(Message.id)
+        .limit(CONTEXT_MESSAGES)
+    ).scalars()
+    return {"conversation": conversation, "lines": [*reversed(list(before)), message, *after]}
+
+
+def register_kinds():
+    register(
+        ContentKind(
+            name="message",
+            label="Message",
+            model=Message,
+            author_id=lambda message: message.sender_id,
+            texts=lambda message: {"body": message.body},
+            can_see=_seen_by,
+            link=lambda message: None,  # conversations are not browsable by admins
+            context_template="moderation/context/_message.html",
+            context=_context,
+            describe=lambda message: f"A message by {message.sender.display_name}",
+        )
+    )
