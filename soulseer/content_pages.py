@@ -24,7 +24,26 @@ SoulSeer is for adults (18+) and readings are for entertainment. See the
 [Disclaimer](/pages/disclaimer).
 """
 
-HELP = """\
+# Added by migration 0016_b to a Help page nobody has edited (docs/messages.md).
+HELP_MESSAGES = """\
+## Messages and paid replies
+
+**Clients:** write to a reader from their page (**Message**); writing is free. For each answer the
+reader chooses free or a price from $0.50 to $100. A paid reply shows who wrote it, how many words
+it has and its price, and you read it only if you choose **Unlock**, which pays from your wallet
+(the reader keeps their share). Unlocking again never charges again, and a reply the reader
+withdraws costs nothing. If a paid reply did not answer your question, choose **Report this paid
+reply** within 72 hours of unlocking it: SoulSeer's admins look at it and can refund it to your
+wallet.
+
+**Readers:** answer any client who writes to you, and write to clients you have read for from
+**Your readings**. For each reply choose free or a price; until the client unlocks it you may
+withdraw it, and once unlocked it can never be changed. Your dashboard shows who is waiting for
+an answer, and your paid replies' figures.
+"""
+
+HELP = (
+    """\
 ## How do readings work?
 
 Pick a reader who is online now, choose chat, voice or video, and start. You pay per minute
@@ -55,6 +74,9 @@ tell us in a few words; only SoulSeer's admins read it, and the person you repor
 reported them. Sharing contact details or paying outside SoulSeer is against the rules: SoulSeer
 can't refund or protect a payment made elsewhere.
 
+"""
+    + HELP_MESSAGES
+    + """
 ## If you are struggling
 
 You don't have to go through this alone. In the US, call or text **988** (Suicide & Crisis
@@ -68,6 +90,7 @@ danger, call **911**. Outside the US: **findahelpline.com**.
 
 Adults aged 18 or over. Readings are for entertainment only.
 """
+)
 
 TERMS = """\
 These terms apply to everyone who uses SoulSeer.

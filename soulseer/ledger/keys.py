@@ -44,3 +44,8 @@ def refund(reference, request_key):
 
 def demo_credit(email):
     return f"demo:topup:{email}"
+
+
+def unlock(message_id):
+    """A client unlocking a paid reply: one debit, however many clicks, tabs or retries."""
+    return f"unlock:{message_id}"

@@ -131,6 +131,37 @@ SALES_AND_REFUNDS = (*SALE_KINDS, TransactionKind.REFUND)
 SALE_ACCOUNT_KINDS = (AccountKind.PLATFORM_REVENUE, AccountKind.READER_EARNINGS)
 
 
+def moved_for_type(spec, reference_type):
+    """The signed sum of the entries on account `spec` of every transaction referencing a thing of
+    `reference_type` (a reader's net earnings from paid replies: sales less refunds)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(LedgerAccount.code == spec[0], LedgerTransaction.reference_type == reference_type)
+        )
+    )
+
+
+def refunded_for(reference_type, reference_ids):
+    """What has gone back to clients for the sales of these things (`reference_ids`: a list or a
+    subquery of ids): the wallet legs of their refunds, as `refunded` for one."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(sa.func.greatest(LedgerEntry.amount, 0)), 0))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(
+                LedgerTransaction.kind == TransactionKind.REFUND,
+                LedgerAccount.kind == AccountKind.CLIENT_WALLET,
+                LedgerTransaction.reference_type == reference_type,
+                LedgerTransaction.reference_id.in_(reference_ids),
+            )
+        )
+    )
+
+
 def _in_window(start, end):
     return sa.and_(LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
 

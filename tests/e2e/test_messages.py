@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _new_page, account, close_context, online_luna, sign_in, two_phones_on
+from tests.e2e.conftest import Watched, _new_page, account, close_context, online_luna, sign_in, two_phones_on
 
 LAPTOP = {"width": 1280, "height": 800}
 
@@ -87,5 +87,111 @@ def test_the_inbox_and_a_thread_on_a_laptop(browser, live_server, make_user, db,
         page.locator(".inbox-link").click()
         expect(page.get_by_role("heading", name="Luna")).to_be_visible()
         screenshot(page, "thread-laptop")
+    finally:
+        close_context(context)
+
+
+SECRET = "The Tower reversed: take the Lisbon job; the letter you wait for comes in March."
+
+
+def funded(make_user, db, cents):
+    """Nova, a client with `cents` in her wallet."""
+    from soulseer.ledger import keys, operations
+
+    nova = account(make_user, "client", "nova@example.test", "Nova")
+    operations.credit_topup(nova, cents, keys.topup(f"cs_e2e_{nova.id}"), ("topup", nova.id))
+    db.session.commit()
+    return nova
+
+
+def test_a_paid_reply_locked_then_unlocked_with_the_money_exact(browser, live_server, make_user, db, screenshot):
+    online_luna(make_user)
+    funded(make_user, db, 1000)
+    with two_phones_on(browser, live_server) as (nova, luna):
+        sign_in(nova, "nova@example.test")
+        nova.goto("/readers/luna")
+        nova.get_by_role("link", name="Message", exact=True).click()
+        nova.get_by_label("Your message").fill("Should I take the job in Lisbon?")
+        nova.get_by_role("button", name="Send").click()
+        expect(nova.locator(".message-mine")).to_contain_text("Lisbon")
+        nova.goto("/readers")  # Nova leaves the thread; a third tab of hers shows her wallet
+        third_context, third = _new_page(browser, live_server)
+        try:
+            third.context.add_cookies(nova.context.cookies())
+            third.goto("/wallet")
+            expect(third.locator("#balance-badge")).to_have_text("$10.00")
+
+            sign_in(luna, "luna@example.test")
+            luna.goto("/messages")
+            luna.locator(".inbox-link").first.click()
+            luna.get_by_label("Paid, for").check()
+            luna.get_by_label("Price in dollars").fill("4")
+            luna.get_by_label("Your message").fill(SECRET)
+            luna.get_by_role("button", name="Send").click()
+            mine = luna.locator(".message-mine.message-paid")
+            expect(mine).to_contain_text("Locked until Nova unlocks it.")
+            expect(mine.get_by_role("button", name="Withdraw")).to_be_visible()
+            # (Screenshots come after the swaps: Playwright's caret hiding leaves style="" on the
+            # focused field, which htmx's settling would copy, a CSP report that is the tool's.)
+            screenshot(luna, "reader-sent-a-paid-reply")
+
+            # Both of Nova's tabs count the reply live.
+            expect(badge(nova)).to_have_text(re.compile("1"))
+            expect(badge(third)).to_have_text(re.compile("1"))
+            nova.locator(".bottom-nav").get_by_role("link", name=re.compile("Messages")).click()
+            expect(nova.locator(".inbox-row")).to_contain_text("Paid reply — 15 words, $4.00")
+            nova.locator(".inbox-link").first.click()
+            card = nova.locator(".message-paid")
+            expect(card).to_contain_text("Luna answered with a paid reply")
+            expect(card).to_contain_text("15 words · $4.00")
+            assert "Lisbon job" not in nova.content()  # the text is not in the page at all
+            expect(badge(third)).to_have_text("")  # opened: read, in every tab
+            screenshot(nova, "locked")
+
+            card.get_by_role("button", name="Unlock for $4.00").click()
+            expect(nova.locator(".message-paid .message-body")).to_have_text(SECRET)
+            expect(nova.locator("#balance-badge")).to_have_text("$6.00")
+            expect(third.locator("#balance-badge")).to_have_text("$6.00")  # live, no reload
+            expect(nova.get_by_role("link", name="Report this paid reply")).to_be_visible()
+            screenshot(nova, "unlocked")
+        finally:
+            close_context(third_context)
+        luna.goto("/reader")
+        figures = luna.get_by_role("region", name="Your paid replies")
+        expect(figures).to_contain_text("$4.00")  # what Nova paid
+        expect(figures).to_contain_text("$2.80")  # Luna's 70%
+        screenshot(luna, "reader-dashboard")
+        assert nova.watched.problems() == [], "nova"
+        assert luna.watched.problems() == [], "luna"
+
+
+def test_too_little_in_the_wallet_tops_up_in_place_and_unlocks(browser, live_server, make_user, db, screenshot):
+    from soulseer.models import Conversation
+    from soulseer.services.messages import sending
+
+    luna = online_luna(make_user)
+    nova = funded(make_user, db, 399)
+    message, _ = sending.start(nova, luna, "Will it work out?")
+    conversation = db.session.get(Conversation, message.conversation_id)
+    sending.send(conversation, luna, SECRET, price_cents=400)
+    db.session.commit()
+    context, page = _new_page(browser, live_server)
+    try:
+        page.watched = Watched(page)
+        sign_in(page, "nova@example.test")
+        page.goto(f"/messages/{conversation.id}")
+        card = page.locator(".message-paid")
+        card.get_by_role("button", name="Unlock for $4.00").click()
+        expect(card.get_by_role("alert")).to_contain_text("Your balance is too low")
+        expect(page.locator("#balance-badge")).to_have_text("$3.99")  # nothing was taken
+        screenshot(page, "too-little")
+        card.get_by_label("$10", exact=True).check()
+        card.get_by_role("button", name="Continue to payment").click()
+        card.get_by_role("button", name="Pay (test)").click()
+        # When the money is in, the reply unlocks by itself.
+        expect(page.locator(".message-paid .message-body")).to_have_text(SECRET, timeout=20_000)
+        expect(page.locator("#balance-badge")).to_have_text("$9.99")
+        screenshot(page, "unlocked-after-top-up")
+        assert page.watched.problems() == []
     finally:
         close_context(context)

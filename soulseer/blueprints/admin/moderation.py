@@ -94,6 +94,7 @@ def _item_page(item_id, status=200, forms=None):
         reason_labels=kinds.REASON_LABELS,
         highlight=highlight,
         history=history,
+        refundable=queue.refundable(entry),
     ), status
 
 
@@ -102,6 +103,7 @@ LABELS = {
     "restore": "Why show it again",
     "dismiss": "Why dismiss the reports (optional)",
     "suspend": "Why suspend the author",
+    "refund": "Why refund it",
 }
 
 
@@ -120,6 +122,7 @@ ACTIONS = {
     "restore": (queue.restore, "Shown again."),
     "dismiss": (queue.dismiss, "Dismissed: the reports are closed."),
     "suspend": (queue.suspend_author, "The author's account is suspended; their sessions have ended."),
+    "refund": (queue.refund, "Refunded to the client's wallet; the reader's and the platform's shares were reversed."),
 }
 
 

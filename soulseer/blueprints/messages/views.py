@@ -8,9 +8,10 @@ from soulseer import clock
 from soulseer.blueprints.messages import bp
 from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.extensions import db, htmx
-from soulseer.models import ReaderProfile, Role, User
+from soulseer.models import Message, ReaderProfile, Role, User
 from soulseer.models.message import BODY_MAX
-from soulseer.services.messages import conversations, sending, unread
+from soulseer.services import commerce
+from soulseer.services.messages import conversations, paid, sending, unread
 from soulseer.services.messages.conversations import MessageError
 from soulseer.views import page_number, refused, role_required
 
@@ -51,13 +52,15 @@ def _thread_context(conversation):
     }
 
 
-def _thread_page(conversation_id, status=200, body="", error=None, screened=None, conversation=None):
+def _thread_page(conversation_id, status=200, conversation=None, **form):
+    """The thread (marked read up to its newest message); `form`: the compose form's body, error,
+    error_field, reply, price, screened; or unlock_problem for a paid reply's refusal."""
     conversation = _conversation_or_404(conversation_id)
     context = _thread_context(conversation)
     if context["messages"]:
         unread.mark_read(conversation, current_user, context["messages"][-1].id)
         db.session.commit()
-    return render_template("messages/thread.html", body=body, error=error, screened=screened, **context), status
+    return render_template("messages/thread.html", **form, **context), status
 
 
 @bp.get("/<int:conversation_id>")
@@ -76,13 +79,15 @@ def thread(conversation_id):
 @participants_only
 def send(conversation_id):
     conversation = _conversation_or_404(conversation_id)
-    body = request.form.get("body", "")
+    body, reply, price = request.form.get("body", ""), request.form.get("reply"), request.form.get("price", "")
     try:
-        message = sending.send(conversation, current_user, body)
+        price_cents = paid.check_price(price) if reply == "paid" else None
+        message = sending.send(conversation, current_user, body, price_cents=price_cents)
     except MessageError as error:
         return refused(
             error, _thread_page, fragment="messages/_compose.html", swap_errors=error.status == 429,
             conversation_id=conversation_id, conversation=conversation, body=body, error=error.message,
+            error_field=error.field, reply=reply, price=price,
         )  # fmt: skip
     db.session.commit()
     if htmx:
@@ -91,6 +96,56 @@ def send(conversation_id):
         )
     tell_writer(message)
     return redirect(url_for(".thread", conversation_id=conversation.id, _anchor=f"message-{message.id}"), 303)
+
+
+def _message_answer(message, status=200, **context):
+    """A paid reply's card re-rendered in place (HTMX), or the thread at it (a plain form)."""
+    if htmx:
+        return render_template("messages/_message_item.html", message=message, **context), 200
+    if status >= 400:
+        return _thread_page(message.conversation_id, status=status, **context)
+    return redirect(url_for(".thread", conversation_id=message.conversation_id, _anchor=f"message-{message.id}"), 303)
+
+
+@bp.post("/replies/<int:message_id>/unlock")
+@participants_only
+def unlock(message_id):
+    """The client pays for a paid reply (M-4): one debit however often it is sent."""
+    try:
+        message = paid.unlock(current_user, message_id)
+    except (MessageError, commerce.NotEnoughFunds, commerce.SpendingFrozen) as error:
+        db.session.rollback()
+        if isinstance(error, MessageError) and error.status in (403, 404):  # not theirs, or their own
+            abort(error.status)
+        message = db.session.get(Message, message_id)
+        problem = (message.id, error.message, isinstance(error, commerce.NotEnoughFunds))
+        return _message_answer(message, status=error.status, unlock_problem=problem)
+    db.session.commit()
+    return _message_answer(message)
+
+
+@bp.post("/replies/<int:message_id>/withdraw")
+@participants_only
+def withdraw(message_id):
+    """The reader takes back a paid reply nobody has unlocked."""
+    try:
+        message = paid.withdraw(current_user, message_id)
+    except MessageError as error:
+        db.session.rollback()
+        abort(error.status)
+    db.session.commit()
+    return _message_answer(message)
+
+
+@bp.app_template_global()
+def paid_reply_figures(reader_id):
+    """A reader's paid replies (their dashboard, the admin's reader page)."""
+    return paid.figures(db.session.get(User, reader_id))
+
+
+@bp.app_template_global()
+def paid_contest_open(message):
+    return paid.contest_open(message)
 
 
 @bp.post("/<int:conversation_id>/read")

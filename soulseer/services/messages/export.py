@@ -7,14 +7,34 @@ from soulseer.models import Conversation, Message
 from soulseer.services.accounts import export_section, iso
 
 
+def _text_for(message, user):
+    """What the user may read: all they wrote; of the other's, what they were shown (M-3: a paid
+    reply they never unlocked is "locked, not purchased", never its text)."""
+    if message.sender_id == user.id or message.shows_text_to(user):
+        return message.body
+    if message.hidden:
+        return "removed by moderation"
+    if message.withdrawn:
+        return "withdrawn by the reader, not purchased"
+    return "locked, not purchased"
+
+
 def message_export(message, user):
-    return {
+    exported = {
         "id": message.id,
         "from": "me" if message.sender_id == user.id else message.sender.display_name,
-        "text": message.body,
+        "text": _text_for(message, user),
         "sent_at": iso(message.created_at),
         "removed_by_moderation": message.hidden,
     }
+    if message.paid:
+        exported["paid_reply"] = {
+            "price_cents": message.price_cents,
+            "words": message.word_count,
+            "unlocked_at": iso(message.unlocked_at),
+            "withdrawn_at": iso(message.withdrawn_at),
+        }
+    return exported
 
 
 @export_section("conversations")

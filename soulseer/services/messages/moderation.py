@@ -1,4 +1,5 @@
-"""Messages in the one moderation queue (docs/moderation.md): the `message` kind. Conversations are
+"""Messages in the one moderation queue (docs/moderation.md): the `message` kind (any message's
+content) and the `paid_reply` kind (a client's "it did not answer my question"). Conversations are
 private: an admin sees a message only through its queue item (a report or screening), with the
 messages around it for context, never by browsing."""
 
@@ -6,7 +7,8 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db
 from soulseer.models import Conversation, Message
-from soulseer.services.moderation.kinds import ContentKind, register
+from soulseer.money import format_cents
+from soulseer.services.moderation.kinds import PAID_REPLY_REASONS, ContentKind, register
 
 CONTEXT_MESSAGES = 5  # messages before and after a reported one, in the queue
 
@@ -34,6 +36,20 @@ def _context(message):
     return {"conversation": conversation, "lines": [*reversed(list(before)), message, *after]}
 
 
+def _contestable_by(user, message):
+    """ "Report this paid reply": its client, within 72 hours of unlocking it (M-5)."""
+    from soulseer.services.messages import paid
+
+    conversation = db.session.get(Conversation, message.conversation_id)
+    return user.id == conversation.client_id and message.visible and paid.contest_open(message)
+
+
+def _sale(message):
+    from soulseer.services.messages import paid
+
+    return paid.reference(message) if message.unlocked_at is not None else None
+
+
 def register_kinds():
     register(
         ContentKind(
@@ -47,5 +63,26 @@ def register_kinds():
             context_template="moderation/context/_message.html",
             context=_context,
             describe=lambda message: f"A message by {message.sender.display_name}",
+            sale=_sale,
+        )
+    )
+    # A client's contest of a paid reply is its own item, beside any report of the message's content:
+    # the question for the admin is the money (refund or not), not only the text.
+    register(
+        ContentKind(
+            name="paid_reply",
+            label="Paid reply",
+            model=Message,
+            author_id=lambda message: message.sender_id,
+            texts=lambda message: {"body": message.body},
+            can_see=_contestable_by,
+            link=lambda message: None,
+            context_template="moderation/context/_message.html",
+            context=_context,
+            reasons=PAID_REPLY_REASONS,
+            describe=lambda message: (
+                f"Paid reply by {message.sender.display_name} ({format_cents(message.price_cents or 0)})"
+            ),
+            sale=_sale,
         )
     )

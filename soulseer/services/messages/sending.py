@@ -2,6 +2,8 @@
 (flagged, never blocked: the message is delivered and its writer told); the recipient notified
 ("New message from <name>", never the text) and their open tabs updated after the commit."""
 
+import hashlib
+
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import Message, UserStatus
@@ -23,12 +25,18 @@ def clean_body(body):
     return body
 
 
-def send(conversation, sender, body, **fields):
-    """Store a message from a participant (the caller commits). `fields` are the message's other
-    columns (a paid reply's price). Returns the message, with `.screening` for the writer."""
+def send(conversation, sender, body, price_cents=None):
+    """Store a message from a participant (the caller commits); with `price_cents`, a reader's paid
+    reply (checked by paid.check_price first), with the sha256 of its text taken now. Returns the
+    message, with `.screening` for the writer."""
     body = clean_body(body)
     if not conversation.has(sender):
         raise MessageError("There is no such conversation.", status=404)
+    fields = {}
+    if price_cents is not None:
+        if sender.id != conversation.reader_id:
+            raise MessageError("Only the reader can price a reply.", status=403)
+        fields = {"price_cents": price_cents, "body_sha256": hashlib.sha256(body.encode()).hexdigest()}
     conversation = conversations.lock(conversation)
     recipient = conversation.other(sender)
     if recipient.status != UserStatus.ACTIVE:

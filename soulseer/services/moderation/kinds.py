@@ -35,7 +35,12 @@ READING_REASONS = (
     Reason("billing", "I was charged wrongly"),
     *CONTENT_REASONS,
 )
-REASON_LABELS = {reason.code: reason.label for reason in READING_REASONS}
+# "Report this paid reply" (next-areas.md §3 M-5), open to its client 72 h after unlocking.
+PAID_REPLY_REASONS = (
+    Reason("not_answered", "It did not answer my question"),
+    *CONTENT_REASONS,
+)
+REASON_LABELS = {reason.code: reason.label for reason in (*READING_REASONS, *PAID_REPLY_REASONS)}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,9 @@ class ContentKind:
     hideable: bool = True
     reasons: tuple[Reason, ...] = CONTENT_REASONS
     describe: Callable[[object], str] = field(default=lambda item: "")  # a short title in the queue
+    # Content a client paid for (a paid reply): its sale's ledger reference (type, id), or None when
+    # nothing was paid. The queue then offers a refund through commerce (queue.refund).
+    sale: Callable[[object], tuple | None] | None = None
 
     def load(self, target_id, lock=False):
         if lock:

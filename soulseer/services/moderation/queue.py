@@ -1,9 +1,9 @@
 """The admin moderation queue (F-7): one item per target, its flags and screening hits, decisions.
 
 Order: urgent (self-harm) first, then score, then age (oldest first). An item open longer than
-OVERDUE_AFTER is highlighted. Decisions — hide, restore, dismiss, suspend the author — are each
-audit-logged (`moderation.<decision>` on the item, plus the change itself) in the caller's
-transaction; the caller commits.
+OVERDUE_AFTER is highlighted. Decisions — hide, restore, dismiss, suspend the author, refund what
+was paid for it — are each audit-logged (`moderation.<decision>` on the item, plus the change
+itself) in the caller's transaction; the caller commits.
 """
 
 from dataclasses import dataclass
@@ -14,8 +14,10 @@ from sqlalchemy.orm import selectinload
 
 from soulseer import clock
 from soulseer.extensions import db
+from soulseer.ledger import keys, reads
 from soulseer.models import Flag, ItemState, ModerationItem
-from soulseer.services import admin_users, audit
+from soulseer.money import format_cents
+from soulseer.services import admin_users, audit, commerce, wallet
 from soulseer.services.accounts import AccountError
 from soulseer.services.moderation import items, kinds, visibility
 from soulseer.services.moderation.items import ModerationError
@@ -149,6 +151,43 @@ def dismiss(admin, item_id, reason=None):
     visibility.show_if_hidden_automatically(item.kind, item.target_id, admin, reason)
     items.decide(item, admin, ItemState.DISMISSED, "dismissed", reason)
     _record(admin, item, "dismissed", reason)
+    return item
+
+
+def refundable(entry):
+    """Cents of the sale behind an entry's content still refundable (0: not sold, or all refunded)."""
+    if entry.target is None or entry.kind is None or entry.kind.sale is None:
+        return 0
+    sale = entry.kind.sale(entry.target)
+    return commerce.refundable(sale) if sale else 0
+
+
+def refund(admin, item_id, reason):
+    """Refund all that is left of the sale behind the item's content (a paid reply reported as not
+    answering the question) through commerce, reversing the reader's and the platform's shares in
+    proportion; the item is actioned. Deciding the same item again refunds nothing more."""
+    reason = visibility.clean_reason(reason)
+    item = _locked_item(item_id)
+    entry = _entry(item)
+    sale = entry.kind.sale(entry.target) if entry.target is not None and entry.kind and entry.kind.sale else None
+    if sale is None:
+        raise ModerationError("Nothing was paid for this, so there is nothing to refund.", status=409)
+    amount = commerce.refundable(sale)
+    if amount <= 0:
+        raise ModerationError("This has been refunded in full already.", status=409)
+    try:
+        posted = commerce.refund(sale, amount, keys.refund(sale, f"moderation-{item.id}"), admin, reason)
+    except commerce.RefundRefused as error:
+        raise ModerationError(error.message, status=409) from None
+    client_id = reads.sale(sale).client_id
+    audit.record(
+        admin, f"{item.kind}.refunded", entry.target, before={"refundable_cents": amount},
+        after={"refunded_cents": amount, "ledger_transaction": posted.transaction_id}, reason=reason,
+    )  # fmt: skip
+    wallet.announce_balance(client_id, news=f"{format_cents(amount)} was refunded to your wallet.")
+    if item.state == ItemState.OPEN:
+        items.decide(item, admin, ItemState.ACTIONED, "refunded", reason)
+    _record(admin, item, "refunded", reason)
     return item
 
 
