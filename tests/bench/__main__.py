@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from tests.bench import billing, browse, ledger, streams, web
+from tests.bench import billing, browse, ledger, messages, streams, web
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
 from tests.bench.servers import Servers
 from tests.bench.table import render
@@ -20,6 +20,7 @@ BENCHMARKS = [
     browse.browse_search,
     browse.browse_signed_in,
     streams.page_with_open_streams,
+    messages.message_delivery,
     ledger.ledger_beside_pgbench,
     ledger.ledger_pool_checkout_beside_pgbench,
     billing.billing_tick_beside_pgbench,

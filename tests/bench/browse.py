@@ -111,17 +111,17 @@ def browse_signed_in(servers):
     return page_beside_minimal(servers, "browse GET /readers, signed-in client", "/readers", headers=headers)
 
 
-def signed_in_cookie(base_url, email):
-    """A client's session cookie as a browser holds it after signing in with the form: the one way
-    the benchmarks get a signed-in session (Flask-Login ties the session to the browser's address
-    and User-Agent, so every request of the load sends the same agent)."""
+def signed_in_cookie(base_url, email, role="client"):
+    """A client's (or `role`'s) session cookie as a browser holds it after signing in with the form:
+    the one way the benchmarks get a signed-in session (Flask-Login ties the session to the
+    browser's address and User-Agent, so every request of the load sends the same agent)."""
     import http.cookiejar
     import urllib.parse
     import urllib.request
 
     from soulseer import clock, create_app
     from soulseer.extensions import db
-    from soulseer.models import User
+    from soulseer.models import AgreementAcceptance, User
     from soulseer.services import accounts, passwords
     from tests.conftest import csrf_token_from
 
@@ -129,18 +129,24 @@ def signed_in_cookie(base_url, email):
     app = create_app()
     with app.app_context():
         now = clock.now()
-        db.session.add(
-            User(
-                email=email,
-                display_name="Bench Browser",
-                role="client",
-                password_hash=passwords.hash_password(password),
-                email_verified_at=now,
-                adult_confirmed_at=now,
-                terms_version=accounts.current_terms_version(),
-                terms_accepted_at=now,
-            )
+        user = User(
+            email=email,
+            display_name="Bench Browser",
+            role=role,
+            password_hash=passwords.hash_password(password),
+            email_verified_at=now,
+            adult_confirmed_at=now,
+            terms_version=accounts.current_terms_version(),
+            terms_accepted_at=now,
         )
+        db.session.add(user)
+        db.session.flush()
+        if role == "reader":  # a reader also accepts the Reader agreement before any page opens
+            db.session.add(
+                AgreementAcceptance(
+                    user_id=user.id, page_slug="reader-agreement", version=accounts.reader_agreement_version()
+                )
+            )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

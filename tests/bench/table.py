@@ -24,11 +24,14 @@ class Row:
     baseline_per_second: float | None = None
     baseline_p95_ms: float | None = None
     baseline_errors: int | None = None
+    # False when `per_second` is a pace the benchmark set (messages sent at 50 a second), not a
+    # throughput: its ratio to the baseline's would mean nothing, so none is shown.
+    throughput: bool = True
 
     @property
     def ratio(self):
         """The figure as a fraction of its baseline's (1.0 would be as fast as the baseline)."""
-        if self.per_second is None or not self.baseline_per_second:
+        if not self.throughput or self.per_second is None or not self.baseline_per_second:
             return None
         return self.per_second / self.baseline_per_second
 
