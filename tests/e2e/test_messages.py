@@ -195,3 +195,79 @@ def test_too_little_in_the_wallet_tops_up_in_place_and_unlocks(browser, live_ser
         assert page.watched.problems() == []
     finally:
         close_context(context)
+
+
+def test_a_contested_paid_reply_is_refunded_by_an_admin(browser, live_server, make_user, db, screenshot):
+    """The client reports an unlocked paid reply on a phone; an admin refunds it from the queue on a
+    laptop; the client's balance comes back. The reader also writes first to a client they read for."""
+    from soulseer.models import Conversation
+    from soulseer.services.messages import paid, sending
+    from tests.moderation.conftest import make_reading
+
+    luna = online_luna(make_user)
+    nova = funded(make_user, db, 400)
+    make_reading(nova, luna)
+    account(make_user, "admin", "ada@example.test", "Ada")
+    with two_phones_on(browser, live_server) as (client_phone, reader_phone):
+        # Luna writes first, from her readings, to the client she read for.
+        sign_in(reader_phone, "luna@example.test")
+        reader_phone.goto("/reader/readings")
+        reader_phone.get_by_role("link", name="Message Nova").click()
+        expect(reader_phone.get_by_role("heading", name="Message Nova")).to_be_visible()
+        reader_phone.get_by_label("Your message").fill("Thank you for today's reading. Any questions, write here.")
+        reader_phone.get_by_role("button", name="Send").click()
+        expect(reader_phone.locator(".message-mine")).to_contain_text("Thank you for today's reading")
+        conversation = db.session.query(Conversation).one()
+        reply = sending.send(conversation, luna, SECRET, price_cents=400)
+        db.session.commit()
+        paid.unlock(nova, reply.id)
+        db.session.commit()
+
+        sign_in(client_phone, "nova@example.test")
+        expect(client_phone.locator("#balance-badge")).to_have_text("$0.00")
+        client_phone.goto(f"/messages/{conversation.id}")
+        card = client_phone.locator(".message-paid")
+        card.get_by_role("link", name="Report this paid reply").click()
+        card.get_by_label("It did not answer my question").check()
+        card.get_by_label("Tell us what happened").fill("I asked about my career and got a generic horoscope.")
+        card.get_by_role("button", name="Send the report").click()
+        expect(card.get_by_role("status")).to_contain_text("Thank you")
+        screenshot(client_phone, "contested")
+
+        context, admin = _new_page(browser, live_server, viewport=LAPTOP)
+        try:
+            admin.watched = Watched(admin)
+            sign_in(admin, "ada@example.test")
+            admin.goto("/admin/moderation?kind=paid_reply")
+            admin.get_by_role("link", name=re.compile("Paid reply by Luna")).click()
+            expect(admin.get_by_text("Conversation between Nova (client) and Luna (reader)")).to_be_visible()
+            admin.get_by_label("Why refund it").fill("The reply did not address the question asked.")
+            admin.get_by_role("button", name="Refund $4.00 to the client").click()
+            expect(admin.get_by_text("Refunded to the client's wallet")).to_be_visible()
+            screenshot(admin, "refunded")
+            assert admin.watched.problems() == []
+        finally:
+            close_context(context)
+        expect(client_phone.locator("#balance-badge")).to_have_text("$4.00")  # live, no reload
+        assert client_phone.watched.problems() == []
+        assert reader_phone.watched.problems() == []
+
+
+def test_the_thread_at_tablet_width(browser, live_server, make_user, db, screenshot):
+    from soulseer.services.messages import sending
+
+    luna = online_luna(make_user)
+    nova = account(make_user, "client", "nova@example.test", "Nova")
+    message, _ = sending.start(nova, luna, "Hello Luna, a question about my family.")
+    sending.send(message.conversation, luna, SECRET, price_cents=450)
+    db.session.commit()
+    context, page = _new_page(browser, live_server, viewport={"width": 768, "height": 1024})
+    try:
+        sign_in(page, "nova@example.test")
+        page.goto(f"/messages/{message.conversation_id}")
+        expect(page.get_by_role("button", name="Unlock for $4.50")).to_be_visible()
+        screenshot(page, "thread-768")
+        box = page.locator(".thread").bounding_box()
+        assert box["width"] <= 768
+    finally:
+        close_context(context)
