@@ -1,9 +1,11 @@
 """Conversations and free messages (PRODUCT.md §7; next-areas.md §3 M-1, M-2, M-6..M-9)."""
 
 import re
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.models import Conversation, Flag, Message, ModerationItem, Notification, UserStatus
 from soulseer.services.messages import conversations, unread
@@ -100,6 +102,11 @@ def test_admins_have_no_inbox_and_nobody_opens_anothers_conversation(app, login,
 
 
 def test_unread_counts_by_id_the_badge_and_opening_marks_read(signed_in, luna, nova):
+    with clock.frozen(datetime(2026, 12, 5, 12, 0, tzinfo=UTC)):  # the inbox shows today's time
+        _unread_counts_by_id_the_badge_and_opening_marks_read(signed_in, luna, nova)
+
+
+def _unread_counts_by_id_the_badge_and_opening_marks_read(signed_in, luna, nova):
     client_browser, client_token = signed_in(nova)
     start(client_browser, client_token, "luna", "First")
     conversation = the_conversation()
@@ -113,6 +120,8 @@ def test_unread_counts_by_id_the_badge_and_opening_marks_read(signed_in, luna, n
     assert "Messages waiting for your answer" in dashboard and "Nova" in dashboard
     inbox = reader_browser.get("/messages").get_data(as_text=True)
     assert "Nova" in inbox and "Third" in inbox and 'class="inbox-row inbox-unread"' in inbox
+    last = database.session.get(Message, the_conversation().last_message_id)
+    assert f">{last.created_at.strftime('%H:%M')}</time>" in inbox  # written today: the time
     reader_browser.get(f"/messages/{conversation.id}")  # opening the thread marks it read
     database.session.expire_all()
     assert unread.total(luna) == 0

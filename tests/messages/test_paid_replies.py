@@ -70,6 +70,10 @@ def test_the_reader_prices_a_reply_and_bad_prices_are_refused(signed_in, convers
         assert send(browser, token, conversation.id, SECRET, reply="paid", price=price).status_code == 303
         newest = database.session.execute(sa.select(Message).order_by(Message.id.desc())).scalars().first()
         assert newest.price_cents == cents and newest.locked
+    # A price typed with "Free" chosen is refused, not guessed.
+    answer = send(browser, token, conversation.id, SECRET, reply="free", price="4")
+    assert answer.status_code == 422 and "You typed a price but chose Free" in answer.get_data(as_text=True)
+    assert send(browser, token, conversation.id, "A free word", reply="free", price=" ").status_code == 303
     # The client cannot price a message.
     client_browser, client_token = signed_in(nova)
     answer = send(client_browser, client_token, conversation.id, "Pay me", reply="paid", price="4")

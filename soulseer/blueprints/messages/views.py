@@ -81,7 +81,7 @@ def send(conversation_id):
     conversation = _conversation_or_404(conversation_id)
     body, reply, price = request.form.get("body", ""), request.form.get("reply"), request.form.get("price", "")
     try:
-        price_cents = paid.check_price(price) if reply == "paid" else None
+        price_cents = paid.price_for(reply, price)
         message = sending.send(conversation, current_user, body, price_cents=price_cents)
     except MessageError as error:
         return refused(
@@ -213,6 +213,12 @@ def start():
 def messages_waiting():
     """The signed-in reader's conversations waiting for an answer (the dashboard's card)."""
     return conversations.waiting_for(current_user)
+
+
+@bp.app_template_filter()
+def inbox_time(moment):
+    """When a conversation's last message was written: the time today, else the day."""
+    return moment.strftime("%H:%M") if moment.date() == clock.now().date() else moment.strftime("%-d %b")
 
 
 @bp.app_template_filter()

@@ -44,6 +44,17 @@ def check_price(text):
     return cents
 
 
+def price_for(reply, price_text):
+    """The compose form's choice: None for a free reply; the price in cents for a paid one. A price
+    typed with "Free" chosen is refused rather than guessed: either way could surprise the reader
+    (their answer given away, or a client charged)."""
+    if reply == "paid":
+        return check_price(price_text)
+    if (price_text or "").strip():
+        raise MessageError("You typed a price but chose Free: choose Paid, or clear the price.", field="price")
+    return None
+
+
 def _locked(message_id):
     """The message and its conversation, the message's row locked until the commit: two unlocks
     (a double click, two tabs) run one after the other, and the second finds it unlocked."""
