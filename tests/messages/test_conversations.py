@@ -334,3 +334,13 @@ def test_a_long_thread_shows_the_newest_fifty_and_earlier_ones_on_demand(signed_
     html = earlier.get_data(as_text=True)
     assert "Message 0<" in html and "Message 1<" in html and "Message 2<" not in html and "Earlier" not in html
     assert "Message 0<" in browser.get(f"/messages/{conversation.id}?before={first_shown}").get_data(as_text=True)
+
+
+def test_a_suspended_user_cannot_write(signed_in, luna, nova):
+    browser, token = signed_in(nova)
+    start(browser, token, "luna", "Hello")
+    nova.status = UserStatus.SUSPENDED
+    database.session.commit()
+    answer = send(browser, token, the_conversation().id, "Still here?")
+    assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"]  # the session ended
+    assert count(Message) == 1
