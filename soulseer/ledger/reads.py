@@ -103,22 +103,19 @@ def sale(reference):
     return SaleTotals(client_id, paid, to_reader, reader_id)
 
 
+def _refunds_to_wallets():
+    """The sum of what refunds gave back to clients' wallets (narrowed by the caller)."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(sa.func.greatest(LedgerEntry.amount, 0)), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerTransaction.kind == TransactionKind.REFUND, LedgerAccount.kind == AccountKind.CLIENT_WALLET)
+    )
+
+
 def refunded(reference):
     """What has gone back to the client for the sale `reference`: the wallet legs of its refunds."""
-    return int(
-        db.session.scalar(
-            _of_reference(
-                sa.select(sa.func.coalesce(sa.func.sum(sa.func.greatest(LedgerEntry.amount, 0)), 0))
-                .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-                .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-                .where(
-                    LedgerTransaction.kind == TransactionKind.REFUND,
-                    LedgerAccount.kind == AccountKind.CLIENT_WALLET,
-                ),
-                reference,
-            )
-        )
-    )
+    return int(db.session.scalar(_of_reference(_refunds_to_wallets(), reference)))
 
 
 # Figures over a period (the admin overview) ------------------------------------------------
@@ -149,14 +146,8 @@ def refunded_for(reference_type, reference_ids):
     subquery of ids): the wallet legs of their refunds, as `refunded` for one."""
     return int(
         db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(sa.func.greatest(LedgerEntry.amount, 0)), 0))
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-            .where(
-                LedgerTransaction.kind == TransactionKind.REFUND,
-                LedgerAccount.kind == AccountKind.CLIENT_WALLET,
-                LedgerTransaction.reference_type == reference_type,
-                LedgerTransaction.reference_id.in_(reference_ids),
+            _refunds_to_wallets().where(
+                LedgerTransaction.reference_type == reference_type, LedgerTransaction.reference_id.in_(reference_ids)
             )
         )
     )

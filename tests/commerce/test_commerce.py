@@ -7,18 +7,7 @@ from soulseer.extensions import db as database
 from soulseer.ledger import LedgerTransaction, accounts, keys, operations, reads
 from soulseer.models import ReaderProfile, User
 from soulseer.services import commerce
-
-
-def wallet_of(user):
-    return reads.balance(accounts.wallet_spec(user))
-
-
-def earnings_of(user):
-    return reads.balance(accounts.earnings_spec(user))
-
-
-def revenue():
-    return reads.account_balance(accounts.platform_revenue())
+from tests.support.money import earnings_of, revenue, wallet_of
 
 
 @pytest.fixture

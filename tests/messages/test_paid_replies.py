@@ -11,26 +11,15 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db as database
-from soulseer.ledger import LedgerTransaction, accounts, keys, operations, reads
+from soulseer.ledger import LedgerTransaction, keys, operations, reads
 from soulseer.models import Message, ModerationItem, Notification, User
 from soulseer.services import accounts as account_service
 from soulseer.services import commerce
 from soulseer.services.messages import paid, sending
 from tests.messages.conftest import send
+from tests.support.money import earnings_of, revenue, wallet_of
 
 SECRET = "The Tower reversed: the move to Lisbon is right, and the letter arrives in March."
-
-
-def wallet_of(user):
-    return reads.balance(accounts.wallet_spec(user))
-
-
-def earnings_of(user):
-    return reads.balance(accounts.earnings_spec(user))
-
-
-def revenue():
-    return reads.account_balance(accounts.platform_revenue())
 
 
 def fund(client, cents, name="cs_fund"):

@@ -3,6 +3,8 @@ content) and the `paid_reply` kind (a client's "it did not answer my question").
 private: an admin sees a message only through its queue item (a report or screening), with the
 messages around it for context, never by browsing."""
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from soulseer.extensions import db
@@ -51,7 +53,7 @@ def _sale(message):
 
 
 def register_kinds():
-    register(
+    message = register(
         ContentKind(
             name="message",
             label="Message",
@@ -69,20 +71,14 @@ def register_kinds():
     # A client's contest of a paid reply is its own item, beside any report of the message's content:
     # the question for the admin is the money (refund or not), not only the text.
     register(
-        ContentKind(
+        replace(
+            message,
             name="paid_reply",
             label="Paid reply",
-            model=Message,
-            author_id=lambda message: message.sender_id,
-            texts=lambda message: {"body": message.body},
             can_see=_contestable_by,
-            link=lambda message: None,
-            context_template="moderation/context/_message.html",
-            context=_context,
             reasons=PAID_REPLY_REASONS,
             describe=lambda message: (
                 f"Paid reply by {message.sender.display_name} ({format_cents(message.price_cents or 0)})"
             ),
-            sale=_sale,
         )
     )
