@@ -154,6 +154,8 @@ def test_a_paid_reply_locked_then_unlocked_with_the_money_exact(browser, live_se
             expect(third.locator("#balance-badge")).to_have_text("$6.00")  # live, no reload
             expect(nova.get_by_role("link", name="Report this paid reply")).to_be_visible()
             screenshot(nova, "unlocked")
+            expect(mine).to_contain_text("Unlocked")  # Luna's open thread follows, no reload
+            expect(mine.get_by_role("button", name="Withdraw")).to_have_count(0)
         finally:
             close_context(third_context)
         luna.goto("/reader")

@@ -327,3 +327,21 @@ def test_migration_0016_b_adds_the_help_section_to_an_unedited_page_only(app_con
         upgrade()
         with database.engine.begin() as conn:
             conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
+
+
+def test_the_other_persons_open_thread_follows_an_unlock_and_a_withdrawal(conversation, luna, nova, tabs):
+    fund(nova, 400)
+    reply = sending.send(conversation, luna, SECRET, price_cents=400)
+    other = sending.send(conversation, luna, "Another locked answer", price_cents=300)
+    database.session.commit()
+    tabs()  # what sending published is not what this test looks at
+    paid.unlock(nova, reply.id)
+    database.session.commit()
+    paid.withdraw(luna, other.id)
+    database.session.commit()
+    changes = {(user_id, event): html for user_id, event, html in tabs() if event.startswith("message-")}
+    to_luna = changes[(luna.id, f"message-{reply.id}")]
+    assert "Unlocked" in to_luna and "sse-swap" not in to_luna  # it will not change again
+    to_nova = changes[(nova.id, f"message-{other.id}")]
+    assert "Luna withdrew this reply. Nothing was charged." in to_nova and "Another locked answer" not in to_nova
+    assert (luna.id, f"message-{other.id}") not in changes and (nova.id, f"message-{reply.id}") not in changes

@@ -5,6 +5,8 @@ tab, every tab of a user reached by `events.publish_to_user`; docs/events.md):
   its text is in no event), appended to the thread if it is open. It carries a marker that tells
   the server the recipient has now seen it (marking the thread read up to it).
 - `messages-unread`: the badge with the recipient's unread count, for every page's navigation.
+- `message-<id>`: a paid reply that changed (the client unlocked it: to the reader; the reader
+  withdrew it: to the client), swapped in place of the one shown.
 
 Both are published after the commit (services/core/after_commit.py)."""
 
@@ -32,6 +34,21 @@ def publish_message(message_id):
         html = render_template("messages/_arrived.html", message=message, conversation=conversation, viewer=recipient)
         events.publish_to_user(recipient.id, thread_event(conversation.id), html)
         _publish_badge(recipient)
+
+
+def reply_event(message_id):
+    return f"message-{message_id}"
+
+
+def publish_reply_change(message_id, viewer_id):
+    """A paid reply changed (unlocked, withdrawn): the other person's open thread shows its new
+    state in place (`message-<id>`, outerHTML). Rendered for that viewer, so a withdrawn reply
+    still carries no text to its client."""
+    with events.isolated_context():
+        message = db.session.get(Message, message_id)
+        viewer = db.session.get(User, viewer_id)
+        html = render_template("messages/_message.html", message=message, viewer=viewer, live=True)
+        events.publish_to_user(viewer_id, reply_event(message_id), html)
 
 
 def publish_badge(user_id):

@@ -21,6 +21,8 @@ from soulseer.models import Conversation, Flag, Message, ModerationItem, User
 from soulseer.models.message import PRICE_MAX, PRICE_MIN
 from soulseer.money import AmountError, format_cents, parse_cents
 from soulseer.services import commerce, notifications, wallet
+from soulseer.services.core import after_commit
+from soulseer.services.messages import live
 from soulseer.services.messages.conversations import MessageError
 
 CONTEST_WINDOW = timedelta(hours=72)  # Keen's window too (next-areas.md §3, M-5)
@@ -88,6 +90,7 @@ def unlock(client, message_id):
         f"Paid reply from {reader.display_name}",
     )  # fmt: skip
     message.unlocked_at = clock.now()
+    after_commit.run(live.publish_reply_change, message.id, reader.id)
     wallet.announce_balance(client)
     notifications.notify(
         reader, "paid_reply", f"{client.display_name} unlocked your paid reply ({format_cents(message.price_cents)})",
@@ -108,6 +111,7 @@ def withdraw(reader, message_id):
     if message.withdrawn:
         return message
     message.withdrawn_at = clock.now()
+    after_commit.run(live.publish_reply_change, message.id, conversation.client_id)
     return message
 
 
