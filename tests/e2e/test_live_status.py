@@ -53,7 +53,7 @@ def test_reader_goes_online_and_the_client_sees_it_live(page, second_page, make_
     page.locator("#notification-bell").click()
     expect(page.get_by_role("link", name="Luna Star is online now.")).to_be_visible()
     screenshot(page, "notifications-page")
-    page.get_by_role("button", name="Mark “Luna Star is online now.” as read").click()
+    page.get_by_role("button", name="Mark read: “Luna Star is online now.”").click()
     expect(page.locator("#notification-bell")).to_have_attribute("aria-label", "Notifications, none unread")
 
     assert page.watched.problems() == []

@@ -1,0 +1,310 @@
+"""Every page, for every role, at 390×844 and 1280×800: axe-core (WCAG 2.2 AA and best practices)
+finds no serious or critical violation, and every tap target is at least 44 × 44 px.
+
+One Chromium and one context per role: each page is loaded once and checked at both widths (the
+viewport is resized in place, so the CSS's media queries apply without a second load). The tour
+covers every GET page the application routes; test_every_page_is_on_a_tour fails when a new page
+is added without being added here (docs/testing.md, "Accessibility")."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from soulseer import clock
+from soulseer.extensions import db as database
+from soulseer.ledger import accounts as ledger_accounts
+from soulseer.models import ReaderProfile, ReaderStatus, TokenPurpose
+from soulseer.services import applications, content, invitations, tokens
+from soulseer.services.moderation import flags
+from soulseer.services.readings import reviews
+from tests.e2e.conftest import PASSWORD, _new_page, account, close_context, sign_in
+from tests.readings.conftest import Session, fund
+from tests.support import axe
+from tests.support.topups import pending_topup
+
+WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+# GET routes that are not pages a person reads: files, streams, JSON, redirects to elsewhere.
+NOT_PAGES = {
+    "static",
+    "media.file",
+    "events.stream",
+    "health.healthz",
+    "pwa.manifest",
+    "pwa.service_worker",
+    "pwa.assetlinks",
+    "readings.rtc_token",
+    "readings.status",  # the room's HTMX fragment, checked inside the room page
+    "account.export",
+    "wallet.history_csv",
+    "auth.auth0_sign_in",  # a redirect to Auth0
+    "auth.auth0_callback",
+}
+
+
+def world(make_user):
+    """Everyone and everything the pages show: a reader online, a finished and reviewed reading, a
+    finished one to review, a reading in progress, a top-up, an application, a report, an
+    invitation and a reset link. Returns the ids and tokens the tours' paths need."""
+    client = account(make_user, "client", "nova@example.test", "Nova")
+    reader = account(make_user, "reader", "luna@example.test", "Luna Starling")
+    account(make_user, "admin", "ada@example.test", "Ada")
+    fresh = make_user(role="client", email="new@example.test", display_name="Fresh", password_hash=_hash())
+    profile = ReaderProfile(
+        user_id=reader.id,
+        slug="luna",
+        display_name="Luna Starling",
+        tagline="Tarot for crossroads",
+        bio="I read tarot gently and honestly for people at a crossroads in love and work.",
+        rate_chat_cents=150,
+    )
+    database.session.add(profile)
+    content.seed_pages({"terms": ("Terms of use", "The terms.")})
+    database.session.commit()
+    fund(client, 5_000)
+
+    # The readings happen now, on the test's own clock: the live server's billing tick runs on the
+    # real clock and would end a reading dated in the past under the test's hands.
+    now = clock.now().replace(microsecond=0)
+    finished = []
+    with clock.frozen(now):
+        for _ in range(2):
+            session = Session(client, reader, rate=150, origin=clock.now())
+            session.accept()
+            session.join_both()
+            session.run_until(130)
+            session.finish(client)
+            finished.append(session.id)
+    clock.reset()
+    reviewed = reviews.create(client, finished[0], 5, "Luna saw straight to the heart of it.")
+    database.session.commit()
+    live = Session(client, reader, rate=150, origin=clock.now())
+    live.accept()
+    live.join_both()
+    profile = database.session.get(ReaderProfile, profile.id)
+    profile.status, profile.last_seen_at = ReaderStatus.ONLINE, clock.now()
+
+    applications.submit_application(
+        legal_name="Wren Holloway",
+        email="wren@example.test",
+        phone="+1 555 0100",
+        years_of_practice=4,
+        specialties=applications.specialty_names()[:2],
+        modes=["chat"],
+        bio="I have read the cards for friends and family for years, calmly and honestly.",
+        why_soulseer="I want a careful place to read for strangers, with fair rules for both sides.",
+        links="",
+        agreement=True,
+    )
+    flags.flag(client, "reader_profile", profile.id, "spam", "Her tagline advertises another website.")
+    invited = invitations.create_invited_user("sol@example.test", "Sol Reyes", "reader")
+    invitation = invitations.send(invited)
+    reset = tokens.issue(fresh, TokenPurpose.RESET_PASSWORD, fresh.email, timedelta(hours=1))
+    topup = pending_topup(client)
+    database.session.commit()
+    return {
+        "client": client.id,
+        "reader": reader.id,
+        "fresh": fresh.id,
+        "profile": profile.id,
+        "finished": finished[1],
+        "reviewed": finished[0],
+        "review": reviewed.id,
+        "live": live.id,
+        "topup": topup.id,
+        "wallet": ledger_accounts.find_wallet(client).id,
+        "invitation": invitation,
+        "reset": reset,
+    }
+
+
+def _hash():
+    from soulseer.services import passwords
+
+    return passwords.hash_password(PASSWORD)
+
+
+def _ids():
+    from soulseer.models import ModerationItem, ReaderApplication
+
+    return {
+        "application": database.session.query(ReaderApplication.id).scalar(),
+        "item": database.session.query(ModerationItem.id).scalar(),
+    }
+
+
+# Each tour: the paths a role opens, in order. {name} is filled from world(). A path may end in
+# " !post" to check the page a form answers with its field errors (an empty form sent).
+TOURS = {
+    "visitor": [
+        "/",
+        "/readers",
+        "/readers/luna",
+        "/readers/nobody",  # the 404 page
+        "/pages/terms",
+        "/sign-in",
+        "/sign-in !post",
+        "/sign-up",
+        "/sign-up !post",
+        "/reset-password",
+        "/reset-password/{reset}",
+        "/verify-email/not-a-token",  # the link problem page
+        "/invitations/{invitation}",
+        "/become-a-reader",
+        "/become-a-reader !post",
+        "/become-a-reader !apply",  # lands on the thank-you page
+        "/offline",
+        "/dev/mail",
+    ],
+    "fresh": ["/welcome/consent", "/welcome/consent !post"],
+    "client": [
+        "/",
+        "/readers",
+        "/readers/luna",
+        "/favourites",
+        "/notifications",
+        "/readings/history",
+        "/readings/new?reader=luna",
+        "/readings/{live}",
+        "/readings/{finished}",
+        "/readings/{finished}/review",
+        "/readings/{finished}/review !post",
+        "/readings/{reviewed}/transcript",
+        "/report/reader_profile/{profile}",
+        "/wallet",
+        "/wallet/topups/new",
+        "/wallet/topups/new !post",
+        "/wallet/topups/{topup}",
+        "/wallet/test-checkout/{topup}",
+        "/account",
+        "/account !post",
+    ],
+    "reader": [
+        "/reader",
+        "/reader/profile",
+        "/reader/profile !post",
+        "/reader/readings",
+        "/reader/reviews",
+        "/readings/{live}",
+        "/readings/{reviewed}",
+        "/readings/{reviewed}/transcript",
+        "/notifications",
+        "/account",
+    ],
+    "admin": [
+        "/admin",
+        "/admin/users",
+        "/admin/users/{client}",
+        "/admin/invite-reader",
+        "/admin/invite-reader !post",
+        "/admin/applications",
+        "/admin/applications/{application}",
+        "/admin/readers",
+        "/admin/readers/{profile}",
+        "/admin/specialties",
+        "/admin/readings",
+        "/admin/readings/{reviewed}",
+        "/admin/ledger",
+        "/admin/ledger/accounts/{wallet}",
+        "/admin/ledger/stripe-events",
+        "/admin/moderation",
+        "/admin/moderation/{item}",
+        "/admin/pages",
+        "/admin/pages/terms",
+        "/admin/audit",
+    ],
+}
+# Actions that land on a page of their own.
+LANDS_ON = {"apply": "applications.thanks"}
+SIGN_IN = {
+    "client": "nova@example.test",
+    "reader": "luna@example.test",
+    "admin": "ada@example.test",
+    "fresh": "new@example.test",
+}
+
+
+def test_every_page_is_on_a_tour(app):
+    """Every GET route that renders a page is visited by some tour (or named in NOT_PAGES)."""
+    adapter = app.url_map.bind("localhost")
+    toured = set()
+    for paths in TOURS.values():
+        for path in paths:
+            concrete = path.split(" ")[0].split("?")[0].format_map(_Any())
+            toured.add(adapter.match(concrete, method="GET")[0])
+            toured.add(LANDS_ON.get(path.partition(" !")[2]))
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES
+    assert pages - toured == set(), "pages no accessibility tour visits: add them to TOURS"
+
+
+class _Any(dict):
+    def __missing__(self, key):
+        return "1"
+
+
+def _check(page, source, label):
+    """axe and the tap targets at the phone's width and the laptop's; problems as lines."""
+    found = []
+    for name, viewport in (("390", PHONE), ("1280", WIDE)):
+        page.set_viewport_size(viewport)
+        found += [f"{label} @{name}: {line}" for line in axe.violations(page, source)]
+        found += [f"{label} @{name}: tap target {line}" for line in axe.small_targets(page)]
+    page.set_viewport_size(PHONE)
+    found += [f"{label}: duplicate id {line}" for line in axe.duplicate_ids(page)]
+    return found
+
+
+def _apply(page):
+    """Send a complete application, which lands on its thank-you page."""
+    page.get_by_label("Legal name").fill("Selene Marsh")
+    page.get_by_label("Email").fill("selene@example.test")
+    page.get_by_label("Phone").fill("+44 20 7946 0958")
+    page.get_by_label("Years of practice").fill("12")
+    page.get_by_role("checkbox", name="Tarot").check()
+    page.get_by_role("checkbox", name="Dreams").check()
+    page.get_by_role("checkbox", name="Chat").check()
+    page.get_by_label("About you").fill("I have read tarot for twelve years, for friends and then for clients, calmly.")
+    page.get_by_label("Why SoulSeer?").fill("Fair pay for readers, and clients pay only for what they get.")
+    page.get_by_label("I have read and accept the Reader agreement").check()
+    page.get_by_role("button", name="Send my application").click()
+    expect(page).to_have_url(re.compile("/become-a-reader/thank-you$"))
+
+
+def _post_empty(page):
+    """Send the page's main form as it is (empty), to check the page with its field errors."""
+    form = page.locator("main form[method=post]:has(button[type=submit])").last
+    with page.expect_navigation():
+        form.locator("button[type=submit]").last.click()
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("role", list(TOURS))
+def test_no_serious_or_critical_violations_anywhere(role, app, browser, live_server, make_user):
+    with app.test_request_context():  # the services write links (notifications, emails)
+        values = world(make_user) | _ids()
+    source = axe.axe_source()
+    context, page = _new_page(browser, live_server)
+    problems = []
+    try:
+        if role in SIGN_IN and role != "fresh":
+            sign_in(page, SIGN_IN[role])
+        elif role == "fresh":
+            page.goto("/sign-in")
+            page.get_by_label("Email").fill(SIGN_IN[role])
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page).to_have_url(re.compile("/welcome/consent"))
+        for entry in TOURS[role]:
+            path, _, action = entry.partition(" !")
+            page.goto(path.format_map(values))
+            if action == "post":
+                _post_empty(page)
+            elif action == "apply":
+                _apply(page)
+            problems += _check(page, source, entry)
+    finally:
+        close_context(context)
+    assert problems == [], "\n".join(problems)
