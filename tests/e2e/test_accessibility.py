@@ -17,6 +17,7 @@ from soulseer.extensions import db as database
 from soulseer.ledger import accounts as ledger_accounts
 from soulseer.models import ReaderProfile, ReaderStatus, TokenPurpose
 from soulseer.services import applications, content, invitations, tokens
+from soulseer.services.messages import conversations, sending
 from soulseer.services.moderation import flags
 from soulseer.services.readings import reviews
 from tests.e2e.conftest import PASSWORD, _new_page, account, close_context, sign_in
@@ -61,7 +62,9 @@ def world(make_user):
         bio="I read tarot gently and honestly for people at a crossroads in love and work.",
         rate_chat_cents=150,
     )
+    orion = account(make_user, "reader", "orion@example.test", "Orion Vale")
     database.session.add(profile)
+    database.session.add(ReaderProfile(user_id=orion.id, slug="orion", display_name="Orion Vale", rate_chat_cents=200))
     content.seed_pages({"terms": ("Terms of use", "The terms.")})
     database.session.commit()
     fund(client, 5_000)
@@ -103,6 +106,9 @@ def world(make_user):
     invited = invitations.create_invited_user("sol@example.test", "Sol Reyes", "reader")
     invitation = invitations.send(invited)
     reset = tokens.issue(fresh, TokenPurpose.RESET_PASSWORD, fresh.email, timedelta(hours=1))
+    conversation, _ = conversations.open_with(conversations.pair_for(client, reader))
+    sending.send(conversation, client, "Hello Luna, could you read for me about a move abroad?")
+    sending.send(conversation, reader, "Yes: here is what the cards say about the move.", price_cents=400)
     topup = pending_topup(client)
     database.session.commit()
     return {
@@ -115,6 +121,7 @@ def world(make_user):
         "review": reviewed.id,
         "live": live.id,
         "topup": topup.id,
+        "conversation": conversation.id,
         "wallet": ledger_accounts.find_wallet(client).id,
         "invitation": invitation,
         "reset": reset,
@@ -161,6 +168,7 @@ TOURS = {
     ],
     "fresh": ["/welcome/consent", "/welcome/consent !post"],
     "client": [
+        "/dashboard",
         "/",
         "/readers",
         "/readers/luna",
@@ -174,6 +182,9 @@ TOURS = {
         "/readings/{finished}/review !post",
         "/readings/{reviewed}/transcript",
         "/report/reader_profile/{profile}",
+        "/messages",
+        "/messages/{conversation}",
+        "/messages/new?reader=orion",
         "/wallet",
         "/wallet/topups/new",
         "/wallet/topups/new !post",
@@ -191,6 +202,8 @@ TOURS = {
         "/readings/{live}",
         "/readings/{reviewed}",
         "/readings/{reviewed}/transcript",
+        "/messages",
+        "/messages/{conversation}",
         "/notifications",
         "/account",
     ],

@@ -29,7 +29,8 @@ _RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
-    targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(1, 3).join(' ')),
+    targets: v.nodes.slice(0, 5).map(
+      (n) => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(1, 3).join(' ')),
   }));
 }"""
 
@@ -69,7 +70,8 @@ _SMALL_TARGETS = """(px) => {
     if (box.width <= 2 || box.height <= 2 || style.visibility === 'hidden') continue;
     if (target.closest('[hidden], [aria-hidden="true"]')) continue;
     if (Math.round(box.height) < px || Math.round(box.width) < px) {
-      const name = (target.getAttribute('aria-label') || target.textContent || target.name || target.id || '').trim().slice(0, 40);
+      const said = target.getAttribute('aria-label') || target.textContent || target.name || target.id || '';
+      const name = said.trim().slice(0, 40);
       small.push(`${target.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`);
     }
   }
