@@ -8,7 +8,7 @@ from soulseer import clock
 from soulseer.blueprints.messages import bp
 from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.extensions import db, htmx
-from soulseer.models import Message, ReaderProfile, Role, User
+from soulseer.models import Message, Role, User
 from soulseer.models.message import BODY_MAX
 from soulseer.services import commerce
 from soulseer.services.messages import conversations, paid, sending, unread
@@ -166,12 +166,7 @@ def mark_read(conversation_id):
 def _recipient():
     """Whom a new conversation is with: `reader` (a profile's slug, from the reader's page) or
     `to` (a user id: a reader writing to a client they have read for)."""
-    slug = request.values.get("reader")
-    if slug:
-        profile = db.session.query(ReaderProfile).filter_by(slug=slug).one_or_none()
-        return db.session.get(User, profile.user_id) if profile else None
-    to = request.values.get("to", type=int)
-    return db.session.get(User, to) if to else None
+    return conversations.recipient(request.values.get("reader"), request.values.get("to", type=int))
 
 
 def _new_page(other, status=200, body="", error=None):

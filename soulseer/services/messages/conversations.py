@@ -103,6 +103,14 @@ def lock(conversation):
     ).scalar_one()
 
 
+def recipient(reader_slug=None, user_id=None):
+    """The person a new conversation would be with: the reader whose page has `reader_slug`, or the
+    user `user_id`; None when there is no such person (pair_for then refuses with a 404)."""
+    if reader_slug:
+        user_id = db.session.execute(sa.select(ReaderProfile.user_id).filter_by(slug=reader_slug)).scalar_one_or_none()
+    return db.session.get(User, user_id) if user_id else None
+
+
 def profile_of(user_id):
     return db.session.execute(sa.select(ReaderProfile).filter_by(user_id=user_id)).scalar_one_or_none()
 
