@@ -33,7 +33,7 @@ def create_app(config=None):
     init_redis(app)
 
     import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
-    from soulseer import security, static_files, visitor_responses
+    from soulseer import compression, security, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
     from soulseer.services import auth0, messages, moderation
@@ -48,6 +48,7 @@ def create_app(config=None):
     messages.init_app(app)  # messages in the moderation queue and the data export
     security.init_app(app)
     static_files.init_app(app)
+    compression.init_app(app)  # hooks run last-registered first: this one sees the blueprints' finished body
     register_template_helpers(app)
     register_blueprints(app)
     register_cli(app)

@@ -14,6 +14,7 @@ visitor asking for the same URL gets it from this WSGI layer in one round trip t
 Shared only when all of these hold, so no one ever gets another person's response:
 - the request is a GET of a path in SHARED_PATHS, with **no Cookie header at all** (a cookie may
   carry a session: a sign-in, a flash, a CSRF token) and not from HTMX (fragments share the URL);
+- it is kept per Accept-Encoding header, as it went out compressed for that header;
 - the view marked the response shareable (`mark_shareable`, called by `page_for_visitors` for a
   visitor without a flash message) and gave the canonical form of its query string, which must be
   the request's own (so one list is one entry, however its URL was written);
@@ -39,7 +40,10 @@ from soulseer.services.marketplace import page_cache
 SHARED_PATHS = frozenset({"/", "/readers"})
 MAX_QUERY_LENGTH = 300
 ENVIRON_KEY = "soulseer.shareable_query"
-KEY = "soulseer:browse:{release}:response:{path}?{query}"  # holds "<version>\n<head JSON>\n<body>"
+# Holds "<version>\n<head JSON>\n<body>". The body is compressed (compression.py) for the request's
+# Accept-Encoding, which is part of the key: the same header always gets the same encoding.
+KEY = "soulseer:browse:{release}:response:{path}?{query}#{encoding}"
+MAX_ACCEPT_ENCODING_LENGTH = 100
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +87,13 @@ def _may_share(environ):
         and not environ.get("HTTP_COOKIE")
         and not environ.get("HTTP_HX_REQUEST")
         and len(environ.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+        and len(environ.get("HTTP_ACCEPT_ENCODING", "")) <= MAX_ACCEPT_ENCODING_LENGTH
     )
+
+
+def _encoding_key(environ):
+    """The Accept-Encoding header, normalised: browsers send a handful of distinct values."""
+    return "".join(environ.get("HTTP_ACCEPT_ENCODING", "").lower().split())
 
 
 class VisitorResponses:
@@ -98,7 +108,12 @@ class VisitorResponses:
         if self._release is None:
             with self.app.app_context():
                 self._release = page_cache.release()
-        return KEY.format(release=self._release, path=environ["PATH_INFO"], query=environ.get("QUERY_STRING", ""))
+        return KEY.format(
+            release=self._release,
+            path=environ["PATH_INFO"],
+            query=environ.get("QUERY_STRING", ""),
+            encoding=_encoding_key(environ),
+        )
 
     def __call__(self, environ, start_response):
         seconds = self.app.config["BROWSE_CACHE_SECONDS"]

@@ -94,3 +94,48 @@ def test_a_static_files_version_follows_its_content_rechecked_at_most_every_seco
     assert static_files.file_version("app.css") == first  # no stat() within the second
     now[0] += static_files.RECHECK_SECONDS
     assert static_files.file_version("app.css") != first  # the edit shows after it
+
+
+def _shell_urls(client):
+    script = client.get("/sw.js").get_data(as_text=True)
+    return json.loads(re.search(r"const SHELL_URLS = (\[.*?\]);", script).group(1))
+
+
+def test_the_shell_holds_every_stylesheet_script_font_and_icon_any_template_names(client):
+    """Every static file a template asks for (by static_url) is in the service worker's list, at
+    the same versioned URL, except Agora's SDK (1.6 MB, loaded only for voice and video)."""
+    from pathlib import Path
+
+    from soulseer.static_files import static_url
+
+    shell = set(_shell_urls(client))
+    templates = Path(__file__).resolve().parents[1] / "soulseer" / "templates"
+    named = {
+        name
+        for path in templates.rglob("*.html")
+        for name in re.findall(r"static_url\('([^']+)'\)", path.read_text())
+        if not name.startswith("vendor/agora/")
+    }
+    assert {"css/app.css", "css/readings.css", "js/reading-room.js", "js/app.js"} <= named
+    with client.application.test_request_context():
+        missing = {name for name in named if static_url(name) not in shell}
+    assert missing == set()
+    assert not any("agora" in url for url in shell)
+
+
+def test_stylesheets_ask_for_fonts_by_the_versioned_url_the_shell_caches(client):
+    """A url() in a stylesheet carries the file's version, so the font is fetched once (the page's
+    preload, the stylesheet and the service worker ask for the same URL) and works offline."""
+    from soulseer.static_files import STATIC_ROOT, file_version
+
+    shell = set(_shell_urls(client))
+    found = []
+    for css in (STATIC_ROOT / "css").glob("*.css"):
+        for ref in re.findall(r'url\("([^"]+)"\)', css.read_text()):
+            if ref.startswith("data:"):
+                continue
+            name, _, version = ref.removeprefix("../").partition("?v=")
+            assert version == file_version(name), f"{css.name}: {ref} (the file's version is {file_version(name)})"
+            assert f"/static/{name}?v={version}" in shell
+            found.append(name)
+    assert len([name for name in found if name.endswith(".woff2")]) == 4

@@ -27,7 +27,10 @@ CONSENT_EXEMPT = {
 
 @bp.before_app_request
 def require_consent():
-    if current_user.is_authenticated and request.endpoint not in CONSENT_EXEMPT and consent_needed():
+    # The endpoint first: static files and the like need no user loaded from the database.
+    if request.endpoint in CONSENT_EXEMPT:
+        return None
+    if current_user.is_authenticated and consent_needed():
         return redirect(
             url_for("auth.consent", next=request.full_path.rstrip("?") if request.method == "GET" else None)
         )
