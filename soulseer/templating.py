@@ -3,6 +3,7 @@
 from soulseer.money import format_cents
 from soulseer.services.content import FOOTER_PAGES
 from soulseer.services.moderation import screening
+from soulseer.services.readings import agora
 
 
 def register_template_helpers(app):
@@ -15,6 +16,8 @@ def register_template_helpers(app):
         return {
             "footer_pages": FOOTER_PAGES,
             "test_payments": app.config["TEST_PAYMENTS_ENABLED"],
+            # Pages promise voice and video only where they work (Agora configured).
+            "voice_video": agora.configured(app.config),
             "header_balance": _header_balance(),
         }
 

@@ -3,7 +3,8 @@
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 
-STAR_CHOICES = [SelectChoice(str(n), f"{n} star{'' if n == 1 else 's'}") for n in range(5, 0, -1)]
+# One to five, in the order the stars are drawn, so the arrow keys move the way the stars read.
+STAR_CHOICES = [SelectChoice(str(n), f"{n} star{'' if n == 1 else 's'}") for n in range(1, 6)]
 
 
 class ReviewForm(FlaskForm):

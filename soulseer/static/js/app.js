@@ -16,3 +16,24 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// The profile's photo picker: the chosen picture shows in the photo's place before the form is
+// sent, so the reader sees what clients will see (the server still crops and cleans it).
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  const field = input.type === "file" && input.closest("[data-photo-field]");
+  if (!field) return;
+  const preview = field.querySelector("[data-photo-preview]");
+  const current = field.querySelector(".reader-photo:not([data-photo-preview])");
+  const file = input.files && input.files[0];
+  if (preview.src) URL.revokeObjectURL(preview.src);
+  if (file && file.type.startsWith("image/")) {
+    preview.src = URL.createObjectURL(file);
+    preview.hidden = false;
+    if (current) current.hidden = true;
+  } else {
+    preview.removeAttribute("src");
+    preview.hidden = true;
+    if (current) current.hidden = false;
+  }
+});
