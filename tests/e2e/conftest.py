@@ -263,3 +263,11 @@ def online_luna(make_user, **rates_cents):
     )
     db.session.commit()
     return reader
+
+
+def end_the_reading(page):
+    """End from the room: "End", then "End" again in "End the reading?" (not "Keep reading")."""
+    page.locator(".room-end > summary").click()
+    confirm = page.get_by_role("dialog", name="End the reading?")
+    expect(confirm).to_be_visible()
+    confirm.get_by_role("button", name="End", exact=True).click()

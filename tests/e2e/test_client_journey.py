@@ -4,13 +4,22 @@ server's database, on the test's own clock (as in test_review_from_history.py)."
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from soulseer import clock
+from soulseer.extensions import db as database
+from soulseer.ledger import accounts, operations, reads
 from soulseer.models import ReaderProfile
+from soulseer.models.reading import Reading
 from soulseer.services.readings import chat
-from tests.e2e.conftest import account, sign_in
+from tests.conftest import LIVE_REDIS_URL
+from tests.e2e.conftest import account, end_the_reading, online_luna, sign_in, two_phones_on
 from tests.readings.conftest import Session, fund
+from tests.support.live_server import LiveServer
+
+# Billed minutes of 10 s on the room's server, so minutes are reserved while the story runs.
+MINUTE_SECONDS = 10
 
 WIDTHS = (390, 768, 1280)
 
@@ -77,3 +86,157 @@ def test_the_client_finds_a_reading_and_its_transcript_from_the_dashboard(page, 
     screenshot(page, "transcript")
     assert short_id != reading_id
     assert page.watched.problems() == []
+
+
+@pytest.fixture(scope="module")
+def room_server(app):
+    server = LiveServer(
+        env={
+            "REDIS_URL": LIVE_REDIS_URL,
+            "SOULSEER_MINUTE_SECONDS": str(MINUTE_SECONDS),
+            "SOULSEER_HEARTBEAT_SECONDS": "2",
+        }
+    ).start()
+    yield server
+    server.stop()
+
+
+def in_viewport(page, selector):
+    """Whether the element is entirely on the screen."""
+    return page.evaluate(
+        """(selector) => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;
+        }""",
+        selector,
+    )
+
+
+FIGURES = "['[data-cost]', '[data-balance]'].map((figure) => document.querySelector(figure).textContent)"
+
+
+def cents(text):
+    return int(text.strip().replace("$", "").replace(",", "").replace(".", ""))
+
+
+def into_the_room(phone, reader_phone):
+    sign_in(reader_phone, "luna@example.test")
+    reader_phone.goto("/reader")
+    sign_in(phone, "nova@example.test")
+    phone.goto("/readings/new?reader=luna")
+    phone.locator("#reading-request").get_by_role("button", name="Start chat · $1.50/min").click()
+    expect(phone).to_have_url(re.compile(r"/readings/\d+$"))
+    reader_phone.get_by_role("alertdialog").get_by_role("button", name="Accept").click()
+    expect(phone.get_by_text("Luna: connected")).to_be_visible(timeout=15_000)
+    expect(reader_phone.get_by_text("Nova: connected")).to_be_visible(timeout=15_000)
+    return int(phone.url.rsplit("/", 1)[1])
+
+
+def test_the_room_keeps_the_meter_and_composer_on_screen_and_cost_plus_balance_is_the_wallet(
+    browser, room_server, make_user, screenshot
+):
+    client = account(make_user, "client", "nova@example.test", "Nova")
+    online_luna(make_user)
+    operations.credit_topup(client, 2000, f"topup:journey:{client.id}", ("topup", client.id))
+    database.session.commit()
+    with two_phones_on(browser, room_server) as (phone, reader_phone):
+        reading_id = into_the_room(phone, reader_phone)
+        phone.evaluate("window.__stayedInTheRoom = true")
+        # No site navigation while the reading is open.
+        for page in (phone, reader_phone):
+            expect(page.locator(".bottom-nav, .site-header, .site-footer")).to_have_count(0)
+
+        # 30 messages, 15 each way; after each, the meter and the composer are on the screen. A line a
+        # second at most from each: the chat allows 10 per 10 s per person (docs/readings.md).
+        for n in range(15):
+            phone.wait_for_timeout(1_000)
+            for sender, receiver, text in (
+                (phone, reader_phone, f"Question {n}"),
+                (reader_phone, phone, f"Answer {n}"),
+            ):
+                sender.get_by_label("Message").fill(text)
+                if n % 2:
+                    sender.get_by_label("Message").press("Enter")  # Enter sends on a laptop-like pointer
+                else:
+                    sender.get_by_role("button", name="Send").click()
+                expect(receiver.locator(".chat-line").filter(has_text=text)).to_have_count(1)
+            for page in (phone, reader_phone):
+                assert in_viewport(page, ".meter") and in_viewport(page, "#chat-body"), n
+        expect(phone.locator(".chat-line")).to_have_count(30)
+        assert in_viewport(phone, ".chat-line:last-child")  # the newest line is shown
+        # Shift+Enter is a new line, not a message.
+        phone.get_by_label("Message").fill("two")
+        phone.get_by_label("Message").press("Shift+Enter")
+        expect(phone.get_by_label("Message")).to_have_value("two\n")
+        phone.get_by_label("Message").fill("")
+        screenshot(phone, "room-30-messages")
+        screenshot(reader_phone, "reader-room-30-messages")
+
+        # Cost + balance, read together on the page, equal the client's money in the ledger (the
+        # wallet and the minutes reserved), at five instants; minutes are reserved meanwhile.
+        wallet_spec = accounts.wallet_spec(client)
+        for instant in range(5):
+            cost, balance = phone.evaluate(FIGURES)
+            database.session.expire_all()
+            reading = database.session.get(Reading, reading_id)
+            in_ledger = reads.balance(wallet_spec) + reading.minutes_reserved * reading.rate_cents
+            assert cents(cost) + cents(balance) == in_ledger == 2000, (instant, cost, balance)
+            assert cents(cost) > 0
+            phone.wait_for_timeout(2_300)
+        assert reading.minutes_reserved >= 2
+
+        # End, then Keep reading: the reading goes on.
+        phone.locator(".room-end > summary").click()
+        confirm = phone.get_by_role("dialog", name="End the reading?")
+        expect(confirm).to_be_visible()
+        expect(confirm.get_by_role("button", name="Keep reading")).to_be_focused()
+        screenshot(phone, "end-confirm")
+        confirm.get_by_role("button", name="Keep reading").click()
+        expect(confirm).to_be_hidden()
+        clock_before = phone.locator("[data-clock]").inner_text()
+        expect(phone.locator("[data-clock]")).not_to_have_text(clock_before, timeout=5_000)
+        database.session.expire_all()
+        assert database.session.get(Reading, reading_id).state == "active"
+
+        # Leave asks first; Stay keeps the room.
+        phone.locator(".room-leave > summary").click()
+        leave = phone.get_by_role("dialog", name="Leave the room?")
+        expect(leave).to_contain_text("The meter stops while you are away.")
+        leave.get_by_role("button", name="Stay").click()
+        expect(leave).to_be_hidden()
+        assert phone.evaluate("window.__stayedInTheRoom") is True
+
+        for width in (768, 1280):
+            phone.set_viewport_size({"width": width, "height": 844})
+            screenshot(phone, f"room-{width}")
+        phone.set_viewport_size({"width": 390, "height": 844})
+
+        end_the_reading(phone)
+        expect(phone.get_by_role("heading", name="Reading summary")).to_be_visible()
+        expect(reader_phone.get_by_role("heading", name="Reading summary")).to_be_visible(timeout=15_000)
+        expect(reader_phone.get_by_text("You are online again: new requests reach you.")).to_be_visible()
+        expect(reader_phone.get_by_role("link", name="Back to your dashboard")).to_be_visible()
+        screenshot(reader_phone, "reader-summary")
+        for page in (phone, reader_phone):
+            assert page.watched.problems() == []
+
+
+def test_a_16_second_reading_offers_no_review_and_says_why(browser, live_server, make_user, screenshot):
+    client = account(make_user, "client", "nova@example.test", "Nova")
+    online_luna(make_user)
+    operations.credit_topup(client, 2000, f"topup:journey:{client.id}", ("topup", client.id))
+    database.session.commit()
+    with two_phones_on(browser, live_server) as (phone, reader_phone):
+        reading_id = into_the_room(phone, reader_phone)
+        expect(phone.locator("[data-clock]")).to_have_text("00:16", timeout=30_000)
+        end_the_reading(phone)
+        expect(phone.get_by_role("heading", name="Reading summary")).to_be_visible()
+        expect(phone.get_by_text("Readings shorter than one billed minute cannot be reviewed.")).to_be_visible()
+        expect(phone.get_by_role("link", name="Leave a review")).to_have_count(0)
+        expect(phone.locator(".bottom-nav")).to_be_visible()  # the site's navigation is back
+        database.session.expire_all()
+        reading = database.session.get(Reading, reading_id)
+        assert reading.state == "finalized" and 16_000 <= reading.metered_ms < 60_000
+        screenshot(phone, "short-summary")
+        for page in (phone, reader_phone):
+            assert page.watched.problems() == []

@@ -25,7 +25,7 @@ from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.money import format_cents
 from soulseer.services import wallet
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import CHROMIUM_ARGS, Chromium, account, online_luna, sign_in, two_phones_on
+from tests.e2e.conftest import CHROMIUM_ARGS, Chromium, account, end_the_reading, online_luna, sign_in, two_phones_on
 from tests.support.live_server import LiveServer
 
 # Of Agora's shape (32 hex characters each); Agora never sees them: its network is out of reach.
@@ -226,8 +226,7 @@ def test_a_video_reading_whose_call_cannot_reach_agora(two_phones, nova_and_luna
     assert len(join_requests(phone, channel)) > tries
 
     # The bill: only metered time, to the cent, after a reading held in the chat.
-    phone.get_by_text("End reading").click()
-    phone.get_by_role("button", name="Yes, end the reading").click()
+    end_the_reading(phone)
     expect(phone.get_by_role("heading", name="Reading summary")).to_be_visible()
     expect(reader_phone.get_by_role("heading", name="Reading summary")).to_be_visible(timeout=15_000)
     db.session.expire_all()

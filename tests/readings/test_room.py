@@ -425,12 +425,36 @@ def test_a_review_link_for_the_client_once_the_reading_is_over(in_room):
     session, nova, luna = in_room
     post(nova, f"/readings/{session.id}/heartbeat")
     post(luna, f"/readings/{session.id}/heartbeat")
-    go_to(10)
+    session.run_until(70)  # a billed minute: a review can be written (issue #13: not before)
     post(nova, f"/readings/{session.id}/end")
     page = nova.get(f"/readings/{session.id}").get_data(as_text=True)
     assert f'href="/readings/{session.id}/review">Leave a review</a>' in page
     assert "Leave a review" not in luna.get(f"/readings/{session.id}").get_data(as_text=True)
     assert clock.now()
+
+
+def test_a_reading_too_short_to_review_says_why_instead_of_offering_a_link(in_room):
+    session, nova, luna = in_room
+    post(nova, f"/readings/{session.id}/heartbeat")
+    post(luna, f"/readings/{session.id}/heartbeat")
+    session.run_until(16)
+    post(nova, f"/readings/{session.id}/end")
+    page = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert "Leave a review" not in page and f"/readings/{session.id}/review" not in page
+    assert "Readings shorter than one billed minute cannot be reviewed." in page
+    assert nova.get(f"/readings/{session.id}/review").status_code == 403  # what the link would have met
+
+
+def test_the_readers_summary_says_she_is_online_again_and_leads_to_her_dashboard(in_room):
+    session, nova, luna = in_room
+    post(nova, f"/readings/{session.id}/heartbeat")
+    post(luna, f"/readings/{session.id}/heartbeat")
+    session.run_until(30)
+    post(luna, f"/readings/{session.id}/end")
+    page = luna.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert "You are online again: new requests reach you." in page
+    assert '<a class="button button-primary button-block" href="/reader">Back to your dashboard</a>' in page
+    assert "online again" not in nova.get(f"/readings/{session.id}").get_data(as_text=True)
 
 
 def test_agora_sources_join_the_csp_only_when_agora_is_configured(app):
@@ -469,3 +493,62 @@ def test_the_reader_page_offers_the_request_panel_where_it_includes_it(app, logi
     page = nova.get("/readers/luna").get_data(as_text=True)
     assert "reading-request" in page
     assert "Start chat · $1.50/min" in page and 'name="spend_cap"' in page
+
+
+# --- the room as an app screen (issue #13) ------------------------------------------------------
+
+
+def test_the_room_is_an_app_screen_with_leave_and_end_to_confirm(in_room):
+    session, nova, luna = in_room
+    post(nova, f"/readings/{session.id}/heartbeat")
+    room = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert '<body class="app-screen"' in room and "interactive-widget=resizes-content" in room
+    for chrome in ('class="site-header"', 'class="bottom-nav"', 'class="site-footer"', 'class="top-nav"'):
+        assert chrome not in room, chrome
+    leave = room.split('class="room-confirm-toggle room-leave"', 1)[1].split("</details>", 1)[0]
+    assert "Leave the room?" in leave and "Come back within 2:00" in leave
+    assert ">Stay</button>" in leave and '<a class="button button-ghost" href="/dashboard">Leave</a>' in leave
+    end = room.split('class="room-confirm-toggle room-end"', 1)[1].split("</details>", 1)[0]
+    assert "End the reading?" in end and ">Keep reading</button>" in end
+    assert f'action="/readings/{session.id}/end"' in end and 'type="submit">End</button>' in end
+    reader_room = luna.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert 'href="/reader">Leave</a>' in reader_room and 'class="bottom-nav"' not in reader_room
+    # Over: the site's navigation is back.
+    post(nova, f"/readings/{session.id}/end")
+    summary = nova.get(f"/readings/{session.id}").get_data(as_text=True)
+    assert 'class="app-screen"' not in summary and 'class="bottom-nav"' in summary
+
+
+def test_cost_and_balance_come_from_one_figure_that_equals_the_wallet(in_room):
+    """The client's panel: cost + balance = the money in the wallet and reserved for the reading,
+    at every moment (the page ticks both from `data-funds`)."""
+    session, nova, luna = in_room
+    post(nova, f"/readings/{session.id}/heartbeat")
+    post(luna, f"/readings/{session.id}/heartbeat")
+    client = session.client
+    for seconds in (5, 19, 61, 77, 130):
+        session.run_until(seconds, step=5)
+        html = post(nova, f"/readings/{session.id}/heartbeat", hx=True).get_data(as_text=True)
+        funds = int(re.search(r'data-funds="(\d+)"', html).group(1))
+        balance = int(re.search(r'data-balance="(-?\d+)"', html).group(1))
+        cost = int(re.search(r"data-cost>\$(\d+)\.(\d\d)<", html).expand(r"\1\2"))
+        running = reading_row(session.id)
+        assert cost == -(-(metering.metered_ms(running, clock.now()) // 1000) * 150 // 60)  # ceil(s × rate / 60)
+        assert cost + balance == funds == wallet.balance(client) + running.minutes_reserved * 150, seconds
+        assert funds == 10_000  # what the client had: the wallet and the reserved minutes move, not this
+    assert "data-funds" not in post(luna, f"/readings/{session.id}/heartbeat", hx=True).get_data(as_text=True)
+
+
+def test_the_reconnect_banner_counts_down_the_grace_period(in_room):
+    session, nova, luna = in_room
+    post(nova, f"/readings/{session.id}/heartbeat")
+    post(luna, f"/readings/{session.id}/heartbeat")
+    session.run_until(20)
+    post(luna, f"/readings/{session.id}/leave")
+    go_to(33)
+    html = post(nova, f"/readings/{session.id}/heartbeat", hx=True).get_data(as_text=True)
+    banner = html.split('class="notice notice-warn reconnecting"', 1)[1].split("</p>", 1)[0]
+    assert "The meter is stopped until you are both connected again." in banner
+    assert "Luna is reconnecting: the reading ends in" in banner
+    assert 'data-format="clock" aria-hidden="true">1:47<' in banner  # 2:00 of grace from 0:20, now 0:33
+    assert "1 minutes 47 seconds" in banner

@@ -10,7 +10,7 @@ from soulseer.models import ReaderProfile, ReaderStatus, Role
 from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
 from soulseer.services import wallet
-from soulseer.services.readings import agora, chat, lifecycle, metering, publishing, room
+from soulseer.services.readings import agora, chat, lifecycle, metering, publishing, reviews, room
 from soulseer.views import refused, role_required
 
 S = ReadingState
@@ -145,18 +145,13 @@ def show(reading_id):
         "messages": messages,
         "guidance_ids": chat.guidance_for(reading, current_user.id, [m.id for m in messages]),
         "message_max": chat.MESSAGE_MAX,
-        "review_url": _review_url(reading),
+        "review_refusal": reviews.why_no_review(current_user, reading) if reading.state in room.OVER_STATES else None,
+        "reader_online": current_user.id == reading.reader_id and room.reader_is_online(reading),
         "av": reading.mode != "chat" and agora.configured(),
     }
     response = make_response(render_template("readings/show.html", **context))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _review_url(reading):
-    if current_user.id != reading.client_id or reading.state not in room.OVER_STATES:
-        return None
-    return url_for("readings.review", reading_id=reading.id)
 
 
 @bp.get("/readings/<int:reading_id>/status")

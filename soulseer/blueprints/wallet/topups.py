@@ -123,8 +123,10 @@ def topup(topup_id):
 
 def _status_in_place(found):
     """The top-up's status where it was started; once credited, it tells the page around it
-    (the reading room listens for `wallet-credited` and asks for its fresh balance)."""
-    response = _fragment("wallet/_topup_status.html", topup=found, balance=_balance(current_user), oob_balance=True)
+    (the reading room listens for `wallet-credited` and asks for its fresh balance). No header
+    balance out of band: the room has no header, and where there is one the credit's own
+    `balance` event refreshes it (services/wallet.announce_balance)."""
+    response = _fragment("wallet/_topup_status.html", topup=found, balance=_balance(current_user), oob_balance=False)
     if found.status == TopupStatus.CREDITED:
         response.headers["HX-Trigger"] = "wallet-credited"
     return response

@@ -10,6 +10,7 @@ from flask import current_app, render_template
 
 from soulseer import clock
 from soulseer.extensions import db
+from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingState
 from soulseer.services import wallet
 from soulseer.services.readings import metering
@@ -51,6 +52,14 @@ def pending_request_for_reader(user):
             Reading.reader_id == user.id, Reading.state == S.REQUESTED, Reading.request_expires_at > clock.now()
         )
     ).scalar_one_or_none()
+
+
+def reader_is_online(reading):
+    """Whether the reading's reader is online now (her summary says so once the reading is over)."""
+    return (
+        db.session.execute(sa.select(ReaderProfile.status).filter_by(user_id=reading.reader_id)).scalar()
+        == ReaderStatus.ONLINE
+    )
 
 
 def open_reading_for(user):
@@ -108,14 +117,19 @@ def status(reading, viewer_id, now=None):
         "funds_pause": reading.state == S.PAUSED and reading.pause_reason == PauseReason.FUNDS,
         "disconnect_pause": reading.state == S.PAUSED and reading.pause_reason == PauseReason.DISCONNECTED,
         "balance_cents": None,
+        "funds_cents": None,
         "low_balance": False,
         "heartbeat_seconds": current_app.config["HEARTBEAT_SECONDS"],
     }
     if reading.state in ROOM_STATES:
-        # What the client still has: the wallet plus what is reserved for this reading and not used.
-        # Both see the low-balance warning; only the client sees the figure.
-        reserved_unused = max(0, reading.minutes_reserved * reading.rate_cents - running_cost)
-        balance = wallet.balance(reading.client) + reserved_unused
+        # The one figure behind the cost and the balance: the money the client had for this
+        # reading (the wallet plus every minute reserved for it). The balance is that figure less
+        # the running cost, so cost + balance always equals it, on the server and as the page
+        # ticks (reading-room.js computes both from `funds_cents`). Both see the low-balance
+        # warning; only the client sees the figures.
+        funds = wallet.balance(reading.client) + reading.minutes_reserved * reading.rate_cents
+        balance = funds - running_cost
+        info["funds_cents"] = funds if is_client else None
         info["balance_cents"] = balance if is_client else None
         info["low_balance"] = balance < current_app.config["LOW_BALANCE_MINUTES"] * reading.rate_cents
     elif is_client:

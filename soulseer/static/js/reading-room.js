@@ -5,7 +5,13 @@
 //    figures replace them at each update); the clock stops at the minutes reserved, and while it
 //    waits there it asks for the panel every 2 s (the next minute is normally reserved ahead),
 //  - reloads the page when the phase changes (waiting → room → summary),
-//  - keeps the chat scrolled to the newest line,
+//    The client's cost and balance come from one figure, the panel's `data-funds` (what the client
+//    had for this reading): balance = funds − cost, written together in the same tick, so cost +
+//    balance always equals the wallet's money for the reading,
+//  - keeps the chat scrolled to the newest line; Enter sends on a laptop (Shift+Enter: new line;
+//    on a touch screen Enter is a new line and Send sends),
+//  - Leave and End: their confirmations close with "Stay" / "Keep reading" and Escape, and focus
+//    goes to the safe choice when they open and back to their button when they close,
 //  - opens the in-room top-up from the low-balance warning, and asks for the fresh panel as soon
 //    as a top-up made there is credited (`wallet-credited`, sent by the wallet's fragment).
 
@@ -28,19 +34,13 @@ function start(root) {
       window.location.reload();
       return;
     }
-    // The header's balance says what the room says: the wallet plus this reading's unused reservation.
-    const balance = status.querySelector("[data-balance]");
-    const badge = document.getElementById("balance-badge");
-    if (balance && badge) {
-      badge.textContent = balance.textContent.trim();
-      badge.setAttribute("aria-label", `Wallet balance ${badge.textContent}`);
-    }
     base = {
       at: performance.now(),
       meteredMs: Number(status.dataset.meteredMs),
       limitMs: Number(status.dataset.limitMs),
       minuteMs: Number(status.dataset.minuteMs),
       rate: Number(status.dataset.rate),
+      funds: status.dataset.funds === undefined ? null : Number(status.dataset.funds),
       running: status.dataset.running === "1",
       countdowns: [...status.querySelectorAll("[data-countdown]")].map((element) => ({
         element,
@@ -61,25 +61,41 @@ function start(root) {
   function tick() {
     if (!base) return;
     const now = performance.now();
+    const metered = base.running ? Math.min(base.limitMs, base.meteredMs + (now - base.at)) : base.meteredMs;
     if (base.running) {
-      const metered = Math.min(base.limitMs, base.meteredMs + (now - base.at));
-      const seconds = Math.floor(metered / 1000);
-      const minuteSeconds = base.minuteMs / 1000;
-      const clock = live.querySelector("[data-clock]");
-      const cost = live.querySelector("[data-cost]");
-      if (clock) clock.textContent = `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
-      if (cost) cost.textContent = money(Math.ceil((seconds * base.rate) / minuteSeconds));
       if (metered >= base.limitMs && now - askedAt > 2000) {
         askedAt = now;
         refresh();
       }
     }
+    showFigures(metered);
     for (const { element, endsAt } of base.countdowns) {
       const secondsLeft = Math.max(0, Math.ceil((endsAt - now) / 1000));
       element.textContent =
         element.dataset.format === "clock"
           ? `${Math.floor(secondsLeft / 60)}:${String(secondsLeft % 60).padStart(2, "0")}`
           : String(secondsLeft);
+    }
+  }
+
+  // The clock, the cost and (for the client) the balance, from the metered time and the one
+  // figure of the client's money for this reading; the header's balance (where shown) follows.
+  function showFigures(metered) {
+    const seconds = Math.floor(metered / 1000);
+    const cents = Math.ceil((seconds * base.rate) / (base.minuteMs / 1000));
+    const clock = live.querySelector("[data-clock]");
+    const cost = live.querySelector("[data-cost]");
+    const balance = live.querySelector("[data-balance]");
+    if (clock) clock.textContent = `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+    if (cost) cost.textContent = money(cents);
+    if (balance && base.funds !== null) {
+      balance.textContent = money(base.funds - cents);
+      balance.dataset.balance = String(base.funds - cents);
+      const badge = document.getElementById("balance-badge");
+      if (badge) {
+        badge.textContent = balance.textContent;
+        badge.setAttribute("aria-label", `Wallet balance ${badge.textContent}`);
+      }
     }
   }
 
@@ -108,17 +124,50 @@ function start(root) {
   document.addEventListener("htmx:sseOpen", () => heartbeat());
   document.addEventListener("wallet-credited", () => heartbeat());
 
-  // "Top up here" in the warning opens the top-up below the panel, in this page.
+  // "Top up here" in the warning opens the top-up sheet, in this page.
   live.addEventListener("click", (event) => {
     const link = event.target.closest("[data-open-topup]");
     const topup = document.getElementById("room-topup");
     if (!link || !topup) return;
     event.preventDefault();
     topup.open = true;
-    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    topup.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
     const first = topup.querySelector("input:not([type=hidden]), button");
     if (first) first.focus({ preventScroll: true });
+  });
+
+  // Leave and End: the safe choice is focused on opening; closing returns to the button.
+  for (const toggle of root.querySelectorAll(".room-confirm-toggle")) {
+    const summary = toggle.querySelector("summary");
+    toggle.addEventListener("toggle", () => {
+      if (toggle.open) toggle.querySelector("[data-close-details]").focus();
+      else summary.focus();
+    });
+    toggle.querySelector("[data-close-details]").addEventListener("click", () => {
+      toggle.open = false;
+    });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    for (const open of root.querySelectorAll(".room-confirm-toggle[open], .room-topup[open]")) open.open = false;
+  });
+
+  // Enter sends on a laptop; Shift+Enter, or Enter on a touch screen, starts a new line.
+  const finePointer = window.matchMedia("(pointer: fine)");
+  let composing = false;
+  root.addEventListener("keydown", (event) => {
+    const box = event.target.closest("#chat-body");
+    if (!box || event.key !== "Enter" || event.shiftKey || event.isComposing || !finePointer.matches) return;
+    event.preventDefault();
+    if (box.value.trim()) box.form.requestSubmit();
+  });
+  // The form comes back empty after each line: the cursor stays in it.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.target.id === "chat-form") composing = document.activeElement?.id === "chat-body";
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    const box = document.getElementById("chat-body");
+    if (composing && box && document.activeElement !== box) box.focus();
+    composing = false;
   });
 
   function scrollChat() {
