@@ -11,6 +11,13 @@ def register_template_helpers(app):
     # The crisis banner's text and the rules notice, for partials/_crisis_banner.html and friends.
     app.jinja_env.globals["screening"] = screening
 
+    @app.template_global()
+    def canonical_url(endpoint, **values):
+        """A page's one public address (`<link rel="canonical">`): PUBLIC_URL and its path."""
+        from flask import url_for
+
+        return app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
     @app.context_processor
     def site_globals():
         return {

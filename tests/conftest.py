@@ -22,7 +22,7 @@ TEST_INSTANCE = Path(os.environ.get("SOULSEER_TEST_INSTANCE") or PROJECT_ROOT / 
 # The benchmarks set SOULSEER_TEST_DATABASE so they never drop the database a test run is using.
 TEST_DATABASE = os.environ.get("SOULSEER_TEST_DATABASE", "soulseer_test")
 # Reference data the migrations insert; kept between tests (a test that edits it restores it).
-REFERENCE_TABLES = {"specialties"}
+REFERENCE_TABLES = {"specialties", "community_categories"}
 
 
 def _start_services():

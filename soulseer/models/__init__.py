@@ -5,6 +5,7 @@ from soulseer.models.account_token import AccountToken, TokenPurpose
 from soulseer.models.agreement import AgreementAcceptance
 from soulseer.models.application import ApplicationStatus, ReaderApplication
 from soulseer.models.audit import AuditEntry
+from soulseer.models.community import CommunityCategory, CommunityPost, CommunityThread
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
 from soulseer.models.marketplace import Favourite, ReaderProfile, ReaderStatus, Specialty, reader_profile_specialties
@@ -21,6 +22,9 @@ __all__ = [
     "AgreementAcceptance",
     "ApplicationStatus",
     "AuditEntry",
+    "CommunityCategory",
+    "CommunityPost",
+    "CommunityThread",
     "ContentPage",
     "Conversation",
     "Favourite",

@@ -4,6 +4,8 @@ from flask import Blueprint, abort, render_template
 
 from soulseer import visitor_responses
 from soulseer.services import content
+from soulseer.services.community import authors
+from soulseer.services.community import threads as community_threads
 from soulseer.services.marketplace import page_cache, search
 from soulseer.views import render
 
@@ -12,8 +14,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    """The readers online now are the same for everyone: rendered once per marketplace version
-    (and a visitor's whole page with them)."""
+    """The readers online now and the latest community threads are the same for everyone: a
+    visitor's whole page is rendered once per marketplace version (community writes bump it too)."""
 
     def context():
         online = page_cache.html(
@@ -21,7 +23,12 @@ def home():
             "",
             lambda: render_template("main/_online_readers.html", online_readers=search.online_now()),
         )
-        return {"online_readers_html": online}
+        latest = community_threads.latest()
+        return {
+            "online_readers_html": online,
+            "latest_threads": latest,
+            "thread_authors": authors.authors(thread.author_id for thread in latest),
+        }
 
     return visitor_responses.page_for_visitors("main/home.html", "", context)
 

@@ -1,0 +1,96 @@
+"""How often people may write in the community (F-5, Discourse's defaults), keyed by user id
+(never by IP: shared networks would punish each other, next-areas.md §4.5).
+
+| limit          | new account (< 24 h old)    | everyone else          |
+| threads        | 1 per 120 s, 3 on day one   | 1 per 15 s, 20 a day   |
+| replies        | 1 per 30 s, 10 on day one   | 1 per 5 s              |
+| links per post | at most 2                   | no limit               |
+
+and the same text from the same person within 5 minutes is refused. Over a limit: a
+CommunityError 429 with `retry_after`, the seconds until it is allowed again. The counts live in
+the app's one moving-window limiter on Redis (services/throttle.py), hit only when the post is
+accepted; the same-text rule and the account's age are read from the database by soulseer.clock.
+"""
+
+import math
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from limits import parse
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.models import CommunityPost, CommunityThread
+from soulseer.services import throttle
+from soulseer.services.community import rendering
+from soulseer.services.community.writing import CommunityError
+
+NEW_ACCOUNT = timedelta(hours=24)
+SAME_TEXT_WINDOW = timedelta(minutes=5)
+NEW_ACCOUNT_LINKS = 2
+THREAD_LIMITS = {True: (parse("1/120 seconds"), parse("3/day")), False: (parse("1/15 seconds"), parse("20/day"))}
+REPLY_LIMITS = {True: (parse("1/30 seconds"), parse("10/day")), False: (parse("1/5 seconds"),)}
+
+
+def is_new(user):
+    return clock.now() - user.created_at < NEW_ACCOUNT
+
+
+def _wait(limiter, limit, key):
+    reset_at, _ = limiter.get_window_stats(limit, *key)
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _check_rate(user, what, limits):
+    limiter = throttle.moving_window()
+    key = (f"community-{what}", str(user.id))
+    waits = [_wait(limiter, limit, key) for limit in limits if not limiter.test(limit, *key)]
+    if waits:
+        wait = max(waits)
+        when = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
+        raise CommunityError(
+            f"You are posting {what}s faster than the community allows. Try again in {when}.",
+            status=429,
+            retry_after=wait,
+        )
+    return limiter, key
+
+
+def _check_same_text(user, body):
+    since = clock.now() - SAME_TEXT_WINDOW
+    latest = None
+    for model in (CommunityThread, CommunityPost):
+        found = db.session.execute(
+            sa.select(sa.func.max(model.created_at)).where(
+                model.author_id == user.id, model.created_at > since, model.body == body
+            )
+        ).scalar_one()
+        latest = max(filter(None, (latest, found)), default=None)
+    if latest is not None:
+        wait = math.ceil((latest + SAME_TEXT_WINDOW - clock.now()).total_seconds())
+        raise CommunityError(
+            "You posted the same text a moment ago. Write something new, or wait a few minutes.",
+            field="body",
+            status=429,
+            retry_after=max(wait, 1),
+        )
+
+
+def _check_links(user, body, new):
+    if new and rendering.link_count(body) > NEW_ACCOUNT_LINKS:
+        raise CommunityError(
+            f"New accounts can include up to {NEW_ACCOUNT_LINKS} links in a post during their first day.",
+            field="body",
+        )
+
+
+def allow(user, what, body):
+    """Refuse (CommunityError) if `user` may not post this `what` ("thread" or "reply") now; else
+    count it. Call after the text is valid and before storing it."""
+    new = is_new(user)
+    _check_links(user, body, new)
+    _check_same_text(user, body)
+    limiter, key = _check_rate(user, what, (THREAD_LIMITS if what == "thread" else REPLY_LIMITS)[new])
+    for limit in (THREAD_LIMITS if what == "thread" else REPLY_LIMITS)[new]:
+        limiter.hit(limit, *key)

@@ -1,0 +1,68 @@
+"""The community's two kinds of content in the one moderation mechanism (docs/moderation.md):
+`community_thread` (its title and opening post) and `community_post` (a reply). Both are screened
+on create and edit, reported with the shared report link, counted for auto-hide (F-8) and decided
+in the admin queue; hiding a thread takes it out of every list, hiding a reply leaves a placeholder.
+"""
+
+from flask import url_for
+
+from soulseer.services.community import replies, threads
+from soulseer.services.marketplace import page_cache
+from soulseer.services.moderation.kinds import ContentKind, register
+
+
+def thread_url(thread, anchor=None):
+    return url_for("community.thread", **threads.path_args(thread), _anchor=anchor)
+
+
+def post_url(post):
+    """A reply's deep link: its thread's page that shows it, at #post-<id>."""
+    page = replies.page_of(post)
+    return url_for(
+        "community.thread", **threads.path_args(post.thread), page=page if page > 1 else None, _anchor=f"post-{post.id}"
+    )
+
+
+def _lists_changed(content):
+    page_cache.changed()  # a hidden thread leaves the lists, the home page's among them
+
+
+def _post_seen_by(user, post):
+    return threads.can_read(user, post.thread) and not post.deleted and replies.can_see_text(user, post)
+
+
+def _name(user):
+    return user.display_name if user is not None else "a former member"
+
+
+def register_kinds():
+    register(
+        ContentKind(
+            name="community_thread",
+            label="Community thread",
+            model=threads.CommunityThread,
+            author_id=lambda thread: thread.author_id,
+            texts=lambda thread: {"title": thread.title, "body": thread.body},
+            can_see=lambda user, thread: threads.can_read(user, thread) and not thread.deleted,
+            link=thread_url,
+            context_template="moderation/context/_community_thread.html",
+            context=lambda thread: {"category": thread.category},
+            on_visibility_change=_lists_changed,
+            describe=lambda thread: f"“{thread.title}” by {_name(thread.author)}",
+        )
+    )
+    register(
+        ContentKind(
+            name="community_post",
+            label="Community reply",
+            model=replies.CommunityPost,
+            author_id=lambda post: post.author_id,
+            texts=lambda post: {"body": post.body},
+            can_see=_post_seen_by,
+            link=post_url,
+            context_template="moderation/context/_community_post.html",
+            context=lambda post: {"thread": post.thread},
+            on_visibility_change=_lists_changed,
+            describe=lambda post: f"A reply by {_name(post.author)} in “{post.thread.title}”",
+        )
+    )
