@@ -1,7 +1,7 @@
 """community: categories, threads and one-level replies
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016_b
 Create Date: 2026-12-05 17:30:00
 
 The community's three tables (docs/community.md), threads and replies moderatable like every other
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016_b"
 branch_labels = None
 depends_on = None
 
