@@ -6,8 +6,8 @@ def register_blueprints(app):
     from soulseer.blueprints.admin import bp as admin_bp
     from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
-    from soulseer.blueprints.dashboard import bp as dashboard_bp
     from soulseer.blueprints.community import bp as community_bp
+    from soulseer.blueprints.dashboard import bp as dashboard_bp
     from soulseer.blueprints.errors import bp as errors_bp
     from soulseer.blueprints.events import bp as events_bp
     from soulseer.blueprints.health import bp as health_bp

@@ -17,6 +17,9 @@ from soulseer.extensions import db as database
 from soulseer.ledger import accounts as ledger_accounts
 from soulseer.models import ReaderProfile, ReaderStatus, TokenPurpose
 from soulseer.services import applications, content, invitations, tokens
+from soulseer.services.community import categories as community_categories
+from soulseer.services.community import replies as community_replies
+from soulseer.services.community import threads as community_threads
 from soulseer.services.messages import conversations, sending
 from soulseer.services.moderation import flags
 from soulseer.services.readings import reviews
@@ -43,6 +46,9 @@ NOT_PAGES = {
     "wallet.history_csv",
     "auth.auth0_sign_in",  # a redirect to Auth0
     "auth.auth0_callback",
+    "community.thread_without_slug",  # a redirect to the thread's canonical URL
+    "community.reply_link",  # a redirect to the page of the thread that shows the reply
+    "community.reply_form",  # the reply form's HTMX fragment, checked inside the thread page
 }
 
 
@@ -110,6 +116,9 @@ def world(make_user):
     sending.send(conversation, client, "Hello Luna, could you read for me about a move abroad?")
     sending.send(conversation, reader, "Yes: here is what the cards say about the move.", price_cents=400)
     topup = pending_topup(client)
+    thread = community_threads.start(client, community_categories.by_slug("general"), "How do you prepare?",
+                                     "I light a candle and **breathe**. What do you do?")  # fmt: skip
+    answer = community_replies.create(reader, thread, "I shuffle three times and ask one clear question.")
     database.session.commit()
     return {
         "client": client.id,
@@ -122,6 +131,8 @@ def world(make_user):
         "live": live.id,
         "topup": topup.id,
         "conversation": conversation.id,
+        "thread": thread.id,
+        "answer": answer.id,
         "wallet": ledger_accounts.find_wallet(client).id,
         "invitation": invitation,
         "reset": reset,
@@ -165,6 +176,9 @@ TOURS = {
         "/become-a-reader !apply",  # lands on the thank-you page
         "/offline",
         "/dev/mail",
+        "/community",
+        "/community/general",
+        "/community/t/{thread}-how-do-you-prepare",
     ],
     "fresh": ["/welcome/consent", "/welcome/consent !post"],
     "client": [
@@ -185,6 +199,10 @@ TOURS = {
         "/messages",
         "/messages/{conversation}",
         "/messages/new?reader=orion",
+        "/community/general/new",
+        "/community/general/new !post",
+        "/community/t/{thread}-how-do-you-prepare",
+        "/community/t/{thread}/edit",
         "/wallet",
         "/wallet/topups/new",
         "/wallet/topups/new !post",
@@ -206,6 +224,7 @@ TOURS = {
         "/messages/{conversation}",
         "/notifications",
         "/account",
+        "/community/replies/{answer}/edit",
     ],
     "admin": [
         "/admin",
