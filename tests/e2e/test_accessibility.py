@@ -363,6 +363,12 @@ def test_the_request_alert_keeps_the_keyboard_inside_and_names_the_client_plainl
     # The name (digits too) in the body font, not the script.
     font = alert.get_by_role("heading").evaluate("(h) => getComputedStyle(h).fontFamily")
     assert font.startswith('"Playfair Display"')
+    # It pulses, except for someone who asked their system for less motion.
+    card = page.locator(".reading-alert-card")
+    assert card.evaluate("(c) => getComputedStyle(c).animationName") == "reading-alert-pulse"
+    page.emulate_media(reduced_motion="reduce")
+    assert card.evaluate("(c) => getComputedStyle(c).animationName") == "none"
+    page.emulate_media(reduced_motion="no-preference")
     assert _check(page, axe.axe_source(), "reader with a request") == []
     screenshot(page, "alert")
     assert page.watched.problems() == []
