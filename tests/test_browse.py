@@ -278,3 +278,28 @@ def test_the_first_specialty_is_a_filter_like_any_other(app):
         assert first.query_args(page=2) == {"specialty": 1, "page": 2}
         assert search.cache_variant(first) != search.cache_variant(none)
         assert search.parse_filters({"page": "1"}).query_args() == {}
+
+
+def test_the_search_and_online_now_are_on_top_and_the_other_filters_in_a_sheet(client, readers):
+    """Issue #13: the first screen is for readers, not for six filter fields."""
+    [tarot] = specialty_ids("Tarot")
+    html = client.get(f"/readers?online=1&specialty={tarot}&price_max=5").get_data(as_text=True)
+    form = html.split('role="search"', 1)[1].split("</form>", 1)[0]
+    assert 'id="browse-q"' in form and 'name="online" value="1" checked' in form and "Online now" in form
+    assert "<select" not in form and 'id="browse-price-max"' not in form  # in the sheet, closed
+    # Closed, the sheet keeps what is chosen (so a search keeps it) and says how many.
+    assert f'<input type="hidden" name="specialty" value="{tarot}">' in form
+    assert '<input type="hidden" name="price_max" value="5">' in form and "Filters · 2" in form
+    # Opened with HTMX: the fields, filled in; closed again: the hidden values.
+    opened = client.get(f"/readers/filters?sheet=open&specialty={tarot}&price_max=5", headers=HX)
+    sheet = opened.get_data(as_text=True)
+    assert "<html" not in sheet and sheet.lstrip().startswith('<div id="filter-sheet"')
+    assert f'<option value="{tarot}" selected>' in sheet and 'id="browse-price-max" name="price_max" value="5"' in sheet
+    assert 'hx-get="/readers/filters"' in sheet and ">Done</button>" in sheet
+    closed = client.get(f"/readers/filters?specialty={tarot}&mode=chat", headers=HX).get_data(as_text=True)
+    assert "<select" not in closed and "Filters · 2" in closed
+    assert '<input type="hidden" name="mode" value="chat">' in closed
+    # Without JavaScript the "Filters" link opens the list's page with the sheet open.
+    assert f'href="/readers/filters?sheet=open&amp;specialty={tarot}&amp;price_max=5&amp;online=1"' in form
+    page = client.get(f"/readers/filters?sheet=open&specialty={tarot}").get_data(as_text=True)
+    assert "<html" in page and 'class="filter-sheet-panel card"' in page and 'id="reader-results"' in page

@@ -160,6 +160,7 @@ TOURS = {
     "visitor": [
         "/",
         "/readers",
+        "/readers/filters?sheet=open",  # the filter sheet, open (the list page without JavaScript)
         "/readers/luna",
         "/readers/nobody",  # the 404 page
         "/pages/terms",

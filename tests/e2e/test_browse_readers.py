@@ -50,7 +50,22 @@ def test_a_client_filters_searches_opens_a_reader_and_favourites_them(page, make
     ]
     page.evaluate("window.__notReloaded = true")
     screenshot(page, "browse")
+    # The first screen shows readers: at least two whole cards above the bottom bar (issue #13).
+    first_screen = page.evaluate(
+        """() => {
+            const bar = document.querySelector('.bottom-nav').getBoundingClientRect().top;
+            return [...document.querySelectorAll('.reader-card')].filter(
+                (card) => card.getBoundingClientRect().bottom <= bar).length;
+        }"""
+    )
+    assert first_screen >= 2, first_screen
+    expect(page.get_by_label("Search")).to_be_visible()
+    expect(page.locator(".chip-check").filter(has_text="Online now")).to_be_visible()
 
+    # The other filters are in a sheet, opened and closed in place.
+    page.get_by_role("link", name="Filters").click()
+    expect(page.get_by_role("group", name="Filters")).to_be_visible()
+    screenshot(page, "filter-sheet")
     # Filter by specialty: the list changes in place and the URL follows.
     page.get_by_label("Specialty").select_option(label="Tarot")
     expect(page.locator(".reader-card-name")).to_have_count(3)
@@ -61,6 +76,9 @@ def test_a_client_filters_searches_opens_a_reader_and_favourites_them(page, make
     expect(page.locator(".reader-card-name")).to_have_count(2)
     expect(page.locator("#results-count")).to_have_text("2 readers match your filters")
     expect(page).to_have_url(re.compile(r"price_max=5"))
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("group", name="Filters")).to_have_count(0)
+    expect(page.get_by_role("link", name="Filters · 2")).to_be_visible()
     screenshot(page, "filtered")
 
     # A search that matches nothing says so and offers to clear the filters.

@@ -1,5 +1,6 @@
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from soulseer import visitor_responses
 from soulseer.blueprints.readers import bp
@@ -40,18 +41,33 @@ def browse():
     )
 
 
-def _browse_part(template, filters):
-    def render_part():
-        return render_template(
-            template,
-            filters=filters,
-            results=search.browse(filters),
-            specialties=specialties.specialty_choices(),
-            available_modes=profiles.available_modes(),
-            rating_choices=search.RATING_CHOICES,
-        )
+def _browse_context(filters, sheet_open=False):
+    return {
+        "filters": filters,
+        "results": search.browse(filters),
+        "specialties": specialties.specialty_choices(),
+        "available_modes": profiles.available_modes(),
+        "rating_choices": search.RATING_CHOICES,
+        "sheet_open": sheet_open,
+    }
 
-    return page_cache.html(template, search.cache_variant(filters), render_part)
+
+def _browse_part(template, filters):
+    return page_cache.html(
+        template, search.cache_variant(filters), lambda: render_template(template, **_browse_context(filters))
+    )
+
+
+@bp.get("/readers/filters")
+def filter_sheet():
+    """The filter sheet, open (`sheet=open`) or closed, for the browse form's current values. HTMX
+    swaps it in place; without JavaScript the list's page comes with the sheet open."""
+    filters = search.parse_filters(request.args)
+    sheet_open = request.args.get("sheet") == "open"
+    if htmx:
+        return render_template("readers/_filter_sheet.html", **_browse_context(filters, sheet_open))
+    section = Markup(render_template("readers/_browse.html", **_browse_context(filters, sheet_open)))  # noqa: S704
+    return render_template("readers/browse.html", browse_section=section)
 
 
 def _listed_or_404(slug):
