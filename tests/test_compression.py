@@ -92,3 +92,23 @@ def test_the_event_stream_is_not_compressed(client, make_user, login):
         assert "Content-Encoding" not in response.headers
     finally:
         response.close()
+
+
+def test_our_stylesheets_and_scripts_are_compressed_once_at_brotlis_best(client):
+    from soulseer import compression
+    from soulseer.static_files import STATIC_ROOT, static_url
+
+    with client.application.test_request_context():
+        url = static_url("css/app.css")
+    first = client.get(url, headers={"Accept-Encoding": BROWSER})
+    hits = compression._brotli_best.cache_info().hits
+    again = client.get(url, headers={"Accept-Encoding": BROWSER})
+    source = (STATIC_ROOT / "css" / "app.css").read_bytes()
+    assert first.headers["Content-Encoding"] == "br" and brotli.decompress(first.get_data()) == source
+    assert len(first.get_data()) == len(brotli.compress(source, quality=11))
+    assert again.get_data() == first.get_data() and compression._brotli_best.cache_info().hits == hits + 1
+    # A browser revalidating its compressed copy is told it still holds the right bytes.
+    revalidated = client.get(url, headers={"Accept-Encoding": BROWSER, "If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert plain.get_data() == source and plain.headers["ETag"] != first.headers["ETag"]
