@@ -245,6 +245,8 @@ TOURS = {
         "/admin/ledger/stripe-events",
         "/admin/moderation",
         "/admin/moderation/{item}",
+        "/admin/community",
+        "/community/t/{thread}-how-do-you-prepare",
         "/admin/pages",
         "/admin/pages/terms",
         "/admin/audit",

@@ -108,3 +108,64 @@ def test_a_visitor_reads_and_is_asked_to_sign_in_to_write(page, make_user, db, s
     page.goto("/community/general")
     screenshot(page, "category-laptop")
     assert page.watched.problems() == []
+
+
+def test_a_member_reports_a_reply_and_an_admin_works_it_on_a_laptop(browser, live_server, page, make_user, db,
+                                                                    screenshot):  # fmt: skip
+    from soulseer.models import ModerationItem
+    from soulseer.services.community import categories, replies, threads
+    from tests.e2e.conftest import Watched, _new_page, close_context
+
+    nova = account(make_user, "client", "nova@example.test", "Nova")
+    orion = account(make_user, "client", "orion@example.test", "Orion")
+    account(make_user, "client", "cleo@example.test", "Cleo")
+    account(make_user, "admin", "ada@example.test", "Ada")
+    thread = threads.start(nova, categories.by_slug("readings"), "My first reading went well",
+                           "Luna was kind and clear. Has anyone else read with her?")  # fmt: skip
+    db.session.commit()
+    reply = replies.create(orion, thread, "Skip the fees: pay me on Venmo and I will read for you.")
+    db.session.commit()  # screening flagged it already (payment outside SoulSeer)
+
+    # Cleo, on her phone, reports the reply in place.
+    sign_in(page, "cleo@example.test")
+    page.goto(f"/community/t/{thread.id}")
+    post = page.locator(f"#post-{reply.id}")
+    post.get_by_role("link", name="Report").click()
+    form = post.locator("form.report-form")
+    form.get_by_label("Contact details or payment outside SoulSeer").check()
+    form.get_by_label("Tell us what happened").fill("Asks people to pay him on Venmo instead of SoulSeer.")
+    form.get_by_role("button", name="Send the report").click()
+    expect(post.get_by_role("status")).to_contain_text("Thank you")
+    screenshot(page, "reported-phone")
+
+    context, admin = _new_page(browser, live_server, viewport=LAPTOP)
+    try:
+        admin.watched = Watched(admin)
+        sign_in(admin, "ada@example.test")
+        admin.goto("/admin/moderation?kind=community_post")
+        row = admin.locator(".moderation-list > li").first
+        expect(row).to_contain_text("A reply by Orion in “My first reading went well”")
+        row.get_by_role("link").click()
+        expect(admin.get_by_text("Asks people to pay him on Venmo instead of SoulSeer.")).to_be_visible()
+        expect(admin.locator(".screened mark").first).to_have_text("Venmo")
+        screenshot(admin, "queue-item-laptop")
+        admin.get_by_label("Why hide it").fill("Asks members to pay outside SoulSeer.")
+        admin.get_by_role("button", name="Hide it").click()
+        expect(admin.get_by_text("Hidden. The author still sees it, marked hidden.")).to_be_visible()
+        assert db.session.query(ModerationItem).filter_by(kind="community_post").one().state == "actioned"
+
+        # On the thread: a placeholder for everyone else; the admin pins the thread from its page.
+        admin.get_by_role("link", name="Open where it is shown").click()
+        expect(admin.locator(f"#post-{reply.id}")).to_contain_text("Removed by a moderator")
+        admin.get_by_text("Moderate this thread").click()
+        admin.get_by_role("button", name="Pin to the top").click()
+        expect(admin.get_by_text("Pinned: it comes first in its category.")).to_be_visible()
+        screenshot(admin, "thread-admin-laptop")
+        assert admin.watched.problems() == []
+    finally:
+        close_context(context)
+
+    page.reload()
+    expect(page.locator(f"#post-{reply.id}")).to_have_text("This reply was removed by a moderator.")
+    expect(page.locator(".tag", has_text="Pinned")).to_be_visible()
+    assert page.watched.problems() == []

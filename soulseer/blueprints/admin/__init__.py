@@ -13,6 +13,7 @@ from flask_login import current_user
 from soulseer.blueprints.admin import (
     applications,
     audit,
+    community,
     ledger,
     marketplace,
     moderation,
@@ -27,7 +28,19 @@ from soulseer.models import Role
 from soulseer.services import admin_users
 from soulseer.services.applications import MODES, STATUS_LABELS
 
-SECTION_MODULES = (overview, applications, moderation, users, marketplace, readings, ledger, payments, pages, audit)
+SECTION_MODULES = (
+    overview,
+    applications,
+    moderation,
+    users,
+    marketplace,
+    community,
+    readings,
+    ledger,
+    payments,
+    pages,
+    audit,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from soulseer.blueprints.community import bp
 from soulseer.blueprints.community.forms import ReplyForm
-from soulseer.services.community import authors, categories, replies, threads, writing
+from soulseer.services.community import authors, categories, replies, stewardship, threads, writing
 from soulseer.views import page_number
 
 DESCRIPTION_LENGTH = 155
@@ -16,6 +16,10 @@ DESCRIPTION_LENGTH = 155
 
 def viewer():
     return current_user if current_user.is_authenticated else None
+
+
+def user_is_admin():
+    return current_user.is_authenticated and current_user.is_admin
 
 
 def _excerpt(html_text, length=DESCRIPTION_LENGTH):
@@ -108,6 +112,8 @@ def thread_page(thread_id, slug=None, status=200, reply_form=None, reply_to=None
         description=_excerpt(thread.body_html) if thread.body_html else thread.title,
         open_problem=_open_problem(thread),
         may=_permissions,
+        all_categories=categories.ordered() if user_is_admin() else (),
+        closed_by_reports=stewardship.CLOSED_BY_REPORTS,
     ), status
 
 

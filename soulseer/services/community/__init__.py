@@ -4,7 +4,8 @@ rendering.py    Markdown to safe HTML (markdown-it-py, then nh3): F-3
 writing.py      the sizes of what people write, the edit window, who may change what: F-2
 limits.py       how often people may post: F-5 (the app's moving-window limiter)
 categories.py   the categories with their counts; admins edit names, descriptions and order
-threads.py      starting, listing, reading, editing and deleting threads; pin, lock, move
+threads.py      starting, listing, reading, editing and deleting threads
+stewardship.py  what admins do to threads: pin, lock, move (and the lock five reports put)
 replies.py      replies (one level), editing and deleting them
 authors.py      how authors are shown (name, "Reader" badge and page, suspended, former member)
 moderation.py   the two kinds of content the one moderation mechanism knows (docs/moderation.md)

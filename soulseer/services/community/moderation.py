@@ -6,7 +6,7 @@ in the admin queue; hiding a thread takes it out of every list, hiding a reply l
 
 from flask import url_for
 
-from soulseer.services.community import replies, threads
+from soulseer.services.community import replies, stewardship, threads
 from soulseer.services.marketplace import page_cache
 from soulseer.services.moderation.kinds import ContentKind, register
 
@@ -48,6 +48,7 @@ def register_kinds():
             context_template="moderation/context/_community_thread.html",
             context=lambda thread: {"category": thread.category},
             on_visibility_change=_lists_changed,
+            on_flagged=stewardship.close_if_reported,
             describe=lambda thread: f"“{thread.title}” by {_name(thread.author)}",
         )
     )
@@ -63,6 +64,7 @@ def register_kinds():
             context_template="moderation/context/_community_post.html",
             context=lambda post: {"thread": post.thread},
             on_visibility_change=_lists_changed,
+            on_flagged=stewardship.close_if_reported,
             describe=lambda post: f"A reply by {_name(post.author)} in “{post.thread.title}”",
         )
     )

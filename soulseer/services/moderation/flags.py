@@ -80,4 +80,6 @@ def flag(user, kind_name, target_id, reason, note):
     items.rescore(item)
     if kind.hideable and items.trusted_flaggers(item) >= AUTO_HIDE_FLAGGERS:
         visibility.hide_automatically(kind, kind.load(target.id, lock=True))
+    if kind.on_flagged:
+        kind.on_flagged(kind.load(target.id, lock=True))
     return report

@@ -58,6 +58,9 @@ class ContentKind:
     context_template: str  # the queue's partial that shows the item in context
     context: Callable[[object], dict] = lambda item: {}  # what that partial needs beyond `item`
     on_visibility_change: Callable[[object], None] | None = None  # e.g. the reader's rating
+    # After a person's flag is counted, under the item's lock: on_flagged(target). A community
+    # thread closes when five trusted people reported it or its replies (F-8).
+    on_flagged: Callable[[object], None] | None = None
     hideable: bool = True
     reasons: tuple[Reason, ...] = CONTENT_REASONS
     describe: Callable[[object], str] = field(default=lambda item: "")  # a short title in the queue
