@@ -10,6 +10,7 @@ channels (Web Push, email) hang off the same call.
 """
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
 
 from soulseer import clock
 from soulseer.extensions import db
@@ -29,6 +30,7 @@ KINDS = {
     "booking",
     "review",
     "reader_online",
+    "community_reply",
     "system",
 }
 BELL_EVENT = "notifications"
@@ -46,6 +48,14 @@ def notify(user, kind, text, link=None):
     db.session.add(notification)
     after_commit.run_once(push_bell, user_id)
     return notification
+
+
+def path_for(endpoint, **values):
+    """A notification's link (a path on this site), also outside a request (jobs, tests)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
 
 
 def unread_count(user_id, session=None):

@@ -49,6 +49,7 @@ NOT_PAGES = {
     "community.thread_without_slug",  # a redirect to the thread's canonical URL
     "community.reply_link",  # a redirect to the page of the thread that shows the reply
     "community.reply_form",  # the reply form's HTMX fragment, checked inside the thread page
+    "community.new_replies",  # the open thread's "new replies" line (HTMX), checked in the browser story
 }
 
 

@@ -46,6 +46,7 @@ def test_a_client_starts_a_thread_and_a_reader_answers_on_phones(page, second_pa
     # Luna, a reader, answers the thread, then answers her own answer's reply in place.
     sign_in(second_page, "luna@example.test")
     second_page.goto(page.url)
+    page.wait_for_function("document.querySelector('[sse-connect]') && htmx")  # Nova's stream is open
     second_page.get_by_label("Your reply").fill("The Rider-Waite: its pictures tell the story.")
     second_page.get_by_role("button", name="Post the reply").click()
     first = db.session.query(CommunityPost).one()
@@ -53,7 +54,11 @@ def test_a_client_starts_a_thread_and_a_reader_answers_on_phones(page, second_pa
     answer = second_page.locator(f"#post-{first.id}")
     expect(answer.get_by_role("link", name="Reader")).to_have_attribute("href", "/readers/luna")
 
-    page.reload()
+    # Nova's tab, open on the thread all along, hears of it: "1 new reply — show".
+    expect(page.get_by_role("link", name="1 new reply — show")).to_be_visible()
+    screenshot(page, "new-reply-live")
+    page.get_by_role("link", name="1 new reply — show").click()
+    expect(page).to_have_url(re.compile(rf"#post-{first.id}$"))
     reply = page.locator(f"#post-{first.id}")
     expect(reply).to_contain_text("its pictures tell the story")
     page.evaluate("window.__samePage = true")

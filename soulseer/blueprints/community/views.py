@@ -8,8 +8,8 @@ from markupsafe import Markup
 
 from soulseer.blueprints.community import bp
 from soulseer.blueprints.community.forms import ReplyForm
-from soulseer.services.community import authors, categories, replies, stewardship, threads, writing
-from soulseer.views import page_number
+from soulseer.services.community import authors, categories, live, replies, stewardship, threads, writing
+from soulseer.views import page_number, render
 
 DESCRIPTION_LENGTH = 155
 
@@ -50,7 +50,13 @@ def community_listed(thread):
 
 @bp.get("")
 def index():
-    return render_template("community/index.html", summaries=categories.summaries())
+    """The categories; an open tab reloads their list (the fragment) when a reply is posted."""
+    return render(
+        "community/index.html",
+        "community/_categories.html",
+        summaries=categories.summaries(),
+        live_event=live.CATEGORIES_EVENT,
+    )
 
 
 def _category_or_404(slug):
@@ -114,6 +120,8 @@ def thread_page(thread_id, slug=None, status=200, reply_form=None, reply_to=None
         may=_permissions,
         all_categories=categories.ordered() if user_is_admin() else (),
         closed_by_reports=stewardship.CLOSED_BY_REPORTS,
+        newest_reply_id=replies.newest_id(thread),
+        live_event=live.thread_event(thread.id),
     ), status
 
 
@@ -134,6 +142,16 @@ def _permissions(content):
 @bp.get("/t/<int:thread_id>-<slug>")
 def thread(thread_id, slug):
     return thread_page(thread_id, slug, reply_to=request.args.get("reply_to", type=int))
+
+
+@bp.get("/t/<int:thread_id>/new-replies")
+def new_replies(thread_id):
+    """The "N new replies — show" line an open thread asks for when it hears of a reply (HTMX)."""
+    thread = threads.get(thread_id)
+    if thread is None or not threads.can_read(viewer(), thread):
+        abort(404)
+    count, first_id = live.new_replies(viewer(), thread, request.args.get("since", 0, type=int))
+    return render_template("community/_new_replies.html", count=count, first_id=first_id)
 
 
 @bp.get("/t/<int:thread_id>")

@@ -9,10 +9,13 @@ stewardship.py  what admins do to threads: pin, lock, move (and the lock five re
 replies.py      replies (one level), editing and deleting them
 authors.py      how authors are shown (name, "Reader" badge and page, suspended, former member)
 moderation.py   the two kinds of content the one moderation mechanism knows (docs/moderation.md)
+export.py       the user's posts in "export my data"
+live.py         open tabs hear of new replies (the event stream)
 """
 
 
 def init_app(app):
+    from soulseer.services.community import export  # noqa: F401  (registers its export section)
     from soulseer.services.community.moderation import register_kinds
 
     register_kinds()

@@ -5,6 +5,8 @@ replies to the thread, each with all of its answers.
 Who sees what: a reply hidden by moderation shows everyone else a placeholder (its author and
 admins still see the text, marked); a reply its author deleted is a placeholder for everyone, so
 the answers under it still read.
+
+A new reply notifies (in-app) the thread's author and the author of the reply it answers.
 """
 
 from collections import defaultdict
@@ -13,9 +15,11 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import CommunityPost, CommunityThread
-from soulseer.services.community import limits, rendering, threads, writing
+from soulseer.models import CommunityPost, CommunityThread, User, UserStatus
+from soulseer.services import notifications
+from soulseer.services.community import limits, live, rendering, threads, writing
 from soulseer.services.community.writing import CommunityError
+from soulseer.services.core import after_commit
 from soulseer.services.marketplace import page_cache
 from soulseer.services.moderation import automatic
 
@@ -73,7 +77,26 @@ def create(user, thread, body, parent_id=None):
     db.session.flush()
     automatic.screen("community_post", post)
     page_cache.changed()
+    _tell_authors(user, thread, parent, post)
+    after_commit.run(live.announce_reply, thread.id)
     return post
+
+
+def _tell_authors(user, thread, parent, post):
+    """In-app notifications: the thread's author, and the author of the reply it answers (once
+    each, never the writer themself, never an account that is not active)."""
+    link = notifications.path_for("community.reply_link", post_id=post.id)
+    told = {user.id}
+    for recipient_id, text in (
+        (thread.author_id, f"{user.display_name} replied to your thread “{thread.title}”"),
+        (parent.author_id if parent else None, f"{user.display_name} answered your reply in “{thread.title}”"),
+    ):
+        if recipient_id is None or recipient_id in told:
+            continue
+        told.add(recipient_id)
+        recipient = db.session.get(User, recipient_id)
+        if recipient.status == UserStatus.ACTIVE:
+            notifications.notify(recipient, "community_reply", text, link=link)
 
 
 def get(post_id):
@@ -119,6 +142,13 @@ def page(thread, page_number=1):
         ).scalars():
             answers[post.parent_id].append(post)
     return top, answers
+
+
+def newest_id(thread):
+    """The id of the thread's latest reply (0: none): an open page asks for replies after it."""
+    return db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.max(CommunityPost.id), 0)).where(CommunityPost.thread_id == thread.id)
+    ).scalar_one()
 
 
 def page_of(post):
