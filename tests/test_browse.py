@@ -158,7 +158,7 @@ def test_the_reader_page(client, readers, app, db):
     assert "No reviews yet. Clients can review a reading after it ends." in nova
     assert 'id="reader-status-' in html and "Online now" in html
     assert "Sign in to add to favourites" in html
-    assert "Start chat" not in html  # the readings area adds the buttons
+    assert "Chat now" not in html  # the readings area adds the buttons
     profile = db.session.get(ReaderProfile, luna.id)
     profile.share_override_bp = 7250
     db.session.commit()

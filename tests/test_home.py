@@ -13,6 +13,8 @@ def test_home_page(client):
     assert "Live chat readings, metered to the second." in html and "video" not in html
     assert 'name="htmx-config"' in html and '"allowEval":false' in html
     assert '"historyRestoreAsHxRequest":false' in html and '"includeIndicatorStyles":false' in html
+    # Settling never copies a style attribute: the CSP allows none (it was refused on a swapped field).
+    assert '"attributesToSettle":["class","width","height"]' in html
     # A visitor's home page has nothing to post: no CSRF token, no session cookie.
     assert "X-CSRFToken" not in html and "Set-Cookie" not in response.headers
     assert "<script>" not in html and " style=" not in html  # nothing inline: the CSP forbids it

@@ -124,7 +124,7 @@ def into_the_room(phone, reader_phone):
     reader_phone.goto("/reader")
     sign_in(phone, "nova@example.test")
     phone.goto("/readings/new?reader=luna")
-    phone.locator("#reading-request").get_by_role("button", name="Start chat · $1.50/min").click()
+    phone.locator("#reading-request").get_by_role("button", name="Chat now · $1.50/min").click()
     expect(phone).to_have_url(re.compile(r"/readings/\d+$"))
     reader_phone.get_by_role("alertdialog").get_by_role("button", name="Accept").click()
     expect(phone.get_by_text("Luna: connected")).to_be_visible(timeout=15_000)
@@ -238,5 +238,64 @@ def test_a_16_second_reading_offers_no_review_and_says_why(browser, live_server,
         reading = database.session.get(Reading, reading_id)
         assert reading.state == "finalized" and 16_000 <= reading.metered_ms < 60_000
         screenshot(phone, "short-summary")
+        for page in (phone, reader_phone):
+            assert page.watched.problems() == []
+
+
+def test_a_new_client_finds_an_online_reader_tops_up_in_place_and_is_in_the_room(
+    browser, room_server, make_user, screenshot
+):
+    """From the readers list to a running reading: the reader on the first screen, "Chat now" with
+    too little balance, the top-up right there, and the same request going by itself."""
+    client = account(make_user, "client", "nova@example.test", "Nova")
+    online_luna(make_user)
+    operations.credit_topup(client, 200, f"topup:journey:{client.id}", ("topup", client.id))  # < 3 min
+    database.session.commit()
+    with two_phones_on(browser, room_server) as (phone, reader_phone):
+        sign_in(reader_phone, "luna@example.test")
+        reader_phone.goto("/reader")
+        sign_in(phone, "nova@example.test")
+        phone.get_by_role("navigation", name="Main (mobile)").get_by_role("link", name="Readers").click()
+        phone.locator(".chip-check").filter(has_text="Online now").click()
+        expect(phone).to_have_url(re.compile(r"/readers\?online=1$"))
+        card = phone.locator(".reader-card").filter(has_text="Luna")
+        expect(card).to_be_in_viewport(ratio=1)
+        screenshot(phone, "find")
+        card.get_by_role("link", name="Luna").click()
+
+        # The reader's page: "Chat now" on the first screen, and still there further down.
+        start = phone.get_by_role("button", name="Chat now · $1.50/min")
+        expect(start).to_be_in_viewport(ratio=1)
+        expect(phone.get_by_text("Set a limit")).to_be_visible()
+        expect(phone.get_by_label("Most this reading may cost, in dollars")).to_be_hidden()
+        phone.mouse.wheel(0, 1500)
+        phone.wait_for_timeout(300)
+        expect(start).to_be_in_viewport(ratio=1)  # sticky
+        screenshot(phone, "reader-page")
+        phone.evaluate("window.__stayed = true")
+        start.click()  # tap one
+
+        # Too little: the top-up opens right here; the request waits for the money.
+        panel = phone.locator("#reading-request")
+        expect(panel).to_contain_text("You need at least 3 minutes of balance to start.")
+        expect(panel).to_contain_text("your chat request goes to Luna as soon as it is in")
+        panel.get_by_label("$10", exact=True).check()
+        panel.get_by_role("button", name="Continue to payment").click()
+        screenshot(phone, "top-up-in-place")
+        panel.get_by_role("button", name="Pay (test)").click()  # tap two, on the payment
+        expect(phone).to_have_url(re.compile(r"/readings/\d+$"), timeout=20_000)
+        reading_id = int(phone.url.rsplit("/", 1)[1])
+        expect(phone.get_by_text("Waiting for Luna to accept…")).to_be_visible()
+        database.session.expire_all()
+        reading = database.session.get(Reading, reading_id)
+        assert (reading.client_id, reading.mode, reading.state) == (client.id, "chat", "requested")
+        assert reads.balance(accounts.wallet_spec(client)) == 1200
+
+        reader_phone.get_by_role("alertdialog").get_by_role("button", name="Accept").click()
+        expect(phone.get_by_text("Luna: connected")).to_be_visible(timeout=15_000)
+        expect(phone.locator("[data-clock]")).not_to_have_text("00:00", timeout=10_000)
+        screenshot(phone, "in-the-room")
+        end_the_reading(phone)
+        expect(phone.get_by_role("heading", name="Reading summary")).to_be_visible()
         for page in (phone, reader_phone):
             assert page.watched.problems() == []

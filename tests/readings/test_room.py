@@ -105,9 +105,15 @@ def test_not_enough_balance_offers_a_top_up_in_place(app, login, people, publish
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "HX-Redirect" not in response.headers
     assert "You need at least 3 minutes of balance to start." in html
-    assert 'href="/wallet/topups/new"' in html
+    # The top-up in place (issue #13), and the same request waiting for the money to come in.
+    assert 'hx-post="/wallet/topups"' in html and 'name="in_place" value="1"' in html
+    pending = html.split('class="reading-request-pending"', 1)[1].split("</form>", 1)[0]
+    assert 'hx-trigger="wallet-credited from:body"' in pending and 'hx-post="/readings"' in pending
+    assert 'name="mode" value="chat"' in pending and f'name="reader" value="{profile().id}"' in pending
     assert database.session.execute(sa.select(sa.func.count(Reading.id))).scalar() == 0
     assert request_chat(nova).status_code == 402  # without HTMX: the page, with the status
+    fund(client, 1000, key="more")  # the money comes in: the waiting request goes through
+    assert request_chat(nova, hx=True).headers["HX-Redirect"].startswith("/readings/")
 
 
 def test_a_second_request_while_one_is_pending_is_refused(app, login, people, make_user, published):
@@ -135,7 +141,7 @@ def test_only_an_online_reader_can_be_requested(app, login, people, status, publ
     nova = browser(app, login, client)
     assert request_chat(nova).status_code == 409
     page = nova.get("/readings/new?reader=luna").get_data(as_text=True)
-    assert "Start chat" not in page and ("offline" in page or "another reading" in page)
+    assert "Chat now" not in page and ("offline" in page or "another reading" in page)
 
 
 def test_the_request_form_offers_only_the_modes_that_can_run(app, login, people):
@@ -146,7 +152,7 @@ def test_the_request_form_offers_only_the_modes_that_can_run(app, login, people)
     database.session.commit()
     nova = browser(app, login, client)
     page = nova.get("/readings/new?reader=luna").get_data(as_text=True)
-    assert "Start chat · $1.50/min" in page and "Start video" not in page
+    assert "Chat now · $1.50/min" in page and "Video call now" not in page
     assert "Video readings are not available yet" in page
     assert post(nova, "/readings", {"reader": row.id, "mode": "video"}).status_code == 422
 
@@ -492,7 +498,7 @@ def test_the_reader_page_offers_the_request_panel_where_it_includes_it(app, logi
     nova = browser(app, login, client)
     page = nova.get("/readers/luna").get_data(as_text=True)
     assert "reading-request" in page
-    assert "Start chat · $1.50/min" in page and 'name="spend_cap"' in page
+    assert "Chat now · $1.50/min" in page and 'name="spend_cap"' in page
 
 
 # --- the room as an app screen (issue #13) ------------------------------------------------------
@@ -552,3 +558,16 @@ def test_the_reconnect_banner_counts_down_the_grace_period(in_room):
     assert "Luna is reconnecting: the reading ends in" in banner
     assert 'data-format="clock" aria-hidden="true">1:47<' in banner  # 2:00 of grace from 0:20, now 0:33
     assert "1 minutes 47 seconds" in banner
+
+
+def test_the_reader_page_starts_a_reading_from_its_first_screen(app, login, people, published):
+    client, _ = people
+    fund(client, 10_000)
+    page = browser(app, login, client).get("/readers/luna").get_data(as_text=True)
+    panel_at, rates_at = page.index('id="reading-request"'), page.index('id="rates-title"')
+    assert panel_at < rates_at  # before the rates, the bio and the reviews
+    panel = page[panel_at : page.index("</section>", panel_at)]
+    assert "reading-request-sticky" in page[page.rindex("<section", 0, panel_at) : panel_at]
+    assert 'value="chat">Chat now · $1.50/min</button>' in panel
+    limit = panel.split('<details class="reading-limit">', 1)[1].split("</details>", 1)[0]  # closed
+    assert "Set a limit" in limit and 'name="spend_cap"' in limit

@@ -40,6 +40,10 @@ def reading_request_panel(profile):
     return Markup(html)  # noqa: S704 (rendered by Jinja, which escaped everything in it)
 
 
+# The request buttons: one tap from the reader's page to the request.
+MODE_NOW = {"chat": "Chat now", "voice": "Voice call now", "video": "Video call now"}
+
+
 def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap=""):
     offered = room.modes_offered(profile)
     offered_codes = {code for code, _ in offered}
@@ -57,6 +61,7 @@ def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap="
         "error": error,
         "error_field": error_field,
         "chosen_mode": mode,
+        "mode_now": MODE_NOW,
         "spend_cap": spend_cap,
         "open_reading": room.open_reading_for(user) if user is not None and user.is_client else None,
     }
