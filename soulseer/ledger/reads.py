@@ -179,3 +179,37 @@ def gross_sales(start, end):
             _in_window(start, end),
         )
     ).scalar_one()
+
+
+# An account's lines, net per cause (the client's wallet) ------------------------------------
+
+
+def net_lines(lines, grouped=("reading",), direction=""):
+    """`lines` (a select of one account's entries with their transaction's columns: id, created_at,
+    amount, balance_after, kind, description, reference_type, reference_id) merged into one line
+    per cause of a `grouped` reference type (a reading's minute reservations and its release), each
+    other entry a line of its own. A merged line is its cause's last entry, with `net` (the sum of
+    the cause's entries), `entries` (how many) and `cause_type`/`cause_id`; an entry alone has its
+    own amount as `net`. Newest first. `direction` "in"/"out" keeps lines whose net is positive or
+    negative. The ledger itself is untouched: this is a view over its lines."""
+    sub = lines.order_by(None).subquery()
+    merged = sub.c.reference_type.in_(grouped) & sub.c.reference_id.isnot(None)
+    cause = sa.case(
+        (merged, sub.c.reference_type + ":" + sa.cast(sub.c.reference_id, sa.String)),
+        else_="entry:" + sa.cast(sub.c.id, sa.String),
+    )
+    window = {"partition_by": cause}
+    ranked = sa.select(
+        sub,
+        sa.func.max(sub.c.id).over(**window).label("last_id"),
+        sa.func.sum(sub.c.amount).over(**window).label("net"),
+        sa.func.count().over(**window).label("entries"),
+        sa.case((merged, sub.c.reference_type), else_=None).label("cause_type"),
+        sa.case((merged, sub.c.reference_id), else_=None).label("cause_id"),
+    ).subquery()
+    statement = sa.select(ranked).where(ranked.c.id == ranked.c.last_id).order_by(ranked.c.id.desc())
+    if direction == "in":
+        statement = statement.where(ranked.c.net > 0)
+    elif direction == "out":
+        statement = statement.where(ranked.c.net < 0)
+    return statement

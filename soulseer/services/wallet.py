@@ -104,7 +104,7 @@ def is_frozen(user):
     return bool(wallet and wallet.frozen)
 
 
-def _lines_query(user, history_filter):
+def _lines_query(user, history_filter, by_direction=True):
     wallet = accounts.find_wallet(user)
     wallet_id = wallet.id if wallet else -1
     query = (
@@ -115,6 +115,8 @@ def _lines_query(user, history_filter):
             LedgerEntry.balance_after,
             LedgerTransaction.kind,
             LedgerTransaction.description,
+            LedgerTransaction.reference_type,
+            LedgerTransaction.reference_id,
         )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
         .where(LedgerEntry.account_id == wallet_id)
@@ -122,9 +124,9 @@ def _lines_query(user, history_filter):
     )
     if history_filter.kind:
         query = query.where(LedgerTransaction.kind.in_(KIND_FILTERS[history_filter.kind][1]))
-    if history_filter.direction == "in":
+    if by_direction and history_filter.direction == "in":
         query = query.where(LedgerEntry.amount > 0)
-    elif history_filter.direction == "out":
+    elif by_direction and history_filter.direction == "out":
         query = query.where(LedgerEntry.amount < 0)
     if history_filter.date_from:
         query = query.where(LedgerEntry.created_at >= history_filter.date_from)
@@ -133,12 +135,76 @@ def _lines_query(user, history_filter):
     return query
 
 
-def history_page(user, history_filter, page):
-    """One page of wallet lines, newest first: (rows, has_next)."""
+@dataclass(frozen=True)
+class NetLine:
+    """A line of the wallet's history as the client reads it: one per reading (its minute
+    reservations and its release, net: what the reading cost, or has reserved so far while it
+    runs), one per other entry. `entries` are the ledger lines under it (a reading's), oldest first."""
+
+    created_at: datetime
+    description: str
+    kind: str
+    amount: int
+    balance_after: int
+    entries: tuple = ()
+
+
+def _reading_texts(reading_ids):
+    """'Reading with Luna Starweaver · 0:25' (or '· in progress') for each reading id."""
+    from soulseer.models import ReaderProfile, Reading, User
+    from soulseer.services.readings import history
+
+    if not reading_ids:
+        return {}
     rows = db.session.execute(
-        _lines_query(user, history_filter).limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)
+        sa.select(Reading, sa.func.coalesce(ReaderProfile.display_name, User.display_name))
+        .join(User, User.id == Reading.reader_id)
+        .outerjoin(ReaderProfile, ReaderProfile.user_id == Reading.reader_id)
+        .where(Reading.id.in_(reading_ids))
     ).all()
-    return rows[:PER_PAGE], len(rows) > PER_PAGE
+    return {
+        reading.id: f"Reading with {name} · "
+        + (history.duration(reading.metered_seconds) if reading.state in ("ended", "finalized") else "in progress")
+        for reading, name in rows
+    }
+
+
+def _net_lines(user, history_filter, statement):
+    rows = db.session.execute(statement).all()
+    reading_ids = [row.cause_id for row in rows if row.cause_type == "reading"]
+    texts = _reading_texts(reading_ids)
+    entries = {}
+    if reading_ids:
+        detail = _lines_query(user, HistoryFilter(), by_direction=False).where(
+            LedgerTransaction.reference_type == "reading", LedgerTransaction.reference_id.in_(reading_ids)
+        )
+        for entry in db.session.execute(detail.order_by(None).order_by(LedgerEntry.id)).all():
+            entries.setdefault(entry.reference_id, []).append(entry)
+    lines = []
+    for row in rows:
+        reading = row.cause_type == "reading"
+        lines.append(
+            NetLine(
+                created_at=row.created_at,
+                description=texts.get(row.cause_id, row.description) if reading else row.description,
+                kind="reading" if reading else row.kind,
+                amount=int(row.net),
+                balance_after=row.balance_after,
+                entries=tuple(entries.get(row.cause_id, ())) if reading else (),
+            )
+        )
+    return lines
+
+
+def _net_statement(user, history_filter):
+    return reads.net_lines(_lines_query(user, history_filter, by_direction=False), direction=history_filter.direction)
+
+
+def history_page(user, history_filter, page):
+    """One page of the wallet's history, newest first, one line per reading: (lines, has_next)."""
+    statement = _net_statement(user, history_filter).limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)
+    lines = _net_lines(user, history_filter, statement)
+    return lines[:PER_PAGE], len(lines) > PER_PAGE
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -151,13 +217,18 @@ def spreadsheet_text(text):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def history_csv(user, history_filter):
-    """Every line matching the filter, as CSV text (amounts in dollars with two decimals;
-    descriptions never read as formulas)."""
+def history_csv(user, history_filter, detail=False):
+    """The history matching the filter, as CSV text (amounts in dollars with two decimals;
+    descriptions never read as formulas): one line per reading as the page shows it, or with
+    `detail` every ledger line (each minute reserved, each release)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["time (UTC)", "description", "kind", "amount", "balance after"])
-    for row in db.session.execute(_lines_query(user, history_filter)).yield_per(500):
+    if detail:
+        rows = db.session.execute(_lines_query(user, history_filter)).yield_per(500)
+    else:
+        rows = _net_lines(user, history_filter, _net_statement(user, history_filter))
+    for row in rows:
         writer.writerow(
             [
                 row.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),

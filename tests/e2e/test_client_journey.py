@@ -85,6 +85,20 @@ def test_the_client_finds_a_reading_and_its_transcript_from_the_dashboard(page, 
     expect(lines.nth(1)).to_contain_text("The Eight of Pentacles: yes, with patience.")
     screenshot(page, "transcript")
     assert short_id != reading_id
+
+    # The wallet, from the dashboard: one line per reading, its ledger lines a tap away.
+    page.go_back()
+    page.get_by_role("link", name="Wallet history").click()
+    lines = page.locator(".ledger-line")
+    expect(lines).to_have_count(4)  # two top-ups, two readings
+    reading_line = lines.filter(has_text="Reading with Luna Starweaver · 2:34")
+    expect(reading_line.locator(".ledger-amount").first).to_have_text("-$3.85")
+    reading_line.get_by_text("ledger lines").click()
+    expect(reading_line.locator(".ledger-entries li")).to_have_count(4)  # 3 minutes reserved, 1 release
+    expect(lines.filter(has_text="Reading with Luna Starweaver · 0:16").locator(".ledger-amount").first).to_have_text(
+        "-$0.40"
+    )
+    screenshot(page, "wallet")
     assert page.watched.problems() == []
 
 

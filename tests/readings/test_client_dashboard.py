@@ -89,7 +89,10 @@ def bottom_bar(page):
 
 def test_every_role_reaches_its_dashboard_and_history_from_the_bottom_bar(client, login, people, make_user):
     client_user, reader = people
-    assert bottom_bar(client.get("/readers").get_data(as_text=True)) == ["/", "/readers", "/pages/help"]
+    # Other areas add their own links (community, messages); these are the ones of this test.
+    visitor = bottom_bar(client.get("/readers").get_data(as_text=True))
+    assert visitor[:2] == ["/", "/readers"] and visitor[-1] == "/pages/help"
+    assert not {"/dashboard", "/readings/history", "/reader", "/admin", "/messages"} & set(visitor)
     for user, dashboard, readings, messages in (
         (client_user, "/dashboard", "/readings/history", ["/messages"]),
         (reader, "/reader", "/reader/readings", ["/messages"]),
@@ -97,7 +100,8 @@ def test_every_role_reaches_its_dashboard_and_history_from_the_bottom_bar(client
     ):
         login(client, user)
         links = bottom_bar(client.get("/pages/help").get_data(as_text=True))
-        assert links == ["/", "/readers", *messages, dashboard, readings, "/pages/help"]
+        assert links[:2] == ["/", "/readers"] and links[-3:] == [dashboard, readings, "/pages/help"]
+        assert set(messages) <= set(links) and ("/messages" in links) == bool(messages)
         assert client.get(dashboard).status_code == 200 and client.get(readings).status_code == 200
         page = client.get(dashboard).get_data(as_text=True)
         assert f'<a href="{dashboard}" aria-current="page">' in page  # the bar says where you are

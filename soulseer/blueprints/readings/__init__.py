@@ -18,10 +18,9 @@ def _listen(state):
 @bp.app_template_filter("reading_duration")
 def reading_duration(seconds):
     """Metered seconds as M:SS (or H:MM:SS)."""
-    seconds = int(seconds or 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    from soulseer.services.readings.history import duration
+
+    return duration(seconds)
 
 
 from soulseer.blueprints.readings import history, review, views  # noqa: E402, F401  (routes register on bp)

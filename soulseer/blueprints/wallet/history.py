@@ -39,7 +39,9 @@ def index():
 @bp.get("/history.csv")
 @role_required(Role.CLIENT)
 def history_csv():
-    body = wallet.history_csv(current_user, wallet.HistoryFilter.from_args(request.args))
+    # One line per reading, as the page shows it; ?detail=1 for every ledger line under them.
+    detail = request.args.get("detail") == "1"
+    body = wallet.history_csv(current_user, wallet.HistoryFilter.from_args(request.args), detail=detail)
     return Response(
         body,
         mimetype="text/csv",

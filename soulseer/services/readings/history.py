@@ -21,6 +21,14 @@ PER_PAGE = 20
 HAPPENED = (ReadingState.ENDED, ReadingState.FINALIZED)
 
 
+def duration(seconds):
+    """Metered seconds as M:SS (or H:MM:SS), as histories and the wallet write a reading's length."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
 def _happened(where):
     return (
         sa.select(Reading)
