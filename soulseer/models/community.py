@@ -40,7 +40,22 @@ class CommunityCategory(db.Model):
         return f"<CommunityCategory {self.slug}>"
 
 
-class CommunityThread(Moderatable, db.Model):
+class Written:
+    """What a thread's opening post and a reply share: the Markdown as written, its HTML as
+    rendered then (services/community/rendering.py), when, and the author's edit and deletion."""
+
+    body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = created_at_column()
+    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    @property
+    def deleted(self):
+        return self.deleted_at is not None
+
+
+class CommunityThread(Written, Moderatable, db.Model):
     __tablename__ = "community_threads"
     __table_args__ = (
         moderatable_check(),
@@ -61,11 +76,6 @@ class CommunityThread(Moderatable, db.Model):
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("community_categories.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(sa.String(150))
-    body: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = created_at_column()
-    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     pinned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     locked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     locked_reason: Mapped[str | None] = mapped_column(sa.String(300))
@@ -76,10 +86,6 @@ class CommunityThread(Moderatable, db.Model):
     author = relationship("User", foreign_keys=[author_id])
 
     @property
-    def deleted(self):
-        return self.deleted_at is not None
-
-    @property
     def locked(self):
         return self.locked_at is not None
 
@@ -87,7 +93,7 @@ class CommunityThread(Moderatable, db.Model):
         return f"<CommunityThread {self.id}>"
 
 
-class CommunityPost(Moderatable, db.Model):
+class CommunityPost(Written, Moderatable, db.Model):
     __tablename__ = "community_posts"
     __table_args__ = (
         moderatable_check(),
@@ -100,18 +106,9 @@ class CommunityPost(Moderatable, db.Model):
     thread_id: Mapped[int] = mapped_column(sa.ForeignKey("community_threads.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("community_posts.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = created_at_column()
-    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     thread = relationship("CommunityThread")
     author = relationship("User", foreign_keys=[author_id])
-
-    @property
-    def deleted(self):
-        return self.deleted_at is not None
 
     def __repr__(self):
         return f"<CommunityPost {self.id} thread {self.thread_id}>"

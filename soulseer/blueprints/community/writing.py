@@ -40,18 +40,45 @@ def _new_thread_page(category, form, status=200, preview_html=None):
 def new_thread(slug):
     category = _category_or_404(slug)
     form = ThreadForm() if request.method == "POST" else ThreadForm(formdata=None)
+
+    def save(form):
+        return threads.start(current_user, category, form.title.data, form.body.data)
+
+    return _write(form, _new_thread_page, save, thread_url, category=category)
+
+
+def _write(form, page, save, done, **context):
+    """The house pattern of the community's forms. GET, or the Preview button without HTMX: the
+    page (with the preview). Posted: `save(form)` (a service call), then the writer is told what
+    screening found and sent to `done(content)`; a refusal comes back on the form."""
     if request.method == "GET" or _previewing():
         preview_html = rendering.to_html(form.body.data) if _previewing() and form.body.data else None
-        return _new_thread_page(category, form, preview_html=preview_html)
+        return page(form=form, preview_html=preview_html, **context)
     if not form.validate():
         abort(400)
     try:
-        thread = threads.start(current_user, category, form.title.data, form.body.data)
+        content = save(form)
     except CommunityError as error:
-        return refused(error, _new_thread_page, form, category=category, form=form)
+        return refused(error, page, form, form=form, **context)
     db.session.commit()
-    tell_writer(thread)
-    return redirect(thread_url(thread), 303)
+    tell_writer(content)
+    return redirect(done(content), 303)
+
+
+def _delete(content, remove, done):
+    try:
+        remove(current_user, content)
+    except CommunityError as error:
+        db.session.rollback()
+        abort(error.status)
+    db.session.commit()
+    return redirect(done, 303)
+
+
+def _check_editable(content):
+    """Opening the edit page: someone else's is 403, past the 24 hours or deleted 409."""
+    if not writing.can_edit(current_user, content):
+        abort(403 if content.author_id != current_user.id else 409)
 
 
 def _thread_or_404(thread_id):
@@ -112,34 +139,21 @@ def _edit_thread_page(thread, form, status=200, preview_html=None):
 @login_required
 def edit_thread(thread_id):
     thread = _thread_or_404(thread_id)
-    if not writing.can_edit(current_user, thread) and request.method == "GET":
-        abort(403 if thread.author_id != current_user.id else 409)
+    if request.method == "GET":
+        _check_editable(thread)
     form = ThreadForm() if request.method == "POST" else ThreadForm(formdata=None, obj=thread)
-    if request.method == "GET" or _previewing():
-        preview_html = rendering.to_html(form.body.data) if _previewing() and form.body.data else None
-        return _edit_thread_page(thread, form, preview_html=preview_html)
-    if not form.validate():
-        abort(400)
-    try:
-        threads.edit(current_user, thread, form.title.data, form.body.data)
-    except CommunityError as error:
-        return refused(error, _edit_thread_page, form, thread=thread, form=form)
-    db.session.commit()
-    tell_writer(thread)
-    return redirect(thread_url(thread), 303)
+
+    def save(form):
+        return threads.edit(current_user, thread, form.title.data, form.body.data)
+
+    return _write(form, _edit_thread_page, save, thread_url, thread=thread)
 
 
 @bp.post("/t/<int:thread_id>/delete")
 @login_required
 def delete_thread(thread_id):
     thread = _thread_or_404(thread_id)
-    try:
-        threads.delete(current_user, thread)
-    except CommunityError as error:
-        db.session.rollback()
-        abort(error.status)
-    db.session.commit()
-    return redirect(url_for(".category", slug=thread.category.slug), 303)
+    return _delete(thread, threads.delete, url_for(".category", slug=thread.category.slug))
 
 
 def _reply_or_404(post_id):
@@ -150,39 +164,28 @@ def _reply_or_404(post_id):
 
 
 def _edit_reply_page(post, form, status=200, preview_html=None):
-    return render_template("community/edit_reply.html", post=post, thread=post.thread, form=form,
-                           preview_html=preview_html), status  # fmt: skip
+    page = render_template(
+        "community/edit_reply.html", post=post, thread=post.thread, form=form, preview_html=preview_html
+    )
+    return page, status
 
 
 @bp.route("/replies/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_reply(post_id):
     post = _reply_or_404(post_id)
-    if not writing.can_edit(current_user, post) and request.method == "GET":
-        abort(403 if post.author_id != current_user.id else 409)
+    if request.method == "GET":
+        _check_editable(post)
     form = ReplyForm() if request.method == "POST" else ReplyForm(formdata=None, obj=post)
-    if request.method == "GET" or _previewing():
-        preview_html = rendering.to_html(form.body.data) if _previewing() and form.body.data else None
-        return _edit_reply_page(post, form, preview_html=preview_html)
-    if not form.validate():
-        abort(400)
-    try:
-        replies.edit(current_user, post, form.body.data)
-    except CommunityError as error:
-        return refused(error, _edit_reply_page, form, post=post, form=form)
-    db.session.commit()
-    tell_writer(post)
-    return redirect(post_url(post), 303)
+
+    def save(form):
+        return replies.edit(current_user, post, form.body.data)
+
+    return _write(form, _edit_reply_page, save, post_url, post=post)
 
 
 @bp.post("/replies/<int:post_id>/delete")
 @login_required
 def delete_reply(post_id):
     post = _reply_or_404(post_id)
-    try:
-        replies.delete(current_user, post)
-    except CommunityError as error:
-        db.session.rollback()
-        abort(error.status)
-    db.session.commit()
-    return redirect(post_url(post), 303)
+    return _delete(post, replies.delete, post_url(post))
