@@ -170,6 +170,36 @@ If you are in crisis or thinking about harming yourself, please contact your loc
 number or a crisis line straight away.
 """
 
+COMMUNITY_GUIDELINES = """\
+The community is a place to talk about readings, spiritual growth and life, with other members
+and with SoulSeer's readers. Everyone can read it; please write as if the person you answer were
+in front of you.
+
+## Be kind
+
+- Disagree with ideas, not with people. No insults, harassment, hate or threats.
+- Share your own experience. Readings are for **entertainment purposes only**: no medical, legal or
+  financial advice, and no promises of results.
+
+## Keep it on SoulSeer
+
+- Do not post contact details (email addresses, phone numbers, other apps) or ask to be paid
+  outside SoulSeer. Posts that do are flagged for an admin and may be removed.
+- No advertising, no "guaranteed" results, no curse-removal or spell-casting offers.
+
+## If you are struggling
+
+If you are thinking about harming yourself, you don't have to go through this alone. In the US,
+call or text **988** (Suicide & Crisis Lifeline) or chat at **988lifeline.org**. If you are in
+immediate danger, call **911**. Outside the US: **findahelpline.com**.
+
+## Reporting
+
+Use "Report" under any thread or reply that breaks these guidelines. SoulSeer's admins read every
+report. A post reported by several members is hidden until an admin decides; a thread reported by
+many is closed to new replies.
+"""
+
 
 def _duration(seconds):
     """120 -> '2 minutes', 60 -> '60 seconds', 25 -> '25 seconds' (the words PRODUCT.md uses)."""
@@ -286,4 +316,5 @@ CONTENT_PAGES = {
     "refund-policy": ("Refund policy", REFUND_POLICY),
     "reader-agreement": ("Reader agreement", READER_AGREEMENT),
     "disclaimer": ("Disclaimer", DISCLAIMER),
+    "community-guidelines": ("Community guidelines", COMMUNITY_GUIDELINES),
 }

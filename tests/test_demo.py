@@ -12,7 +12,7 @@ def test_seed_demo_twice_creates_once(app, db):
     assert first.exit_code == 0, first.output
     users = db.session.query(User).count()
     pages = db.session.query(ContentPage).count()
-    assert users >= 7 and pages == len(CONTENT_PAGES) == 8  # How billing works among them
+    assert users >= 7 and pages == len(CONTENT_PAGES) == 9  # How billing works and the Community guidelines among them
     assert "admin@soulseer.test" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output

@@ -18,6 +18,7 @@ FOOTER_PAGES = [
     ("refund-policy", "Refund policy"),
     ("reader-agreement", "Reader agreement"),
     ("disclaimer", "Disclaimer"),
+    ("community-guidelines", "Community guidelines"),
 ]
 
 _ALLOWED_TAGS = {

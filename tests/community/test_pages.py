@@ -189,3 +189,14 @@ def test_a_suspended_or_deleted_authors_posts_stay_marked(client, member):
     assert "Deleted user" in html
     assert "Orion</span>" not in html and 'Orion <span class="tag tag-warn">Suspended</span>' in html
     assert category().slug == "general"
+
+
+def test_the_community_guidelines_are_a_content_page_admins_edit(client, db):
+    from soulseer.content_pages import CONTENT_PAGES
+    from soulseer.services import content
+
+    content.seed_pages(CONTENT_PAGES)
+    assert "community-guidelines" in dict(content.FOOTER_PAGES)  # listed in Admin -> Pages and the footer
+    assert 'href="/pages/community-guidelines"' in client.get("/community").get_data(as_text=True)
+    page = client.get("/pages/community-guidelines").get_data(as_text=True)
+    assert "Community guidelines" in page and "988lifeline.org" in page and "Report" in page
