@@ -3,11 +3,12 @@
 //  - sends the heartbeat (at once, then every 10 s) and the leave beacon on pagehide,
 //  - ticks the clock, the cost and the countdowns between updates (display only: the server's
 //    figures replace them at each update); the clock stops at the minutes reserved, and while it
-//    waits there it asks for the panel every 2 s (the next minute is normally reserved ahead),
-//  - reloads the page when the phase changes (waiting → room → summary),
+//    waits there it asks for the panel every 2 s (the next minute is normally reserved ahead).
 //    The client's cost and balance come from one figure, the panel's `data-funds` (what the client
 //    had for this reading): balance = funds − cost, written together in the same tick, so cost +
 //    balance always equals the wallet's money for the reading,
+//  - reloads the page when the phase changes (waiting → room → summary), unless the page is already
+//    on its way (an HX-Redirect after End, a plain form): one navigation, never two,
 //  - keeps the chat scrolled to the newest line; Enter sends on a laptop (Shift+Enter: new line;
 //    on a touch screen Enter is a new line and Send sends),
 //  - Leave and End: their confirmations close with "Stay" / "Keep reading" and Escape, and focus
@@ -31,7 +32,7 @@ function start(root) {
     const status = live.querySelector(".reading-status");
     if (!status) return;
     if (status.dataset.phase !== root.dataset.phase) {
-      window.location.reload();
+      leaveOnce(() => window.location.reload());
       return;
     }
     base = {
@@ -115,6 +116,25 @@ function start(root) {
       // Offline for a moment: the next heartbeat tries again; the server pauses after 25 s.
     }
   }
+
+  // One navigation away from this page, never two: ending answers HX-Redirect to this same URL,
+  // and the panel's new phase (over the event stream or a heartbeat) asks for a reload; whichever
+  // comes first wins, the other is dropped (a second navigation would interrupt the first).
+  let leaving = false;
+  function leaveOnce(go) {
+    if (leaving) return;
+    leaving = true;
+    go();
+  }
+  document.addEventListener("htmx:beforeOnLoad", (event) => {
+    if (!event.detail.xhr.getResponseHeader("HX-Redirect")) return;
+    if (leaving) event.preventDefault();
+    else leaving = true;
+  });
+  // A plain form (withdrawing the request) navigates by itself.
+  root.addEventListener("submit", (event) => {
+    if (!event.target.hasAttribute("hx-post")) leaving = true;
+  });
 
   document.addEventListener("htmx:sseMessage", (event) => {
     if (event.target === live) onStatus();
