@@ -12,8 +12,9 @@ same release digest, marketplace version check and lifetime (`BROWSE_CACHE_SECON
 visitor asking for the same URL gets it from this WSGI layer in one round trip to Redis.
 
 Shared only when all of these hold, so no one ever gets another person's response:
-- the request is a GET of a path in SHARED_PATHS, with **no Cookie header at all** (a cookie may
-  carry a session: a sign-in, a flash, a CSRF token) and not from HTMX (fragments share the URL);
+- the request is a GET of a path in SHARED_PATHS or under SHARED_PREFIXES (the community), with
+  **no Cookie header at all** (a cookie may carry a session: a sign-in, a flash, a CSRF token) and
+  not from HTMX (fragments share the URL);
 - it is kept per Accept-Encoding header, as it went out compressed for that header;
 - the view marked the response shareable (`mark_shareable`, called by `page_for_visitors` for a
   visitor without a flash message) and gave the canonical form of its query string, which must be
@@ -38,6 +39,8 @@ from flask_wtf.csrf import generate_csrf
 from soulseer.services.marketplace import page_cache
 
 SHARED_PATHS = frozenset({"/", "/readers"})
+# The community's pages for visitors (a view still has to mark its response shareable).
+SHARED_PREFIXES = ("/community/",)
 MAX_QUERY_LENGTH = 300
 ENVIRON_KEY = "soulseer.shareable_query"
 # Holds "<version>\n<head JSON>\n<body>". The body is compressed (compression.py) for the request's
@@ -83,7 +86,7 @@ def mark_shareable(environ, canonical_query=""):
 def _may_share(environ):
     return (
         environ.get("REQUEST_METHOD") == "GET"
-        and environ.get("PATH_INFO") in SHARED_PATHS
+        and (environ.get("PATH_INFO") in SHARED_PATHS or environ.get("PATH_INFO", "").startswith(SHARED_PREFIXES))
         and not environ.get("HTTP_COOKIE")
         and not environ.get("HTTP_HX_REQUEST")
         and len(environ.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH

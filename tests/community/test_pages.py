@@ -200,3 +200,31 @@ def test_the_community_guidelines_are_a_content_page_admins_edit(client, db):
     assert 'href="/pages/community-guidelines"' in client.get("/community").get_data(as_text=True)
     page = client.get("/pages/community-guidelines").get_data(as_text=True)
     assert "Community guidelines" in page and "988lifeline.org" in page and "Report" in page
+
+
+def test_visitors_share_the_pages_and_every_change_shows_at_once(client, member):
+    from soulseer.services.community import categories, replies
+    from soulseer.services.moderation import visibility
+
+    ada, nova = member(role="admin"), member()
+    thread = threads.start(nova, category(), "Shared with visitors", "Every visitor gets this one page.")
+    database.session.commit()
+    assert "Shared with visitors" in client.get("/community/general").get_data(as_text=True)
+    assert "No replies yet" not in client.get(thread_url(thread)).get_data(as_text=True)  # now cached
+    cleo = member()
+    post = replies.create(cleo, thread, "A reply visitors see at once")
+    database.session.commit()
+    assert "A reply visitors see at once" in client.get(thread_url(thread)).get_data(as_text=True)
+    replies.edit(cleo, post, "An edit visitors see at once")
+    database.session.commit()
+    assert "An edit visitors see at once" in client.get(thread_url(thread)).get_data(as_text=True)
+    visibility.hide("community_post", post.id, "Hidden by an admin.", ada)
+    database.session.commit()
+    html = client.get(thread_url(thread)).get_data(as_text=True)
+    assert "An edit visitors see at once" not in html and "removed by a moderator" in html
+    general = category()
+    categories.update(ada, general.id, "General Talk", general.description, general.position)
+    database.session.commit()
+    assert "General Talk" in client.get("/community/general").get_data(as_text=True)
+    categories.update(ada, general.id, "General", general.description, general.position)
+    database.session.commit()

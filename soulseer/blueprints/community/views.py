@@ -2,10 +2,13 @@
 and indexable: each page has its canonical URL, a title and a description; a thread's URL with
 another slug (a renamed thread, a mistyped link) redirects to the canonical one."""
 
+import functools
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from soulseer import visitor_responses
 from soulseer.blueprints.community import bp
 from soulseer.blueprints.community.forms import ReplyForm
 from soulseer.services.community import authors, categories, live, replies, stewardship, threads, writing
@@ -68,18 +71,29 @@ def _category_or_404(slug):
 
 @bp.get("/<slug>")
 def category(slug):
+    """A category's threads. Visitors share one rendering per page (visitor_responses); a page past
+    the end is 404 before anything is stored."""
     category = _category_or_404(slug)
     page = page_number()
-    results = threads.listing(category, page)
-    if page > 1 and page > results.pages:
-        abort(404)
-    return render_template(
-        "community/category.html",
-        category=category,
-        results=results,
-        authors=authors.authors(t.author_id for t in results.items),
-        may_start=categories.may_start_thread(viewer(), category),
+
+    def context():
+        results = threads.listing(category, page)
+        if page > 1 and page > results.pages:
+            abort(404)
+        return {
+            "category": category,
+            "results": results,
+            "authors": authors.authors(t.author_id for t in results.items),
+            "may_start": categories.may_start_thread(viewer(), category),
+        }
+
+    return visitor_responses.page_for_visitors(
+        "community/category.html", f"{category.slug}:{page}", context, query=_page_query(page)
     )
+
+
+def _page_query(page):
+    return f"page={page}" if page > 1 else ""
 
 
 def thread_page(thread_id, slug=None, status=200, reply_form=None, reply_to=None):
@@ -91,6 +105,16 @@ def thread_page(thread_id, slug=None, status=200, reply_form=None, reply_to=None
     page = page_number()
     if slug is not None and slug != canonical["slug"]:
         return redirect(url_for(".thread", **canonical, page=page if page > 1 else None), 301)
+    if viewer() is None and reply_to is None:
+        # A visitor's thread page is the same for every visitor: shared, like the home page.
+        context = functools.partial(_thread_context, thread, page, None, None)
+        return visitor_responses.page_for_visitors(
+            "community/thread.html", f"{thread.id}:{page}", context, query=_page_query(page)
+        ), status
+    return render_template("community/thread.html", **_thread_context(thread, page, reply_form, reply_to)), status
+
+
+def _thread_context(thread, page, reply_form, reply_to):
     top, answers = replies.page(thread, page)
     if page > 1 and page > top.pages:
         abort(404)
@@ -105,24 +129,23 @@ def thread_page(thread_id, slug=None, status=200, reply_form=None, reply_to=None
     if parent is not None and parent.parent_id:
         parent = replies.get(parent.parent_id)
     form = reply_form or ReplyForm(formdata=None, parent_id=parent.id if parent else None)
-    return render_template(
-        "community/thread.html",
-        thread=thread,
-        category=thread.category,
-        top=top,
-        answers=answers,
-        authors=authors.authors(shown),
-        form=form,
-        replying_to=parent,
-        replying_to_name=authors.name_of(parent.author_id) if parent else None,
-        description=_excerpt(thread.body_html) if thread.body_html else thread.title,
-        open_problem=_open_problem(thread),
-        may=_permissions,
-        all_categories=categories.ordered() if user_is_admin() else (),
-        closed_by_reports=stewardship.CLOSED_BY_REPORTS,
-        newest_reply_id=replies.newest_id(thread),
-        live_event=live.thread_event(thread.id),
-    ), status
+    return {
+        "thread": thread,
+        "category": thread.category,
+        "top": top,
+        "answers": answers,
+        "authors": authors.authors(shown),
+        "form": form,
+        "replying_to": parent,
+        "replying_to_name": authors.name_of(parent.author_id) if parent else None,
+        "description": _excerpt(thread.body_html) if thread.body_html else thread.title,
+        "open_problem": _open_problem(thread),
+        "may": _permissions,
+        "all_categories": categories.ordered() if user_is_admin() else (),
+        "closed_by_reports": stewardship.CLOSED_BY_REPORTS,
+        "newest_reply_id": replies.newest_id(thread),
+        "live_event": live.thread_event(thread.id),
+    }
 
 
 def _open_problem(thread):

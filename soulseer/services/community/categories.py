@@ -11,6 +11,7 @@ from soulseer.extensions import db
 from soulseer.models import CommunityCategory, CommunityThread
 from soulseer.services import audit
 from soulseer.services.community.writing import CommunityError
+from soulseer.services.marketplace import page_cache
 
 NAME_MIN, NAME_MAX = 2, 60
 DESCRIPTION_MAX = 300
@@ -72,4 +73,5 @@ def update(admin, category_id, name, description, position):
     after = {"name": name, "description": description, "position": position}
     if before != after:
         audit.record(admin, "community_category.updated", category, before=before, after=after)
+        page_cache.changed()  # visitors' shared pages name the category
     return category

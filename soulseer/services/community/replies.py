@@ -111,6 +111,7 @@ def edit(user, post, body):
         return post
     post.body, post.body_html, post.edited_at = body, rendering.to_html(body), clock.now()
     automatic.screen("community_post", post, fields=["body"])
+    page_cache.changed()  # visitors' shared thread pages
     return post
 
 
