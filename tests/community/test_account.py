@@ -134,3 +134,18 @@ def test_a_reply_is_announced_to_open_tabs_after_its_commit(member, redis):
     community = [event for event in heard if event.startswith("community")]
     assert community == [live.thread_event(thread.id), live.CATEGORIES_EVENT]  # besides the author's bell
     listener.close()
+
+
+def test_a_reply_mentioning_a_participant_notifies_them_once(member):
+    nova, cleo = member(display_name="Nova"), member(display_name="Cleo Marsh")
+    luna, outsider = member(display_name="Luna"), member(display_name="Orion")
+    thread = make_thread(nova, title="Moon water")
+    make_reply(thread, cleo)
+    replies.create(luna, thread, "I agree with @cleo marsh, and @Orion would too. @Nova: thanks!")
+    database.session.commit()
+    assert [n.text for n in notifications_of(cleo)] == ["Luna mentioned you in “Moon water”"]
+    assert [n.text for n in notifications_of(nova)] == ["Luna replied to your thread “Moon water”"]  # once
+    assert notifications_of(outsider) == []  # not taking part in the thread
+    replies.create(member(), thread, "Writing to @Cleo Marshall, someone else")
+    database.session.commit()
+    assert len(notifications_of(cleo)) == 1  # "@Cleo Marshall" is not "@Cleo Marsh"

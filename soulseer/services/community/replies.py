@@ -6,9 +6,11 @@ Who sees what: a reply hidden by moderation shows everyone else a placeholder (i
 admins still see the text, marked); a reply its author deleted is a placeholder for everyone, so
 the answers under it still read.
 
-A new reply notifies (in-app) the thread's author and the author of the reply it answers.
+A new reply notifies (in-app) the thread's author, the author of the reply it answers and the
+participants it mentions as `@display name`.
 """
 
+import re
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -83,20 +85,46 @@ def create(user, thread, body, parent_id=None):
 
 
 def _tell_authors(user, thread, parent, post):
-    """In-app notifications: the thread's author, and the author of the reply it answers (once
-    each, never the writer themself, never an account that is not active)."""
+    """In-app notifications: the thread's author, the author of the reply it answers, and the
+    people taking part in the thread whom the reply mentions as `@display name` — once each, never
+    the writer themself, never an account that is not active."""
     link = notifications.path_for("community.reply_link", post_id=post.id)
     told = {user.id}
-    for recipient_id, text in (
+    news = [
         (thread.author_id, f"{user.display_name} replied to your thread “{thread.title}”"),
         (parent.author_id if parent else None, f"{user.display_name} answered your reply in “{thread.title}”"),
-    ):
+        *(
+            (mentioned, f"{user.display_name} mentioned you in “{thread.title}”")
+            for mentioned in mentions(thread, post)
+        ),
+    ]
+    for recipient_id, text in news:
         if recipient_id is None or recipient_id in told:
             continue
         told.add(recipient_id)
         recipient = db.session.get(User, recipient_id)
         if recipient.status == UserStatus.ACTIVE:
             notifications.notify(recipient, "community_reply", text, link=link)
+
+
+def mentions(thread, post):
+    """Ids of the people taking part in the thread (its author, those who replied) named in the
+    post as `@display name` (any case, not followed by a letter or digit). Only participants: a
+    display name is not unique, and in a thread it is clear whom it means."""
+    participants = db.session.execute(
+        sa.select(User.id, User.display_name).where(
+            sa.or_(
+                User.id == thread.author_id,
+                User.id.in_(sa.select(CommunityPost.author_id).where(CommunityPost.thread_id == thread.id)),
+            )
+        )
+    ).all()
+    text = post.body.casefold()
+    found = []
+    for user_id, name in participants:
+        if re.search(rf"@{re.escape(name.casefold())}(?!\w)", text):
+            found.append(user_id)
+    return found
 
 
 def get(post_id):
