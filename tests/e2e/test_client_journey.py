@@ -255,6 +255,8 @@ def test_a_16_second_reading_offers_no_review_and_says_why(browser, live_server,
         reading = database.session.get(Reading, reading_id)
         assert reading.state == "finalized" and 16_000 <= reading.metered_ms < 60_000
         screenshot(phone, "short-summary")
+        # The reader's room becomes her summary by itself: wait for it before reading her page.
+        expect(reader_phone.get_by_role("heading", name="Reading summary")).to_be_visible(timeout=15_000)
         for page in (phone, reader_phone):
             assert page.watched.problems() == []
 
@@ -314,5 +316,6 @@ def test_a_new_client_finds_an_online_reader_tops_up_in_place_and_is_in_the_room
         screenshot(phone, "in-the-room")
         end_the_reading(phone)
         expect(phone.get_by_role("heading", name="Reading summary")).to_be_visible()
+        expect(reader_phone.get_by_role("heading", name="Reading summary")).to_be_visible(timeout=15_000)
         for page in (phone, reader_phone):
             assert page.watched.problems() == []
