@@ -24,7 +24,7 @@ def post_worker_init(worker):
     the worker for the whole graceful timeout. Browsers reconnect, to a live worker."""
     import gevent
 
-    from soulseer.services import events
+    from soulseer.services.core import events
 
     def close_streams_on_stop():
         while worker.alive:

@@ -36,7 +36,8 @@ def create_app(config=None):
     from soulseer import compression, security, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import auth0, community, messages, moderation
+    from soulseer.services import community, messages, moderation
+    from soulseer.services.accounts import auth0
     from soulseer.services.core import after_commit
     from soulseer.services.marketplace import page_cache
     from soulseer.templating import register_template_helpers

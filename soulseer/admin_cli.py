@@ -7,8 +7,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from soulseer.extensions import db
-from soulseer.services import accounts, admin_users, mail, passwords
-from soulseer.services.accounts import AccountError
+from soulseer.services import accounts
+from soulseer.services.accounts import AccountError, admin_users, passwords
+from soulseer.services.core import mail
 
 PASSWORD_ATTEMPTS = 3
 

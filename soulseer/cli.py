@@ -4,7 +4,7 @@ import click
 
 from soulseer import demo
 from soulseer.content_pages import CONTENT_PAGES
-from soulseer.services import content
+from soulseer.services.core import content
 
 
 def register_cli(app):

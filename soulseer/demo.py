@@ -3,7 +3,8 @@
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import Role, User
-from soulseer.services import accounts, passwords
+from soulseer.services import accounts
+from soulseer.services.accounts import passwords
 
 DEMO_PASSWORD = "moonlit-tarot-2026"  # noqa: S105 (demo data only, printed by make run)
 

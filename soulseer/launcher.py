@@ -20,7 +20,7 @@ def prepare_database():
 
     from soulseer import create_app, demo
     from soulseer.content_pages import CONTENT_PAGES
-    from soulseer.services import content
+    from soulseer.services.core import content
 
     app = create_app()
     with app.app_context():

@@ -38,7 +38,7 @@ def content_security_policy(app):
     """The policy, plus the identity provider as a form target when Auth0 is on: POST /sign-out
     redirects there to end the Auth0 session, and browsers apply form-action to that redirect.
     The same goes for Stripe Checkout, where POST /wallet/topups redirects."""
-    from soulseer.services import auth0
+    from soulseer.services.accounts import auth0
     from soulseer.services.readings import agora
 
     policy = CONTENT_SECURITY_POLICY

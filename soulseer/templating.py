@@ -1,7 +1,7 @@
 """Template globals and filters shared by every blueprint."""
 
 from soulseer.money import format_cents
-from soulseer.services.content import FOOTER_PAGES
+from soulseer.services.core.content import FOOTER_PAGES
 from soulseer.services.moderation import screening
 from soulseer.services.readings import agora
 
@@ -33,7 +33,7 @@ def _header_balance():
     """The signed-in client's wallet balance for the header (None for everyone else)."""
     from flask_login import current_user
 
-    from soulseer.services import wallet
+    from soulseer.services.payments import wallet
 
     if current_user and current_user.is_authenticated and current_user.is_client:
         return wallet.balance(current_user)

@@ -3,7 +3,8 @@
 from soulseer.content_pages import CONTENT_PAGES
 from soulseer.ledger import verify
 from soulseer.models import ContentPage, ReaderApplication, User
-from soulseer.services import accounts, wallet
+from soulseer.services import accounts
+from soulseer.services.payments import wallet
 
 
 def test_seed_demo_twice_creates_once(app, db):

@@ -158,9 +158,9 @@ def test_a_domain_error_carries_its_message_field_and_status():
 NOT_REFUSALS = {
     "soulseer.config.ConfigError": "the server is misconfigured: it must not start",
     "soulseer.services.readings.states.IllegalTransition": "a programming error, never shown to a person",
-    "soulseer.services.stripe_events.InvalidEvent": "webhook plumbing: Stripe gets a 400",
-    "soulseer.services.stripe_events.NotApplicable": "webhook plumbing: the event is acknowledged and ignored",
-    "soulseer.services.stripe_stand_in.DeliveryError": "the TEST checkout could not reach our own webhook (a 502)",
+    "soulseer.services.payments.stripe_events.InvalidEvent": "webhook plumbing: Stripe gets a 400",
+    "soulseer.services.payments.stripe_events.NotApplicable": "webhook plumbing: the event is acknowledged and ignored",
+    "soulseer.services.payments.stripe_stand_in.DeliveryError": "the TEST checkout could not reach our webhook (a 502)",
     "soulseer.ledger.posting.LedgerError": "the ledger's own errors; commerce turns them into refusals",
     "soulseer.ledger.posting.Unbalanced": "a programming error",
     "soulseer.ledger.posting.InsufficientFunds": "commerce.NotEnoughFunds is the refusal",
@@ -195,8 +195,8 @@ def test_every_refusal_in_soulseer_is_a_domain_error_with_a_client_error_status(
     assert not [name for name, cls in refusals.items() if not 400 <= cls.status < 500]
     assert {  # the refusals the views answer, each on the one base
         "soulseer.services.accounts.AccountError",
-        "soulseer.services.admin_users.OwnAccountRefused",
-        "soulseer.services.auth0.SignInProblem",
+        "soulseer.services.accounts.admin_users.OwnAccountRefused",
+        "soulseer.services.accounts.auth0.SignInProblem",
         "soulseer.services.readings.chat.ChatError",
         "soulseer.services.readings.reviews.ReviewError",
         "soulseer.services.moderation.items.ModerationError",

@@ -4,7 +4,7 @@ from rq import get_current_job
 
 from soulseer import clock
 from soulseer.jobs import with_app_context
-from soulseer.services import health
+from soulseer.services.core import health
 
 
 @with_app_context

@@ -1,7 +1,7 @@
 """Email delivery job. Idempotent: an email already sent is not sent again."""
 
 from soulseer.jobs import with_app_context
-from soulseer.services import mail
+from soulseer.services.core import mail
 
 
 @with_app_context

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from soulseer.jobs import get_queue, with_app_context
-from soulseer.services import stripe_events
+from soulseer.services.payments import stripe_events
 
 # A stored event still "received" this long after it came in lost its job (Redis restarted,
 # the worker was killed): the cron enqueues it again.

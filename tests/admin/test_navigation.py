@@ -21,7 +21,7 @@ NAV = re.compile(r'<nav class="admin-nav" aria-label="Admin">.*?</nav>', re.S)
 def things(db, person, admin):
     """One of each thing an admin page is about."""
     from soulseer.content_pages import CONTENT_PAGES
-    from soulseer.services import content
+    from soulseer.services.core import content
 
     content.seed_pages(CONTENT_PAGES)
     client, reader = person("client"), person("reader", display_name="Luna")

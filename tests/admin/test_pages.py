@@ -16,7 +16,7 @@ from soulseer.models import (
     ReaderApplication,
     User,
 )
-from soulseer.services import admin_users
+from soulseer.services.accounts import admin_users
 from tests.support.forms import post_with_csrf
 
 
@@ -467,7 +467,7 @@ def test_an_admin_sends_the_invitation_again_until_it_is_used(admin_client, db, 
 @pytest.fixture
 def site_pages(db):
     from soulseer.content_pages import CONTENT_PAGES
-    from soulseer.services import content
+    from soulseer.services.core import content
 
     content.seed_pages(CONTENT_PAGES)
 
@@ -479,7 +479,7 @@ def save_page(admin_client, slug, title, body, version):
 
 
 def test_the_editor_lists_the_site_pages(admin_client, site_pages):
-    from soulseer.services import content
+    from soulseer.services.core import content
 
     assert "how-billing-works" in dict(content.FOOTER_PAGES)
     html = admin_client.get("/admin/pages").get_data(as_text=True)

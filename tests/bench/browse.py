@@ -122,7 +122,8 @@ def signed_in_cookie(base_url, email, role="client"):
     from soulseer import clock, create_app
     from soulseer.extensions import db
     from soulseer.models import AgreementAcceptance, User
-    from soulseer.services import accounts, passwords
+    from soulseer.services import accounts
+    from soulseer.services.accounts import passwords
     from tests.conftest import csrf_token_from
 
     password = "bench-password-2026"

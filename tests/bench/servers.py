@@ -27,7 +27,7 @@ def prepare_database():
     from soulseer import create_app
     from soulseer.content_pages import CONTENT_PAGES
     from soulseer.extensions import db
-    from soulseer.services import content
+    from soulseer.services.core import content
     from tests.conftest import _rebuild_schema
 
     app = create_app()

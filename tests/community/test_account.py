@@ -8,6 +8,7 @@ from soulseer.extensions import db as database
 from soulseer.models import Notification, UserStatus
 from soulseer.services import accounts
 from soulseer.services.community import replies, threads
+from soulseer.services.core import data_export
 from tests.community.conftest import category, make_reply, make_thread, thread_url
 
 
@@ -65,7 +66,7 @@ def test_export_my_data_holds_the_posts_as_written(member):
     other = make_thread(member(), title="Someone else's")
     kept = make_reply(other, nova, body="Hidden but mine", hidden_at=clock.now(), hidden_reason="Reported")
     gone = make_reply(other, nova, body="", deleted_at=clock.now())
-    exported = accounts.export_data(nova)["community"]
+    exported = data_export.export_data(nova)["community"]
     assert exported["threads"] == [
         {
             "id": thread.id,
@@ -118,8 +119,8 @@ def test_an_open_thread_asks_for_the_replies_it_has_not_shown(app, member, login
 def test_a_reply_is_announced_to_open_tabs_after_its_commit(member, redis):
     import json
 
-    from soulseer.services import events
     from soulseer.services.community import live
+    from soulseer.services.core import events
 
     thread = make_thread(member())
     listener = redis.pubsub()

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.models import CommunityPost, CommunityThread
-from soulseer.services import throttle
 from soulseer.services.community import limits, replies, threads
 from soulseer.services.community.writing import CommunityError
+from soulseer.services.core import throttle
 from tests.community.conftest import category, make_thread, send
 
 

@@ -193,7 +193,7 @@ def test_a_suspended_or_deleted_authors_posts_stay_marked(client, member):
 
 def test_the_community_guidelines_are_a_content_page_admins_edit(client, db):
     from soulseer.content_pages import CONTENT_PAGES
-    from soulseer.services import content
+    from soulseer.services.core import content
 
     content.seed_pages(CONTENT_PAGES)
     assert "community-guidelines" in dict(content.FOOTER_PAGES)  # listed in Admin -> Pages and the footer

@@ -5,7 +5,7 @@ their fields, and ids unique on pages with several forms. The browser's axe tour
 from collections import Counter
 from html.parser import HTMLParser
 
-from soulseer.services import passwords
+from soulseer.services.accounts import passwords
 from tests.conftest import csrf_token_from
 
 

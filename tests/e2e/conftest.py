@@ -13,7 +13,7 @@ from tests.support.chromium import CHROMIUM_ARGS, chromium_path
 from tests.support.live_server import LiveServer
 
 PHONE = {"width": 390, "height": 844}
-# The password the browser stories give the people they create (hash it with services.passwords).
+# The password the browser stories give the people they create (hash it with services.accounts.passwords).
 PASSWORD = "amber-willow-compass"
 # Records CSP violations and uncaught errors in the page itself, before any page script runs.
 WATCH_PAGE = """
@@ -229,7 +229,7 @@ def sign_in(page, email, password=PASSWORD):
 def account(make_user, role, email, name):
     """Someone who can sign in with PASSWORD at once: verified, 18+, the current Terms accepted."""
     from soulseer import clock
-    from soulseer.services import passwords
+    from soulseer.services.accounts import passwords
 
     return make_user(
         role=role,

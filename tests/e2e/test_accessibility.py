@@ -16,10 +16,11 @@ from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import accounts as ledger_accounts
 from soulseer.models import ReaderProfile, ReaderStatus, TokenPurpose
-from soulseer.services import applications, content, invitations, tokens
+from soulseer.services.accounts import applications, invitations, tokens
 from soulseer.services.community import categories as community_categories
 from soulseer.services.community import replies as community_replies
 from soulseer.services.community import threads as community_threads
+from soulseer.services.core import content
 from soulseer.services.messages import conversations, sending
 from soulseer.services.moderation import flags
 from soulseer.services.readings import reviews
@@ -141,7 +142,7 @@ def world(make_user):
 
 
 def _hash():
-    from soulseer.services import passwords
+    from soulseer.services.accounts import passwords
 
     return passwords.hash_password(PASSWORD)
 

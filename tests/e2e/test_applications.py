@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from soulseer import clock
 from soulseer.content_pages import CONTENT_PAGES
-from soulseer.services import content, passwords
+from soulseer.services.accounts import passwords
+from soulseer.services.core import content
 
 ADMIN_PASSWORD = "violet-harbor-lantern"
 READER_PASSWORD = "amber-lantern-orchard"

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from soulseer.content_pages import CONTENT_PAGES
-from soulseer.services import content
+from soulseer.services.core import content
 from tests.e2e.conftest import PHONE, close_context
 
 

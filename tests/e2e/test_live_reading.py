@@ -19,7 +19,8 @@ from soulseer.ledger import accounts, operations, verify
 from soulseer.models import ReaderProfile, Review, Topup
 from soulseer.models.reading import Reading, ReadingEvent
 from soulseer.money import format_cents
-from soulseer.services import content, wallet
+from soulseer.services.core import content
+from soulseer.services.payments import wallet
 from tests.conftest import LIVE_REDIS_URL
 from tests.e2e.conftest import account, end_the_reading, online_luna, sign_in, two_phones_on
 from tests.support.live_server import LiveServer

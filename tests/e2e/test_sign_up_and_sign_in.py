@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from soulseer.content_pages import CONTENT_PAGES
-from soulseer.services import content
+from soulseer.services.core import content
 
 PASSWORD = "violet-harbor-lantern"
 
@@ -73,7 +73,7 @@ def test_sign_up_verify_sign_out_and_in(page, pages_seeded, screenshot):
 
 def test_forgotten_password(page, second_page, pages_seeded, make_user, screenshot):
     from soulseer import clock
-    from soulseer.services import passwords
+    from soulseer.services.accounts import passwords
 
     now = clock.now()
     make_user(

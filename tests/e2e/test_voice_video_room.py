@@ -23,7 +23,7 @@ from soulseer.extensions import db
 from soulseer.ledger import operations
 from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.money import format_cents
-from soulseer.services import wallet
+from soulseer.services.payments import wallet
 from tests.conftest import LIVE_REDIS_URL
 from tests.e2e.conftest import CHROMIUM_ARGS, Chromium, account, end_the_reading, online_luna, sign_in, two_phones_on
 from tests.support.live_server import LiveServer

@@ -189,7 +189,7 @@ def test_two_admins_lifting_at_once_record_one_review(app, frozen_cleo, admin, r
     from soulseer.extensions import db as database
     from soulseer.ledger import LedgerAccount
     from soulseer.models import User
-    from soulseer.services import ledger_admin
+    from soulseer.services.payments import ledger_admin
 
     wallet_id, admin_id = accounts.wallet(frozen_cleo).id, admin.id
     db.session.commit()

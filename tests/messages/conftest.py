@@ -8,7 +8,7 @@ import pytest
 
 from soulseer.extensions import db as database
 from soulseer.models import ReaderProfile
-from soulseer.services import events
+from soulseer.services.core import events
 from tests.conftest import csrf_token_from
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 

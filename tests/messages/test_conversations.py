@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.models import Conversation, Flag, Message, ModerationItem, Notification, UserStatus
+from soulseer.services.core import data_export
 from soulseer.services.messages import conversations, unread
 from tests.messages.conftest import send, start
 from tests.moderation.conftest import make_reading
@@ -287,7 +288,7 @@ def test_export_and_account_deletion_keep_the_other_partys_copy(signed_in, luna,
     start(browser, token, "luna", "Hello, it is me")
     reader_browser, reader_token = signed_in(luna)
     send(reader_browser, reader_token, the_conversation().id, "Hello back")
-    [exported] = accounts.export_data(nova)["conversations"]
+    [exported] = data_export.export_data(nova)["conversations"]
     assert exported["with"] == "Luna"
     assert [(m["from"], m["text"]) for m in exported["messages"]] == [("me", "Hello, it is me"), ("Luna", "Hello back")]
     nova.password_hash = None

@@ -13,8 +13,8 @@ from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import LedgerTransaction, keys, operations, reads
 from soulseer.models import Message, ModerationItem, Notification, User
-from soulseer.services import accounts as account_service
 from soulseer.services import commerce
+from soulseer.services.core import data_export
 from soulseer.services.messages import paid, sending
 from tests.messages.conftest import send
 from tests.support.money import earnings_of, revenue, wallet_of
@@ -119,7 +119,7 @@ def test_the_locked_text_is_in_nothing_the_client_receives_before_unlock(signed_
     assert all(SECRET not in html and "Lisbon is right" not in html for _, _, html in events if _ == nova.id)
     notifications = database.session.execute(sa.select(Notification.text)).scalars().all()
     assert not any("Lisbon" in text for text in notifications)
-    [exported] = account_service.export_data(nova)["conversations"]
+    [exported] = data_export.export_data(nova)["conversations"]
     assert exported["messages"][-1]["text"] == "locked, not purchased"
     # The reader sees what they wrote.
     assert SECRET in reader_browser.get(f"/messages/{conversation.id}").get_data(as_text=True)
@@ -142,7 +142,7 @@ def test_unlock_with_exactly_the_price_splits_it_with_the_reader(signed_in, repl
     assert again.status_code == 303  # unlocking again: the text, no second debit
     database.session.expire_all()
     assert wallet_of(nova) == 0 and transactions() == 2  # the top-up and the one unlock
-    [exported] = account_service.export_data(nova)["conversations"]
+    [exported] = data_export.export_data(nova)["conversations"]
     assert exported["messages"][-1]["text"] == SECRET
 
 

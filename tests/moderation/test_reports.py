@@ -115,7 +115,7 @@ def test_twenty_reports_a_day_then_429_with_retry_after(app, login, make_user):
 
 def test_help_and_the_refund_policy_point_to_report_a_problem(client, db):
     from soulseer.content_pages import CONTENT_PAGES
-    from soulseer.services import content
+    from soulseer.services.core import content
 
     content.seed_pages(CONTENT_PAGES)
     for slug in ("help", "refund-policy"):

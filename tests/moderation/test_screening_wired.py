@@ -155,7 +155,7 @@ def _input(profile, **changes):
 
 def test_the_help_page_has_the_crisis_text(client, db):
     from soulseer.content_pages import CONTENT_PAGES
-    from soulseer.services import content
+    from soulseer.services.core import content
 
     content.seed_pages(CONTENT_PAGES)
     assert CRISIS_BANNER_TEXT in text_of(client.get("/pages/help").get_data(as_text=True))

@@ -12,7 +12,8 @@ from soulseer.extensions import db as database
 from soulseer.ledger import accounts
 from soulseer.models import ReaderProfile
 from soulseer.models.reading import Reading, ReadingMessage
-from soulseer.services import content, events, wallet
+from soulseer.services.core import content, events
+from soulseer.services.payments import wallet
 from soulseer.services.readings import metering
 from tests.conftest import csrf_token_from
 from tests.readings.conftest import Session, fund, go_to

@@ -8,7 +8,7 @@ import io
 from soulseer.extensions import db
 from soulseer.ledger import LedgerEntry, accounts
 from soulseer.models import ReaderProfile
-from soulseer.services import wallet
+from soulseer.services.payments import wallet
 from tests.readings.conftest import Session, fund
 from tests.readings.helpers import finished_reading
 

@@ -14,7 +14,7 @@ import sys  # noqa: E402
 import gevent  # noqa: E402
 import redis  # noqa: E402
 
-from soulseer.services import events  # noqa: E402
+from soulseer.services.core import events  # noqa: E402
 
 
 def main(redis_url, count):

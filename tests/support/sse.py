@@ -66,7 +66,7 @@ class StreamReader:
 
 def stop_event_hub_at_end():
     """A module fixture body: stop the in-process event hub before the test Redis stops."""
-    from soulseer.services import events
+    from soulseer.services.core import events
 
     yield
     events.stop_hub()

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
-from soulseer.services.passwords import MAX_LENGTH, MIN_LENGTH
+from soulseer.services.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 
 class ProfileForm(FlaskForm):

@@ -14,6 +14,7 @@ from soulseer.blueprints.auth.views import sign_in_user, signed_in_recently
 from soulseer.extensions import db
 from soulseer.services import accounts
 from soulseer.services.accounts import AccountError
+from soulseer.services.core import data_export
 from soulseer.views import refused
 
 
@@ -101,7 +102,7 @@ def log_out_everywhere():
 @bp.get("/export")
 @login_required
 def export():
-    data = accounts.export_data(current_user)
+    data = data_export.export_data(current_user)
     body = json.dumps(data, indent=2, ensure_ascii=False)
     return Response(
         body,

@@ -25,8 +25,8 @@ from soulseer.blueprints.admin import (
 )
 from soulseer.blueprints.admin.registry import sections
 from soulseer.models import Role
-from soulseer.services import admin_users
-from soulseer.services.applications import MODES, STATUS_LABELS
+from soulseer.services.accounts import admin_users
+from soulseer.services.accounts.applications import MODES, STATUS_LABELS
 
 SECTION_MODULES = (
     overview,

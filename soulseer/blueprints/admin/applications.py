@@ -10,8 +10,9 @@ from soulseer.blueprints.admin.forms import DecisionForm
 from soulseer.blueprints.admin.registry import Badge, Figure, Section
 from soulseer.extensions import db
 from soulseer.models import ApplicationStatus, ReaderApplication
-from soulseer.services import accounts, applications, audit_log
-from soulseer.services.accounts import AccountError
+from soulseer.services import accounts
+from soulseer.services.accounts import AccountError, applications
+from soulseer.services.core import audit_log
 from soulseer.views import page_number, refused
 
 bp = Blueprint("applications", __name__)

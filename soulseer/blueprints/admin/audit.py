@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template, request
 
 from soulseer.blueprints.admin.registry import Section
-from soulseer.services import audit_log
+from soulseer.services.core import audit_log
 from soulseer.views import page_number
 
 bp = Blueprint("audit", __name__)

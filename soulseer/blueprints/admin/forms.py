@@ -5,7 +5,8 @@ from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectFi
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from soulseer.services import admin_users, applications, content_editing
+from soulseer.services.accounts import admin_users, applications
+from soulseer.services.core import content_editing
 
 _reason = TextAreaField(
     "Reason (optional)",

@@ -13,7 +13,7 @@ from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
 from soulseer.ledger import LedgerAccount, reads, verify
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import ledger_admin
+from soulseer.services.payments import ledger_admin
 from soulseer.views import page_number, refused
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")

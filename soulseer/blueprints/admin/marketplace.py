@@ -158,7 +158,7 @@ def _filled_form(profile):
 
 
 def _profile_page(profile, form, status=200, hide_form=None, error=None):
-    from soulseer.services import audit_log
+    from soulseer.services.core import audit_log
 
     return (
         render_template(

@@ -14,7 +14,7 @@ from wtforms import TextAreaField
 from soulseer.blueprints.admin.registry import Badge, Figure, Section
 from soulseer.extensions import db
 from soulseer.models import UserStatus
-from soulseer.services import audit_log
+from soulseer.services.core import audit_log
 from soulseer.services.moderation import kinds, queue
 from soulseer.services.moderation.items import ModerationError
 from soulseer.services.moderation.screening import Detector

@@ -6,8 +6,8 @@ from flask_login import current_user
 from soulseer.blueprints.admin.forms import PageForm
 from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
-from soulseer.services import content, content_editing
 from soulseer.services.accounts import ChangeRefused
+from soulseer.services.core import content, content_editing
 from soulseer.views import refused, render
 
 bp = Blueprint("pages", __name__)

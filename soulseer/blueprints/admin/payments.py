@@ -7,7 +7,8 @@ from flask_login import current_user
 from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
 from soulseer.models import StripeEvent, StripeEventStatus
-from soulseer.services import audit, stripe_events
+from soulseer.services.core import audit
+from soulseer.services.payments import stripe_events
 from soulseer.views import page_number
 
 bp = Blueprint("payments", __name__, url_prefix="/ledger/stripe-events")

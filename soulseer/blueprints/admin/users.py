@@ -7,8 +7,8 @@ from soulseer.blueprints.admin.forms import ActionForm, InviteReaderForm, Restor
 from soulseer.blueprints.admin.registry import Figure, Section
 from soulseer.extensions import db
 from soulseer.models import User
-from soulseer.services import admin_users, applications, audit_log, invitations
-from soulseer.services.accounts import AccountError
+from soulseer.services.accounts import AccountError, admin_users, applications, invitations
+from soulseer.services.core import audit_log
 from soulseer.views import page_number, refused, render
 
 bp = Blueprint("users", __name__)

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from soulseer.services import applications
+from soulseer.services.accounts import applications
 
 _PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
 

@@ -5,8 +5,7 @@ from soulseer.blueprints.applications import bp
 from soulseer.blueprints.applications.forms import ApplicationForm
 from soulseer.extensions import db, limiter
 from soulseer.models import ReaderApplication
-from soulseer.services import applications
-from soulseer.services.accounts import AccountError
+from soulseer.services.accounts import AccountError, applications
 from soulseer.views import refused
 
 

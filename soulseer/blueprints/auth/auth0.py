@@ -1,5 +1,5 @@
 """Continue with Auth0: the redirect to the provider and the callback. The rules (which tokens are
-accepted, which account a login opens) are in soulseer/services/auth0.py."""
+accepted, which account a login opens) are in soulseer/services/accounts/auth0.py."""
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
@@ -7,7 +7,7 @@ from flask_login import current_user
 from soulseer.blueprints.auth import bp
 from soulseer.blueprints.auth.views import landing_for, sign_in_user
 from soulseer.extensions import db, limiter
-from soulseer.services import auth0
+from soulseer.services.accounts import auth0
 from soulseer.views import refused, safe_next_url
 
 NEXT_KEY = "auth0_next"

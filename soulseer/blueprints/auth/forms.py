@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
-from soulseer.services.passwords import MAX_LENGTH, MIN_LENGTH
+from soulseer.services.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 _password = [InputRequired("Enter a password."), Length(max=MAX_LENGTH)]
 

@@ -5,8 +5,8 @@ from soulseer import clock
 from soulseer.blueprints.auth import bp
 from soulseer.blueprints.auth.forms import ConsentForm, NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from soulseer.extensions import db, limiter
-from soulseer.services import accounts, auth0
-from soulseer.services.accounts import AccountError
+from soulseer.services import accounts
+from soulseer.services.accounts import AccountError, auth0
 from soulseer.views import consent_needed, refused, safe_next_url
 
 # Pages a signed-in user may open before giving consent (everything else waits for it).

@@ -3,8 +3,8 @@ from flask_login import current_user
 
 from soulseer.blueprints.dashboard import bp
 from soulseer.models import Role
-from soulseer.services import wallet
 from soulseer.services.marketplace import favourites
+from soulseer.services.payments import wallet
 from soulseer.services.readings import history, reviews, room
 from soulseer.views import role_required
 

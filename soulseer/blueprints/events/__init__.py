@@ -4,7 +4,7 @@ from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 
 from soulseer.extensions import db, get_redis
-from soulseer.services import events
+from soulseer.services.core import events
 from soulseer.views import consent_needed
 
 bp = Blueprint("events", __name__)

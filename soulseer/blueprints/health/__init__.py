@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify
 
 from soulseer.extensions import csrf, limiter
-from soulseer.services import health
+from soulseer.services.core import health
 
 bp = Blueprint("health", __name__)
 

@@ -3,7 +3,7 @@ from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from soulseer.blueprints.auth.forms import ConsentFields
-from soulseer.services.passwords import MAX_LENGTH, MIN_LENGTH
+from soulseer.services.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 
 class AcceptInvitationForm(ConsentFields, FlaskForm):

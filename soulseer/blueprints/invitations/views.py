@@ -5,8 +5,7 @@ from soulseer.blueprints.auth.views import landing_for, sign_in_user
 from soulseer.blueprints.invitations import bp
 from soulseer.blueprints.invitations.forms import AcceptInvitationForm
 from soulseer.extensions import db, limiter
-from soulseer.services import invitations
-from soulseer.services.accounts import AccountError
+from soulseer.services.accounts import AccountError, invitations
 from soulseer.views import refused
 
 

@@ -3,9 +3,9 @@
 from flask import Blueprint, abort, render_template
 
 from soulseer import visitor_responses
-from soulseer.services import content
 from soulseer.services.community import authors
 from soulseer.services.community import threads as community_threads
+from soulseer.services.core import content
 from soulseer.services.marketplace import page_cache, search
 from soulseer.views import render
 

@@ -4,7 +4,7 @@ import mimetypes
 
 from flask import Blueprint, abort, current_app, send_file
 
-from soulseer.services.storage import LocalStorage, StorageError, storage
+from soulseer.services.core.storage import LocalStorage, StorageError, storage
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 

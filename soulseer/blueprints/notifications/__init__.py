@@ -4,7 +4,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from soulseer.extensions import db, htmx
-from soulseer.services import notifications
+from soulseer.services.core import notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

@@ -9,8 +9,7 @@ from soulseer.blueprints.reader.forms import ProfileForm
 from soulseer.extensions import db
 from soulseer.models import Specialty
 from soulseer.models.reading import MODES
-from soulseer.services import applications
-from soulseer.services.accounts import AccountError
+from soulseer.services.accounts import AccountError, applications
 from soulseer.services.marketplace import photos, profiles, specialties
 from soulseer.services.readings import history, reviews
 from soulseer.views import refused

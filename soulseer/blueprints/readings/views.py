@@ -9,7 +9,7 @@ from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, ReaderStatus, Role
 from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import wallet
+from soulseer.services.payments import wallet
 from soulseer.services.readings import agora, chat, lifecycle, metering, publishing, reviews, room
 from soulseer.views import refused, role_required
 

@@ -48,7 +48,7 @@ class TopupForm(FlaskForm):
         self.amount_cents = None
 
     def validate(self, extra_validators=None):
-        """Turn the choice into cents; the range itself is the service's rule (services/topups.py)."""
+        """Turn the choice into cents; the range itself is the service's rule (services/payments/topups.py)."""
         if not super().validate(extra_validators):
             return False
         typed = (self.custom_amount.data or "").strip()

@@ -4,7 +4,7 @@ from flask_login import current_user
 from soulseer.blueprints.wallet import bp
 from soulseer.extensions import htmx
 from soulseer.models import Role
-from soulseer.services import wallet
+from soulseer.services.payments import wallet
 from soulseer.views import page_number, render, role_required
 
 

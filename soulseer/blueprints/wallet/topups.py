@@ -17,7 +17,7 @@ from soulseer.blueprints.wallet.forms import TopupForm
 from soulseer.extensions import htmx, limiter
 from soulseer.ledger import accounts, reads
 from soulseer.models import TopupStatus
-from soulseer.services import stripe_stand_in, topups
+from soulseer.services.payments import stripe_stand_in, topups
 from soulseer.views import refused, render, role_required
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from soulseer.extensions import csrf, db, limiter
-from soulseer.services import stripe_events
+from soulseer.services.payments import stripe_events
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 

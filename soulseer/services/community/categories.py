@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db
 from soulseer.models import CommunityCategory, CommunityThread
-from soulseer.services import audit
 from soulseer.services.community.writing import CommunityError
+from soulseer.services.core import audit
 from soulseer.services.marketplace import page_cache
 
 NAME_MIN, NAME_MAX = 2, 60

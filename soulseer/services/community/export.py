@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db
 from soulseer.models import CommunityPost, CommunityThread
-from soulseer.services.accounts import export_section, iso
+from soulseer.services.core.data_export import export_section, iso
 
 
 def _state(content):

@@ -8,7 +8,7 @@
 
 and the same text from the same person within 5 minutes is refused. Over a limit: a
 CommunityError 429 with `retry_after`, the seconds until it is allowed again. The counts live in
-the app's one moving-window limiter on Redis (services/throttle.py), hit only when the post is
+the app's one moving-window limiter on Redis (services/core/throttle.py), hit only when the post is
 accepted; the same-text rule and the account's age are read from the database by soulseer.clock.
 """
 
@@ -22,9 +22,9 @@ from limits import parse
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import CommunityPost, CommunityThread
-from soulseer.services import throttle
 from soulseer.services.community import rendering
 from soulseer.services.community.writing import CommunityError
+from soulseer.services.core import throttle
 
 NEW_ACCOUNT = timedelta(hours=24)
 SAME_TEXT_WINDOW = timedelta(minutes=5)

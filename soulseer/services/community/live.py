@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db
 from soulseer.models import CommunityPost
-from soulseer.services import events
+from soulseer.services.core import events
 
 CATEGORIES_EVENT = "community"
 

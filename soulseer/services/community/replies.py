@@ -18,10 +18,9 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import CommunityPost, CommunityThread, User, UserStatus
-from soulseer.services import notifications
 from soulseer.services.community import limits, live, rendering, threads, writing
 from soulseer.services.community.writing import CommunityError
-from soulseer.services.core import after_commit
+from soulseer.services.core import after_commit, notifications
 from soulseer.services.marketplace import page_cache
 from soulseer.services.moderation import automatic
 

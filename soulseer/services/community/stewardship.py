@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import CommunityCategory, CommunityPost, CommunityThread, Flag, ItemState, ModerationItem, User
-from soulseer.services import audit
 from soulseer.services.community.writing import CommunityError
+from soulseer.services.core import audit
 from soulseer.services.marketplace import page_cache
 from soulseer.services.moderation import items
 

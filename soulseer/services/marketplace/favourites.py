@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from soulseer.extensions import db
 from soulseer.models import Favourite, ReaderProfile
-from soulseer.services.accounts import export_section, iso
+from soulseer.services.core.data_export import export_section, iso
 from soulseer.services.marketplace.search import BROWSE_ORDER, listed_profiles
 
 # Favourites --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import warnings
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
 from soulseer.errors import DomainError
-from soulseer.services.storage import storage
+from soulseer.services.core.storage import storage
 
 MAX_BYTES = 5 * 1024 * 1024
 FORMATS = {"JPEG", "PNG", "WEBP"}

@@ -18,8 +18,10 @@ from soulseer.models import ReaderProfile, ReaderStatus, Role, Specialty, User, 
 from soulseer.models.marketplace import reader_profile_specialties
 from soulseer.models.reading import MODE_LABELS, MODES
 from soulseer.money import AmountError, parse_cents
-from soulseer.services import audit, commerce
-from soulseer.services.accounts import AccountError, export_section, iso
+from soulseer.services import commerce
+from soulseer.services.accounts import AccountError
+from soulseer.services.core import audit
+from soulseer.services.core.data_export import export_section, iso
 from soulseer.services.moderation import automatic
 from soulseer.services.readings import agora
 

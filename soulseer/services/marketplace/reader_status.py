@@ -24,8 +24,7 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db, get_redis
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.notification import OnlineNotificationRequest
-from soulseer.services import events, notifications
-from soulseer.services.core import after_commit
+from soulseer.services.core import after_commit, events, notifications
 
 MISSED_REQUESTS_KEY = "soulseer:missed-requests:{profile_id}"
 MISSED_REQUESTS_LIMIT = 3

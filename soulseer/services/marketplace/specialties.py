@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from soulseer.extensions import db
 from soulseer.models import Specialty
 from soulseer.models.marketplace import reader_profile_specialties
-from soulseer.services import audit
 from soulseer.services.accounts import AccountError, ChangeRefused
+from soulseer.services.core import audit
 from soulseer.services.marketplace.profiles import refresh_search_text
 
 SPECIALTY_NAME_MAX = 60

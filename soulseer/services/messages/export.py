@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db
 from soulseer.models import Conversation, Message
-from soulseer.services.accounts import export_section, iso
+from soulseer.services.core.data_export import export_section, iso
 
 
 def _text_for(message, user):

@@ -14,7 +14,7 @@ from flask import render_template
 
 from soulseer.extensions import db
 from soulseer.models import Conversation, Message, User
-from soulseer.services import events
+from soulseer.services.core import events
 from soulseer.services.messages import unread
 
 BADGE_EVENT = "messages-unread"

@@ -20,10 +20,11 @@ from soulseer.ledger import accounts, keys, reads
 from soulseer.models import Conversation, Flag, Message, ModerationItem, User
 from soulseer.models.message import PRICE_MAX, PRICE_MIN
 from soulseer.money import AmountError, format_cents, parse_cents
-from soulseer.services import commerce, notifications, wallet
-from soulseer.services.core import after_commit
+from soulseer.services import commerce
+from soulseer.services.core import after_commit, notifications
 from soulseer.services.messages import live
 from soulseer.services.messages.conversations import MessageError
+from soulseer.services.payments import wallet
 
 CONTEST_WINDOW = timedelta(hours=72)  # Keen's window too (next-areas.md §3, M-5)
 

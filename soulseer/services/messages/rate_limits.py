@@ -1,4 +1,4 @@
-"""How fast people may write (M-7), on the app's one moving-window limiter (services/throttle.py):
+"""How fast people may write (M-7), on the app's one moving-window limiter (services/core/throttle.py):
 clients 30 messages per 10 minutes and 10 new conversations a day, readers 60 messages per 10
 minutes. Over a limit: MessageError 429 with the seconds to wait. Only what was stored counts."""
 
@@ -8,7 +8,7 @@ import time
 from limits import parse
 
 from soulseer.models import Role
-from soulseer.services import throttle
+from soulseer.services.core import throttle
 from soulseer.services.messages.conversations import MessageError
 
 MESSAGES = {Role.CLIENT: parse("30/10 minutes"), Role.READER: parse("60/10 minutes")}

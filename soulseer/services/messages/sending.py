@@ -8,8 +8,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import Message, UserStatus
 from soulseer.models.message import BODY_MAX
-from soulseer.services import notifications
-from soulseer.services.core import after_commit
+from soulseer.services.core import after_commit, notifications
 from soulseer.services.messages import conversations, rate_limits, unread
 from soulseer.services.messages.conversations import MessageError
 from soulseer.services.moderation import automatic

@@ -17,10 +17,12 @@ from soulseer.extensions import db
 from soulseer.ledger import keys, reads
 from soulseer.models import Flag, ItemState, ModerationItem
 from soulseer.money import format_cents
-from soulseer.services import admin_users, audit, commerce, wallet
-from soulseer.services.accounts import AccountError
+from soulseer.services import commerce
+from soulseer.services.accounts import AccountError, admin_users
+from soulseer.services.core import audit
 from soulseer.services.moderation import items, kinds, visibility
 from soulseer.services.moderation.items import ModerationError
+from soulseer.services.payments import wallet
 
 OVERDUE_AFTER = timedelta(hours=48)
 PER_PAGE = 20

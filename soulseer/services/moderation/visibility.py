@@ -10,7 +10,7 @@ acts on content that has an open queue item, decides that item too. The caller c
 from soulseer import clock
 from soulseer.models import ItemState
 from soulseer.models.moderation import HIDDEN_REASON_MAX
-from soulseer.services import audit
+from soulseer.services.core import audit
 from soulseer.services.moderation import items
 from soulseer.services.moderation.items import ModerationError
 

@@ -9,8 +9,7 @@ from soulseer import clock
 from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models.reading import Reading, ReadingMessage, ReadingState
-from soulseer.services import events, throttle
-from soulseer.services.core import after_commit
+from soulseer.services.core import after_commit, events, throttle
 from soulseer.services.moderation import automatic
 from soulseer.services.readings.room import ROOM_STATES
 

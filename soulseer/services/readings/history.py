@@ -15,7 +15,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Reading, ReadingState, Review, User
 from soulseer.models.reading import ReadingMessage
-from soulseer.services.accounts import export_section, iso
+from soulseer.services.core.data_export import export_section, iso
 
 PER_PAGE = 20
 HAPPENED = (ReadingState.ENDED, ReadingState.FINALIZED)

@@ -13,8 +13,9 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingMode, ReadingState
-from soulseer.services import commerce, wallet
+from soulseer.services import commerce
 from soulseer.services.marketplace import profiles
+from soulseer.services.payments import wallet
 from soulseer.services.readings import metering, room, states
 from soulseer.services.readings.states import can, transition
 

@@ -10,8 +10,7 @@ from soulseer.extensions import db
 from soulseer.ledger import verify
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingState
-from soulseer.services import events, notifications
-from soulseer.services.core import after_commit, ticks
+from soulseer.services.core import after_commit, events, notifications, ticks
 from soulseer.services.marketplace import profiles, reader_status
 from soulseer.services.readings import metering
 from soulseer.services.readings.room import ROOM_STATES, render_alert, render_status

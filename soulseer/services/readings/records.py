@@ -20,7 +20,9 @@ from soulseer.extensions import db
 from soulseer.ledger import Posted, keys, reads
 from soulseer.models import Reading, ReadingEvent, ReadingState, Review, User
 from soulseer.models.reading import ReadingMessage
-from soulseer.services import audit, commerce, wallet
+from soulseer.services import commerce
+from soulseer.services.core import audit
+from soulseer.services.payments import wallet
 from soulseer.services.readings import states
 
 PER_PAGE = 50

@@ -20,7 +20,7 @@ from soulseer import clock
 from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReadingState, Review, User
-from soulseer.services import notifications
+from soulseer.services.core import notifications
 from soulseer.services.moderation import automatic
 from soulseer.services.readings import metering, states
 

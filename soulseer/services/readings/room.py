@@ -12,7 +12,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingState
-from soulseer.services import wallet
+from soulseer.services.payments import wallet
 from soulseer.services.readings import metering
 
 S = ReadingState

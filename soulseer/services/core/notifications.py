@@ -1,0 +1,121 @@
+"""In-app notifications (PRODUCT.md §12): the service other areas call, and the bell's live count.
+
+    from soulseer.services.core import notifications
+    notifications.notify(user, "request", "Ana wants a chat reading", link="/readings/12")
+    db.session.commit()   # the row is stored with the caller's transaction; the bell updates after
+
+`notify` adds the row to the caller's transaction and, once that commits, pushes the re-rendered
+bell (with the new unread count) to every open tab of the user over the event stream. Later
+channels (Web Push, email) hang off the same call.
+"""
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.models.notification import Notification
+from soulseer.services.core import after_commit, events
+from soulseer.services.core.data_export import export_section, iso
+
+# The kinds PRODUCT.md §12 names; an unknown kind is a programming error, caught early.
+KINDS = {
+    "request",
+    "request_accepted",
+    "request_declined",
+    "low_balance",
+    "message",
+    "paid_reply",
+    "booking",
+    "review",
+    "reader_online",
+    "community_reply",
+    "system",
+}
+BELL_EVENT = "notifications"
+PAGE_SIZE = 30
+TEXT_MAX = 300
+
+
+def notify(user, kind, text, link=None):
+    """Store a notification for `user` (a User or an id) in the current transaction; after commit,
+    update the user's bell in every open tab."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    user_id = user if isinstance(user, int) else user.id
+    notification = Notification(user_id=user_id, kind=kind, text=text[:TEXT_MAX], link=link or None)
+    db.session.add(notification)
+    after_commit.run_once(push_bell, user_id)
+    return notification
+
+
+def path_for(endpoint, **values):
+    """A notification's link (a path on this site), also outside a request (jobs, tests)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def unread_count(user_id, session=None):
+    session = session or db.session
+    return session.scalar(sa.select(sa.func.count()).select_from(Notification).filter_by(user_id=user_id, read_at=None))
+
+
+def push_bell(user_id):
+    """Send the user's open tabs their bell with the current unread count (after a commit)."""
+    from flask import render_template
+
+    with events.isolated_context():
+        html = render_template("notifications/_bell.html", unread_count=unread_count(user_id))
+    events.publish_to_user(user_id, BELL_EVENT, html)
+
+
+def page_for(user_id, before_id=None, limit=None):
+    """The user's notifications, newest first; `before_id` continues a list ("older")."""
+    limit = limit or PAGE_SIZE
+    query = sa.select(Notification).filter_by(user_id=user_id).order_by(Notification.id.desc()).limit(limit + 1)
+    if before_id:
+        query = query.where(Notification.id < before_id)
+    rows = list(db.session.execute(query).scalars())
+    return rows[:limit], len(rows) > limit
+
+
+def get_own(user_id, notification_id):
+    """The user's notification, or None when it does not exist or belongs to someone else."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user_id:
+        return None
+    return notification
+
+
+def mark_read(notification):
+    if notification.read_at is None:
+        notification.read_at = clock.now()
+        after_commit.run_once(push_bell, notification.user_id)
+    return notification
+
+
+def mark_all_read(user_id):
+    changed = db.session.execute(
+        sa.update(Notification).filter_by(user_id=user_id, read_at=None).values(read_at=clock.now())
+    ).rowcount
+    if changed:
+        after_commit.run_once(push_bell, user_id)
+    return changed
+
+
+@export_section("notifications")
+def _export(user):
+    return [
+        {
+            "kind": n.kind,
+            "text": n.text,
+            "link": n.link,
+            "created_at": iso(n.created_at),
+            "read_at": iso(n.read_at),
+        }
+        for n in db.session.execute(
+            sa.select(Notification).filter_by(user_id=user.id).order_by(Notification.id)
+        ).scalars()
+    ]

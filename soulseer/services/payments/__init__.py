@@ -1,0 +1,1 @@
+"""Payments: the wallet, top-ups through Stripe (or the test stand-in), Stripe events, the admin's ledger tools."""
