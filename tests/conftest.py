@@ -19,6 +19,11 @@ from soulseer.config import PROJECT_ROOT
 
 # SOULSEER_TEST_INSTANCE gives a separate pair of embedded servers (engineers testing side by side).
 TEST_INSTANCE = Path(os.environ.get("SOULSEER_TEST_INSTANCE") or PROJECT_ROOT / "instance" / "test")
+# Under pytest-xdist each worker (gw0, gw1...) has a pair of servers and an instance folder of its
+# own, so workers share nothing: not tables, Redis keys, heartbeats, nor uploaded files.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if XDIST_WORKER:
+    TEST_INSTANCE = TEST_INSTANCE / XDIST_WORKER
 # The benchmarks set SOULSEER_TEST_DATABASE so they never drop the database a test run is using.
 TEST_DATABASE = os.environ.get("SOULSEER_TEST_DATABASE", "soulseer_test")
 # Reference data the migrations insert; kept between tests (a test that edits it restores it).
@@ -30,10 +35,16 @@ def _start_services():
     from soulseer import embedded
 
     TEST_INSTANCE.mkdir(parents=True, exist_ok=True)
+    # URLs given from outside are kept (a CI service), except those a run's controller found for
+    # its own instance: a worker inherits the controller's environment and needs its own servers.
+    if os.environ.get("SOULSEER_TEST_URLS_FOR", str(TEST_INSTANCE)) != str(TEST_INSTANCE):
+        for name in ("TEST_DATABASE_URL", "TEST_REDIS_URL"):
+            os.environ.pop(name, None)
     if not os.environ.get("TEST_DATABASE_URL"):
         os.environ["TEST_DATABASE_URL"] = embedded.postgres_url(TEST_INSTANCE, database=TEST_DATABASE)
     if not os.environ.get("TEST_REDIS_URL"):
         os.environ["TEST_REDIS_URL"] = embedded.redis_url(TEST_INSTANCE)
+    os.environ["SOULSEER_TEST_URLS_FOR"] = str(TEST_INSTANCE)
     os.environ.update(
         {
             "DATABASE_URL": os.environ["TEST_DATABASE_URL"],
