@@ -11,7 +11,8 @@ from soulseer.money import format_cents
 
 ABOUT = """\
 SoulSeer is **a community of gifted psychics**: tarot readers, mediums, astrologers and
-intuitive guides who read for you live by chat, voice or video.
+intuitive guides who read for you live by chat, and by voice or video call where a reader
+offers one.
 
 We make two promises.
 
@@ -46,7 +47,8 @@ HELP = (
     """\
 ## How do readings work?
 
-Pick a reader who is online now, choose chat, voice or video, and start. You pay per minute
+Pick a reader who is online now, choose chat (or a voice or video call, where the reader offers
+one), and start. You pay per minute
 from your wallet; the reading is metered to the second and you only pay while both of you are
 connected.
 

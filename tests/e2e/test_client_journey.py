@@ -208,6 +208,18 @@ def test_the_room_keeps_the_meter_and_composer_on_screen_and_cost_plus_balance_i
         expect(confirm).to_be_visible()
         expect(confirm.get_by_role("button", name="Keep reading")).to_be_focused()
         screenshot(phone, "end-confirm")
+        # Tab and Shift+Tab go round the dialog's two buttons, never behind it; Escape closes it
+        # and gives the focus back to End.
+        end_now = confirm.get_by_role("button", name="End", exact=True)
+        keep = confirm.get_by_role("button", name="Keep reading")
+        for key, focused in (("Tab", end_now), ("Tab", keep), ("Shift+Tab", end_now), ("Shift+Tab", keep)):
+            phone.keyboard.press(key)
+            expect(focused).to_be_focused()
+        phone.keyboard.press("Escape")
+        expect(confirm).to_be_hidden()
+        expect(phone.locator(".room-end > summary")).to_be_focused()
+        phone.locator(".room-end > summary").click()
+        expect(confirm).to_be_visible()
         confirm.get_by_role("button", name="Keep reading").click()
         expect(confirm).to_be_hidden()
         clock_before = phone.locator("[data-clock]").inner_text()

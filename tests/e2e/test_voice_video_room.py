@@ -225,6 +225,12 @@ def test_a_video_reading_whose_call_cannot_reach_agora(two_phones, nova_and_luna
     expect(phone.locator("#av-state")).to_have_text("Connecting the call…")
     expect(phone.locator("#av-remote")).to_be_visible()
     expect(phone.get_by_role("button", name="Try the call again")).to_be_hidden()
+    # On a laptop the room uses the width: the call and the chat side by side, both in view.
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    call, chat = phone.locator("#av-remote").bounding_box(), phone.locator("#chat-lines").bounding_box()
+    assert call["x"] + call["width"] <= chat["x"] and call["y"] < 800 and chat["y"] < 800, (call, chat)
+    screenshot(phone, "video-room-1280")
+    phone.set_viewport_size({"width": 390, "height": 844})
     expect(phone.locator("#av-state")).to_contain_text(CALL_FAILED, timeout=30_000)
     assert len(join_requests(phone, channel)) > tries
 

@@ -37,3 +37,27 @@ document.addEventListener("change", (event) => {
     if (current) current.hidden = false;
   }
 });
+
+// Dialogs marked [data-trap-focus] (the reader's request alert, the reading room's Leave and End
+// confirmations) keep Tab and Shift+Tab going round their own controls while they are on screen,
+// never behind them. The first one shown wins. (A closed <details> keeps its content's boxes in
+// Chromium, whose ::details-content is only content-visibility: hidden, hence the explicit test.)
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Tab") return;
+  const shown = (element) => !element.closest("details:not([open])") && element.getClientRects().length > 0;
+  const dialog = [...document.querySelectorAll("[data-trap-focus]")].find(shown);
+  if (!dialog) return;
+  const controls = "button, a[href], input:not([type=hidden]), textarea, select";
+  const stops = [...dialog.querySelectorAll(controls)].filter((stop) => !stop.disabled && shown(stop));
+  if (stops.length === 0) return;
+  const first = stops[0];
+  const last = stops[stops.length - 1];
+  const inside = dialog.contains(document.activeElement);
+  if (event.shiftKey && (!inside || document.activeElement === first)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+    event.preventDefault();
+    first.focus();
+  }
+});

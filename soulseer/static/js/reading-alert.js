@@ -107,26 +107,6 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// The alert is a modal dialog (aria-modal): Tab and Shift+Tab go round its buttons and never
-// behind it, as a screen reader is told that the rest of the page is out of reach.
-document.addEventListener("keydown", (event) => {
-  if (event.key !== "Tab") return;
-  const alert = document.querySelector("#reading-alert-slot .reading-alert");
-  if (!alert) return;
-  const stops = [...alert.querySelectorAll("button:not([disabled]), a[href], input:not([disabled])")];
-  if (stops.length === 0) return;
-  const first = stops[0];
-  const last = stops[stops.length - 1];
-  const inside = alert.contains(document.activeElement);
-  if (event.shiftKey && (!inside || document.activeElement === first)) {
-    event.preventDefault();
-    last.focus();
-  } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
-    event.preventDefault();
-    first.focus();
-  }
-});
-
 function showPermission() {
   document.querySelectorAll("[data-notification-permission]").forEach((element) => {
     const state = "Notification" in window ? Notification.permission : "unsupported";
