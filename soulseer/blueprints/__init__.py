@@ -6,6 +6,7 @@ def register_blueprints(app):
     from soulseer.blueprints.admin import bp as admin_bp
     from soulseer.blueprints.applications import bp as applications_bp
     from soulseer.blueprints.auth import bp as auth_bp
+    from soulseer.blueprints.bookings import bp as bookings_bp
     from soulseer.blueprints.community import bp as community_bp
     from soulseer.blueprints.dashboard import bp as dashboard_bp
     from soulseer.blueprints.errors import bp as errors_bp
@@ -38,6 +39,7 @@ def register_blueprints(app):
         readers_bp,
         media_bp,
         readings_bp,
+        bookings_bp,
         messages_bp,
         community_bp,
         moderation_bp,

@@ -49,3 +49,13 @@ def demo_credit(email):
 def unlock(message_id):
     """A client unlocking a paid reply: one debit, however many clicks, tabs or retries."""
     return f"unlock:{message_id}"
+
+
+def booking_hold(booking_id):
+    """The price of a booked reading, held from the client's wallet when it is booked."""
+    return f"booking:{booking_id}:hold"
+
+
+def booking_settlement(booking_id):
+    """The one ending of a booking's hold: settled (all or part, with the split) or released."""
+    return f"booking:{booking_id}:settle"

@@ -5,6 +5,13 @@ from soulseer.models.account_token import AccountToken, TokenPurpose
 from soulseer.models.agreement import AgreementAcceptance
 from soulseer.models.application import ApplicationStatus, ReaderApplication
 from soulseer.models.audit import AuditEntry
+from soulseer.models.booking import (
+    AvailabilityOverride,
+    AvailabilityRule,
+    Booking,
+    BookingSettings,
+    BookingState,
+)
 from soulseer.models.community import CommunityCategory, CommunityPost, CommunityThread
 from soulseer.models.content import ContentPage
 from soulseer.models.email import OutboundEmail
@@ -22,6 +29,11 @@ __all__ = [
     "AgreementAcceptance",
     "ApplicationStatus",
     "AuditEntry",
+    "AvailabilityOverride",
+    "AvailabilityRule",
+    "Booking",
+    "BookingSettings",
+    "BookingState",
     "CommunityCategory",
     "CommunityPost",
     "CommunityThread",

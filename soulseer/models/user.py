@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     auth0_subject: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The person's IANA time zone (from the browser, editable): scheduled readings show times in it.
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = created_at_column()
 
     def get_id(self):

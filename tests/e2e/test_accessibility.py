@@ -121,6 +121,7 @@ def world(make_user):
     thread = community_threads.start(client, community_categories.by_slug("general"), "How do you prepare?",
                                      "I light a candle and **breathe**. What do you do?")  # fmt: skip
     answer = community_replies.create(reader, thread, "I shuffle three times and ask one clear question.")
+    booked = _booking(client, reader, profile)
     database.session.commit()
     return {
         "client": client.id,
@@ -138,7 +139,22 @@ def world(make_user):
         "wallet": ledger_accounts.find_wallet(client).id,
         "invitation": invitation,
         "reset": reset,
+        "booking": booked.id,
+        "booking_start": booked.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+
+
+def _booking(client, reader, profile):
+    """Luna takes bookings every day 9:00–17:00 in New York; Nova has one three days ahead."""
+    from soulseer.services.bookings import availability, booking
+
+    availability.save(reader, availability.AvailabilityInput(
+        time_zone="America/New_York", lengths=[30, 60], prices={30: "10"},
+        weekly={day: "9:00-17:00" for day in range(7)},
+    ))  # fmt: skip
+    fund(client, 1_000, key="booking")
+    start = (clock.now() + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)  # 10:00 EST
+    return booking.book(client, profile, "chat", 30, start, "Europe/London")
 
 
 def _hash():
@@ -206,6 +222,10 @@ TOURS = {
         "/community/general/new !post",
         "/community/t/{thread}-how-do-you-prepare",
         "/community/t/{thread}/edit",
+        "/readers/luna/book",
+        "/readers/luna/book?start={booking_start}&length=60",  # the confirmation step
+        "/bookings",
+        "/bookings/{booking}",
         "/wallet",
         "/wallet/topups/new",
         "/wallet/topups/new !post",
@@ -220,6 +240,10 @@ TOURS = {
         "/reader/profile !post",
         "/reader/readings",
         "/reader/reviews",
+        "/reader/availability",
+        "/reader/availability !post",  # the date form sent empty: its field errors
+        "/bookings",
+        "/bookings/{booking}",
         "/readings/{live}",
         "/readings/{reviewed}",
         "/readings/{reviewed}/transcript",

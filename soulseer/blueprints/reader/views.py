@@ -10,6 +10,7 @@ from soulseer.extensions import db
 from soulseer.models import Specialty
 from soulseer.models.reading import MODES
 from soulseer.services.accounts import AccountError, applications
+from soulseer.services.bookings import availability, booking, zones
 from soulseer.services.marketplace import photos, profiles, specialties
 from soulseer.services.readings import history, reviews
 from soulseer.views import refused
@@ -26,6 +27,9 @@ def dashboard():
         profile=profiles.profile_for(current_user),
         figures=history.reader_figures(current_user),
         waiting_reviews=reviews.to_answer(current_user.id, 3),
+        upcoming_bookings=booking.lists_for(current_user)[0],
+        taking_bookings=availability.takes_bookings(availability.settings_for(current_user)),
+        zones=zones,
     )
 
 

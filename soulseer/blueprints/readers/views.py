@@ -7,6 +7,7 @@ from soulseer.blueprints.readers import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import ReaderProfile, Role
 from soulseer.models.reading import MODES
+from soulseer.services.bookings import availability
 from soulseer.services.marketplace import favourites, page_cache, photos, profiles, search, specialties
 from soulseer.views import role_required
 
@@ -101,6 +102,7 @@ def show(slug):
         share=profiles.share_label(profile),
         rates=profiles.offered_rates(profile),
         listed=profiles.is_listed(profile),
+        bookable=availability.takes_bookings(availability.settings_for(profile.user_id)),
     )
 
 

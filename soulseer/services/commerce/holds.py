@@ -8,8 +8,8 @@ once that thing is over.
 
 from dataclasses import dataclass
 
-from soulseer.ledger import accounts, operations, post_one, reads
-from soulseer.services.commerce.sales import _user_of
+from soulseer.ledger import InsufficientFunds, WalletFrozen, accounts, operations, post_one, reads
+from soulseer.services.commerce.sales import NotEnoughFunds, SpendingFrozen, _user_of
 from soulseer.services.commerce.share import PLATFORM, share_for
 
 
@@ -21,8 +21,14 @@ def hold_posting(client, reference, amount, key, description):
 
 
 def hold(client, reference, amount, key, description):
-    """Hold `amount` now. Raises the ledger's InsufficientFunds / WalletFrozen, nothing written."""
-    return post_one(hold_posting(client, reference, amount, key, description))
+    """Hold `amount` now. Raises NotEnoughFunds (402: offer a top-up) or SpendingFrozen (403), as
+    charge() does, with nothing written."""
+    try:
+        return post_one(hold_posting(client, reference, amount, key, description))
+    except InsufficientFunds:
+        raise NotEnoughFunds() from None
+    except WalletFrozen:
+        raise SpendingFrozen() from None
 
 
 def held(client, reference):

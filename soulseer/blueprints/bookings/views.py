@@ -1,0 +1,246 @@
+"""Booking a time with a reader, and the bookings of a client or a reader (docs/bookings.md).
+
+The rules are services/bookings'; refusals are answered with views.refused.
+"""
+
+import contextlib
+import functools
+from datetime import UTC, date, datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from soulseer import clock
+from soulseer.blueprints.bookings import bp
+from soulseer.extensions import db, htmx
+from soulseer.models import Role
+from soulseer.models.booking import CancelledBy
+from soulseer.money import format_cents
+from soulseer.services import commerce
+from soulseer.services.bookings import availability, booking, slots, zones
+from soulseer.services.bookings.booking import BookingError
+from soulseer.services.marketplace import profiles
+from soulseer.services.payments import wallet
+from soulseer.views import refused, role_required
+
+clients_only = role_required(Role.CLIENT)
+people_with_bookings = role_required(Role.CLIENT, Role.READER, Role.ADMIN)
+
+
+def _profile_or_404(slug):
+    profile = profiles.get_by_slug(slug)
+    if profile is None or not profiles.is_listed(profile):
+        abort(404)
+    return profile
+
+
+def _client_zone():
+    """The zone asked for in the URL, else the one stored for the person, else UTC (the page's
+    script then asks again with the browser's)."""
+    asked = request.values.get("tz", "")
+    if zones.valid(asked):
+        return asked
+    return current_user.time_zone if zones.valid(current_user.time_zone) else zones.DEFAULT
+
+
+def _start_from(text):
+    """The start a slot's link carries (ISO 8601 in UTC), or None."""
+    try:
+        start = datetime.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return start.astimezone(UTC) if start.tzinfo else None
+
+
+def _choice(profile, settings):
+    """The mode and length asked for, defaulting to the first the reader offers."""
+    modes = booking.modes_for(profile)
+    mode = request.values.get("mode") or (modes[0][0] if modes else "")
+    if mode not in dict(modes) and modes:
+        mode = modes[0][0]
+    length = request.values.get("length", type=int)
+    if length not in settings.lengths:
+        length = settings.lengths[0]
+    return modes, mode, length
+
+
+def _picker(profile, status=200, problem=None, day=None, **extra):
+    """The booking page: days with free times, the chosen day's times, in the client's zone."""
+    settings = availability.settings_for(profile.user_id)
+    if not availability.takes_bookings(settings):
+        return render_template("bookings/not_taking.html", profile=profile), 404
+    now = clock.now()
+    client_zone = _client_zone()
+    modes, mode, length = _choice(profile, settings)
+    span_from = now
+    span_to = now + timedelta(days=settings.horizon_days, hours=1)
+    schedule = slots.schedule_for(settings, span_from, span_to)
+    starts = slots.free_starts(schedule, length, span_from, span_to, now)
+    days = {}
+    for start in starts:
+        days.setdefault(zones.local(start, client_zone).date(), []).append(start)
+    chosen_day = day
+    with contextlib.suppress(ValueError):
+        chosen_day = chosen_day or date.fromisoformat(request.values.get("day", ""))
+    if chosen_day not in days:
+        chosen_day = next(iter(days), None)
+    context = {
+        "profile": profile,
+        "settings": settings,
+        "modes": modes,
+        "mode": mode,
+        "length": length,
+        "lengths": settings.lengths,
+        "prices": {n: availability.price_for(settings, profile, mode, n) for n in settings.lengths} if modes else {},
+        "client_zone": client_zone,
+        "zone_choices": zones.known(),
+        "detect_zone": not request.values.get("tz") and not current_user.time_zone,
+        "days": days,
+        "chosen_day": chosen_day,
+        "day_starts": days.get(chosen_day, []),
+        "problem": problem,
+        "zones": zones,
+        **extra,
+    }
+    return render_template("bookings/book.html", **context), status
+
+
+def _confirm(profile, start, status=200, problem=None, **extra):
+    """The last step: the time in both zones, the price, the cancellation rules, the balance."""
+    settings = availability.settings_for(profile.user_id)
+    modes, mode, length = _choice(profile, settings)
+    client_zone = _client_zone()
+    price = availability.price_for(settings, profile, mode, length)
+    free_until = start - booking.FREE_CANCELLATION
+    context = {
+        "profile": profile,
+        "mode": mode,
+        "mode_label": dict(modes).get(mode, mode),
+        "length": length,
+        "start": start,
+        "price": price,
+        "half": price * booking.LATE_FEE_BPS // 10_000,
+        "free_until": free_until,
+        "client_zone": client_zone,
+        "reader_zone": settings.time_zone,
+        "balance": wallet.balance(current_user),
+        "problem": problem,
+        "zones": zones,
+        **extra,
+    }
+    return render_template("bookings/confirm.html", **context), status
+
+
+@bp.get("/readers/<slug>/book")
+@clients_only
+def book(slug):
+    profile = _profile_or_404(slug)
+    start = _start_from(request.args.get("start"))
+    if start is not None:
+        return _confirm(profile, start)
+    return _picker(profile)
+
+
+@bp.post("/readers/<slug>/book")
+@clients_only
+def create(slug):
+    profile = _profile_or_404(slug)
+    start = _start_from(request.form.get("start"))
+    if start is None:
+        return _picker(profile, 422, problem="Choose a time from the list.")
+    try:
+        settings = booking.bookable_reader(profile)
+        _, mode, length = _choice(profile, settings)
+        made = booking.book(current_user, profile, mode, length, start, _client_zone())
+    except booking.SlotTaken as error:
+        db.session.rollback()
+        # The same day again, with what is still free on it.
+        return _picker(profile, error.status, problem=error.message, day=zones.local(start, _client_zone()).date())
+    except commerce.NotEnoughFunds as error:
+        return refused(error, functools.partial(_confirm, profile, start, problem=error.message, short=True))
+    except (BookingError, commerce.SpendingFrozen, zones.ZoneError) as error:
+        return refused(error, functools.partial(_confirm, profile, start, problem=error.message))
+    db.session.commit()
+    flash("Your reading is booked and paid. The money is held until the reading.", "success")
+    target = url_for("bookings.show", booking_id=made.id)
+    if htmx:
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target, 303)
+
+
+@bp.get("/bookings")
+@people_with_bookings
+def index():
+    upcoming, past = booking.lists_for(current_user)
+    return render_template(
+        "bookings/index.html",
+        upcoming=upcoming,
+        past=past,
+        names=booking.reader_names(upcoming + past),
+        zones=zones,
+        now=clock.now(),
+    )
+
+
+def _booking_or_404(booking_id):
+    found = booking.for_person(booking_id, current_user)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _show_page(booking_id, status=200, problem=None):
+    found = _booking_or_404(booking_id)
+    as_client = current_user.id == found.client_id
+    by = (
+        CancelledBy.CLIENT
+        if as_client
+        else CancelledBy.READER
+        if current_user.id == found.reader_id
+        else CancelledBy.ADMIN
+    )
+    zone = found.client_time_zone if as_client else found.reader_time_zone
+    return (
+        render_template(
+            "bookings/show.html",
+            booking=found,
+            as_client=as_client,
+            zone=zone,
+            other_zone=found.reader_time_zone if as_client else found.client_time_zone,
+            reader_name=booking.reader_names([found]).get(found.reader_id, found.reader.display_name),
+            terms=booking.terms(found, by),
+            problem=problem,
+            zones=zones,
+        ),
+        status,
+    )
+
+
+@bp.get("/bookings/<int:booking_id>")
+@people_with_bookings
+def show(booking_id):
+    return _show_page(booking_id)
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@people_with_bookings
+def cancel(booking_id):
+    found = booking.locked(booking_id)
+    if found is None or not (found.has(current_user) or current_user.is_admin):
+        abort(404)
+    try:
+        applied = booking.cancel(found, current_user)
+    except BookingError as error:
+        return refused(error, functools.partial(_show_page, booking_id, problem=error.message))
+    db.session.commit()
+    back = format_cents(applied.refund)
+    if current_user.id != found.client_id:
+        flash(f"The booking is cancelled. {back} went back to the client's wallet.", "success")
+    elif applied.full:
+        flash(f"The booking is cancelled. {back} is back in your wallet.", "success")
+    else:
+        kept = format_cents(applied.kept)
+        flash(
+            f"The booking is cancelled. {back} is back in your wallet; {kept} was kept (late cancellation).", "success"
+        )
+    return redirect(url_for("bookings.show", booking_id=booking_id), 303)

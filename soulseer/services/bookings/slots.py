@@ -1,0 +1,141 @@
+"""The slot algorithm (next-areas.md S-3): which start times a reader can be booked at.
+
+One function, `free_starts`, answers both the booking page's list and the booking's own check
+(S-4: the write asks it again for the chosen start), so a slot shown is a slot that can be booked
+and nothing else can be. It works in UTC:
+
+1. for each reader-local date the asked span touches, that date's ranges (its override, else its
+   weekly rules) become UTC instants with `zones.at_local` (a rule of 09:00–11:00 is two hours on
+   any day, except across a clock change, where it is what the wall clock says);
+2. candidate starts go forward in real time, never in wall-clock time (adding a day to a local
+   time across a change is 23 or 25 hours), every `GRANULE` and kept only where the reader's own
+   clock shows a multiple of the step (:00, :15, :30, :45), so a 45-minute-offset client sees
+   odd minutes, which is right;
+3. a start is kept when the reading fits in its range, it respects the notice and the horizon,
+   and [start, start + length + buffer) overlaps no active booking's [start, blocked_until) —
+   the same ranges the database's exclusion constraint compares.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from soulseer.extensions import db
+from soulseer.models.booking import ACTIVE_STATES, AvailabilityOverride, AvailabilityRule, Booking
+from soulseer.services.bookings import zones
+
+STEP_MINUTES = 15  # start times on the reader's :00/:15/:30/:45 (S-2)
+GRANULE = timedelta(minutes=5)  # every zone in use today is offset from UTC by a multiple of 5 minutes
+
+
+@dataclass
+class Schedule:
+    """A reader's availability as plain data: what the algorithm needs and nothing else."""
+
+    time_zone: str
+    rules: dict = field(default_factory=dict)  # weekday (Monday 0) -> [(start minute, end minute)]
+    overrides: dict = field(default_factory=dict)  # local date -> [] (blocked) or [(start, end)]
+    notice: timedelta = timedelta(minutes=120)
+    horizon: timedelta = timedelta(days=60)
+    buffer: timedelta = timedelta(minutes=10)
+    busy: list = field(default_factory=list)  # [(start, blocked_until)] of active bookings, UTC
+
+    def ranges_on(self, day):
+        """The reader's ranges on her local date `day`, as UTC [start, end) pairs."""
+        minutes = self.overrides[day] if day in self.overrides else self.rules.get(day.weekday(), [])
+        return [
+            (zones.at_local(day, start, self.time_zone), zones.at_local(day, end, self.time_zone))
+            for start, end in _merged(minutes)
+        ]
+
+
+def _merged(ranges):
+    """Ranges that touch or overlap become one (09:00–12:00 and 12:00–15:00 take a reading at 11:30)."""
+    merged = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def free_starts(schedule, length_minutes, span_from, span_to, now, step_minutes=STEP_MINUTES):
+    """The UTC start times in [span_from, span_to) at which a reading of `length_minutes` can be
+    booked now, in order."""
+    length = timedelta(minutes=length_minutes)
+    earliest, latest = now + schedule.notice, now + schedule.horizon
+    busy = sorted(schedule.busy)
+    busy_starts = [start for start, _ in busy]
+    first_day = zones.local(span_from, schedule.time_zone).date()
+    last_day = zones.local(span_to - timedelta(microseconds=1), schedule.time_zone).date()
+    found, day = [], first_day
+    while day <= last_day:
+        for range_start, range_end in schedule.ranges_on(day):
+            start = range_start
+            if start < span_from:  # keep to the granules counted from the range's start
+                start += -((range_start - span_from) // GRANULE) * GRANULE
+            while start + length <= range_end and start < span_to:
+                if (
+                    zones.minute_of_day(start, schedule.time_zone) % step_minutes == 0
+                    and earliest <= start <= latest
+                    and not _overlaps(busy, busy_starts, start, start + length + schedule.buffer)
+                ):
+                    found.append(start)
+                start += GRANULE
+        day += timedelta(days=1)
+    return found
+
+
+def _overlaps(busy, busy_starts, start, end):
+    """Whether [start, end) overlaps one of the sorted [s, e) ranges of `busy`."""
+    # Only ranges that start before `end` can overlap; of those, any that ends after `start` does.
+    # A reader's active bookings never overlap one another, so their ends are in order too.
+    index = bisect_right(busy_starts, end - timedelta(microseconds=1))
+    return index > 0 and busy[index - 1][1] > start
+
+
+# The schedule, read from the database -------------------------------------------------------------
+
+
+def schedule_for(settings, span_from, span_to, ignore_booking_id=None):
+    """The reader's Schedule with her overrides and active bookings near [span_from, span_to)."""
+    reader_id = settings.reader_id
+    rules = {}
+    for rule in db.session.execute(
+        sa.select(AvailabilityRule).filter_by(reader_id=reader_id).order_by(AvailabilityRule.start_minute)
+    ).scalars():
+        rules.setdefault(rule.weekday, []).append((rule.start_minute, rule.end_minute))
+    overrides = {}
+    near_from, near_to = span_from - timedelta(days=2), span_to + timedelta(days=2)
+    for override in db.session.execute(
+        sa.select(AvailabilityOverride)
+        .where(
+            AvailabilityOverride.reader_id == reader_id,
+            AvailabilityOverride.day >= near_from.date(),
+            AvailabilityOverride.day <= near_to.date(),
+        )
+        .order_by(AvailabilityOverride.start_minute)
+    ).scalars():
+        ranges = overrides.setdefault(override.day, [])
+        if not override.blocked:
+            ranges.append((override.start_minute, override.end_minute))
+    busy_query = sa.select(Booking.starts_at, Booking.blocked_until).where(
+        Booking.reader_id == reader_id,
+        Booking.state.in_(ACTIVE_STATES),
+        Booking.blocked_until > near_from,
+        Booking.starts_at < near_to,
+    )
+    if ignore_booking_id is not None:
+        busy_query = busy_query.where(Booking.id != ignore_booking_id)
+    return Schedule(
+        time_zone=settings.time_zone,
+        rules=rules,
+        overrides=overrides,
+        notice=timedelta(minutes=settings.notice_minutes),
+        horizon=timedelta(days=settings.horizon_days),
+        buffer=timedelta(minutes=settings.buffer_minutes),
+        busy=[tuple(row) for row in db.session.execute(busy_query)],
+    )

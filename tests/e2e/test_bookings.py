@@ -1,0 +1,110 @@
+"""Scheduled readings in the browser, on phones in two time zones: a reader in New York opens her
+week, a client in London books a time (her zone found by the browser), both see the time on
+their own clocks, and the client cancels more than a day ahead and gets everything back."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PHONE, Watched, account, close_context, online_luna, sign_in
+from tests.support.axe import axe_source, small_targets, violations
+
+
+def phone_in(browser, live_server, zone):
+    context = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, service_workers="block", timezone_id=zone, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.watched = Watched(page)
+    return context, page
+
+
+def accessible(page, source, label):
+    assert violations(page, source) == [], label
+    assert small_targets(page) == [], label
+
+
+def test_a_reader_in_new_york_opens_her_week_and_a_client_in_london_books_and_cancels(
+    browser, live_server, make_user, screenshot
+):
+    from soulseer.extensions import db
+    from soulseer.ledger import keys, operations
+    from tests.support.money import wallet_of
+
+    online_luna(make_user)  # chat at $1.50 a minute: 30 minutes are $45.00
+    nova = account(make_user, "client", "nova@example.test", "Nova")
+    operations.credit_topup(nova, 10_000, keys.topup("cs_e2e_nova"), ("topup", nova.id))
+    db.session.commit()
+    source = axe_source()
+    opened = []
+    try:
+        luna_context, luna = phone_in(browser, live_server, "America/New_York")
+        opened.append(luna_context)
+        nova_context, page = phone_in(browser, live_server, "Europe/London")
+        opened.append(nova_context)
+
+        # Luna opens her week, in her own zone, from her dashboard.
+        sign_in(luna, "luna@example.test")
+        luna.goto("/reader")
+        luna.get_by_role("link", name="Your availability").click()
+        expect(luna.get_by_role("heading", name="Your availability")).to_be_visible()
+        luna.get_by_label("Your time zone").select_option("America/New_York")
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+            luna.get_by_label(day).fill("9:00-17:00")
+        luna.get_by_role("checkbox", name="30 minutes").check()
+        luna.get_by_role("button", name="Save my availability").click()
+        expect(luna.get_by_text("Your availability is saved.")).to_be_visible()
+        expect(luna.get_by_text("Clients can book you now.")).to_be_visible()
+        accessible(luna, source, "availability")
+        screenshot(luna, "reader-availability")
+
+        # Nova, in London, books from Luna's page; the page takes her zone from the browser.
+        sign_in(page, "nova@example.test")
+        page.goto("/readers/luna")
+        page.get_by_role("link", name="Book a time").click()
+        expect(page.get_by_label("Your time zone")).to_have_value("Europe/London")
+        days = page.locator(".book-days a")
+        days.nth(2).click()  # two days ahead at least: more than 24 hours to cancel for free
+        expect(days.nth(2)).to_have_attribute("aria-current", "date")
+        first = page.locator(".slot").first
+        # 9:00 in New York is 14:00 in London (both on standard time in December).
+        expect(first).to_contain_text("2:00 PM GMT")
+        expect(first).to_contain_text("9:00 AM EST for Luna")
+        accessible(page, source, "book")
+        screenshot(page, "client-book")
+        first.click()
+        expect(page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
+        expect(page.locator(".facts")).to_contain_text(re.compile(r"Your time\s*\w+day \d+ December 2026, 2:00 PM GMT"))
+        expect(page.locator(".facts")).to_contain_text(
+            re.compile(r"Luna’s time\s*\w+day \d+ December 2026, 9:00 AM EST")
+        )
+        accessible(page, source, "confirm")
+        page.get_by_role("button", name="Pay $45.00 and book").click()
+        expect(page.get_by_text("Your reading is booked and paid.")).to_be_visible()
+        assert wallet_of(nova) == 10_000 - 4500
+
+        # Luna sees it on her own clock.
+        luna.goto("/bookings")
+        item = luna.locator(".booking-item").first
+        expect(item).to_contain_text("9:00 AM EST")
+        expect(item).to_contain_text("30-minute chat reading with Nova")
+        accessible(luna, source, "reader bookings")
+        screenshot(luna, "reader-bookings")
+
+        # Nova cancels, more than 24 hours ahead: the page says all of it comes back, and it does.
+        page.goto("/bookings")
+        expect(page.locator(".booking-item").first).to_contain_text("2:00 PM GMT")
+        page.locator(".booking-link").first.click()
+        expect(page.get_by_text("Cancel now and all $45.00 comes back to your wallet.")).to_be_visible()
+        accessible(page, source, "booking")
+        page.get_by_text("Cancel this booking").click()
+        page.get_by_role("button", name="Yes, cancel it").click()
+        expect(page.get_by_text("The booking is cancelled. $45.00 is back in your wallet.")).to_be_visible()
+        expect(page.locator(".facts")).to_contain_text("Back to you")
+        screenshot(page, "client-cancelled")
+        assert wallet_of(nova) == 10_000
+        assert page.watched.problems() == [] and luna.watched.problems() == []
+    finally:
+        for context in opened:
+            close_context(context)
