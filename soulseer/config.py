@@ -51,12 +51,13 @@ def _persistent_secret_key(instance_path):
     return path.read_text().strip()
 
 
-def _local_webhook_secret(instance_path):
-    """The webhook secret test payments sign with, outside production and without a real one.
+def _local_webhook_secret(instance_path, name="stripe_webhook_secret"):
+    """A webhook secret test payments (and test payouts) sign with, outside production and without
+    a real one.
 
     Kept in instance/ so the web process (which verifies) and every other process agree. Written
     through a temporary file and a hard link, so processes starting together cannot both win."""
-    path = Path(instance_path) / "stripe_webhook_secret"
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -105,6 +106,15 @@ def load_config(environ=None, instance_path=None):
         raise ConfigError("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY: top-ups are credited by webhooks.")
     if not webhook_secret and not production:
         webhook_secret = _local_webhook_secret(instance_path)
+    # Connect events (connected accounts' account.updated, transfers, payouts) come to a second
+    # endpoint with its own secret (docs/payouts.md).
+    connect_secret = environ.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
+    if production and stripe_secret and not connect_secret:
+        raise ConfigError(
+            "STRIPE_CONNECT_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY: payout accounts are updated by webhooks."
+        )
+    if not connect_secret and not production:
+        connect_secret = _local_webhook_secret(instance_path, "stripe_connect_webhook_secret")
     public_url = environ.get("PUBLIC_URL") or f"http://{environ.get('HOST', '127.0.0.1')}:{environ.get('PORT', '5000')}"
     config = {
         "SOULSEER_ENV": env,
@@ -135,6 +145,8 @@ def load_config(environ=None, instance_path=None):
         # instance/, which test payments sign with (docs/stripe.md).
         "STRIPE_WEBHOOK_SECRET": webhook_secret,
         "STRIPE_API_BASE": environ.get("STRIPE_API_BASE", ""),
+        # Verifies POST /webhooks/stripe/connect (Connect events); a local one outside production.
+        "STRIPE_CONNECT_WEBHOOK_SECRET": connect_secret,
         "AGORA_APP_ID": environ.get("AGORA_APP_ID", ""),
         "AGORA_APP_CERTIFICATE": environ.get("AGORA_APP_CERTIFICATE", ""),
         "S3_ENDPOINT_URL": environ.get("S3_ENDPOINT_URL", ""),
@@ -183,6 +195,8 @@ def load_config(environ=None, instance_path=None):
         "REVIEW_WINDOW_DAYS": _int(environ, "SOULSEER_REVIEW_WINDOW_DAYS", 14),
         "REVIEW_MAX_CHARS": _int(environ, "SOULSEER_REVIEW_MAX_CHARS", 2000),
         "PAYOUT_THRESHOLD_CENTS": _int(environ, "SOULSEER_PAYOUT_THRESHOLD_CENTS", 1500),
+        # Earnings credited in the last N days are still clearing: not paid out yet (docs/payouts.md).
+        "PAYOUT_CLEARING_DAYS": _int(environ, "SOULSEER_PAYOUT_CLEARING_DAYS", 3),
         "DOWNLOAD_LINK_HOURS": _int(environ, "SOULSEER_DOWNLOAD_LINK_HOURS", 24),
         "DOWNLOAD_LINK_MAX_USES": _int(environ, "SOULSEER_DOWNLOAD_LINK_MAX_USES", 5),
         # Length of one billed minute in seconds: 60, shortened only by tests and demos.

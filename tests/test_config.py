@@ -81,6 +81,7 @@ def test_every_documented_setting_is_read(tmp_path):
         "OIDC_METADATA_URL": "http://127.0.0.1:9/.well-known/openid-configuration",
         "STRIPE_SECRET_KEY": "sk_test_x",
         "STRIPE_WEBHOOK_SECRET": "whsec_x",
+        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_connect_x",
         "STRIPE_API_BASE": "http://127.0.0.1:12111",
         "AGORA_APP_ID": "appid",
         "AGORA_APP_CERTIFICATE": "cert",

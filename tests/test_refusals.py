@@ -161,6 +161,7 @@ NOT_REFUSALS = {
     "soulseer.services.payments.stripe_events.InvalidEvent": "webhook plumbing: Stripe gets a 400",
     "soulseer.services.payments.stripe_events.NotApplicable": "webhook plumbing: the event is acknowledged and ignored",
     "soulseer.services.payments.stripe_stand_in.DeliveryError": "the TEST checkout could not reach our webhook (a 502)",
+    "soulseer.services.payouts.connect.PayoutsUnavailable": "Stripe cannot be reached or is not configured: a 503",
     "soulseer.ledger.posting.LedgerError": "the ledger's own errors; commerce turns them into refusals",
     "soulseer.ledger.posting.Unbalanced": "a programming error",
     "soulseer.ledger.posting.InsufficientFunds": "commerce.NotEnoughFunds is the refusal",

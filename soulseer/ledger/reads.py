@@ -213,3 +213,60 @@ def net_lines(lines, grouped=("reading",), direction=""):
     elif direction == "out":
         statement = statement.where(ranked.c.net < 0)
     return statement
+
+
+# One account's entries, narrowed (a reader's earnings: what cleared, what a report holds) ------
+
+
+def _entries_where(spec, kinds=None, after=None, up_to=None, reference_type=None, reference_ids=None):
+    conditions = [LedgerAccount.code == spec[0]]
+    if kinds is not None:
+        conditions.append(LedgerTransaction.kind.in_([str(kind) for kind in kinds]))
+    if after is not None:
+        conditions.append(LedgerEntry.created_at > after)
+    if up_to is not None:
+        conditions.append(LedgerEntry.created_at <= up_to)
+    if reference_type is not None:
+        conditions.append(LedgerTransaction.reference_type == reference_type)
+    if reference_ids is not None:
+        conditions.append(LedgerTransaction.reference_id.in_(reference_ids))
+    return conditions
+
+
+def _entries_from(*columns):
+    return (
+        sa.select(*columns)
+        .select_from(LedgerEntry)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+    )
+
+
+def entries_total(spec, **criteria):
+    """(sum, count) of the entries on account `spec` that match `criteria` (kinds, posted
+    after / up to a time, reference_type, reference_ids): the figure and how many lines are behind it."""
+    total, count = db.session.execute(
+        _entries_from(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0), sa.func.count(LedgerEntry.id)).where(
+            *_entries_where(spec, **criteria)
+        )
+    ).one()
+    return int(total), count
+
+
+def entries(spec, limit=50, **criteria):
+    """The newest `limit` entries on account `spec` matching `criteria` (as entries_total), each with
+    its transaction's kind, description and reference."""
+    return db.session.execute(
+        _entries_from(
+            LedgerEntry.id,
+            LedgerEntry.created_at,
+            LedgerEntry.amount,
+            LedgerTransaction.kind,
+            LedgerTransaction.description,
+            LedgerTransaction.reference_type,
+            LedgerTransaction.reference_id,
+        )
+        .where(*_entries_where(spec, **criteria))
+        .order_by(LedgerEntry.id.desc())
+        .limit(limit)
+    ).all()

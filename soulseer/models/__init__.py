@@ -20,6 +20,7 @@ from soulseer.models.message import Conversation, Message
 from soulseer.models.moderation import Flag, ItemState, Moderatable, ModerationItem, ScreeningHit
 from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
+from soulseer.models.payouts import PayoutAccount
 from soulseer.models.reading import Reading, ReadingEvent, ReadingMessage, ReadingMode, ReadingState
 from soulseer.models.review import Review
 from soulseer.models.user import Role, User, UserStatus
@@ -48,6 +49,7 @@ __all__ = [
     "Notification",
     "OnlineNotificationRequest",
     "OutboundEmail",
+    "PayoutAccount",
     "ReaderApplication",
     "ReaderProfile",
     "ReaderStatus",

@@ -51,6 +51,8 @@ NOT_PAGES = {
     "community.reply_link",  # a redirect to the page of the thread that shows the reply
     "community.reply_form",  # the reply form's HTMX fragment, checked inside the thread page
     "community.new_replies",  # the open thread's "new replies" line (HTMX), checked in the browser story
+    "reader.payouts_refresh",  # a redirect to Stripe's onboarding (a new link)
+    "reader.payouts_return",  # back from Stripe's onboarding: asks Stripe, then a redirect to the payouts page
 }
 
 
@@ -244,6 +246,9 @@ TOURS = {
         "/reader/availability !post",  # the date form sent empty: its field errors
         "/bookings",
         "/bookings/{booking}",
+        "/reader/payouts",
+        "/reader/payouts !setup",  # "Set up payouts": lands on the TEST onboarding page (test payouts)
+        "/reader/payouts/test-dashboard",
         "/readings/{live}",
         "/readings/{reviewed}",
         "/readings/{reviewed}/transcript",
@@ -279,7 +284,7 @@ TOURS = {
     ],
 }
 # Actions that land on a page of their own.
-LANDS_ON = {"apply": "applications.thanks"}
+LANDS_ON = {"apply": "applications.thanks", "setup": "reader.test_onboarding"}
 SIGN_IN = {
     "client": "nova@example.test",
     "reader": "luna@example.test",
@@ -365,6 +370,9 @@ def test_no_axe_violation_anywhere(role, app, browser, live_server, make_user):
                 _post_empty(page)
             elif action == "apply":
                 _apply(page)
+            elif action == "setup":
+                page.get_by_role("button", name="Set up payouts").click()
+                expect(page).to_have_url(re.compile("/reader/payouts/test-onboarding/"))
             problems += _check(page, source, entry)
     finally:
         close_context(context)

@@ -3,16 +3,14 @@ and test payments, whose TEST checkout sends a signed event over real HTTP to ou
 The wallet is credited only by the webhook's job (the real RQ worker)."""
 
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from soulseer import create_app
 from soulseer.extensions import db as database
 from soulseer.models import StripeEvent, Topup
 from tests.conftest import IsolatedClient, csrf_token_from
-from tests.support.stripe_fake import API_KEY, StripeFake, checkout_session, event
+from tests.support.stripe_fake import API_KEY, checkout_session, event
 from tests.support.topups import balance, deliver, queued, run_worker, stored_event, transactions
 
 
@@ -22,13 +20,6 @@ def post_with_token(client, url, data, page="/wallet/topups/new", **kwargs):
 
 
 # --- Stripe Checkout (the loopback fake) -------------------------------------------------------
-
-
-@pytest.fixture
-def stripe_api():
-    fake = StripeFake().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
@@ -135,18 +126,6 @@ def test_test_payments_are_impossible_in_production(app):
 
 
 # --- test payments: the TEST checkout sends its event over HTTP to our own webhook -------------
-
-
-@pytest.fixture
-def http_server(app):
-    """This very app on a real loopback port, so the TEST checkout can reach /webhooks/stripe."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    # "localhost": the test client keeps its session cookie for that name (ports do not matter).
-    yield f"http://localhost:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 def start_test_topup(browser, base_url, amount="2500"):

@@ -1,7 +1,12 @@
 """A loopback fake of the Stripe API, and Stripe's webhook signing scheme, for the tests.
 
 `StripeFake` is a real HTTP server (werkzeug, in a thread, on 127.0.0.1) that answers
-POST /v1/checkout/sessions the way Stripe does. It checks what the app sent (the bearer key, the
+POST /v1/checkout/sessions the way Stripe does, and the Connect calls of payouts: accounts
+(create, retrieve), account links, login links, transfers (create with idempotency keys, list by
+transfer group) and the balance. `script(method, path, *steps)` makes the next requests to a path
+misbehave as a network does: "drop" (the connection closes before Stripe sees the request),
+"lose_answer" (Stripe does the work, then the connection drops: a lost answer), or an error
+answer `(status, type, code, message)`. It checks what the app sent (the bearer key, the
 form-encoded fields) and records every request, so tests assert on the wire format, not on mocks.
 The app is pointed at it with STRIPE_API_BASE.
 
@@ -9,11 +14,13 @@ The app is pointed at it with STRIPE_API_BASE.
 `Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`.
 """
 
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -122,12 +129,64 @@ class RecordedRequest:
     form: dict
 
 
+def account_snapshot(account_id, transfers="inactive", payouts_enabled=False, details_submitted=False,
+                     currently_due=(), past_due=(), disabled_reason=None, user_id=None):  # fmt: skip
+    """A v1 Account object as Stripe returns it and sends it in `account.updated`."""
+    return {
+        "id": account_id,
+        "object": "account",
+        "capabilities": {"transfers": transfers},
+        "charges_enabled": False,
+        "controller": {"stripe_dashboard": {"type": "express"}, "type": "application"},
+        "country": "US",
+        "created": int(time.time()),
+        "default_currency": "usd",
+        "details_submitted": details_submitted,
+        "livemode": False,
+        "metadata": {"user_id": str(user_id)} if user_id else {},
+        "payouts_enabled": payouts_enabled,
+        "requirements": {
+            "currently_due": list(currently_due),
+            "eventually_due": list(currently_due),
+            "past_due": list(past_due),
+            "pending_verification": [],
+            "disabled_reason": disabled_reason,
+        },
+        "type": "express",
+    }
+
+
+def connect_event(event_type, data_object, account_id, created=None, event_id=None, livemode=False):
+    """A Connect event: as `event`, with the connected account it is about and its own time."""
+    envelope = event(event_type, data_object, event_id)
+    envelope.update(account=account_id, livemode=livemode)
+    if created is not None:
+        envelope["created"] = int(created)
+    return envelope
+
+
+NEW_ACCOUNT_DUE = ["external_account", "individual.dob.day", "individual.ssn_last_4", "tos_acceptance.date"]
+
+
 @dataclass
 class StripeFake:
     api_key: str = API_KEY
     requests: list = field(default_factory=list)
     sessions: dict = field(default_factory=dict)
     fail_with: tuple | None = None  # (status, error type, message) for the next requests
+    accounts: dict = field(default_factory=dict)
+    transfers: dict = field(default_factory=dict)  # id -> transfer, in the order made
+    balance_available: int = 10_000_000  # the platform's available balance, in cents
+    _idempotent: dict = field(default_factory=dict)  # key -> (params, status, body)
+    _scripts: dict = field(default_factory=dict)  # (method, path) -> steps for the next requests
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def script(self, method, path, *steps):
+        """The next requests to `method path` behave as `steps` say, one step each (see the module)."""
+        self._scripts.setdefault((method, path), []).extend(steps)
+
+    def requests_to(self, method, path):
+        return [r for r in self.requests if (r.method, r.path) == (method, path)]
 
     def start(self):
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
@@ -148,11 +207,145 @@ class StripeFake:
             return self._error(401, "invalid_request_error", "Invalid API Key provided.")
         if self.fail_with:
             return self._error(*self.fail_with)
-        if request.method == "POST" and request.path == "/v1/checkout/sessions":
+        with self._lock:
+            steps = self._scripts.get((request.method, request.path)) or []
+            step = steps.pop(0) if steps else None
+        if step == "drop":
+            return self._drop(request)
+        if isinstance(step, tuple):
+            status, error_type, code, message = step
+            return self._error(status, error_type, message, code)
+        response = self._route(request, form)
+        if step == "lose_answer":
+            return self._drop(request)
+        return response
+
+    def _route(self, request, form):
+        method, path = request.method, request.path
+        parts = path.strip("/").split("/")
+        if method == "POST" and path == "/v1/checkout/sessions":
             return self._create_checkout_session(form)
-        return self._error(
-            404, "invalid_request_error", f"Unrecognized request URL ({request.method}: {request.path})."
-        )
+        if method == "POST" and path == "/v1/accounts":
+            return self._idempotently(request, form, self._create_account)
+        if method == "GET" and len(parts) == 3 and parts[:2] == ["v1", "accounts"]:
+            found = self.accounts.get(parts[2])
+            return self._json(found) if found else self._error(404, "invalid_request_error", "No such account")
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["v1", "accounts"] and parts[3] == "login_links":
+            if parts[2] not in self.accounts:
+                return self._error(404, "invalid_request_error", "No such account")
+            url = f"https://connect.stripe.com/express/{parts[2]}/{secrets.token_hex(6)}"
+            return self._json({"object": "login_link", "created": int(time.time()), "url": url})
+        if method == "POST" and path == "/v1/account_links":
+            return self._create_account_link(form)
+        if method == "POST" and path == "/v1/transfers":
+            return self._idempotently(request, form, self._create_transfer)
+        if method == "GET" and path == "/v1/transfers":
+            return self._list_transfers(request.args)
+        if method == "GET" and path == "/v1/balance":
+            available = [{"amount": self.balance_available, "currency": "usd"}]
+            return self._json({"object": "balance", "available": available, "pending": [], "livemode": False})
+        return self._error(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
+
+    @staticmethod
+    def _drop(request):
+        """Close the connection without an answer, as a network failure does."""
+        sock = request.environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        return Response("", 500)
+
+    def _idempotently(self, request, form, create):
+        """Stripe's idempotency: the same key with the same parameters answers the first answer again;
+        with other parameters it is an error."""
+        key = request.headers.get("Idempotency-Key")
+        with self._lock:
+            if key in self._idempotent:
+                params, status, body = self._idempotent[key]
+                if params != form:
+                    return self._error(400, "idempotency_error", "Keys for idempotent requests can only be used "
+                                       "with the same parameters they were first used with.")  # fmt: skip
+                return Response(body, status, mimetype="application/json", headers={"Idempotent-Replayed": "true"})
+            response = create(form)
+            if key:
+                self._idempotent[key] = (form, response.status_code, response.get_data())
+            return response
+
+    def _create_account(self, form):
+        problems = []
+        for name, expected in (
+            ("country", "US"),
+            ("controller[stripe_dashboard][type]", "express"),
+            ("controller[fees][payer]", "application"),
+            ("controller[losses][payments]", "application"),
+            ("controller[requirement_collection]", "stripe"),
+            ("capabilities[transfers][requested]", "true"),
+        ):
+            if form.get(name) != expected:
+                problems.append(f"{name}={form.get(name)!r}")
+        if any(name.startswith("capabilities[card_payments]") for name in form):
+            problems.append("card_payments requested")
+        if problems:
+            return self._error(400, "invalid_request_error", "Invalid parameters: " + ", ".join(problems))
+        account_id = "acct_1" + secrets.token_hex(8)
+        account = account_snapshot(account_id, currently_due=NEW_ACCOUNT_DUE, past_due=NEW_ACCOUNT_DUE,
+                                   disabled_reason="requirements.past_due",
+                                   user_id=form.get("metadata[user_id]"))  # fmt: skip
+        self.accounts[account_id] = account
+        return self._json(account)
+
+    def _create_account_link(self, form):
+        if form.get("account") not in self.accounts:
+            return self._error(400, "invalid_request_error", "No such account")
+        for name in ("return_url", "refresh_url"):
+            if not (form.get(name) or "").startswith("http"):
+                return self._error(400, "invalid_request_error", f"Invalid {name}")
+        if form.get("type") not in ("account_onboarding", "account_update"):
+            return self._error(400, "invalid_request_error", "Invalid type")
+        now = int(time.time())
+        url = f"https://connect.stripe.com/setup/e/{form['account']}/{secrets.token_urlsafe(12)}"
+        return self._json({"object": "account_link", "created": now, "expires_at": now + 300, "url": url})
+
+    def _create_transfer(self, form):
+        destination = self.accounts.get(form.get("destination"))
+        if destination is None:
+            return self._error(400, "invalid_request_error", "No such destination", "resource_missing")
+        if destination["capabilities"].get("transfers") != "active":
+            return self._error(400, "invalid_request_error", "Your destination account needs to have the transfers "
+                               "capability enabled.", "insufficient_capabilities_for_transfer")  # fmt: skip
+        amount = int(form.get("amount") or 0)
+        if amount > self.balance_available:
+            return self._error(400, "invalid_request_error", "You have insufficient funds in your Stripe account.",
+                               "balance_insufficient")  # fmt: skip
+        self.balance_available -= amount
+        transfer = {
+            "id": "tr_1" + secrets.token_hex(10),
+            "object": "transfer",
+            "amount": amount,
+            "amount_reversed": 0,
+            "created": int(time.time()),
+            "currency": form.get("currency"),
+            "destination": destination["id"],
+            "livemode": False,
+            "metadata": {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")},
+            "reversed": False,
+            "transfer_group": form.get("transfer_group"),
+        }
+        self.transfers[transfer["id"]] = transfer
+        return self._json(transfer)
+
+    def _list_transfers(self, args):
+        found = [
+            t for t in reversed(self.transfers.values())
+            if all(t.get(name) == args[name] for name in ("destination", "transfer_group") if name in args)
+        ]  # fmt: skip
+        limit = int(args.get("limit", 10))
+        return self._json({"object": "list", "url": "/v1/transfers", "has_more": len(found) > limit,
+                           "data": found[:limit]})  # fmt: skip
+
+    @staticmethod
+    def _json(body):
+        return Response(json.dumps(body), 200, mimetype="application/json", headers={"Request-Id": "req_fake"})
 
     def _create_checkout_session(self, form):
         problems = []
@@ -199,6 +392,6 @@ class StripeFake:
         return Response(json.dumps(session), 200, mimetype="application/json", headers={"Request-Id": "req_fake"})
 
     @staticmethod
-    def _error(status, error_type, message):
-        body = {"error": {"type": error_type, "message": message}}
+    def _error(status, error_type, message, code=None):
+        body = {"error": {"type": error_type, "message": message, **({"code": code} if code else {})}}
         return Response(json.dumps(body), status, mimetype="application/json", headers={"Request-Id": "req_fake"})

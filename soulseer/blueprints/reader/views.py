@@ -12,6 +12,7 @@ from soulseer.models.reading import MODES
 from soulseer.services.accounts import AccountError, applications
 from soulseer.services.bookings import availability, booking, zones
 from soulseer.services.marketplace import photos, profiles, specialties
+from soulseer.services.payouts import connect, earnings
 from soulseer.services.readings import history, reviews
 from soulseer.views import refused
 
@@ -30,6 +31,8 @@ def dashboard():
         upcoming_bookings=booking.lists_for(current_user)[0],
         taking_bookings=availability.takes_bookings(availability.settings_for(current_user)),
         zones=zones,
+        payout_earnings=earnings.of(current_user, with_lines=False),
+        payout_state=connect.status_of(connect.account_for(current_user))[0],
     )
 
 

@@ -30,6 +30,7 @@ KINDS = {
     "review",
     "reader_online",
     "community_reply",
+    "payout",
     "system",
 }
 BELL_EVENT = "notifications"

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # Stripe's own default: a signature older than 5 minutes is refused (replay protection).
 SIGNATURE_TOLERANCE_SECONDS = 300
 NOT_CREDITED_YET = "top-up not credited yet"
+EXTENSION = "soulseer.stripe_event_handlers"
 DISPUTE_NOT_APPLIED_YET = "dispute not applied yet"
 
 
@@ -50,9 +51,10 @@ class NotApplicable(Exception):
 # --- receiving (web process) -------------------------------------------------------------------
 
 
-def verify(payload, signature_header):
-    """Check the Stripe-Signature header with Stripe's own code and return the event as a dict."""
-    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
+def verify(payload, signature_header, secret=None):
+    """Check the Stripe-Signature header with Stripe's own code and return the event as a dict.
+    `secret`: the endpoint's signing secret (the platform endpoint's by default)."""
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"] if secret is None else secret
     if not secret:
         raise InvalidEvent("no webhook secret is configured")
     try:
@@ -72,6 +74,22 @@ def verify(payload, signature_header):
     ):
         raise InvalidEvent("not a Stripe event")
     return event
+
+
+def verify_connect(payload, signature_header):
+    """The Connect endpoint's check: its own secret, and the event names the connected account it
+    is about (Stripe sends connected accounts' events only to a Connect endpoint)."""
+    event = verify(payload, signature_header, current_app.config["STRIPE_CONNECT_WEBHOOK_SECRET"])
+    account = event.get("account")
+    if not (isinstance(account, str) and account.startswith("acct_")):
+        raise InvalidEvent("not a Connect event: no connected account")
+    return event
+
+
+def register_handler(app, event_type, handler):
+    """An area applies events of `event_type` with `handler(stripe_event)` (the stored StripeEvent:
+    payload, account, created), registered in its init_app (payouts: Connect events)."""
+    app.extensions.setdefault(EXTENSION, {})[event_type] = handler
 
 
 def store(event):
@@ -130,13 +148,13 @@ def process(event_id):
         db.session.rollback()
         return event.status
     event.attempts += 1
-    handler = HANDLERS.get(event.type)
+    handler = _handler_for(event)
     try:
         with db.session.begin_nested():  # a failure undoes the handler's writes, not the record
             if handler is None:
                 status = StripeEventStatus.IGNORED
             else:
-                handler(event.data_object)
+                handler()
                 status = StripeEventStatus.APPLIED
         event.status, event.error = status, None
     except NotApplicable as problem:
@@ -148,6 +166,14 @@ def process(event_id):
     event.processed_at = clock.now()
     db.session.commit()
     return event.status
+
+
+def _handler_for(event):
+    """The work for this event: the top-ups' own handlers take its object, an area's its row."""
+    if event.type in HANDLERS:
+        return lambda: HANDLERS[event.type](event.data_object)
+    registered = current_app.extensions.get(EXTENSION, {}).get(event.type)
+    return (lambda: registered(event)) if registered else None
 
 
 def _locked_topup(**criteria):
@@ -210,10 +236,10 @@ def _credit(topup, user, session_id):
 def _enqueue_waiting_events(topup):
     """Refunds and disputes that came before the credit: apply them now that it exists."""
     if topup.payment_intent_id:
-        _enqueue_failed(NOT_CREDITED_YET, "payment_intent", topup.payment_intent_id)
+        enqueue_waiting(NOT_CREDITED_YET, "payment_intent", topup.payment_intent_id)
 
 
-def _enqueue_failed(reason, field, value):
+def enqueue_waiting(reason, field, value):
     """Process again, after this commit, the failed events that waited for `reason` and whose
     object's `field` is `value`."""
     from soulseer.jobs.payments import process_stripe_event
@@ -328,7 +354,7 @@ def on_dispute_created(dispute):
         },
         reason=f"Stripe dispute {dispute.get('id')} ({dispute.get('reason') or 'no reason given'})",
     )
-    _enqueue_failed(DISPUTE_NOT_APPLIED_YET, "id", str(dispute.get("id")))
+    enqueue_waiting(DISPUTE_NOT_APPLIED_YET, "id", str(dispute.get("id")))
 
 
 def on_dispute_closed(dispute):

@@ -51,16 +51,23 @@ def build_event(topup, outcome):
         "payment_status": "paid" if outcome == PAID else "unpaid",
         "status": "complete",
     }
+    kind = "checkout.session.completed" if outcome == PAID else "checkout.session.async_payment_failed"
+    return envelope(kind, session, now)
+
+
+def envelope(event_type, data_object, created=None, **extra):
+    """A test-mode event as Stripe wraps its objects (`extra`: e.g. a Connect event's `account`)."""
     return {
         "id": "evt_test_" + secrets.token_hex(12),
         "object": "event",
         "api_version": STRIPE_API_VERSION,
-        "created": now,
-        "data": {"object": session},
+        "created": int(time.time()) if created is None else created,
+        "data": {"object": data_object},
         "livemode": False,
         "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
-        "type": "checkout.session.completed" if outcome == PAID else "checkout.session.async_payment_failed",
+        "type": event_type,
+        **extra,
     }
 
 
@@ -70,10 +77,15 @@ def pay(topup, outcome, webhook_url):
         raise ValueError(f"unknown test outcome {outcome!r}")
     if topup.status != TopupStatus.PENDING:
         return None  # paid or failed already: a second click sends nothing
-    payload = json.dumps(build_event(topup, outcome), separators=(",", ":"))
+    return deliver(build_event(topup, outcome), webhook_url, current_app.config["STRIPE_WEBHOOK_SECRET"])
+
+
+def deliver(event, webhook_url, secret):
+    """POST `event` to `webhook_url`, signed with `secret` by Stripe's scheme, as Stripe would."""
+    payload = json.dumps(event, separators=(",", ":"))
     headers = {
         "Content-Type": "application/json; charset=utf-8",
-        "Stripe-Signature": sign(payload, current_app.config["STRIPE_WEBHOOK_SECRET"]),
+        "Stripe-Signature": sign(payload, secret),
         "User-Agent": "SoulSeer test payments (Stripe-format event)",
     }
     try:

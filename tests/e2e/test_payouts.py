@@ -1,0 +1,65 @@
+"""A reader with cleared earnings sets up test payouts on a phone: from her dashboard to the TEST
+onboarding page (the stand-in for Stripe's), and back to "Payouts active" with her available
+earnings, each page checked with axe-core."""
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from soulseer import clock
+from tests.e2e.conftest import account, sign_in
+from tests.support import axe
+from tests.support.payouts import earn
+
+
+def no_violations(page):
+    source = axe.axe_source()
+    assert axe.violations(page, source) == []
+    assert axe.small_targets(page) == []
+
+
+def test_a_reader_sets_up_test_payouts_and_sees_her_available_earnings(page, app, make_user, screenshot):
+    luna = account(make_user, "reader", "luna@example.test", "Luna Starling")
+    buyer = account(make_user, "client", "nova@example.test", "Nova")
+    with app.test_request_context(), clock.frozen(clock.now() - timedelta(days=4)):
+        earn(buyer, luna, 3000)  # $21.00, cleared
+    with app.test_request_context():
+        earn(buyer, luna, 1000)  # $7.00, clearing
+    sign_in(page, "luna@example.test")
+
+    page.goto("/reader")
+    card = page.get_by_role("region", name="Payouts", exact=True)
+    expect(card).to_contain_text("$21.00")
+    card.get_by_role("link", name="Set up payouts").click()
+
+    expect(page).to_have_url(re.compile("/reader/payouts$"))
+    expect(page.get_by_role("heading", name="Set up payouts")).to_be_visible()
+    expect(page.get_by_text("Test payouts: no real money moves.")).to_be_visible()
+    expect(page.locator('[data-figure="available"]')).to_have_text("$21.00")
+    expect(page.locator('[data-figure="clearing"]')).to_have_text("$7.00")
+    page.get_by_text("1 ledger line behind clearing").click()
+    expect(page.locator("details[open] .ledger-amount")).to_have_text("+$7.00")
+    screenshot(page, "before")
+    no_violations(page)
+
+    page.get_by_role("button", name="Set up payouts").click()
+    expect(page).to_have_url(re.compile("/reader/payouts/test-onboarding/"))
+    expect(page.get_by_role("heading", name="Test payout setup")).to_be_visible()
+    expect(page.get_by_text("TEST", exact=True)).to_be_visible()
+    screenshot(page, "test-onboarding")
+    no_violations(page)
+
+    page.get_by_role("button", name="Give every detail (test)").click()
+    expect(page).to_have_url(re.compile("/reader/payouts$"))
+    expect(page.get_by_role("heading", name="Payouts active")).to_be_visible()
+    expect(page.get_by_text("Payouts are active.")).to_be_visible()
+    expect(page.locator('[data-figure="available"]')).to_have_text("$21.00")
+    screenshot(page, "active")
+    no_violations(page)
+
+    page.get_by_role("button", name="Open your Stripe dashboard").click()
+    expect(page).to_have_url(re.compile("/reader/payouts/test-dashboard$"))
+    expect(page.get_by_role("heading", name="Test Stripe dashboard")).to_be_visible()
+    no_violations(page)
+    assert page.watched.problems() == []

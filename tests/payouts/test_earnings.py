@@ -1,0 +1,114 @@
+"""A reader's earnings from the ledger on a frozen clock: what clears after 3 days, what a client's
+open report holds, and the page that shows each figure with the lines behind it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from soulseer import clock
+from soulseer.models import ItemState, ModerationItem
+from soulseer.services import commerce
+from soulseer.services.payouts import earnings
+from tests.support.payouts import earn
+
+MONDAY = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def buyer(make_user):
+    return make_user(role="client", consented=True)
+
+
+def test_earnings_clear_after_three_days(db, reader, buyer):
+    with clock.frozen(MONDAY):
+        first = earn(buyer, reader, 2000)  # 70%: $14.00
+    with clock.frozen(MONDAY + timedelta(days=2)):
+        second = earn(buyer, reader, 1000)  # $7.00
+        now = earnings.of(reader)
+        assert (first, second) == (1400, 700)
+        assert now.balance == 2100 and now.clearing.cents == 2100 and now.available == 0
+        assert now.clearing.count == 2 and now.earned.cents == 2100
+
+    with clock.frozen(MONDAY + timedelta(days=3)):  # the first is exactly 3 days old: cleared
+        now = earnings.of(reader)
+        assert now.clearing.cents == 700 and now.available == 1400
+        assert [line.amount for line in now.clearing.lines] == [700]
+
+    with clock.frozen(MONDAY + timedelta(days=5, seconds=1)):
+        now = earnings.of(reader)
+        assert now.clearing.cents == 0 and now.clearing.count == 0 and now.available == 2100
+
+
+def test_the_clearing_period_is_a_setting(app, db, reader, buyer, monkeypatch):
+    monkeypatch.setitem(app.config, "PAYOUT_CLEARING_DAYS", 1)
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 2000)
+    with clock.frozen(MONDAY + timedelta(days=1)):
+        assert earnings.of(reader).available == 1400
+
+
+def test_a_refund_comes_out_of_what_is_clearing_first_and_never_below_zero(db, reader, buyer, make_user):
+    admin = make_user(role="admin")
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 1000, reference=("sale", 900))
+    with clock.frozen(MONDAY + timedelta(days=10)):
+        earn(buyer, reader, 2000, reference=("sale", 901))  # $14.00, clearing
+        commerce.refund(("sale", 901), 2000, "refund:901", admin, "The reading did not happen")
+        db.session.commit()
+        now = earnings.of(reader)
+        assert now.balance == 700 and now.earned.cents == 700
+        # Its credit is still within the window, but the refund took it back: clearing is
+        # capped at what her earnings hold, and the cleared $7.00 stays available.
+        assert now.clearing.cents == 700 and now.available == 0
+    with clock.frozen(MONDAY + timedelta(days=14)):
+        assert earnings.of(reader).available == 700
+
+
+def test_a_reading_a_client_reported_is_held_until_the_report_is_closed(db, reader, buyer):
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 2000, reference=("reading", 41))  # $14.00
+        earn(buyer, reader, 1000, reference=("reading", 42))  # $7.00
+        report = ModerationItem(kind="reading", target_id=41, author_id=reader.id)
+        db.session.add(report)
+        db.session.commit()
+    with clock.frozen(MONDAY + timedelta(days=4)):
+        now = earnings.of(reader)
+        assert now.held.cents == 1400 and now.held.count == 1 and now.available == 700
+
+        report.state, report.decided_at = ItemState.DISMISSED, clock.now()
+        db.session.commit()
+        assert earnings.of(reader).available == 2100
+
+
+def test_a_report_about_another_readers_reading_holds_nothing_of_hers(db, reader, buyer, make_user):
+    other = make_user(role="reader")
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 2000, reference=("reading", 41))
+        db.session.add(ModerationItem(kind="reading", target_id=41, author_id=other.id))
+        db.session.commit()
+    with clock.frozen(MONDAY + timedelta(days=4)):
+        assert earnings.of(reader).held.cents == 0
+
+
+def test_the_page_shows_each_figure_with_the_lines_behind_it(app, db, reader, buyer, login):
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 2000)
+    with clock.frozen(MONDAY + timedelta(days=4)):
+        earn(buyer, reader, 1000)
+        page = login(app.test_client(), reader).get("/reader/payouts")
+        html = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert 'data-figure="available">$14.00<' in html
+    assert 'data-figure="clearing">$7.00<' in html
+    assert 'data-figure="balance">$21.00<' in html
+    assert 'data-figure="earned">$21.00<' in html
+    assert "1 ledger line behind clearing" in html and "2 ledger lines behind earned in all" in html
+    assert "6 Nov 2026, 12:00 UTC" in html and "+$7.00" in html
+
+
+def test_the_reader_dashboard_shows_what_is_available(app, db, reader, buyer, login):
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 2000)
+    with clock.frozen(MONDAY + timedelta(days=4)):
+        html = login(app.test_client(), reader).get("/reader").get_data(as_text=True)
+    assert "Payouts" in html and "$14.00" in html and "Set up payouts" in html
