@@ -153,3 +153,11 @@ def test_payouts_are_the_readers_own(connect_app, make_user, login, stripe_api):
 def test_setup_is_rate_limited(browser, stripe_api):
     statuses = [post_with_token(browser, "/reader/payouts/setup").status_code for _ in range(11)]
     assert statuses[:10] == [303] * 10 and statuses[10] == 429
+
+
+def test_her_payout_account_is_in_export_my_data(browser, stripe_api, reader):
+    assert browser.get("/account/export").get_json()["payout_account"] is None
+    post_with_token(browser, "/reader/payouts/setup")
+    exported = browser.get("/account/export").get_json()["payout_account"]
+    assert exported["stripe_account_id"] == payout_account(reader).stripe_account_id
+    assert exported["payouts_enabled"] is False and "your bank account" in exported["still_needed"]

@@ -23,6 +23,7 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import PayoutAccount, User
 from soulseer.services.core import audit, notifications
+from soulseer.services.core.data_export import export_section, iso
 from soulseer.services.payments import stripe_events, topups
 from soulseer.services.payouts import stand_in
 
@@ -268,3 +269,21 @@ def status_of(account):
     if not due and account.details_submitted:
         return "review", []  # everything is in; Stripe is checking it
     return "setup", due
+
+
+@export_section("payout_account")
+def _export(user):
+    """Her connected account as SoulSeer keeps it (Stripe holds her identity and bank details)."""
+    account = db.session.execute(sa.select(PayoutAccount).filter_by(user_id=user.id)).scalar_one_or_none()
+    if account is None:
+        return None
+    return {
+        "stripe_account_id": account.stripe_account_id,
+        "test": account.test,
+        "details_submitted": account.details_submitted,
+        "payouts_enabled": account.payouts_enabled,
+        "transfers": account.transfers,
+        "still_needed": requirement_words(account.past_due + account.currently_due),
+        "status_as_of": iso(account.status_as_of),
+        "created_at": iso(account.created_at),
+    }

@@ -1,7 +1,7 @@
 """payouts: readers' Stripe Connect accounts
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 03:00:00
 
 One Express connected account per reader (docs/payouts.md): its acct_ id unique, and the status
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
