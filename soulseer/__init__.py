@@ -36,7 +36,7 @@ def create_app(config=None):
     from soulseer import compression, security, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import bookings, community, messages, moderation, payouts
+    from soulseer.services import bookings, community, messages, moderation, payouts, streams
     from soulseer.services.accounts import auth0
     from soulseer.services.core import after_commit
     from soulseer.services.marketplace import page_cache
@@ -50,6 +50,7 @@ def create_app(config=None):
     community.init_app(app)  # and the community's two
     bookings.init_app(app)  # scheduled readings: the ledger's check on their holds
     payouts.init_app(app)  # Connect events for the Stripe events job
+    streams.init_app(app)  # stream chat in the queue, the viewer count in the tick
     security.init_app(app)
     static_files.init_app(app)
     compression.init_app(app)  # hooks run last-registered first: this one sees the blueprints' finished body

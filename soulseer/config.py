@@ -192,6 +192,11 @@ def load_config(environ=None, instance_path=None):
         "DISCONNECTED_AFTER_SECONDS": _int(environ, "SOULSEER_DISCONNECTED_AFTER_SECONDS", 25),
         "RECONNECT_GRACE_SECONDS": _int(environ, "SOULSEER_RECONNECT_GRACE_SECONDS", 120),
         "AGORA_TOKEN_LIFETIME_SECONDS": _int(environ, "SOULSEER_AGORA_TOKEN_LIFETIME_SECONDS", 1200),
+        # A stream's viewers: 1 low latency (Broadcast Streaming, cheaper), 2 ultra-low (docs/streams.md).
+        "AGORA_AUDIENCE_LATENCY_LEVEL": _int(environ, "SOULSEER_AGORA_AUDIENCE_LATENCY_LEVEL", 1),
+        # Stream viewers' pages heartbeat this often; a viewer unseen for the window is not counted.
+        "STREAM_HEARTBEAT_SECONDS": _int(environ, "SOULSEER_STREAM_HEARTBEAT_SECONDS", 10),
+        "STREAM_VIEWER_WINDOW_SECONDS": _int(environ, "SOULSEER_STREAM_VIEWER_WINDOW_SECONDS", 25),
         "REVIEW_WINDOW_DAYS": _int(environ, "SOULSEER_REVIEW_WINDOW_DAYS", 14),
         "REVIEW_MAX_CHARS": _int(environ, "SOULSEER_REVIEW_MAX_CHARS", 2000),
         "PAYOUT_THRESHOLD_CENTS": _int(environ, "SOULSEER_PAYOUT_THRESHOLD_CENTS", 1500),

@@ -43,6 +43,23 @@ withdraw it, and once unlocked it can never be changed. Your dashboard shows who
 an answer, and your paid replies' figures.
 """
 
+HELP_STREAMS = """\
+## Live streams and gifts
+
+**Viewers:** readers who are live now are on the **Live** page. Open a stream to watch, chat and
+send gifts from your wallet (a Rose is $1, a Diamond $25); the reader keeps her share of each gift
+and everyone in the stream sees it arrive, with your name or, if you tick **Send anonymously**,
+as "Anonymous". A double tap sends one gift, never two, and a gift of $25 or more asks you to tap
+again to be sure. The **Top gifters** board shows who gave most in this stream. Report any chat
+line that breaks the rules.
+
+**Readers:** from your dashboard choose **Go live or schedule a stream**: give it a title and, if
+you like, a start time. Your studio shows your camera; press **Go live** when you are ready, and
+**End the stream** when you are done. While you are live, clients cannot request readings from you.
+You can remove lines from your stream's chat. Streaming needs the site's video service: if it is
+not set up, the Live page says so.
+"""
+
 HELP = (
     """\
 ## How do readings work?
@@ -78,6 +95,8 @@ can't refund or protect a payment made elsewhere.
 
 """
     + HELP_MESSAGES
+    + "\n"
+    + HELP_STREAMS
     + """
 ## If you are struggling
 

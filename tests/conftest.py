@@ -27,7 +27,7 @@ if XDIST_WORKER:
 # The benchmarks set SOULSEER_TEST_DATABASE so they never drop the database a test run is using.
 TEST_DATABASE = os.environ.get("SOULSEER_TEST_DATABASE", "soulseer_test")
 # Reference data the migrations insert; kept between tests (a test that edits it restores it).
-REFERENCE_TABLES = {"specialties", "community_categories"}
+REFERENCE_TABLES = {"specialties", "community_categories", "gifts"}
 
 
 def _start_services():

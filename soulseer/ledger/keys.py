@@ -59,3 +59,9 @@ def booking_hold(booking_id):
 def booking_settlement(booking_id):
     """The one ending of a booking's hold: settled (all or part, with the split) or released."""
     return f"booking:{booking_id}:settle"
+
+
+def gift(client_key):
+    """A gift sent in a live stream, by the id the sender's page gave it: a double tap or a retry
+    posts once."""
+    return f"gift:{client_key}"

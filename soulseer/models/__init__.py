@@ -23,6 +23,7 @@ from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, Topu
 from soulseer.models.payouts import PayoutAccount
 from soulseer.models.reading import Reading, ReadingEvent, ReadingMessage, ReadingMode, ReadingState
 from soulseer.models.review import Review
+from soulseer.models.stream import Gift, Stream, StreamGift, StreamKind, StreamMessage, StreamState
 from soulseer.models.user import Role, User, UserStatus
 
 __all__ = [
@@ -61,6 +62,12 @@ __all__ = [
     "Review",
     "Role",
     "ScreeningHit",
+    "Gift",
+    "Stream",
+    "StreamGift",
+    "StreamKind",
+    "StreamMessage",
+    "StreamState",
     "Specialty",
     "StripeEvent",
     "StripeEventStatus",

@@ -7,15 +7,17 @@ covers every GET page the application routes; test_every_page_is_on_a_tour fails
 is added without being added here (docs/testing.md, "Accessibility")."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import accounts as ledger_accounts
-from soulseer.models import ReaderProfile, ReaderStatus, TokenPurpose
+from soulseer.models import ReaderProfile, ReaderStatus, Stream, TokenPurpose
 from soulseer.services.accounts import applications, invitations, tokens
 from soulseer.services.community import categories as community_categories
 from soulseer.services.community import replies as community_replies
@@ -24,6 +26,9 @@ from soulseer.services.core import content
 from soulseer.services.messages import conversations, sending
 from soulseer.services.moderation import flags
 from soulseer.services.readings import reviews
+from soulseer.services.streams import chat as stream_chat
+from soulseer.services.streams import gifts as stream_gifts
+from soulseer.services.streams import lifecycle as stream_lifecycle
 from tests.e2e.conftest import PASSWORD, _new_page, account, close_context, sign_in
 from tests.readings.conftest import Session, fund
 from tests.support import axe
@@ -53,6 +58,7 @@ NOT_PAGES = {
     "community.new_replies",  # the open thread's "new replies" line (HTMX), checked in the browser story
     "reader.payouts_refresh",  # a redirect to Stripe's onboarding (a new link)
     "reader.payouts_return",  # back from Stripe's onboarding: asks Stripe, then a redirect to the payouts page
+    "streams.token",  # JSON for the stream's video
 }
 
 
@@ -124,6 +130,15 @@ def world(make_user):
                                      "I light a candle and **breathe**. What do you do?")  # fmt: skip
     answer = community_replies.create(reader, thread, "I shuffle three times and ask one clear question.")
     booked = _booking(client, reader, profile)
+    # Orion is live (Luna is in a reading). Made directly: this live server has no Agora, so no
+    # reader could announce a stream here; the page then says the video is not set up.
+    stream_id = database.session.scalar(sa.text("SELECT nextval('streams_id_seq')"))
+    stream = Stream(id=stream_id, reader_id=orion.id, title="Full moon tarot", state="live",
+                    channel=stream_lifecycle.channel_for(stream_id), started_at=clock.now())  # fmt: skip
+    database.session.add(stream)
+    database.session.flush()
+    stream_gifts.send(stream, client, stream_gifts.catalogue()[0].id, str(uuid.uuid4()))
+    stream_chat.post(stream, client, "Thank you for this reading, Orion!")
     database.session.commit()
     return {
         "client": client.id,
@@ -138,6 +153,7 @@ def world(make_user):
         "conversation": conversation.id,
         "thread": thread.id,
         "answer": answer.id,
+        "stream": stream.id,
         "wallet": ledger_accounts.find_wallet(client).id,
         "invitation": invitation,
         "reset": reset,
@@ -228,6 +244,9 @@ TOURS = {
         "/readers/luna/book?start={booking_start}&length=60",  # the confirmation step
         "/bookings",
         "/bookings/{booking}",
+        "/live",
+        "/live/{stream}",
+        "/live/{stream}/board",
         "/wallet",
         "/wallet/topups/new",
         "/wallet/topups/new !post",
@@ -257,6 +276,7 @@ TOURS = {
         "/notifications",
         "/account",
         "/community/replies/{answer}/edit",
+        "/reader/streams/new",
     ],
     "admin": [
         "/admin",

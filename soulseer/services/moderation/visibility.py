@@ -71,6 +71,17 @@ def hide(kind_name, target_id, reason, admin):
     return target
 
 
+def hide_for_space(kind_name, target_id, reason, keeper):
+    """The keeper of a space hides a line in it (a stream's reader removing a chat line): hidden
+    like an admin's hide, audit-logged with the keeper as actor, but an open queue item on it stays
+    open, since screening's findings (self-harm language) are for an admin to decide."""
+    kind, item, target = _locked(kind_name, target_id)
+    if target.hidden:
+        return target
+    _set(kind, target, keeper, clean_reason(reason), hidden=True)
+    return target
+
+
 def restore(kind_name, target_id, reason, admin):
     """An admin shows hidden content again, with a reason. An open queue item on it is dismissed."""
     reason = clean_reason(reason)

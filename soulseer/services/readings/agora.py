@@ -1,6 +1,8 @@
-"""Agora RTC tokens for voice and video readings (agora-token-builder).
+"""Agora RTC tokens (agora-token-builder): the one place that knows whether Agora is configured
+and how a token is built. Voice and video readings use it, and live streams (services/streams/
+access.py decides who gets which role, `issue` builds the token).
 
-A token is issued only to the two participants of an accepted, active or paused reading, for the
+For readings: a token is issued only to the two participants of an accepted, active or paused reading, for the
 reading's own channel, with the person's user id as the uid (distinct for the two), as a publisher
 (both speak in a one-to-one reading), valid for AGORA_TOKEN_LIFETIME_SECONDS; the room page asks
 for a new one before it expires.
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from agora_token_builder import RtcTokenBuilder
-from agora_token_builder.RtcTokenBuilder import Role_Publisher
+from agora_token_builder.RtcTokenBuilder import Role_Publisher, Role_Subscriber
 from flask import current_app
 
 from soulseer import clock
@@ -60,15 +62,21 @@ def rtc_token(reading, user):
         raise TokenRefused("This is a chat reading.")
     if reading.state not in TOKEN_STATES:
         raise TokenRefused("This reading is not in progress.")
+    return issue(channel_for(reading), user.id, PUBLISHER)
+
+
+PUBLISHER, SUBSCRIBER = Role_Publisher, Role_Subscriber  # a live stream's host and its audience
+
+
+def issue(channel, uid, role):
+    """A token for `uid` on `channel` with `role` (PUBLISHER: join and publish; SUBSCRIBER: join
+    only), valid for AGORA_TOKEN_LIFETIME_SECONDS. Callers decide who may have it; uid 0 (anyone)
+    is never issued."""
+    if not uid:
+        raise ValueError("uid 0 would let anyone join with this token")
     config = current_app.config
     expires_at = clock.now() + timedelta(seconds=config["AGORA_TOKEN_LIFETIME_SECONDS"])
-    channel = channel_for(reading)
     token = RtcTokenBuilder.buildTokenWithUid(
-        config["AGORA_APP_ID"],
-        config["AGORA_APP_CERTIFICATE"],
-        channel,
-        user.id,
-        Role_Publisher,
-        int(expires_at.timestamp()),
+        config["AGORA_APP_ID"], config["AGORA_APP_CERTIFICATE"], channel, uid, role, int(expires_at.timestamp())
     )
-    return RtcCredentials(config["AGORA_APP_ID"], channel, user.id, token, expires_at)
+    return RtcCredentials(config["AGORA_APP_ID"], channel, uid, token, expires_at)

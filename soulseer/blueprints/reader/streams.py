@@ -1,0 +1,51 @@
+"""The reader's "Go live now" and "Schedule a stream" (GET/POST /reader/streams/new): one form, a
+title and an optional start time. Offered only where Agora is configured."""
+
+from datetime import UTC
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, StringField
+from wtforms.validators import Optional
+
+from soulseer.blueprints.reader import bp
+from soulseer.extensions import db
+from soulseer.models.stream import TITLE_MAX
+from soulseer.services.streams import lifecycle
+from soulseer.services.streams.lifecycle import StreamError
+from soulseer.views import refused
+
+
+class StreamForm(FlaskForm):
+    title = StringField("Title", description="What the stream is about, 3 to 100 characters.",
+                        render_kw={"maxlength": TITLE_MAX})  # fmt: skip
+    scheduled_at = DateTimeLocalField(
+        "Start time (UTC, optional)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="Leave empty to go live now. A scheduled stream is listed on the Live page until it starts.",
+    )
+
+
+def _page(form, status=200):
+    return render_template("streams/new.html", form=form, open_streams=lifecycle.open_streams_of(current_user)), status
+
+
+@bp.get("/streams/new")
+def new_stream():
+    return _page(StreamForm())
+
+
+@bp.post("/streams/new")
+def create_stream():
+    form = StreamForm()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    when = form.scheduled_at.data.replace(tzinfo=UTC) if form.scheduled_at.data else None
+    try:
+        stream = lifecycle.create(current_user, form.title.data, when)
+    except StreamError as error:
+        return refused(error, lambda status, **context: _page(form, status), form)
+    db.session.commit()
+    return redirect(url_for("streams.show", stream_id=stream.id))

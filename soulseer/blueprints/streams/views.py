@@ -1,0 +1,248 @@
+"""The /live pages. The rules are services/streams/'s; refusals are answered with views.refused."""
+
+from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from soulseer import clock
+from soulseer.blueprints.moderation.notices import tell_writer
+from soulseer.blueprints.streams import bp
+from soulseer.extensions import db, htmx
+from soulseer.models import Gift
+from soulseer.models.stream import MESSAGE_MAX
+from soulseer.services import commerce
+from soulseer.services.payments import wallet
+from soulseer.services.readings import agora
+from soulseer.services.streams import access, chat, gifts, lifecycle, viewers
+from soulseer.services.streams.lifecycle import StreamError
+from soulseer.views import refused
+
+
+@bp.app_context_processor
+def streaming():
+    """Whether streams can be broadcast here (Agora configured): "Go live" is offered only then."""
+    return {"streaming_configured": agora.configured()}
+
+
+@bp.app_template_global()
+def new_gift_key():
+    """A gift button's own key (services/streams/gifts.py): new in every tray rendered."""
+    return str(gifts.fresh_key())
+
+
+@bp.app_template_global()
+def stream_removed_by_reader():
+    return chat.REMOVED_BY_READER
+
+
+@bp.get("")
+def index():
+    live_now, upcoming = lifecycle.live_now(), lifecycle.upcoming()
+    context = {
+        "live_now": live_now,
+        "upcoming": upcoming,
+        "profiles": lifecycle.profiles_of(live_now + upcoming),
+        "counts": {stream.id: viewers.count(stream.id) for stream in live_now},
+    }
+    if htmx and not htmx.boosted:
+        return render_template("streams/_listing.html", **context)
+    return render_template("streams/index.html", **context)
+
+
+def _stream_or_404(stream_id):
+    stream = lifecycle.get(stream_id)
+    if stream is None or not (access.is_host(stream, current_user) or access.admitted(stream, current_user)):
+        abort(404)
+    return stream
+
+
+def _page(stream, status=200, **extra):
+    host = access.is_host(stream, current_user)
+    context = {
+        "stream": stream,
+        "host": host,
+        "profile": lifecycle.profiles_of([stream]).get(stream.reader_id),
+        "lines": chat.recent(stream),
+        "standings": gifts.board(stream.id),
+        "viewers": viewers.count(stream.id),
+        "gift_catalogue": gifts.catalogue(),
+        "body_max": MESSAGE_MAX,
+        "balance": None if host else wallet.balance(current_user),
+        "host_window_open": access.host_window_open(stream),
+        "audience_level": access.audience_level(stream),
+        "figures": gifts.totals(stream.id) if host or stream.over else None,
+        "reader_share": commerce.share_percent(commerce.share_for(lifecycle.reader_of(stream))),
+    }
+    context.update(extra)
+    return render_template("streams/show.html", **context), status
+
+
+@bp.get("/<int:stream_id>")
+@login_required
+def show(stream_id):
+    return _page(_stream_or_404(stream_id))
+
+
+@bp.post("/<int:stream_id>/start")
+@login_required
+def start(stream_id):
+    try:
+        lifecycle.go_live(current_user, stream_id)
+    except StreamError as error:
+        stream = lifecycle.get(stream_id)
+        if stream is None or not access.is_host(stream, current_user):
+            abort(404)
+        return refused(error, lambda status, **context: _page(lifecycle.get(stream_id), status, **context),
+                       problem=error.message)  # fmt: skip
+    db.session.commit()
+    return _back_to(stream_id)
+
+
+@bp.post("/<int:stream_id>/end")
+@login_required
+def end(stream_id):
+    try:
+        lifecycle.end(current_user, stream_id)
+    except StreamError as error:
+        if error.status in (403, 404):
+            abort(404)
+        raise
+    db.session.commit()
+    return _back_to(stream_id)
+
+
+def _back_to(stream_id):
+    url = url_for("streams.show", stream_id=stream_id)
+    if htmx:
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url)
+
+
+@bp.get("/<int:stream_id>/token")
+@login_required
+def token(stream_id):
+    stream = lifecycle.get(stream_id)
+    if stream is None:
+        abort(404)
+    try:
+        credentials = access.token(stream, current_user)
+    except StreamError as error:
+        if error.status == 404:
+            abort(404)
+        return jsonify(error=error.message), error.status
+    response = jsonify(
+        app_id=credentials.app_id,
+        channel=credentials.channel,
+        uid=credentials.uid,
+        token=credentials.token,
+        role="host" if access.is_host(stream, current_user) else "audience",
+        audience_level=access.audience_level(stream),
+        host_uid=stream.reader_id,
+        expires_in=int((credentials.expires_at - clock.now()).total_seconds()),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<int:stream_id>/heartbeat")
+@login_required
+def heartbeat(stream_id):
+    stream = _stream_or_404(stream_id)
+    viewers.seen(stream, current_user)
+    return "", 204, {"X-Stream-State": stream.state}
+
+
+@bp.post("/<int:stream_id>/leave")
+@login_required
+def leave(stream_id):
+    stream = _stream_or_404(stream_id)
+    viewers.left(stream, current_user)
+    return "", 204
+
+
+@bp.post("/<int:stream_id>/messages")
+@login_required
+def post_message(stream_id):
+    stream = _stream_or_404(stream_id)
+    body = request.form.get("body", "")
+    try:
+        message = chat.post(stream, current_user, body)
+    except StreamError as error:
+        return refused(
+            error,
+            lambda status, **context: _page(
+                lifecycle.get(stream_id), status, chat_body=body, chat_error=context["chat_error"]
+            ),
+            fragment="streams/_chat_form.html",
+            stream=stream,
+            chat_body=body,
+            chat_error=error.message,
+            body_max=MESSAGE_MAX,
+        )
+    db.session.commit()
+    if htmx:
+        return render_template(
+            "streams/_chat_form.html", stream=stream, chat_body="", body_max=MESSAGE_MAX, screened=message.screening
+        )
+    tell_writer(message)
+    return redirect(url_for("streams.show", stream_id=stream_id) + "#stream-chat")
+
+
+@bp.post("/<int:stream_id>/messages/<int:message_id>/remove")
+@login_required
+def remove_message(stream_id, message_id):
+    stream = _stream_or_404(stream_id)
+    try:
+        chat.remove(stream, current_user, message_id)
+    except StreamError as error:
+        abort(error.status)
+    db.session.commit()
+    if htmx:
+        return "", 200
+    return redirect(url_for("streams.show", stream_id=stream_id) + "#stream-chat")
+
+
+@bp.post("/<int:stream_id>/gifts")
+@login_required
+def send_gift(stream_id):
+    """One tray, one button per gift; each button carries `<gift id>:<its own key>`, new in every
+    tray the server renders, so a double tap sends that key twice and is charged once."""
+    stream = _stream_or_404(stream_id)
+    gift_text, _, key = request.form.get("pick", "").partition(":")
+    gift_id = int(gift_text) if gift_text.isdigit() else None
+    anonymous = request.form.get("anonymous") == "yes"
+    tray = {"stream": stream, "gift_catalogue": gifts.catalogue(), "anonymous": anonymous}
+    try:
+        sent = gifts.send(
+            stream, current_user, gift_id, key, anonymous=anonymous, confirmed=request.form.get("confirm") == "yes"
+        )
+    except gifts.ConfirmGift as error:
+        return refused(error, _tray_page(stream), fragment="streams/_gift_tray.html", **tray,
+                       confirm=db.session.get(Gift, gift_id), confirm_key=key, problem=error.message)  # fmt: skip
+    except commerce.NotEnoughFunds as error:
+        return refused(error, _tray_page(stream), fragment="streams/_gift_tray.html", **tray,
+                       topup=True, problem=error.message)  # fmt: skip
+    except (StreamError, commerce.SpendingFrozen) as error:
+        return refused(error, _tray_page(stream), fragment="streams/_gift_tray.html", **tray,
+                       problem=error.message)  # fmt: skip
+    db.session.commit()
+    if htmx:
+        return render_template("streams/_gift_tray.html", **tray, sent=sent.row)
+    return redirect(url_for("streams.show", stream_id=stream_id) + "#gifts")
+
+
+def _tray_page(stream):
+    def page(status, **context):
+        context.pop("stream", None)
+        context.pop("gift_catalogue", None)
+        return _page(lifecycle.get(stream.id), status, **context)
+
+    return page
+
+
+@bp.get("/<int:stream_id>/board")
+@login_required
+def board(stream_id):
+    stream = _stream_or_404(stream_id)
+    top, mine = gifts.board_for(stream.id, current_user.id)
+    template = "streams/_board_full.html" if htmx else "streams/board.html"
+    return render_template(template, stream=stream, top=top, mine=mine)

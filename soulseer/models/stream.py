@@ -1,0 +1,147 @@
+"""Live streams (PRODUCT.md §6): a reader broadcasts on Agora, viewers watch, chat and send gifts.
+
+- `Stream`: one broadcast, `scheduled → live → ended` (or `cancelled` before it went live), with
+  its Agora channel (`ss-stream-<id>-<8 hex>`, never reused) and the peak of its viewer count.
+  A reader has at most one stream live at a time (a partial unique index).
+- `Gift`: the catalogue the admin keeps (name, price, icon, animation, active, order).
+- `StreamGift`: one gift sent in a stream, with the client's own id for it (`client_key`, UNIQUE):
+  a double tap or a retry finds the row and posts nothing. Its money is the ledger's
+  (`gift:<client key>`); the top-gifters board is computed from these rows.
+- `StreamMessage`: a chat line, moderatable like every other kind of content.
+
+The rules live in soulseer/services/streams/ (docs/streams.md).
+"""
+
+import enum
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from soulseer.extensions import db
+from soulseer.models.base import created_at_column
+from soulseer.models.moderation import Moderatable, moderatable_check
+
+TITLE_MIN, TITLE_MAX = 3, 100
+MESSAGE_MAX = 500
+
+
+class StreamKind(enum.StrEnum):
+    PUBLIC = "public"
+    PREMIUM = "premium"
+    PRIVATE = "private"
+
+
+class StreamState(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class Stream(db.Model):
+    __tablename__ = "streams"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('public', 'premium', 'private')", name="kind_known"),
+        sa.CheckConstraint("state IN ('scheduled', 'live', 'ended', 'cancelled')", name="state_known"),
+        sa.CheckConstraint(f"char_length(title) BETWEEN {TITLE_MIN} AND {TITLE_MAX}", name="title_length"),
+        sa.CheckConstraint(
+            "(kind = 'premium') = (entry_price_cents IS NOT NULL) "
+            "AND (entry_price_cents IS NULL OR entry_price_cents BETWEEN 100 AND 5000)",
+            name="entry_price",
+        ),
+        sa.CheckConstraint("(state IN ('live', 'ended')) = (started_at IS NOT NULL)", name="started_when_live"),
+        sa.CheckConstraint("(state IN ('ended', 'cancelled')) = (ended_at IS NOT NULL)", name="ended_when_over"),
+        sa.CheckConstraint("viewers_peak >= 0", name="peak_not_negative"),
+        sa.Index(
+            "uq_streams_one_live_per_reader", "reader_id", unique=True, postgresql_where=sa.text("state = 'live'")
+        ),
+        sa.Index("ix_streams_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reader_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    kind: Mapped[str] = mapped_column(sa.String(8), default=StreamKind.PUBLIC)
+    state: Mapped[str] = mapped_column(sa.String(10), default=StreamState.SCHEDULED)
+    channel: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    entry_price_cents: Mapped[int | None] = mapped_column()
+    scheduled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    viewers_peak: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = created_at_column()
+
+    reader = relationship("User", foreign_keys=[reader_id])
+
+    @property
+    def live(self):
+        return self.state == StreamState.LIVE
+
+    @property
+    def over(self):
+        return self.state in (StreamState.ENDED, StreamState.CANCELLED)
+
+    def __repr__(self):
+        return f"<Stream {self.id} {self.state}>"
+
+
+class Gift(db.Model):
+    """A gift of the catalogue. `icon` is the emoji shown; `animation` names its CSS animation
+    (static/css/streams.css), replaced by a still badge under reduced motion."""
+
+    __tablename__ = "gifts"
+    __table_args__ = (
+        sa.CheckConstraint("price_cents BETWEEN 1 AND 100000", name="price_range"),
+        sa.CheckConstraint("animation IN ('float', 'burst', 'spin', 'rain')", name="animation_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    price_cents: Mapped[int] = mapped_column()
+    icon: Mapped[str] = mapped_column(sa.String(16))
+    animation: Mapped[str] = mapped_column(sa.String(16), default="float")
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class StreamGift(db.Model):
+    __tablename__ = "stream_gifts"
+    __table_args__ = (
+        sa.CheckConstraint("price_cents > 0 AND to_reader_cents >= 0", name="amounts"),
+        sa.Index("ix_stream_gifts_stream_id_sender_id", "stream_id", "sender_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream_id: Mapped[int] = mapped_column(sa.ForeignKey("streams.id", ondelete="RESTRICT"))
+    gift_id: Mapped[int] = mapped_column(sa.ForeignKey("gifts.id", ondelete="RESTRICT"))
+    sender_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    client_key: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    # What was paid and what the reader got, as the sale said (the ledger holds the same).
+    price_cents: Mapped[int] = mapped_column()
+    to_reader_cents: Mapped[int] = mapped_column()
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_at: Mapped[datetime] = created_at_column()
+
+    gift = relationship("Gift")
+    sender = relationship("User", foreign_keys=[sender_id])
+
+
+class StreamMessage(Moderatable, db.Model):
+    __tablename__ = "stream_messages"
+    __table_args__ = (
+        sa.CheckConstraint(f"char_length(body) BETWEEN 1 AND {MESSAGE_MAX}", name="body_length"),
+        moderatable_check(),
+        sa.Index("ix_stream_messages_stream_id_id", "stream_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream_id: Mapped[int] = mapped_column(sa.ForeignKey("streams.id", ondelete="RESTRICT"))
+    sender_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = created_at_column()
+
+    sender = relationship("User", foreign_keys=[sender_id])

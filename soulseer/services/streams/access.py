@@ -1,0 +1,64 @@
+"""Who may watch a stream, and their Agora credentials (L-2).
+
+| who | role | when |
+|---|---|---|
+| the stream's reader | host (publisher) | from 10 minutes before the start ("go live now": at once) until the end |
+| an admitted viewer | audience (subscriber) | only while live |
+
+Admitted, for a public stream: any signed-in person whose account is active (a suspended one has
+no session). The uid is always the person's own user id, never 0. The token itself is built by
+services/readings/agora.py, the one home of Agora's configuration.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+
+from soulseer import clock
+from soulseer.services.readings import agora
+from soulseer.services.streams.lifecycle import StreamError
+
+HOST_EARLY = timedelta(minutes=10)
+
+
+class TokenRefused(StreamError):
+    status = 403
+
+
+def is_host(stream, user):
+    return user.is_authenticated and user.id == stream.reader_id
+
+
+def admitted(stream, user):
+    """May `user` watch `stream` (see its page, chat, send gifts)? The host always may."""
+    return bool(user.is_authenticated and user.is_active)
+
+
+def host_window_open(stream, now=None):
+    if stream.over:
+        return False
+    if stream.live or stream.scheduled_at is None:
+        return True
+    return (now or clock.now()) >= stream.scheduled_at - HOST_EARLY
+
+
+def token(stream, user):
+    """Credentials for `user` on the stream's channel, or TokenRefused (404 without Agora)."""
+    if not agora.configured():
+        raise TokenRefused("Live streaming is not set up on this server.", status=404)
+    if stream.over:
+        raise TokenRefused("This stream is over.")
+    if is_host(stream, user):
+        if not host_window_open(stream):
+            raise TokenRefused("You can join your stream from 10 minutes before its start.")
+        return agora.issue(stream.channel, user.id, agora.PUBLISHER)
+    if not admitted(stream, user):
+        raise TokenRefused("You cannot watch this stream.")
+    if not stream.live:
+        raise TokenRefused("This stream has not started yet.", status=409)
+    return agora.issue(stream.channel, user.id, agora.SUBSCRIBER)
+
+
+def audience_level(stream):
+    """Agora's audience latency level (L-3): 1, low latency, is Broadcast Streaming (cheaper)."""
+    return current_app.config["AGORA_AUDIENCE_LATENCY_LEVEL"]

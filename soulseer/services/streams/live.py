@@ -1,0 +1,88 @@
+"""What open stream pages get over their event streams (docs/events.md), after the commit.
+
+| event | fragment |
+|---|---|
+| `stream-<id>-viewers` | the viewer count |
+| `stream-<id>-chat` | a chat line or a gift's line, as viewers see it (with "Report") |
+| `stream-<id>-host-chat` | the same line for the stream's reader (with "Remove"), to her alone |
+| `stream-<id>-line-<line id>` | a removed line, replaced in place |
+| `stream-<id>-gift` | the gift's animation (a still badge under reduced motion) |
+| `stream-<id>-board` | the top three gifters |
+| `stream-<id>-state` | the stream's state: a page whose state differs reloads itself |
+| `live-streams` | empty, a signal: the /live listing reloads its list |
+
+A public stream's events go to every signed-in tab (`publish_public`: no viewer-specific content);
+every fragment is rendered as a visitor would see it.
+"""
+
+from flask import render_template
+
+from soulseer.extensions import db
+from soulseer.models import Stream, StreamGift, StreamKind, StreamMessage
+from soulseer.services.core import events
+
+LISTING_EVENT = "live-streams"
+
+
+def event(stream_id, name):
+    return f"stream-{stream_id}-{name}"
+
+
+def _to_audience(stream, name, html):
+    """Everyone watching the stream, and its reader."""
+    if stream.kind == StreamKind.PUBLIC:
+        events.publish_public(event(stream.id, name), html)
+        return
+    from soulseer.services.streams import viewers
+
+    for user_id in {stream.reader_id, *viewers.watching(stream.id)}:
+        events.publish_to_user(user_id, event(stream.id, name), html)
+
+
+def publish_count(stream_id, number):
+    with events.isolated_context():
+        stream = db.session.get(Stream, stream_id)
+        _to_audience(stream, "viewers", render_template("streams/_viewers.html", stream=stream, viewers=number))
+
+
+def publish_message(message_id):
+    with events.isolated_context():
+        message = db.session.get(StreamMessage, message_id)
+        if message is None:
+            return
+        stream = db.session.get(Stream, message.stream_id)
+        _to_audience(stream, "chat", render_template("streams/_line.html", line=("message", message), stream=stream))
+        html = render_template("streams/_line.html", line=("message", message), stream=stream, host=True)
+        events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), html)
+
+
+def publish_removal(message_id):
+    with events.isolated_context():
+        message = db.session.get(StreamMessage, message_id)
+        stream = db.session.get(Stream, message.stream_id)
+        html = render_template("streams/_line.html", line=("message", message), stream=stream, live_swap=True)
+        _to_audience(stream, f"line-{message.id}", html)
+
+
+def publish_gift(gift_row_id):
+    from soulseer.services.streams import gifts
+
+    with events.isolated_context():
+        row = db.session.get(StreamGift, gift_row_id)
+        stream = db.session.get(Stream, row.stream_id)
+        _to_audience(stream, "gift", render_template("streams/_gift_burst.html", row=row))
+        line = render_template("streams/_line.html", line=("gift", row), stream=stream)
+        _to_audience(stream, "chat", line)
+        events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), line)
+        board = render_template("streams/_board_top.html", stream=stream, standings=gifts.board(stream.id))
+        _to_audience(stream, "board", board)
+
+
+def publish_state(stream_id):
+    with events.isolated_context():
+        stream = db.session.get(Stream, stream_id)
+        _to_audience(stream, "state", render_template("streams/_state.html", stream=stream))
+
+
+def publish_listing():
+    events.publish_public(LISTING_EVENT, "")

@@ -1,0 +1,113 @@
+"""Agora tokens for streams (L-2), decoded and checked: the host gets a publisher token only from 10
+minutes before the start until the end; a viewer gets a subscriber token only while live; nobody
+gets one for an ended or cancelled stream; uid is the person's own id, the channel the stream's,
+the expiry 20 minutes from now, and the signature is the HMAC of Agora's certificate."""
+
+import base64
+import hashlib
+import hmac
+from datetime import timedelta
+from zlib import crc32
+
+import pytest
+from agora_token_builder.AccessToken import (
+    VERSION_LENGTH,
+    kJoinChannel,
+    kPublishAudioStream,
+    kPublishDataStream,
+    kPublishVideoStream,
+    unPackContent,
+    unPackMessages,
+)
+
+from soulseer import clock
+from soulseer.extensions import db as database
+from soulseer.models import UserStatus
+from soulseer.services.readings.agora import RtcCredentials
+from soulseer.services.streams import access, lifecycle
+from tests.streams.conftest import APP_ID, CERTIFICATE, START, live_stream
+
+pytestmark = pytest.mark.usefixtures("agora_configured", "frozen")
+PUBLISHER = {kJoinChannel, kPublishAudioStream, kPublishVideoStream, kPublishDataStream}
+SUBSCRIBER = {kJoinChannel}
+
+
+def decoded(credentials):
+    token = credentials.token
+    assert token[:VERSION_LENGTH] == "006" and token[VERSION_LENGTH : VERSION_LENGTH + 32] == APP_ID
+    signature, crc_channel, crc_uid, message = unPackContent(base64.b64decode(token[VERSION_LENGTH + 32 :]))
+    _, _, privileges = unPackMessages(message)
+    assert crc_channel == crc32(credentials.channel.encode()) & 0xFFFFFFFF
+    assert crc_uid == crc32(str(credentials.uid).encode()) & 0xFFFFFFFF
+    signed = (APP_ID + credentials.channel + str(credentials.uid)).encode() + message
+    assert signature == hmac.new(CERTIFICATE.encode(), signed, hashlib.sha256).digest()
+    assert set(privileges.values()) == {int(clock.now().timestamp()) + 20 * 60}  # 20 minutes from now
+    return set(privileges)
+
+
+def test_the_host_publishes_and_a_viewer_only_joins(luna, nova):
+    stream = live_stream(luna)
+    assert stream.channel.startswith(f"ss-stream-{stream.id}-") and len(stream.channel.encode()) < 64
+    host = access.token(stream, luna)
+    viewer = access.token(stream, nova)
+    assert (host.channel, host.uid) == (stream.channel, luna.id)
+    assert (viewer.channel, viewer.uid) == (stream.channel, nova.id)
+    assert decoded(host) == PUBLISHER
+    assert decoded(viewer) == SUBSCRIBER
+    assert host.expires_at == viewer.expires_at == START + timedelta(minutes=20)
+
+
+def test_the_whole_matrix_of_state_and_role(luna, nova, make_user):
+    """kind public × host / viewer / suspended × scheduled (early, in the window, no time) / live /
+    ended / cancelled: who gets which role, and who gets nothing."""
+    suspended = make_user(role="client", consented=True, status=UserStatus.SUSPENDED)
+    later = lifecycle.create(luna, "Later tonight", START + timedelta(hours=1))
+    now = lifecycle.create(luna, "Right now")
+    database.session.commit()
+
+    def role(stream, user):
+        try:
+            return "host" if decoded(access.token(stream, user)) == PUBLISHER else "audience"
+        except access.TokenRefused as refusal:
+            return refusal.status
+
+    # Scheduled in an hour: the host waits for the 10-minute window, viewers for the start.
+    assert (role(later, luna), role(later, nova), role(later, suspended)) == (403, 409, 403)
+    with clock.frozen(START + timedelta(minutes=50)):
+        assert role(later, luna) == "host"
+    # "Go live now" (no time): the host's studio opens at once; viewers wait for Go live.
+    assert (role(now, luna), role(now, nova)) == ("host", 409)
+    lifecycle.go_live(luna, now.id)
+    database.session.commit()
+    assert (role(now, luna), role(now, nova), role(now, suspended)) == ("host", "audience", 403)
+    lifecycle.end(luna, now.id)
+    lifecycle.end(luna, later.id)
+    database.session.commit()
+    assert now.state == "ended" and later.state == "cancelled"
+    for stream in (now, later):
+        assert (role(stream, luna), role(stream, nova)) == (403, 403)
+
+
+def test_the_token_route(luna, nova, signed_in, app):
+    stream = live_stream(luna)
+    browser, _ = signed_in(nova)
+    answer = browser.get(f"/live/{stream.id}/token")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    body = answer.get_json()
+    assert (body["channel"], body["uid"], body["role"]) == (stream.channel, nova.id, "audience")
+    assert body["host_uid"] == luna.id
+    assert body["expires_in"] == 1200 and body["audience_level"] == 1
+    assert decoded(RtcCredentials(APP_ID, stream.channel, nova.id, body["token"], None)) == SUBSCRIBER
+    host_browser, _ = signed_in(luna)
+    assert host_browser.get(f"/live/{stream.id}/token").get_json()["role"] == "host"
+    assert browser.get("/live/999/token").status_code == 404
+    app.config.update(AGORA_APP_ID="")
+    assert browser.get(f"/live/{stream.id}/token").status_code == 404
+    assert app.test_client().get(f"/live/{stream.id}/token").status_code == 302  # visitors sign in first
+
+
+def test_uid_zero_is_never_issued(app):
+    from soulseer.services.readings import agora
+
+    with pytest.raises(ValueError):
+        agora.issue("ss-stream-1-00000000", 0, agora.SUBSCRIBER)
