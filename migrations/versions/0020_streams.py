@@ -19,12 +19,13 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
+# name, price in cents, icon (static/gifts/<icon>.svg), animation (static/css/streams.css)
 GIFTS = (
-    ("Rose", 100, "🌹", "float"),
-    ("Heart", 250, "💜", "float"),
-    ("Star", 500, "⭐", "spin"),
-    ("Crown", 1000, "👑", "burst"),
-    ("Diamond", 2500, "💎", "rain"),
+    ("Rose", 100, "rose", "float"),
+    ("Heart", 250, "heart", "float"),
+    ("Star", 500, "star", "spin"),
+    ("Crown", 1000, "crown", "burst"),
+    ("Diamond", 2500, "diamond", "rain"),
 )
 
 

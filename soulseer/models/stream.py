@@ -90,7 +90,8 @@ class Stream(db.Model):
 
 
 class Gift(db.Model):
-    """A gift of the catalogue. `icon` is the emoji shown; `animation` names its CSS animation
+    """A gift of the catalogue. `icon` names its picture (static/gifts/<icon>.svg: drawn, not an
+    emoji, so it looks the same on every device); `animation` names its CSS animation
     (static/css/streams.css), replaced by a still badge under reduced motion."""
 
     __tablename__ = "gifts"

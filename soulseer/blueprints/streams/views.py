@@ -10,7 +10,6 @@ from soulseer.extensions import db, htmx
 from soulseer.models import Gift
 from soulseer.models.stream import MESSAGE_MAX
 from soulseer.services import commerce
-from soulseer.services.payments import wallet
 from soulseer.services.readings import agora
 from soulseer.services.streams import access, chat, gifts, lifecycle, viewers
 from soulseer.services.streams.lifecycle import StreamError
@@ -66,7 +65,6 @@ def _page(stream, status=200, **extra):
         "viewers": viewers.count(stream.id),
         "gift_catalogue": gifts.catalogue(),
         "body_max": MESSAGE_MAX,
-        "balance": None if host else wallet.balance(current_user),
         "host_window_open": access.host_window_open(stream),
         "audience_level": access.audience_level(stream),
         "figures": gifts.totals(stream.id) if host or stream.over else None,
