@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from tests.bench import billing, browse, community, ledger, messages, streams, web
+from tests.bench import billing, browse, community, ledger, messages, signed_in, streams, web
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
 from tests.bench.servers import Servers
 from tests.bench.table import render
@@ -19,6 +19,9 @@ BENCHMARKS = [
     browse.browse_page,
     browse.browse_search,
     browse.browse_signed_in,
+    signed_in.dashboard_signed_in,
+    signed_in.wallet_signed_in,
+    signed_in.reading_room_signed_in,
     community.community_thread_page,
     community.community_thread_signed_in,
     community.community_category_page,
