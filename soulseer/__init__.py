@@ -33,7 +33,7 @@ def create_app(config=None):
     init_redis(app)
 
     import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
-    from soulseer import compression, security, static_files, visitor_responses
+    from soulseer import compression, security, signed_in, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
     from soulseer.services import bookings, community, messages, moderation, payouts, streams
@@ -51,6 +51,7 @@ def create_app(config=None):
     bookings.init_app(app)  # scheduled readings: the ledger's check on their holds
     payouts.init_app(app)  # Connect events for the Stripe events job
     streams.init_app(app)  # stream chat in the queue, the viewer count in the tick
+    signed_in.init_app(app)  # the user loader: the person and their header in one statement
     security.init_app(app)
     static_files.init_app(app)
     compression.init_app(app)  # hooks run last-registered first: this one sees the blueprints' finished body

@@ -53,7 +53,9 @@ def file_version(filename):
 
 
 def static_url(filename):
-    return url_for("static", filename=filename, v=file_version(filename))
+    from soulseer.templating import remembered_url_for
+
+    return remembered_url_for("static", filename=filename, v=file_version(filename))
 
 
 def shell_files():

@@ -1,5 +1,7 @@
 """Template globals and filters shared by every blueprint."""
 
+from flask import current_app, request, url_for
+
 from soulseer.money import format_cents
 from soulseer.services.core.content import FOOTER_PAGES
 from soulseer.services.moderation import screening
@@ -10,6 +12,8 @@ def register_template_helpers(app):
     app.jinja_env.filters["money"] = format_cents  # integer cents -> "$12.50"
     # The crisis banner's text and the rules notice, for partials/_crisis_banner.html and friends.
     app.jinja_env.globals["screening"] = screening
+
+    app.jinja_env.globals["url_for"] = remembered_url_for
 
     @app.template_global()
     def canonical_url(endpoint, **values):
@@ -25,16 +29,35 @@ def register_template_helpers(app):
             "test_payments": app.config["TEST_PAYMENTS_ENABLED"],
             # Pages promise voice and video only where they work (Agora configured).
             "voice_video": agora.configured(app.config),
-            "header_balance": _header_balance(),
         }
 
 
-def _header_balance():
-    """The signed-in client's wallet balance for the header (None for everyone else)."""
-    from flask_login import current_user
+# Values a remembered address may be built from: plain values, never objects (an object's hash is
+# its identity, which a later object may reuse with other contents).
+_PLAIN = (str, int, bool, type(None))
+REMEMBERED_URLS_MAX = 4096
 
-    from soulseer.services.payments import wallet
 
-    if current_user and current_user.is_authenticated and current_user.is_client:
-        return wallet.balance(current_user)
-    return None
+def remembered_url_for(endpoint, **values):
+    """`url_for`, remembered per process (templates' `url_for` and `static_url`). Every page builds
+    some forty addresses for its layout alone (navigation, footer, account menu, stylesheets), the
+    same on every request, and building them through Werkzeug's routing cost more than the rest of
+    a signed-in `/readers` (docs/benchmarks.md, "Signed-in pages"). A path depends only on the
+    routes (fixed once the app is built), the endpoint, its values and the request's script root,
+    which make the key; anything else (an anchor, a scheme, an external address, a relative
+    endpoint, a value that is not plain, a url_defaults function) is built as Flask builds it."""
+    app = current_app._get_current_object()
+    if (
+        endpoint[:1] == "."
+        or any(name[:1] == "_" or type(value) not in _PLAIN for name, value in values.items())
+        or any(app.url_default_functions.values())
+    ):
+        return url_for(endpoint, **values)
+    remembered = app.extensions.setdefault("remembered_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    found = remembered.get(key)
+    if found is None:
+        if len(remembered) >= REMEMBERED_URLS_MAX:
+            remembered.clear()  # a bound, not a policy: the layout's addresses come back at once
+        found = remembered[key] = url_for(endpoint, **values)
+    return found

@@ -17,8 +17,15 @@ SALE_KINDS = (TransactionKind.PURCHASE, TransactionKind.HOLD_SETTLE)
 def balance(spec):
     """The cached balance of a tracked account by spec (0 when it does not exist yet), no row made:
     one column, as every signed-in client's page asks for the wallet's in the header."""
-    found = db.session.execute(sa.select(LedgerAccount.balance).filter_by(code=spec[0])).scalar_one_or_none()
-    return found or 0
+    return db.session.execute(sa.select(balance_clause(spec[0]))).scalar_one()
+
+
+def balance_clause(code):
+    """`balance` of the account with `code` (a value or a bound parameter) as SQL, for a statement
+    that reads it beside other things (the signed-in header reads the wallet's with the user:
+    soulseer/signed_in.py)."""
+    found = sa.select(LedgerAccount.balance).where(LedgerAccount.code == code).scalar_subquery()
+    return sa.func.coalesce(found, 0)
 
 
 def account_balance(account):

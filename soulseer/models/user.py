@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
-from soulseer.extensions import db, login_manager
+from soulseer.extensions import db
 from soulseer.models.base import created_at_column
 
 
@@ -79,15 +79,3 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id} {self.role}>"
-
-
-@login_manager.user_loader
-def load_user(session_id):
-    """Sessions name the user and the epoch they were signed in under; a newer epoch ends them."""
-    user_id, _, epoch = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or str(user.session_epoch) != epoch:
-        return None
-    return user

@@ -18,14 +18,6 @@ from soulseer.views import page_number, refused, role_required
 participants_only = role_required(Role.CLIENT, Role.READER)
 
 
-@bp.app_context_processor
-def messages_badge():
-    """The unread count in the navigation's "Messages" link, on every page (None: no link)."""
-    if current_user and current_user.is_authenticated and current_user.role in (Role.CLIENT, Role.READER):
-        return {"messages_unread": unread.total(current_user)}
-    return {"messages_unread": None}
-
-
 def _conversation_or_404(conversation_id):
     try:
         return conversations.of(current_user, conversation_id)

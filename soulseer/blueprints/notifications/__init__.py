@@ -9,14 +9,6 @@ from soulseer.services.core import notifications
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-@bp.app_context_processor
-def bell():
-    """The header bell's unread count for the signed-in user (None for visitors)."""
-    if current_user and current_user.is_authenticated:
-        return {"notification_count": notifications.unread_count(current_user.id)}
-    return {"notification_count": None}
-
-
 @bp.get("")
 @login_required
 def index():

@@ -19,15 +19,6 @@ S = ReadingState
 # The reader's alert on every page ---------------------------------------------------------------
 
 
-@bp.app_context_processor
-def reading_alert():
-    """For a signed-in reader: the slot for request alerts, with a pending request already in it
-    (a request must not be missed because the page was loaded after the event)."""
-    if current_user and current_user.is_authenticated and current_user.role == Role.READER:
-        return {"reading_alert_slot": True, "pending_request": room.pending_request_for_reader(current_user)}
-    return {"reading_alert_slot": False, "pending_request": None}
-
-
 @bp.app_template_global()
 def request_seconds_left(reading):
     return room._seconds_until(reading.request_expires_at, clock.now())

@@ -76,10 +76,27 @@ def needs_reader_agreement(user):
 def needs_consent(user):
     """True until the user has confirmed 18+ and accepted the current Terms (and, for readers, the
     current Reader agreement)."""
+    return consent_missing(user, *db.session.execute(sa.select(*consent_clauses(user.id))).one())
+
+
+def consent_clauses(user_id):
+    """What `consent_missing` compares the user with, as SQL: the Terms' current version, the
+    Reader agreement's, and the latest one this user accepted (the signed-in request reads them
+    with the user: soulseer/signed_in.py)."""
+    accepted = (
+        sa.select(sa.func.max(AgreementAcceptance.version))
+        .where(AgreementAcceptance.user_id == user_id, AgreementAcceptance.page_slug == READER_AGREEMENT)
+        .scalar_subquery()
+    )
+    return content.page_version_clause("terms"), content.page_version_clause(READER_AGREEMENT), accepted
+
+
+def consent_missing(user, terms_version, agreement_version, agreement_accepted):
+    """The consent rule itself, given the figures of `consent_clauses`."""
     return (
         user.adult_confirmed_at is None
-        or (user.terms_version or 0) < current_terms_version()
-        or needs_reader_agreement(user)
+        or (user.terms_version or 0) < terms_version
+        or (user.is_reader and (agreement_accepted or 0) < agreement_version)
     )
 
 

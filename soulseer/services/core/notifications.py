@@ -60,7 +60,17 @@ def path_for(endpoint, **values):
 
 def unread_count(user_id, session=None):
     session = session or db.session
-    return session.scalar(sa.select(sa.func.count()).select_from(Notification).filter_by(user_id=user_id, read_at=None))
+    return session.scalar(sa.select(unread_count_clause(user_id)))
+
+
+def unread_count_clause(user_id):
+    """The bell's count as SQL (the signed-in header reads it with the user: soulseer/signed_in.py)."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 def push_bell(user_id):

@@ -9,30 +9,36 @@ from soulseer.models import Conversation, Message
 from soulseer.services.core import after_commit
 
 
-def _mine(user):
+def _mine(user_id):
     """(conversation is the user's, the user's read position) as SQL."""
-    is_client = Conversation.client_id == user.id
+    is_client = Conversation.client_id == user_id
     position = sa.case((is_client, Conversation.client_last_read_id), else_=Conversation.reader_last_read_id)
-    return sa.or_(is_client, Conversation.reader_id == user.id), position
+    return sa.or_(is_client, Conversation.reader_id == user_id), position
 
 
-def _unread_query(user):
-    mine, position = _mine(user)
+def _unread(user_id, *columns):
+    """`columns` over the other person's messages the user has not seen yet."""
+    mine, position = _mine(user_id)
     return (
-        sa.select(Conversation.id, sa.func.count(Message.id))
+        sa.select(*columns)
+        .select_from(Conversation)
         .join(Message, Message.conversation_id == Conversation.id)
-        .where(mine, Message.sender_id != user.id, Message.id > position)
-        .group_by(Conversation.id)
+        .where(mine, Message.sender_id != user_id, Message.id > position)
     )
 
 
-def total(user_id):
-    """All the user's unread messages (the badge): one query."""
-    from soulseer.models import User
+def _unread_query(user):
+    return _unread(user.id, Conversation.id, sa.func.count(Message.id)).group_by(Conversation.id)
 
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else user_id
-    counts = db.session.execute(_unread_query(user)).all()
-    return sum(count for _, count in counts)
+
+def total(user):
+    """All the user's (a User or an id) unread messages (the badge): one query."""
+    return db.session.scalar(sa.select(total_clause(user if isinstance(user, int) else user.id)))
+
+
+def total_clause(user_id):
+    """The badge's count as SQL (the signed-in header reads it with the user: soulseer/signed_in.py)."""
+    return _unread(user_id, sa.func.count(Message.id)).scalar_subquery()
 
 
 def by_conversation(user, conversation_ids):

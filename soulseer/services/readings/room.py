@@ -45,13 +45,15 @@ def modes_offered(profile):
     return [(str(mode), profile.rate_for(mode)) for mode in agora.modes_available() if profile.rate_for(mode)]
 
 
-def pending_request_for_reader(user):
-    """The request waiting for this reader's answer (shown on every page they open), or None."""
-    return db.session.execute(
-        sa.select(Reading).where(
-            Reading.reader_id == user.id, Reading.state == S.REQUESTED, Reading.request_expires_at > clock.now()
-        )
-    ).scalar_one_or_none()
+def pending_request_clause(reader_id, now):
+    """The id of the request waiting for this reader's answer, as SQL (the signed-in request reads
+    it with the user: soulseer/signed_in.py). At most one: a reader has one open reading at a time
+    (the unique index uq_readings_one_open_per_reader)."""
+    return (
+        sa.select(Reading.id)
+        .where(Reading.reader_id == reader_id, Reading.state == S.REQUESTED, Reading.request_expires_at > now)
+        .scalar_subquery()
+    )
 
 
 def reader_is_online(reading):
