@@ -54,7 +54,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     def get_id(self):
-        # The session remembers the epoch it was signed in under (see load_user).
+        # The session remembers the epoch it was signed in under (see soulseer/signed_in.py, load_user).
         return f"{self.id}:{self.session_epoch}"
 
     @property
