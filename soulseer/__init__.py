@@ -37,7 +37,7 @@ def create_app(config=None):
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
     from soulseer.services import bookings, community, messages, moderation, payouts, streams
-    from soulseer.services.accounts import auth0
+    from soulseer.services.accounts import auth0, suspensions
     from soulseer.services.core import after_commit
     from soulseer.services.marketplace import page_cache
     from soulseer.templating import register_template_helpers
@@ -46,6 +46,7 @@ def create_app(config=None):
     after_commit.init_app(app)  # events, jobs and cache bumps wait for the real commit
     page_cache.init_app(app)  # the browse cache's version follows committed changes
     moderation.init_app(app)  # the kinds of content moderation knows
+    suspensions.init_app(app)  # the queue's timed suspensions end in the tick
     messages.init_app(app)  # messages in the moderation queue and the data export
     community.init_app(app)  # and the community's two
     bookings.init_app(app)  # scheduled readings: the ledger's check on their holds

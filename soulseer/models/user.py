@@ -29,6 +29,12 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint("role IN ('client', 'reader', 'admin')", name="role_known"),
         sa.CheckConstraint("status IN ('active', 'suspended', 'deleted')", name="status_known"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint(
+            "suspended_until IS NULL OR status = 'suspended'", name="suspension_end_only_when_suspended"
+        ),
+        sa.Index(
+            "ix_users_suspended_until", "suspended_until", postgresql_where=sa.text("suspended_until IS NOT NULL")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +44,8 @@ class User(UserMixin, db.Model):
     status: Mapped[str] = mapped_column(
         sa.String(16), default=UserStatus.ACTIVE, server_default=UserStatus.ACTIVE.value
     )
+    # When a suspension ends by itself (the queue's penalty steps); NULL: until an admin restores it.
+    suspended_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Consent: 18+ confirmation and the version of the Terms accepted, each with its time.

@@ -12,6 +12,13 @@ def test_readings_register_the_billing_engine_with_the_tick(app):
         assert ticks.handlers()["readings"] is metering.tick
 
 
+def test_accounts_register_the_end_of_timed_suspensions_with_the_tick(app):
+    from soulseer.services.accounts import suspensions
+
+    with app.app_context():
+        assert ticks.handlers()["suspensions"] is suspensions.end_over
+
+
 def test_every_handler_runs_and_a_failure_shows_after_the_others_ran(app):
     seen = []
 
@@ -32,6 +39,6 @@ def test_every_handler_runs_and_a_failure_shows_after_the_others_ran(app):
         assert seen[-2:] == ["broken", "counting"]
         app.extensions[ticks.EXTENSION].pop("broken")
         with app.app_context():
-            assert tick() == {"readings": 0, "counting": 3}
+            assert tick() == {"readings": 0, "suspensions": 0, "counting": 3}
     finally:
         app.extensions[ticks.EXTENSION] = saved

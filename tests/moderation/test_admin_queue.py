@@ -142,3 +142,24 @@ def test_suspend_the_author_of_a_chat_line(app, login, make_user, reading, clien
     assert database.session.get(User, client_user.id).status == "suspended"
     assert item_for("reading_message", line.id).decision == "suspended"
     assert database.session.get(ReadingMessage, line.id).visible  # suspending is not hiding
+
+
+def test_warn_the_author_of_a_chat_line(app, login, make_user, reading, client_user, reader):
+    from soulseer.models import Notification
+
+    line = chat_line(reading, client_user, "Pay me on venmo instead")
+    flags.flag(reader, "reading_message", line.id, "off_platform", NOTE)
+    database.session.commit()
+    item = item_for("reading_message", line.id)
+    ada = admin_browser(app, login, make_user)
+    assert f"Warn {client_user.display_name}" in ada.get(f"/admin/moderation/{item.id}").get_data(as_text=True)
+    assert decide(ada, item.id, "warn", "no").status_code == 422  # the warning needs its words
+    assert decide(ada, item.id, "warn", "Payments go through SoulSeer only.").status_code == 303
+    database.session.expire_all()
+    [notice] = database.session.query(Notification).filter_by(user_id=client_user.id).all()
+    assert notice.text == "A warning from SoulSeer's moderators: Payments go through SoulSeer only."
+    assert item_for("reading_message", line.id).decision == "warned"
+    assert database.session.get(User, client_user.id).status == "active"  # warning is not suspending
+    assert database.session.get(ReadingMessage, line.id).visible
+    actions = {e.action for e in database.session.query(AuditEntry).filter(AuditEntry.action.like("%warned"))}
+    assert actions == {"user.warned", "moderation.author_warned"}

@@ -2,20 +2,21 @@
 
 A list filtered by state and kind, in queue order (urgent, score, age); one item with its content
 in context, its flags and screening's hits (the matched spans highlighted); decisions: hide,
-restore, dismiss, suspend the author. The rules are services/moderation/queue.py's.
+restore, dismiss, warn the author, suspend the author (penalty steps), refund. The rules are
+services/moderation/queue.py's.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 
 from soulseer.blueprints.admin.registry import Badge, Figure, Section
 from soulseer.extensions import db
 from soulseer.models import UserStatus
 from soulseer.services.core import audit_log
-from soulseer.services.moderation import kinds, queue
+from soulseer.services.moderation import kinds, penalties, queue
 from soulseer.services.moderation.items import ModerationError
 from soulseer.services.moderation.screening import Detector
 from soulseer.views import page_number, refused
@@ -28,6 +29,18 @@ STATES = (("open", "Open"), ("actioned", "Actioned"), ("dismissed", "Dismissed")
 class DecisionForm(FlaskForm):
     # The service checks it (5–500 characters; optional for a dismissal).
     reason = TextAreaField("Reason", description="Kept with the decision and in the audit log (5–500 characters).")
+
+
+class SuspendForm(DecisionForm):
+    # The service checks the choice (penalties.LENGTHS); empty: the author's next penalty step.
+    length = SelectField(
+        "For how long",
+        choices=[SelectChoice(length.code, length.label) for length in penalties.LENGTHS.values()],
+        validate_choice=False,
+    )
+
+
+FORMS = {"suspend": SuspendForm}
 
 
 def highlight(text, hits):
@@ -75,6 +88,7 @@ def _item_page(item_id, status=200, forms=None):
         abort(404)
     forms = forms or {}
     target = entry.target
+    author = entry.item.author
     history = audit_log.for_target("ModerationItem", entry.item.id)
     if target is not None and entry.kind is not None:
         history = sorted(
@@ -89,8 +103,9 @@ def _item_page(item_id, status=200, forms=None):
         kind=entry.kind,
         target=target,
         context=entry.kind.context(target) if target is not None and entry.kind else {},
-        forms={name: _labelled(forms.get(name) or DecisionForm(formdata=None, prefix=name), name) for name in ACTIONS},
-        author_active=entry.item.author is not None and entry.item.author.status == UserStatus.ACTIVE,
+        forms={name: _labelled(forms.get(name) or _blank(name, author), name) for name in ACTIONS},
+        author_active=author is not None and author.status == UserStatus.ACTIVE,
+        earlier_suspensions=penalties.earlier_suspensions(author.id) if author is not None else 0,
         reason_labels=kinds.REASON_LABELS,
         highlight=highlight,
         history=history,
@@ -102,9 +117,18 @@ LABELS = {
     "hide": "Why hide it",
     "restore": "Why show it again",
     "dismiss": "Why dismiss the reports (optional)",
+    "warn": "The warning the author reads",
     "suspend": "Why suspend the author",
     "refund": "Why refund it",
 }
+
+
+def _blank(action, author):
+    """An empty decision form; suspending offers the author's next penalty step first."""
+    form = FORMS.get(action, DecisionForm)(formdata=None, prefix=action)
+    if action == "suspend" and author is not None:
+        form.length.data = penalties.next_step(author.id).code
+    return form
 
 
 def _labelled(form, action):
@@ -121,6 +145,7 @@ ACTIONS = {
     "hide": (queue.hide, "Hidden. The author still sees it, marked hidden."),
     "restore": (queue.restore, "Shown again."),
     "dismiss": (queue.dismiss, "Dismissed: the reports are closed."),
+    "warn": (queue.warn_author, "The author is warned: it is in their notifications."),
     "suspend": (queue.suspend_author, "The author's account is suspended; their sessions have ended."),
     "refund": (queue.refund, "Refunded to the client's wallet; the reader's and the platform's shares were reversed."),
 }
@@ -130,12 +155,13 @@ ACTIONS = {
 def decide(item_id, action):
     if action not in ACTIONS:
         abort(404)
-    form = DecisionForm(prefix=action)
+    form = FORMS.get(action, DecisionForm)(prefix=action)
     if not form.validate():
         abort(400)
     change, done = ACTIONS[action]
+    chosen = {"length": form.length.data} if action == "suspend" else {}
     try:
-        change(current_user, item_id, form.reason.data)
+        change(current_user, item_id, form.reason.data, **chosen)
     except ModerationError as error:
         if error.status == 404:
             db.session.rollback()

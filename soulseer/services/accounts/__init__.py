@@ -11,7 +11,7 @@ from soulseer import clock
 from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import AgreementAcceptance, Role, TokenPurpose, User, UserStatus
-from soulseer.services.accounts import passwords, tokens
+from soulseer.services.accounts import passwords, suspensions, tokens
 from soulseer.services.core import content, mail, throttle
 from soulseer.services.core.data_export import export_section, iso
 
@@ -187,8 +187,10 @@ def authenticate(email, password, ip):
     if user is None or not passwords.verify_password(user.password_hash, password):
         throttle.record_sign_in_failure(email, ip)
         raise AccountError("That email and password do not match an account.", status=401)
+    suspensions.end_if_over(user)  # its time has come: no need to wait for the tick
     if user.status == UserStatus.SUSPENDED:
-        raise AccountError("This account is suspended. Contact support if you think this is a mistake.", status=401)
+        ends = suspensions.when_it_ends(user) or "Contact support if you think this is a mistake."
+        raise AccountError(f"This account is suspended. {ends}", status=401)
     if user.status != UserStatus.ACTIVE:
         raise AccountError("That email and password do not match an account.", status=401)
     throttle.clear_account_failures(email)

@@ -74,18 +74,20 @@ def _reason(reason):
     return reason
 
 
-def suspend(admin, user_id, reason=None):
-    """The user cannot sign in, and every session they have ends at once (the epoch moves)."""
+def suspend(admin, user_id, reason=None, until=None):
+    """The user cannot sign in, and every session they have ends at once (the epoch moves); until
+    `until` when given (the suspension then ends by itself: suspensions.py), else until restored."""
     reason = _reason(reason)
     user = _target(admin, user_id)
     if user.status == UserStatus.SUSPENDED:
         raise ChangeRefused("This account is already suspended.")
     before = {"status": user.status, "session_epoch": user.session_epoch}
-    user.status = UserStatus.SUSPENDED
+    user.status, user.suspended_until = UserStatus.SUSPENDED, until
     user.session_epoch += 1
-    audit.record(
-        admin, "user.suspended", user, before, {"status": user.status, "session_epoch": user.session_epoch}, reason
-    )
+    after = {"status": user.status, "session_epoch": user.session_epoch}
+    if until is not None:
+        after["until"] = until.isoformat()
+    audit.record(admin, "user.suspended", user, before, after, reason)
     return user
 
 
@@ -94,7 +96,7 @@ def restore(admin, user_id, reason=None):
     user = _target(admin, user_id)
     if user.status != UserStatus.SUSPENDED:
         raise ChangeRefused("This account is not suspended.")
-    user.status = UserStatus.ACTIVE
+    user.status, user.suspended_until = UserStatus.ACTIVE, None
     audit.record(admin, "user.restored", user, {"status": UserStatus.SUSPENDED.value}, {"status": user.status}, reason)
     return user
 

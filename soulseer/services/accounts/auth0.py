@@ -26,7 +26,7 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db, get_oauth, init_oauth
 from soulseer.models import Role, TokenPurpose, User, UserStatus
 from soulseer.services import accounts
-from soulseer.services.accounts import tokens
+from soulseer.services.accounts import suspensions, tokens
 
 log = logging.getLogger(__name__)
 
@@ -261,8 +261,11 @@ def _by_subject(subject):
 
 
 def _refuse_inactive(user):
+    if user is not None:
+        suspensions.end_if_over(user)  # its time has come: no need to wait for the tick
     if user is not None and user.status == UserStatus.SUSPENDED:
-        raise SignInProblem("suspended", "Contact support if you think this is a mistake.", status=403, retry=False)
+        detail = suspensions.when_it_ends(user) or "Contact support if you think this is a mistake."
+        raise SignInProblem("suspended", detail, status=403, retry=False)
     if user is not None and user.status != UserStatus.ACTIVE:
         raise SignInProblem("deleted", "Create a new account if you want to use SoulSeer again.", 403, retry=False)
 

@@ -1,9 +1,10 @@
 """The admin moderation queue (F-7): one item per target, its flags and screening hits, decisions.
 
 Order: urgent (self-harm) first, then score, then age (oldest first). An item open longer than
-OVERDUE_AFTER is highlighted. Decisions — hide, restore, dismiss, suspend the author, refund what
-was paid for it — are each audit-logged (`moderation.<decision>` on the item, plus the change
-itself) in the caller's transaction; the caller commits.
+OVERDUE_AFTER is highlighted. Decisions — hide, restore, dismiss, warn or suspend the author (by
+penalty steps: penalties.py), refund what was paid for it — are each audit-logged
+(`moderation.<decision>` on the item, plus the change itself) in the caller's transaction; the
+caller commits.
 """
 
 from dataclasses import dataclass
@@ -15,12 +16,12 @@ from sqlalchemy.orm import selectinload
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import keys, reads
-from soulseer.models import Flag, ItemState, ModerationItem
+from soulseer.models import Flag, ItemState, ModerationItem, UserStatus
 from soulseer.money import format_cents
 from soulseer.services import commerce
 from soulseer.services.accounts import AccountError, admin_users
-from soulseer.services.core import audit
-from soulseer.services.moderation import items, kinds, visibility
+from soulseer.services.core import audit, notifications
+from soulseer.services.moderation import items, kinds, penalties, visibility
 from soulseer.services.moderation.items import ModerationError
 from soulseer.services.payments import wallet
 
@@ -193,14 +194,38 @@ def refund(admin, item_id, reason):
     return item
 
 
-def suspend_author(admin, item_id, reason):
-    """Suspend the author's account (admin_users.suspend: every session ends); the item is actioned."""
+def warn_author(admin, item_id, reason):
+    """Warn the author (F-7): the reason reaches them in their notifications, linked to what they
+    wrote; the content stays as it is and the item is actioned. Audit `user.warned`."""
+    reason = visibility.clean_reason(reason)
+    item = _locked_item(item_id)
+    if item.author is None or item.author.status == UserStatus.DELETED:
+        raise ModerationError("The author's account no longer exists.", status=409)
+    if item.author_id == admin.id:
+        raise ModerationError("This is your own content.", status=403)
+    entry = _entry(item)
+    link = entry.kind.link(entry.target) if entry.kind and entry.target is not None else None
+    notifications.notify(item.author_id, "system", f"A warning from SoulSeer's moderators: {reason}", link)
+    audit.record(admin, "user.warned", item.author, after={"item": item.id, "kind": item.kind}, reason=reason)
+    if item.state == ItemState.OPEN:
+        items.decide(item, admin, ItemState.ACTIONED, "warned", reason)
+    _record(admin, item, "author_warned", reason)
+    return item
+
+
+def suspend_author(admin, item_id, reason, length=None):
+    """Suspend the author's account (admin_users.suspend: every session ends) for `length` (a code
+    of penalties.LENGTHS; by default the author's next penalty step); the item is actioned."""
     reason = visibility.clean_reason(reason)
     item = _locked_item(item_id)
     if item.author_id is None:
         raise ModerationError("The author's account no longer exists.", status=409)
+    chosen = penalties.LENGTHS.get(length) if length else penalties.next_step(item.author_id)
+    if chosen is None:
+        raise ModerationError("Choose how long the suspension lasts.", field="length", status=422)
+    until = clock.now() + chosen.duration if chosen.duration else None
     try:
-        admin_users.suspend(admin, item.author_id, reason)
+        admin_users.suspend(admin, item.author_id, reason, until=until)
     except AccountError as error:
         status = 403 if isinstance(error, admin_users.OwnAccountRefused) else 409
         raise ModerationError(error.message, status=status) from None
