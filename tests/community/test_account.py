@@ -150,3 +150,40 @@ def test_a_reply_mentioning_a_participant_notifies_them_once(member):
     replies.create(member(), thread, "Writing to @Cleo Marshall, someone else")
     database.session.commit()
     assert len(notifications_of(cleo)) == 1  # "@Cleo Marshall" is not "@Cleo Marsh"
+
+
+def test_the_categories_page_hears_of_every_change_to_its_counts(member, redis):
+    """A new thread, a thread deleted before anyone answered, one hidden or moved: each changes a
+    category's count, so open categories pages are told after the commit (a reply: above)."""
+    import json
+
+    from soulseer.services.community import live, stewardship
+    from soulseer.services.core import events
+    from soulseer.services.moderation import visibility
+
+    listener = redis.pubsub()
+    listener.subscribe(events.CHANNEL)
+    listener.get_message(timeout=1)  # the subscription's confirmation
+
+    def heard():
+        names = []
+        while (message := listener.get_message(timeout=0.5)) is not None:
+            names.append(json.loads(message["data"])["event"])
+        return [name for name in names if name == live.CATEGORIES_EVENT]
+
+    nova, ada = member(), member(role="admin")
+    thread = threads.start(nova, category(), "A brand new thread", "Counted on the categories page.")
+    assert listener.get_message(timeout=0.2) is None  # not before the commit
+    database.session.commit()
+    assert heard() == [live.CATEGORIES_EVENT]
+    stewardship.move(ada, thread.id, category("readings").id)
+    database.session.commit()
+    assert heard() == [live.CATEGORIES_EVENT]
+    visibility.hide("community_thread", thread.id, "Hidden by an admin.", ada)
+    database.session.commit()
+    assert heard() == [live.CATEGORIES_EVENT]
+    other = make_thread(nova, title="Nobody will answer")
+    threads.delete(nova, other)
+    database.session.commit()
+    assert heard() == [live.CATEGORIES_EVENT]
+    listener.close()

@@ -6,7 +6,7 @@ in the admin queue; hiding a thread takes it out of every list, hiding a reply l
 
 from flask import url_for
 
-from soulseer.services.community import replies, stewardship, threads
+from soulseer.services.community import live, replies, stewardship, threads
 from soulseer.services.marketplace import page_cache
 from soulseer.services.moderation.kinds import ContentKind, register
 
@@ -25,6 +25,11 @@ def post_url(post):
 
 def _lists_changed(content):
     page_cache.changed()  # a hidden thread leaves the lists, the home page's among them
+
+
+def _thread_lists_changed(thread):
+    _lists_changed(thread)
+    live.counts_changed()  # and its category's count
 
 
 def _post_seen_by(user, post):
@@ -47,7 +52,7 @@ def register_kinds():
             link=thread_url,
             context_template="moderation/context/_community_thread.html",
             context=lambda thread: {"category": thread.category},
-            on_visibility_change=_lists_changed,
+            on_visibility_change=_thread_lists_changed,
             on_flagged=stewardship.close_if_reported,
             describe=lambda thread: f"“{thread.title}” by {_name(thread.author)}",
         )

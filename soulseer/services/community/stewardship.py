@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import CommunityCategory, CommunityPost, CommunityThread, Flag, ItemState, ModerationItem, User
+from soulseer.services.community import live
 from soulseer.services.community.writing import CommunityError
 from soulseer.services.core import audit
 from soulseer.services.marketplace import page_cache
@@ -89,7 +90,9 @@ def move(admin, thread_id, category_id):
         raise CommunityError("Choose a category.", field="category")
     if category.id == thread.category_id:
         raise CommunityError(f"The thread is already in {category.name}.", field="category", status=409)
-    return _change(admin, thread, "moved", lambda: setattr(thread, "category_id", category.id))
+    moved = _change(admin, thread, "moved", lambda: setattr(thread, "category_id", category.id))
+    live.counts_changed()  # one category lost a thread, another gained it
+    return moved
 
 
 def trusted_reporters(thread_id):

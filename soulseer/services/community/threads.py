@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import CommunityThread
-from soulseer.services.community import categories, limits, rendering, writing
+from soulseer.services.community import categories, limits, live, rendering, writing
 from soulseer.services.community.writing import CommunityError
 from soulseer.services.marketplace import page_cache
 from soulseer.services.moderation import automatic
@@ -66,6 +66,7 @@ def start(user, category, title, body):
     db.session.flush()
     automatic.screen("community_thread", thread)
     page_cache.changed()
+    live.counts_changed()
     return thread
 
 
@@ -91,6 +92,8 @@ def delete(user, thread):
     thread.body = thread.body_html = ""
     thread.deleted_at = clock.now()
     page_cache.changed()
+    if thread.reply_count == 0:  # it leaves the lists
+        live.counts_changed()
     return thread
 
 
