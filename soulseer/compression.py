@@ -14,6 +14,9 @@ client that does not take brotli (Flask-Compress, pinned in requirements.txt).
 - **Our stylesheets and scripts** are compressed once per file version at brotli's best quality
   (11: app.css 8.8 KB instead of 11.0 KB at quality 4, 92 ms once instead of 0.8 ms on every
   request) and kept in the process (`precompressed_static`); Flask-Compress then leaves them be.
+  Quality 11 only up to 256 KB: Agora's SDK (1.6 MB) takes seconds at 11 (35 s at load 25), and
+  the first person to open a call room waited on it while the gevent worker served no one else;
+  a larger file gets quality 5 (0.8 s at that load, 353 KB instead of 310 KB), also kept.
 - **Shared visitor responses** (`visitor_responses.py`) are stored compressed, one entry per
   Accept-Encoding header, so a client is never sent an encoding it did not ask for.
 """
@@ -43,11 +46,20 @@ def init_app(app):
     app.after_request(precompressed_static)
 
 
+BEST_QUALITY_UP_TO = 256 * 1024  # bytes; larger files take seconds at quality 11
+LARGE_FILE_QUALITY = 5
+
+
+def quality_for(size):
+    return 11 if size <= BEST_QUALITY_UP_TO else LARGE_FILE_QUALITY
+
+
 @functools.cache
 def _brotli_best(filename, version):
-    """The file at brotli's best quality; `version` (its content hash) keys the cache, so an edited
-    file is compressed again."""
-    return brotli.compress((STATIC_ROOT / filename).read_bytes(), quality=11)
+    """The file at the best quality its size allows; `version` (its content hash) keys the cache,
+    so an edited file is compressed again."""
+    data = (STATIC_ROOT / filename).read_bytes()
+    return brotli.compress(data, quality=quality_for(len(data)))
 
 
 def precompressed_static(response):
