@@ -41,6 +41,7 @@ def create_app(config=None):
     from soulseer.services.core import after_commit
     from soulseer.services.marketplace import page_cache
     from soulseer.templating import register_template_helpers
+    from soulseer.views import IdConverter, refuse_nul_characters
 
     auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
     after_commit.init_app(app)  # events, jobs and cache bumps wait for the real commit
@@ -57,6 +58,8 @@ def create_app(config=None):
     static_files.init_app(app)
     compression.init_app(app)  # hooks run last-registered first: this one sees the blueprints' finished body
     register_template_helpers(app)
+    app.url_map.converters["int"] = IdConverter  # before the routes: ids past the database's range are 404s
+    app.before_request(refuse_nul_characters)
     register_blueprints(app)
     register_cli(app)
     visitor_responses.install(app)  # outermost: a visitor's shared page answered before the rest

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, g, make_response, render_template, request
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 from soulseer.extensions import db, htmx
 
@@ -87,9 +88,50 @@ def safe_next_url(target):
     return target
 
 
+# The largest number PostgreSQL's `integer` holds. Every id a route, a query or a form names is
+# one (the ledger's bigint entries are never named there); a bigger number names nothing, and
+# sent to the database it would be refused there (a 500).
+ID_MAX = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route (create_app installs it as `int`): 1 to ID_MAX, so a number past
+    the database's range matches no route, a 404 like any id that names nothing. Ten digits at most
+    in the path itself: a longer number then matches no route's path at all. (Werkzeug checks the
+    range after choosing a rule, so a ten-digit POST past ID_MAX to a path that also has a GET
+    route is a 405, still refused before any view.)"""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def id_number(value):
+    """A query or form value as an id, for `request.args.get(name, type=id_number)`: 1 to ID_MAX,
+    else ValueError, so that get() answers its default (None) as for any malformed value."""
+    number = int(value)
+    if not 1 <= number <= ID_MAX:
+        raise ValueError(f"{value!r} is not an id")
+    return number
+
+
 def page_number():
-    """The `page` query argument as a page number (1 when missing, malformed or below 1)."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The `page` query argument as a page number (1 when missing, malformed, below 1 or past ID_MAX)."""
+    return request.args.get("page", 1, type=id_number)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_nul_characters():
+    """A NUL character in the path, the query or a form is a 400: nobody types one, and PostgreSQL's
+    text refuses it (a 500 wherever it reached a query). A before_request hook of the whole app."""
+    if "\x00" in request.path or b"%00" in request.query_string:
+        abort(400)
+    fields = request.form.listvalues() if request.mimetype in FORM_TYPES else ()
+    if any("\x00" in value for values in fields for value in values):
+        abort(400)
 
 
 def consent_needed():

@@ -42,3 +42,23 @@ def test_500_rolls_back_and_shows_a_page(app):
     with broken.app_context():
         count = database.session.execute(sa.select(sa.func.count()).select_from(ContentPage)).scalar()
     assert count == 0
+
+
+def test_an_id_past_the_databases_integer_is_a_404_not_a_500(client, login, make_user):
+    """Every `<int:...>` in a route names a row of an `integer` column: a bigger number names
+    nothing (it never reaches the database, which would refuse it)."""
+    assert client.get("/readings/2147483648").status_code == 404
+    assert client.get("/readings/99999999999999999999").status_code == 404
+    signed_in = login(client, make_user(role="client", consented=True))
+    assert signed_in.get("/wallet?page=99999999999999999999").status_code == 200
+    assert signed_in.get("/notifications?before=99999999999999999999").status_code == 200
+
+
+def test_a_nul_character_anywhere_in_a_request_is_a_400(client):
+    """No one types a NUL character and PostgreSQL's text refuses it: a readable 400 page, whether it
+    comes in the path, the query or a form."""
+    for path in ("/readers/luna%00", "/readers?q=tarot%00", "/sign-in?next=/%00"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "Something was wrong with that request" in response.get_data(as_text=True)
+    assert client.get("/readers/luna%00", headers={"HX-Request": "true"}).status_code == 400

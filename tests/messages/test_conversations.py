@@ -345,3 +345,30 @@ def test_a_suspended_user_cannot_write(signed_in, luna, nova):
     answer = send(browser, token, the_conversation().id, "Still here?")
     assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"]  # the session ended
     assert count(Message) == 1
+
+
+HUGE = "99999999999999999999"  # past PostgreSQL's integer (and bigint)
+
+
+def test_numbers_no_id_can_have_and_nul_characters_are_refused_without_a_500(signed_in, luna, nova):
+    """Bad input answers 4xx with nothing written: an id past the database's integer range names
+    no conversation or message (404), a page or `before` past it is an empty page, and a NUL
+    character (which PostgreSQL's text refuses) is a 400."""
+    browser, token = signed_in(nova)
+    start(browser, token, "luna", "Hello")
+    conversation_id = the_conversation().id
+    for path in (f"/messages/{HUGE}", "/messages/2147483648", f"/messages/new?to={HUGE}"):
+        assert browser.get(path).status_code == 404, path
+    assert browser.get("/messages/new?reader=luna%00").status_code == 400
+    for path in (f"/messages/{HUGE}", f"/messages/replies/{HUGE}/unlock", f"/messages/replies/{HUGE}/withdraw"):
+        assert browser.post(path, data={"csrf_token": token, "body": "x"}).status_code == 404, path
+    assert browser.get(f"/messages?page={HUGE}").status_code == 200
+    assert browser.get(f"/messages/{conversation_id}?before={HUGE}").status_code == 200
+    answer = browser.post(f"/messages/{conversation_id}/read", data={"csrf_token": token, "upto": HUGE})
+    assert answer.status_code == 400
+    assert browser.post("/messages/new", data={"csrf_token": token, "to": HUGE, "body": "x"}).status_code == 404
+    assert send(browser, token, conversation_id, "a\x00b").status_code == 400
+    assert send(browser, token, conversation_id, "a\x00b", htmx=True).status_code == 400
+    answer = browser.post("/messages/new", data={"csrf_token": token, "reader": "luna", "body": "Hi\x00"})
+    assert answer.status_code == 400 and "Something was wrong with that request" in answer.get_data(as_text=True)
+    assert count(Message) == 1

@@ -11,7 +11,7 @@ from soulseer.extensions import db
 from soulseer.services.community import categories, stewardship, threads
 from soulseer.services.community.moderation import thread_url
 from soulseer.services.community.writing import CommunityError
-from soulseer.views import refused
+from soulseer.views import id_number, refused
 
 bp = Blueprint("community", __name__)
 
@@ -70,7 +70,7 @@ ACTIONS = {
     ),
     "unlock": (lambda thread_id: stewardship.unlock(current_user, thread_id), "Unlocked: replies are open again."),
     "move": (
-        lambda thread_id: stewardship.move(current_user, thread_id, request.form.get("category", type=int)),
+        lambda thread_id: stewardship.move(current_user, thread_id, request.form.get("category", type=id_number)),
         "Moved.",
     ),
 }

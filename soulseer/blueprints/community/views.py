@@ -12,7 +12,7 @@ from soulseer import visitor_responses
 from soulseer.blueprints.community import bp
 from soulseer.blueprints.community.forms import ReplyForm
 from soulseer.services.community import authors, categories, live, replies, stewardship, threads, writing
-from soulseer.views import page_number, render
+from soulseer.views import id_number, page_number, render
 
 DESCRIPTION_LENGTH = 155
 
@@ -164,7 +164,7 @@ def _permissions(content):
 
 @bp.get("/t/<int:thread_id>-<slug>")
 def thread(thread_id, slug):
-    return thread_page(thread_id, slug, reply_to=request.args.get("reply_to", type=int))
+    return thread_page(thread_id, slug, reply_to=request.args.get("reply_to", type=id_number))
 
 
 @bp.get("/t/<int:thread_id>/new-replies")
@@ -173,7 +173,7 @@ def new_replies(thread_id):
     thread = threads.get(thread_id)
     if thread is None or not threads.can_read(viewer(), thread):
         abort(404)
-    count, first_id = live.new_replies(viewer(), thread, request.args.get("since", 0, type=int))
+    count, first_id = live.new_replies(viewer(), thread, request.args.get("since", 0, type=id_number))
     return render_template("community/_new_replies.html", count=count, first_id=first_id)
 
 

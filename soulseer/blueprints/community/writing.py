@@ -14,7 +14,7 @@ from soulseer.extensions import db, htmx
 from soulseer.services.community import authors, categories, rendering, replies, threads, writing
 from soulseer.services.community.moderation import post_url, thread_url
 from soulseer.services.community.writing import CommunityError
-from soulseer.views import refused
+from soulseer.views import id_number, refused
 
 
 def _previewing():
@@ -113,7 +113,7 @@ def reply(thread_id):
 def reply_form(thread_id):
     """The reply form under one reply, loaded in place (HTMX); without HTMX the thread page."""
     thread = _thread_or_404(thread_id)
-    to = request.args.get("to", type=int)
+    to = request.args.get("to", type=id_number)
     if not htmx:
         return redirect(url_for(".thread", **threads.path_args(thread), reply_to=to, _anchor="reply"), 303)
     parent = replies.get(to) if to else None

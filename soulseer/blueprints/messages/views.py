@@ -13,7 +13,7 @@ from soulseer.models.message import BODY_MAX
 from soulseer.services import commerce
 from soulseer.services.messages import conversations, paid, sending, unread
 from soulseer.services.messages.conversations import MessageError
-from soulseer.views import page_number, refused, role_required
+from soulseer.views import id_number, page_number, refused, role_required
 
 participants_only = role_required(Role.CLIENT, Role.READER)
 
@@ -58,7 +58,7 @@ def _thread_page(conversation_id, status=200, conversation=None, **form):
 @bp.get("/<int:conversation_id>")
 @participants_only
 def thread(conversation_id):
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=id_number)
     if before:  # "Earlier messages": the page of messages before that one
         conversation = _conversation_or_404(conversation_id)
         messages, earlier = conversations.thread(conversation, before_id=before)
@@ -145,7 +145,7 @@ def paid_contest_open(message):
 def mark_read(conversation_id):
     """A message arrived in an open thread (live): it has been seen."""
     conversation = _conversation_or_404(conversation_id)
-    upto = request.form.get("upto", type=int)
+    upto = request.form.get("upto", type=id_number)
     if not upto:
         abort(400)
     unread.mark_read(conversation, current_user, upto)
@@ -158,7 +158,7 @@ def mark_read(conversation_id):
 def _recipient():
     """Whom a new conversation is with: `reader` (a profile's slug, from the reader's page) or
     `to` (a user id: a reader writing to a client they have read for)."""
-    return conversations.recipient(request.values.get("reader"), request.values.get("to", type=int))
+    return conversations.recipient(request.values.get("reader"), request.values.get("to", type=id_number))
 
 
 def _new_page(other, status=200, body="", error=None):

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from soulseer.extensions import db, htmx
 from soulseer.services.core import notifications
+from soulseer.views import id_number
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -12,7 +13,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.get("")
 @login_required
 def index():
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=id_number)
     items, more = notifications.page_for(current_user.id, before_id=before)
     context = {"items": items, "more": more}
     if htmx and not htmx.boosted and before:

@@ -11,7 +11,7 @@ from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
 from soulseer.services.payments import wallet
 from soulseer.services.readings import agora, chat, lifecycle, metering, publishing, reviews, room
-from soulseer.views import refused, role_required
+from soulseer.views import id_number, refused, role_required
 
 S = ReadingState
 
@@ -82,7 +82,7 @@ def new():
 @bp.post("/readings")
 @role_required(Role.CLIENT)
 def create():
-    profile = _listed_profile(profile_id=request.form.get("reader", type=int))
+    profile = _listed_profile(profile_id=request.form.get("reader", type=id_number))
     mode = request.form.get("mode", "")
     cap_text = request.form.get("spend_cap", "").strip()
     try:
