@@ -372,3 +372,61 @@ def test_numbers_no_id_can_have_and_nul_characters_are_refused_without_a_500(sig
     answer = browser.post("/messages/new", data={"csrf_token": token, "reader": "luna", "body": "Hi\x00"})
     assert answer.status_code == 400 and "Something was wrong with that request" in answer.get_data(as_text=True)
     assert count(Message) == 1
+
+
+def test_the_inbox_lists_the_newest_conversation_first_twenty_a_page_with_each_readers_photo(
+    app, signed_in, make_user, nova
+):
+    from soulseer.models import ReaderProfile
+    from soulseer.services.marketplace import photos
+    from soulseer.services.messages import sending
+
+    readers = []
+    for n in range(21):
+        reader = make_user(role="reader", consented=True, display_name=f"Reader {n:02}")
+        photo = "readers/0/portrait" if n == 0 else None
+        database.session.add(ReaderProfile(user_id=reader.id, slug=f"reader-{n}", display_name=f"Reader {n:02}",
+                                           bio="I read. " * 10, photo_key=photo))  # fmt: skip
+        pair = conversations.Pair(client=nova, reader=reader)
+        conversation, _ = conversations.open_with(pair)
+        sending.send(conversation, nova, f"Question {n:02}")
+        database.session.commit()
+        readers.append(reader)
+    browser, _ = signed_in(nova)
+
+    def names(page):
+        return re.findall(r'class="inbox-name">(Reader \d\d)<', page)
+
+    first = browser.get("/messages").get_data(as_text=True)
+    assert names(first) == [f"Reader {n:02}" for n in range(20, 0, -1)]  # newest first, twenty
+    assert 'href="/messages?page=2"' in first
+    second = browser.get("/messages?page=2").get_data(as_text=True)
+    assert names(second) == ["Reader 00"]
+    with app.test_request_context():
+        photo = photos.url("readers/0/portrait", 96)
+    assert f'src="{photo}"' in second  # a reader's photo...
+    initial = '<span class="reader-photo reader-photo-empty message-avatar" aria-hidden="true">R</span>'
+    assert first.count(initial) == 20  # ...or their initial
+    # A new message brings its conversation to the top.
+    reader = readers[0]
+    sending.send(conversations.between(nova.id, reader.id), reader, "An answer")
+    database.session.commit()
+    assert names(browser.get("/messages").get_data(as_text=True))[:2] == ["Reader 00", "Reader 20"]
+
+
+def test_the_queue_shows_a_reported_message_with_the_five_before_and_after_it(app, login, make_user, luna, nova):
+    from soulseer.services.messages import sending
+    from soulseer.services.moderation import flags
+
+    first, _ = sending.start(nova, luna, "Message 0")
+    conversation = first.conversation
+    lines = [first] + [sending.send(conversation, luna if n % 2 else nova, f"Message {n}") for n in range(1, 14)]
+    database.session.commit()
+    flags.flag(nova, "message", lines[7].id, "spam", "Asks me to pay on another site.")
+    database.session.commit()
+    item = database.session.execute(sa.select(ModerationItem).filter_by(kind="message")).scalar_one()
+    page = login(app.test_client(), make_user(role="admin", consented=True)).get(f"/admin/moderation/{item.id}")
+    html = page.get_data(as_text=True)
+    shown = re.findall(r'class="chat-body message-body">Message (\d+)<', html)
+    assert shown == [str(n) for n in range(2, 13)]  # 2..6, the reported 7, 8..12
+    assert re.search(r'aria-current="true">\s*<span class="chat-who">Luna</span>', html)
