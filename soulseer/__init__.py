@@ -36,7 +36,7 @@ def create_app(config=None):
     from soulseer import compression, security, signed_in, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
-    from soulseer.services import bookings, community, messages, moderation, payouts, streams
+    from soulseer.services import bookings, community, messages, moderation, payouts, shop, streams
     from soulseer.services.accounts import auth0, suspensions
     from soulseer.services.core import after_commit
     from soulseer.services.marketplace import page_cache
@@ -54,6 +54,7 @@ def create_app(config=None):
     payouts.init_app(app)  # Connect events for the Stripe events job
     streams.init_app(app)  # stream chat in the queue, the viewer count in the tick
     signed_in.init_app(app)  # the user loader: the person and their header in one statement
+    shop.init_app(app)  # the buyer's orders in the data export
     security.init_app(app)
     static_files.init_app(app)
     compression.init_app(app)  # hooks run last-registered first: this one sees the blueprints' finished body

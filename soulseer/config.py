@@ -204,6 +204,10 @@ def load_config(environ=None, instance_path=None):
         "PAYOUT_CLEARING_DAYS": _int(environ, "SOULSEER_PAYOUT_CLEARING_DAYS", 3),
         "DOWNLOAD_LINK_HOURS": _int(environ, "SOULSEER_DOWNLOAD_LINK_HOURS", 24),
         "DOWNLOAD_LINK_MAX_USES": _int(environ, "SOULSEER_DOWNLOAD_LINK_MAX_USES", 5),
+        # The shop (docs/shop.md): a digital product's file at most this large; where physical
+        # goods ship (two-letter country codes, as Stripe Checkout takes them).
+        "SHOP_MAX_FILE_BYTES": _int(environ, "SOULSEER_SHOP_MAX_FILE_BYTES", 200 * 1024 * 1024),
+        "SHOP_SHIPPING_COUNTRIES": _list(environ, "SOULSEER_SHOP_SHIPPING_COUNTRIES") or ["US"],
         # Length of one billed minute in seconds: 60, shortened only by tests and demos.
         "MINUTE_SECONDS": _int(environ, "SOULSEER_MINUTE_SECONDS", 60),
         # The billing tick reserves a reading's next minute this long before the reserved minutes

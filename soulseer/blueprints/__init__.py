@@ -22,6 +22,7 @@ def register_blueprints(app):
     from soulseer.blueprints.reader import bp as reader_bp
     from soulseer.blueprints.readers import bp as readers_bp
     from soulseer.blueprints.readings import bp as readings_bp
+    from soulseer.blueprints.shop import bp as shop_bp
     from soulseer.blueprints.streams import bp as streams_bp
     from soulseer.blueprints.wallet import bp as wallet_bp
     from soulseer.blueprints.webhooks import bp as webhooks_bp
@@ -44,6 +45,7 @@ def register_blueprints(app):
         messages_bp,
         streams_bp,
         community_bp,
+        shop_bp,
         moderation_bp,
         admin_bp,
         wallet_bp,

@@ -65,3 +65,8 @@ def gift(client_key):
     """A gift sent in a live stream, by the id the sender's page gave it: a double tap or a retry
     posts once."""
     return f"gift:{client_key}"
+
+
+def order_payment(order_id):
+    """A shop order paid from the wallet: one sale however often the buy form is sent."""
+    return f"order:{order_id}:pay"

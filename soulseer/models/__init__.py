@@ -23,10 +23,28 @@ from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, Topu
 from soulseer.models.payouts import PayoutAccount
 from soulseer.models.reading import Reading, ReadingEvent, ReadingMessage, ReadingMode, ReadingState
 from soulseer.models.review import Review
+from soulseer.models.shop import (
+    DownloadGrant,
+    FulfilmentStatus,
+    Order,
+    OrderItem,
+    PaymentStatus,
+    Product,
+    ProductKind,
+    ProductStatus,
+)
 from soulseer.models.stream import Gift, Stream, StreamGift, StreamKind, StreamMessage, StreamState
 from soulseer.models.user import Role, User, UserStatus
 
 __all__ = [
+    "DownloadGrant",
+    "FulfilmentStatus",
+    "Order",
+    "OrderItem",
+    "PaymentStatus",
+    "Product",
+    "ProductKind",
+    "ProductStatus",
     "AccountToken",
     "AgreementAcceptance",
     "ApplicationStatus",

@@ -26,12 +26,13 @@ from soulseer.services.core import content
 from soulseer.services.messages import conversations, sending
 from soulseer.services.moderation import flags
 from soulseer.services.readings import reviews
+from soulseer.services.shop import buying
 from soulseer.services.streams import chat as stream_chat
 from soulseer.services.streams import gifts as stream_gifts
 from soulseer.services.streams import lifecycle as stream_lifecycle
 from tests.e2e.conftest import PASSWORD, _new_page, account, close_context, sign_in
 from tests.readings.conftest import Session, fund
-from tests.support import axe
+from tests.support import axe, shop
 from tests.support.topups import pending_topup
 
 WIDE = {"width": 1280, "height": 800}
@@ -59,6 +60,8 @@ NOT_PAGES = {
     "reader.payouts_refresh",  # a redirect to Stripe's onboarding (a new link)
     "reader.payouts_return",  # back from Stripe's onboarding: asks Stripe, then a redirect to the payouts page
     "streams.token",  # JSON for the stream's video
+    "shop.download",  # a counted redirect to the file's short-lived link
+    "media.download",  # the file itself
 }
 
 
@@ -68,7 +71,7 @@ def world(make_user):
     invitation and a reset link. Returns the ids and tokens the tours' paths need."""
     client = account(make_user, "client", "nova@example.test", "Nova")
     reader = account(make_user, "reader", "luna@example.test", "Luna Starling")
-    account(make_user, "admin", "ada@example.test", "Ada")
+    admin = account(make_user, "admin", "ada@example.test", "Ada")
     fresh = make_user(role="client", email="new@example.test", display_name="Fresh", password_hash=_hash())
     profile = ReaderProfile(
         user_id=reader.id,
@@ -140,6 +143,13 @@ def world(make_user):
     stream_gifts.send(stream, client, stream_gifts.catalogue()[0].id, str(uuid.uuid4()))
     stream_chat.post(stream, client, "Thank you for this reading, Orion!")
     database.session.commit()
+    guide = shop.digital_product(admin, title="Tarot for Beginners", featured=True, description="A **gentle** start.")
+    crystal = shop.physical_product(admin, title="Rose Quartz Point", stock=5)
+    address = buying.Address(name="Nova", line1="1 Main St", city="Springfield", postal_code="62701", country="US")
+    fund(client, 10_000, key="shop")
+    digital_order = buying.buy_from_wallet(client, guide.id, 1, "tour-1")
+    physical_order = buying.buy_from_wallet(client, crystal.id, 1, "tour-2", address)
+    database.session.commit()
     return {
         "client": client.id,
         "reader": reader.id,
@@ -159,6 +169,11 @@ def world(make_user):
         "reset": reset,
         "booking": booked.id,
         "booking_start": booked.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "guide": guide.slug,
+        "guide_id": guide.id,
+        "crystal": crystal.slug,
+        "digital_order": digital_order.id,
+        "physical_order": physical_order.id,
     }
 
 
@@ -216,6 +231,9 @@ TOURS = {
         "/community",
         "/community/general",
         "/community/t/{thread}-how-do-you-prepare",
+        "/shop",
+        "/shop?kind=physical&q=nothing-like-this",  # the empty state
+        "/shop/{guide}",
     ],
     "fresh": ["/welcome/consent", "/welcome/consent !post"],
     "client": [
@@ -252,6 +270,13 @@ TOURS = {
         "/wallet/topups/new !post",
         "/wallet/topups/{topup}",
         "/wallet/test-checkout/{topup}",
+        "/shop",
+        "/shop/{guide}",
+        "/shop/{crystal}",
+        "/shop/{crystal} !post",
+        "/orders",
+        "/orders/{digital_order}",
+        "/orders/{physical_order}",
         "/account",
         "/account !post",
     ],
@@ -298,6 +323,13 @@ TOURS = {
         "/admin/moderation/{item}",
         "/admin/community",
         "/community/t/{thread}-how-do-you-prepare",
+        "/admin/products",
+        "/admin/products/new",
+        "/admin/products/new !post",
+        "/admin/products/{guide_id}",
+        "/admin/orders",
+        "/admin/orders/{physical_order}",
+        "/admin/orders/{digital_order}",
         "/admin/pages",
         "/admin/pages/terms",
         "/admin/audit",

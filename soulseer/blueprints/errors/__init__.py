@@ -16,6 +16,7 @@ MESSAGES = {
     403: ("Not allowed", "You do not have access to this."),
     404: ("Not found", "We could not find what you were looking for."),
     405: ("Not allowed", "That action is not available here."),
+    410: ("No longer available", "This link has expired or has been used up."),
     413: ("Too large", "That upload is larger than we accept."),
     429: ("Slow down", "Too many attempts. Please wait a little and try again."),
     500: ("Something went wrong on our side", "Nothing was changed. Please try again in a moment."),

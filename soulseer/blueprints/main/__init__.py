@@ -7,6 +7,7 @@ from soulseer.services.community import authors
 from soulseer.services.community import threads as community_threads
 from soulseer.services.core import content
 from soulseer.services.marketplace import page_cache, search
+from soulseer.services.shop import catalogue
 from soulseer.views import render
 
 bp = Blueprint("main", __name__)
@@ -24,10 +25,13 @@ def home():
             lambda: render_template("main/_online_readers.html", online_readers=search.online_now()),
         )
         latest = community_threads.latest()
+        featured = catalogue.featured()
         return {
             "online_readers_html": online,
             "latest_threads": latest,
             "thread_authors": authors.authors(thread.author_id for thread in latest),
+            "featured_products": featured,
+            "profiles": catalogue.seller_profiles(featured),
         }
 
     return visitor_responses.page_for_visitors("main/home.html", "", context)

@@ -289,6 +289,9 @@ def delete_account(user, password=None, signed_in_recently=False):
 
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(sa.delete(OnlineNotificationRequest).where(OnlineNotificationRequest.client_id == user.id))
+    from soulseer.services.shop import orders
+
+    orders.scrub_address(user)  # the orders stay (the ledger and sellers need them), anonymised
     return user
 
 

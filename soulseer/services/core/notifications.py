@@ -31,6 +31,7 @@ KINDS = {
     "reader_online",
     "community_reply",
     "payout",
+    "order",
     "system",
 }
 BELL_EVENT = "notifications"

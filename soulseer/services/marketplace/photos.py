@@ -78,9 +78,10 @@ def key_for(prefix, size):
     return f"{prefix}-{size}.webp"
 
 
-def store(owner_id, image):
-    """Write every size under a new random prefix; return the prefix (what the profile keeps)."""
-    prefix = f"readers/{owner_id}/{secrets.token_hex(8)}"
+def store(owner_id, image, folder="readers"):
+    """Write every size under a new random prefix; return the prefix (what the profile keeps).
+    `folder` names whose picture it is: a reader's photo, a shop product's picture ("shop")."""
+    prefix = f"{folder}/{owner_id}/{secrets.token_hex(8)}"
     backend = storage()
     for size, data in variants(image).items():
         backend.put(key_for(prefix, size), data, CONTENT_TYPE)

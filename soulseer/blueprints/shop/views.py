@@ -1,0 +1,117 @@
+"""The catalogue (/shop), a product's page (/shop/<slug>) and "Buy now" from the wallet."""
+
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from soulseer.blueprints.shop import bp
+from soulseer.blueprints.shop.forms import BuyForm
+from soulseer.extensions import db
+from soulseer.services import commerce
+from soulseer.services.payments import wallet
+from soulseer.services.shop import buying, catalogue, files
+from soulseer.services.shop.errors import ShopError
+from soulseer.services.shop.products import CATEGORIES, CATEGORY_LABELS
+from soulseer.views import page_number, refused, render
+
+COUNTRY_NAMES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "AU": "Australia"}
+
+
+@bp.app_template_global()
+def shop_picture(product, size=320):
+    return files.picture_url(product, size)
+
+
+@bp.app_template_global()
+def shop_file_type(product):
+    return files.type_label(product.file_type)
+
+
+@bp.app_template_filter("filesize")
+def filesize(size):
+    """1536 -> '1.5 KB', 5_300_000 -> '5.1 MB'."""
+    size = size or 0
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MB"
+
+
+@bp.get("/shop")
+def index():
+    """The catalogue: filters, search and pages in the URL; HTMX swaps only the results."""
+    filters = catalogue.Filters.from_args(request.args)
+    results = catalogue.browse(filters, page_number())
+    return render(
+        "shop/index.html",
+        "shop/_results.html",
+        filters=filters,
+        results=results,
+        categories=CATEGORIES,
+        category_labels=CATEGORY_LABELS,
+        sellers=catalogue.sellers(),
+        profiles=catalogue.seller_profiles(results.items),
+    )
+
+
+def _buy_form(formdata=None):
+    form = BuyForm(formdata=formdata)
+    form.ship_country.choices = [
+        SelectChoice(code, COUNTRY_NAMES.get(code, code)) for code in buying.shipping_countries()
+    ]
+    if formdata is None:
+        form.request_key.data = secrets.token_urlsafe(16)
+    return form
+
+
+def _product_page(product, form=None, status=200, **context):
+    return render_template(
+        "shop/show.html",
+        countries=[COUNTRY_NAMES.get(code, code) for code in buying.shipping_countries()],
+        product=product,
+        form=form or _buy_form(),
+        category_labels=CATEGORY_LABELS,
+        profiles=catalogue.seller_profiles([product]),
+        balance=wallet.balance(current_user) if current_user.is_authenticated else None,
+        **context,
+    ), status
+
+
+@bp.get("/shop/<slug>")
+def product(slug):
+    found = catalogue.product_for_sale(slug)
+    if found is None:
+        abort(404)
+    return _product_page(found)
+
+
+@bp.post("/shop/<slug>/buy")
+@login_required
+def buy(slug):
+    """Buy now from the wallet: the order is paid or nothing is kept."""
+    found = catalogue.product_for_sale(slug)
+    if found is None:
+        abort(404)
+    form = _buy_form(request.form)
+    try:
+        order = buying.buy_from_wallet(
+            current_user, found.id, form.quantity.data, form.request_key.data, form.address()
+        )
+    except (ShopError, commerce.NotEnoughFunds, commerce.SpendingFrozen) as error:
+        if error.status in (403, 404) and isinstance(error, ShopError):
+            db.session.rollback()
+            abort(error.status)
+
+        def page(status, **context):
+            fresh = catalogue.product_for_sale(slug)
+            if fresh is None:
+                abort(404)
+            return _product_page(fresh, form, status, **context)
+
+        return refused(error, page, form, top_up=isinstance(error, commerce.NotEnoughFunds))
+    db.session.commit()
+    flash(f"Thank you: order #{order.id} is paid.", "success")
+    return redirect(url_for("shop.order", order_id=order.id), 303)

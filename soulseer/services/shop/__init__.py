@@ -1,0 +1,16 @@
+"""The shop (PRODUCT.md §9; docs/shop.md): products from the platform and readers, bought from the
+wallet through commerce, digital files delivered through counted downloads, physical goods shipped.
+
+errors.py       ShopError, the area's refusal
+products.py     the rules of a product (price, kind, stock, category, text), creating and editing
+files.py        a digital product's file (checked by content) and its picture (re-encoded)
+catalogue.py    what visitors see: browse with filters, search and pages, one product, featured
+buying.py       "Buy now" from the wallet: one transaction, stock decremented only if enough
+downloads.py    download grants: counted by the server, then a short-lived signed link
+orders.py       the buyer's orders, the admin's list, shipping
+export.py       the buyer's orders in "export my data"
+"""
+
+
+def init_app(app):
+    from soulseer.services.shop import export  # noqa: F401  (registers its section of the export)

@@ -1,0 +1,177 @@
+"""Buying from the wallet (next-areas.md SH-3): one product ("Buy now"; a quantity for physical
+goods), paid in one database transaction.
+
+In that transaction: the order is made once per buy form (its request key is unique per buyer, so
+a double click or a retried request returns the first order), physical stock is taken with one
+conditional UPDATE (`stock = stock - q WHERE stock >= q`: under concurrency exactly as many buyers
+as there are units succeed), one sale is posted through commerce (`order:<id>:pay`, the reader's
+share for a reader's product, all to the platform for its own), and digital items get their
+download grants. Any refusal — sold out, not enough money, spending frozen, a wrong address —
+raises with nothing kept: the caller rolls back.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects.postgresql import insert
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.ledger import keys
+from soulseer.models import FulfilmentStatus, Order, OrderItem, PaymentStatus, Product, ProductKind, Role
+from soulseer.services import commerce
+from soulseer.services.payments import wallet
+from soulseer.services.shop import catalogue, downloads
+from soulseer.services.shop.errors import ShopError
+
+QUANTITY_MAX = 10
+REQUEST_KEY_MAX = 64
+
+
+def reference(order):
+    """The sale of an order, in the ledger."""
+    return ("order", order.id if isinstance(order, Order) else order)
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str = ""
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+# (field, column, label, required, longest)
+_ADDRESS_FIELDS = (
+    ("name", "ship_name", "the name on the parcel", True, 100),
+    ("line1", "ship_line1", "the street address", True, 120),
+    ("line2", "ship_line2", "the second address line", False, 120),
+    ("city", "ship_city", "the city", True, 80),
+    ("region", "ship_region", "the state or region", False, 80),
+    ("postal_code", "ship_postal_code", "the ZIP or postal code", True, 20),
+)
+
+
+def shipping_countries():
+    return list(current_app.config["SHOP_SHIPPING_COUNTRIES"])
+
+
+def check_address(address):
+    """The order's ship_* columns, or ShopError on the first wrong field (`ship_<field>`)."""
+    columns = {}
+    for name, column, label, required, longest in _ADDRESS_FIELDS:
+        value = " ".join((getattr(address, name) or "").split())
+        if required and not value:
+            raise ShopError(f"Enter {label}.", field=column)
+        if len(value) > longest:
+            raise ShopError(f"Keep {label} to {longest} characters.", field=column)
+        columns[column] = value or None
+    country = (address.country or "").strip().upper()
+    if country not in shipping_countries():
+        raise ShopError(f"We ship to {', '.join(shipping_countries())} only.", field="ship_country")
+    columns["ship_country"] = country
+    return columns
+
+
+def check_quantity(product, text):
+    if product.kind == ProductKind.DIGITAL:
+        return 1
+    text = str(text or "1").strip()
+    if not text.isdigit() or not 1 <= int(text) <= QUANTITY_MAX:
+        raise ShopError(f"Choose a quantity from 1 to {QUANTITY_MAX}.", field="quantity")
+    return int(text)
+
+
+def _product(product_id, buyer):
+    product = db.session.execute(
+        sa.select(Product).where(Product.id == product_id, catalogue.for_sale())
+    ).scalar_one_or_none()
+    if product is None:
+        raise ShopError("This product is not for sale.", status=404)
+    if product.seller_id == buyer.id:
+        raise ShopError("This is your own product.", status=403)
+    if buyer.role != Role.CLIENT:
+        raise ShopError("Only client accounts buy in the shop: they have a wallet.", status=403)
+    return product
+
+
+def _new_order(buyer, request_key, values):
+    """The order of this buy form: made now, or None when the same form made one already."""
+    statement = (
+        insert(Order)
+        .values(buyer_id=buyer.id, request_key=request_key, **values)
+        .on_conflict_do_nothing(constraint="uq_orders_buyer_request")
+        .returning(Order.id)
+    )
+    order_id = db.session.execute(statement).scalar_one_or_none()
+    return db.session.get(Order, order_id) if order_id is not None else None
+
+
+def existing_order(buyer, request_key):
+    return db.session.execute(
+        sa.select(Order).filter_by(buyer_id=buyer.id, request_key=request_key)
+    ).scalar_one_or_none()
+
+
+def take_stock(product, quantity):
+    """Take `quantity` units or refuse (409): the only way stock goes down."""
+    left = db.session.execute(
+        sa.update(Product)
+        .where(Product.id == product.id, Product.stock >= quantity)
+        .values(stock=Product.stock - quantity)
+        .returning(Product.stock)
+    ).scalar_one_or_none()
+    if left is None:
+        now = db.session.execute(sa.select(Product.stock).where(Product.id == product.id)).scalar_one()
+        message = "Sold out." if now == 0 else f"Only {now} left: choose {now} or fewer."
+        raise ShopError(message, field="quantity", status=409)
+    return left
+
+
+def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
+    """Buy now, paid from the wallet. Returns the paid order (the first one, when this form was
+    sent before). Raises ShopError, commerce.NotEnoughFunds (402: offer a top-up) or
+    commerce.SpendingFrozen (403); the caller rolls back on any of them and commits otherwise."""
+    request_key = (request_key or "").strip()
+    if not request_key or len(request_key) > REQUEST_KEY_MAX:
+        raise ShopError("This form has expired. Reload the page and try again.", status=400)
+    already = existing_order(buyer, request_key)
+    if already is not None:
+        return already
+    product = _product(product_id, buyer)
+    quantity = check_quantity(product, quantity)
+    physical = product.kind == ProductKind.PHYSICAL
+    shipping = check_address(address or Address()) if physical else {}
+    subtotal = product.price_cents * quantity
+    order = _new_order(buyer, request_key, {
+        "payment_method": "wallet",
+        "payment_status": PaymentStatus.PENDING,
+        "fulfilment_status": FulfilmentStatus.UNFULFILLED if physical else FulfilmentStatus.NOT_REQUIRED,
+        "subtotal_cents": subtotal,
+        "shipping_cents": product.shipping_cents,
+        "total_cents": subtotal + product.shipping_cents,
+        **shipping,
+    })  # fmt: skip
+    if order is None:  # the same form, sent twice at once: the other request made the order
+        return existing_order(buyer, request_key)
+    order.items.append(OrderItem(
+        product_id=product.id, seller_id=product.seller_id, kind=product.kind,
+        title=product.title, unit_price_cents=product.price_cents, quantity=quantity,
+    ))  # fmt: skip
+    if physical:
+        take_stock(product, quantity)
+    seller = product.seller if product.seller_id is not None else commerce.PLATFORM
+    commerce.charge(
+        buyer, seller, order.total_cents, keys.order_payment(order.id), reference(order),
+        f"Shop: {product.title}" + (f" × {quantity}" if quantity > 1 else ""),
+    )  # fmt: skip
+    order.payment_status = PaymentStatus.PAID
+    order.paid_at = clock.now()
+    db.session.flush()
+    downloads.issue_grants(order)
+    wallet.announce_balance(buyer)
+    return order
