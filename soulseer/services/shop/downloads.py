@@ -76,7 +76,7 @@ def download(buyer, order_id, item_id):
         raise ShopError("There is no such download.", status=404)
     grant = item.grant
     if grant is None:
-        raise DownloadGone("This download is no longer available. Ask us from Help if you think it should be.")
+        raise DownloadGone("This download is no longer available.")
     now = clock.now()
     used = db.session.execute(
         sa.update(DownloadGrant)
@@ -101,7 +101,7 @@ def download(buyer, order_id, item_id):
         raise DownloadGone("The download window of this purchase has closed (it opens at the first download).")
     product = item.product
     if not product.file_key:
-        raise DownloadGone("This file is no longer available. Ask us from Help for a refund.")
+        raise DownloadGone("This file is no longer available.")
     return storage().download_url(product.file_key, product.file_name, product.file_type, LINK_SECONDS)
 
 
