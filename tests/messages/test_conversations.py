@@ -430,3 +430,20 @@ def test_the_queue_shows_a_reported_message_with_the_five_before_and_after_it(ap
     shown = re.findall(r'class="chat-body message-body">Message (\d+)<', html)
     assert shown == [str(n) for n in range(2, 13)]  # 2..6, the reported 7, 8..12
     assert re.search(r'aria-current="true">\s*<span class="chat-who">Luna</span>', html)
+
+
+def test_after_a_plain_form_the_writer_lands_where_screenings_news_is_in_view(signed_in, luna, nova):
+    """The rules notice and the crisis banner are flashed above the thread: a redirect to the new
+    message's anchor would scroll them out of view, so a screened message's redirect has none."""
+    browser, token = signed_in(nova)
+    answer = start(browser, token, "luna", "Text me on WhatsApp at 415 555 2671")
+    conversation_id = the_conversation().id
+    assert answer.status_code == 303 and answer.headers["Location"] == f"/messages/{conversation_id}"
+    page = browser.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Sharing contact details or paying outside SoulSeer is against the rules." in page
+    answer = send(browser, token, conversation_id, "Some days I want to end my life")
+    assert answer.headers["Location"] == f"/messages/{conversation_id}"
+    assert "findahelpline.com" in browser.get(answer.headers["Location"]).get_data(as_text=True)
+    answer = send(browser, token, conversation_id, "Thank you for listening.")  # nothing to tell: at the message
+    newest = database.session.execute(sa.select(Message.id).order_by(Message.id.desc())).scalars().first()
+    assert answer.headers["Location"] == f"/messages/{conversation_id}#message-{newest}"

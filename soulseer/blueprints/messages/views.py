@@ -86,8 +86,7 @@ def send(conversation_id):
         return render_template(
             "messages/_sent.html", conversation=conversation, message=message, body="", screened=message.screening
         )
-    tell_writer(message)
-    return redirect(url_for(".thread", conversation_id=conversation.id, _anchor=f"message-{message.id}"), 303)
+    return _to_the_thread_after_writing(message)
 
 
 def _message_answer(message, status=200, **context):
@@ -192,8 +191,14 @@ def start():
             abort(error.status)
         return refused(error, _new_page, other=other, body=body, error=error.message)
     db.session.commit()
-    tell_writer(message)
-    return redirect(url_for(".thread", conversation_id=message.conversation_id, _anchor=f"message-{message.id}"), 303)
+    return _to_the_thread_after_writing(message)
+
+
+def _to_the_thread_after_writing(message):
+    """After a plain form: the thread at the new message, or at its top when screening has news
+    for the writer (the rules notice, the crisis banner), which is shown above the thread."""
+    anchor = None if tell_writer(message) else f"message-{message.id}"
+    return redirect(url_for(".thread", conversation_id=message.conversation_id, _anchor=anchor), 303)
 
 
 @bp.app_template_global()

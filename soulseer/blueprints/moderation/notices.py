@@ -13,13 +13,16 @@ from soulseer.services.moderation.screening import Detector
 
 
 def tell_writer(content):
+    """Flash screening's news for the writer of `content`; whether there was any (the flashes show
+    above the page's content: a redirect that scrolls down to an anchor would hide them)."""
     screening = getattr(content, "screening", None)
     if screening is None:
-        return
+        return False
     if screening.crisis_banner:
         flash("", "crisis")
     if screening.notice:
         flash(",".join(screening.detectors), "screening")
+    return bool(screening.crisis_banner or screening.notice)
 
 
 @bp.app_template_global()
