@@ -53,6 +53,14 @@ def test_a_client_starts_a_thread_and_a_reader_answers_on_phones(page, second_pa
     expect(second_page).to_have_url(re.compile(rf"#post-{first.id}$"))
     answer = second_page.locator(f"#post-{first.id}")
     expect(answer.get_by_role("link", name="Reader")).to_have_attribute("href", "/readers/luna")
+    badge = answer.get_by_role("link", name="Reader")
+    # A small badge in its line, tapped anywhere 44 px high (its ::after).
+    reach = badge.evaluate("""badge => {
+        badge.scrollIntoView({block: "center"});
+        const box = badge.getBoundingClientRect(), x = box.left + box.width / 2, y = box.top + box.height / 2;
+        return [-21, 21].map(dy => badge.contains(document.elementFromPoint(x, y + dy)));
+    }""")
+    assert reach == [True, True]
 
     # Nova's tab, open on the thread all along, hears of it: "1 new reply — show".
     expect(page.get_by_role("link", name="1 new reply — show")).to_be_visible()
