@@ -60,6 +60,27 @@ You can remove lines from your stream's chat. Streaming needs the site's video s
 not set up, the Live page says so.
 """
 
+# Added by migration 0023 to a Help page nobody has edited (docs/shop.md).
+HELP_SHOP = """\
+## The shop
+
+The [shop](/shop) sells guides, audio, courses and spreads you download, and crystals and tools
+SoulSeer ships to you. **Buy now** pays from your wallet; if it is short, top up right there and
+press **Pay** again. Your purchases are in [your orders](/orders).
+
+**Downloads:** you can download each digital purchase 5 times within 24 hours of your first
+download (the 24 hours start when you first download, not when you buy). Each link works for a
+few minutes: go back to your order for a new one.
+
+**Shipped goods** go to the address you give with your order; you get a notification with the
+carrier and tracking number when it leaves. Only SoulSeer sells physical goods, so a reader never
+sees your address.
+
+**A problem with an order** (it has not arrived, it is damaged, the download does not work)?
+Open the order and choose **Report a problem with this order**: SoulSeer's admins look at it and
+can cancel, refund or give you a fresh set of downloads.
+"""
+
 HELP = (
     """\
 ## How do readings work?
@@ -97,6 +118,8 @@ can't refund or protect a payment made elsewhere.
     + HELP_MESSAGES
     + "\n"
     + HELP_STREAMS
+    + "\n"
+    + HELP_SHOP
     + """
 ## If you are struggling
 
@@ -155,7 +178,17 @@ and the readings and messages you take part in.
 - We use cookies only to keep you signed in and to protect forms.
 """
 
-REFUND_POLICY = """\
+# Added by migration 0023 to a Refund policy nobody has edited (docs/shop.md).
+REFUND_SHOP = """\
+- **Shop orders**: open the order and choose **Report a problem with this order**; an admin
+  will review it. An order that has not shipped can be cancelled and refunded in full; a download
+  that does not work, or goods that arrive damaged, can be refunded in full or in part, and goods
+  that have shipped are refunded once their return arrives. Refunds go back to your wallet, and a
+  refunded download stops working.
+"""
+
+REFUND_POLICY = (
+    """\
 - **Live readings** are billed to the second and only while both of you are connected, so you
   never pay for time you did not get.
 - If a reading went wrong (a technical failure, or a reader who did not read), open it from
@@ -163,8 +196,12 @@ REFUND_POLICY = """\
   will review it. Refunds go back to your wallet, in full or in part.
 - **Scheduled readings**: cancel at least 24 hours before for a full refund; later, 50%. If the
   reader cancels or does not show within 10 minutes, you get a full refund.
+"""
+    + REFUND_SHOP
+    + """\
 - **Wallet top-ups** that were never spent can be refunded to your card on request.
 """
+)
 
 READER_AGREEMENT = """\
 This agreement applies to readers who offer readings on SoulSeer.

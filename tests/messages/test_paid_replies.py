@@ -305,12 +305,13 @@ def test_a_readers_paid_reply_figures_on_their_dashboard_and_the_admins_reader_p
 def test_migration_0016_b_adds_the_help_section_to_an_unedited_page_only(app_context):
     from flask_migrate import downgrade, upgrade
 
-    from soulseer.content_pages import HELP, HELP_MESSAGES, HELP_STREAMS
+    from soulseer.content_pages import HELP, HELP_MESSAGES, HELP_SHOP, HELP_STREAMS
 
     # The page as seeded before 0016_b: without this section nor those later migrations add the
-    # same way (0020's live streams); upgrading an unedited page to the head adds them all, in order.
+    # same way (0020's live streams, 0023's shop); upgrading an unedited page to the head adds them
+    # all, in order.
     before = HELP
-    for section in (HELP_MESSAGES, HELP_STREAMS):
+    for section in (HELP_MESSAGES, HELP_STREAMS, HELP_SHOP):
         before = before.replace(section + "\n", "")
     admin = "INSERT INTO users (id, email, display_name, role) VALUES (1, 'a@x.test', 'Ada', 'admin')"
     page = (

@@ -40,7 +40,15 @@ PAID_REPLY_REASONS = (
     Reason("not_answered", "It did not answer my question"),
     *CONTENT_REASONS,
 )
-REASON_LABELS = {reason.code: reason.label for reason in (*READING_REASONS, *PAID_REPLY_REASONS)}
+# "Report a problem with this order" (a shop order, by its buyer): what went wrong.
+ORDER_REASONS = (
+    Reason("not_received", "It has not arrived"),
+    Reason("damaged", "It arrived damaged or is not what was ordered"),
+    Reason("file_problem", "The download does not work"),
+    Reason("not_as_described", "It is not what its page described"),
+    *(reason for reason in CONTENT_REASONS if reason.code in ("illegal", "other")),
+)
+REASON_LABELS = {reason.code: reason.label for reason in (*READING_REASONS, *PAID_REPLY_REASONS, *ORDER_REASONS)}
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,14 @@ catalogue.py    what visitors see: browse with filters, search and pages, one pr
 buying.py       "Buy now" from the wallet: one transaction, stock decremented only if enough
 downloads.py    download grants: counted by the server, then a short-lived signed link
 orders.py       the buyer's orders, the admin's list, shipping
+refunds.py      refunds (whole order or an item) and cancelling before shipment, through commerce
+moderation.py   "Report a problem with this order" in the one moderation queue
 export.py       the buyer's orders in "export my data"
 """
 
 
 def init_app(app):
     from soulseer.services.shop import export  # noqa: F401  (registers its section of the export)
+    from soulseer.services.shop.moderation import register_kinds
+
+    register_kinds()  # "Report a problem with this order", in the one moderation queue

@@ -1,0 +1,143 @@
+"""Refunds and cancellations of orders (next-areas.md SH-6, SH-7), by an admin, through commerce.
+
+- **Refund an item** gives back what is left of that item's line; **refund the order** gives back
+  everything left (items and shipping). Money goes back the way it came: a wallet payment back to
+  the wallet with `commerce.refund`, taken from the reader and the platform in proportion to what
+  each got. The same form sent twice refunds once (its request key makes the ledger key).
+- A refund revokes the download grant of the refunded digital items.
+- A physical order that has **shipped** is refunded only once the admin confirms its return arrived.
+- **Cancel** a physical order before it ships: its stock goes back (`stock = stock + q`) and the
+  whole order is refunded; it will not ship.
+
+Every decision is audit-logged and the buyer is notified. Raises ShopError (or
+commerce.RefundRefused) with nothing written.
+"""
+
+import sqlalchemy as sa
+
+from soulseer import clock
+from soulseer.extensions import db
+from soulseer.ledger import keys, reads
+from soulseer.models import FulfilmentStatus, Order, PaymentStatus, Product
+from soulseer.money import format_cents
+from soulseer.services import commerce
+from soulseer.services.core import audit, notifications
+from soulseer.services.payments import wallet
+from soulseer.services.shop import downloads
+from soulseer.services.shop.buying import reference
+from soulseer.services.shop.errors import ShopError
+
+REASON_MIN, REASON_MAX = 5, 500
+
+
+def _locked(order_id):
+    """The order, its row locked until the commit: two admins' decisions run one after the other."""
+    order = db.session.execute(
+        sa.select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if order is None:
+        raise ShopError("There is no such order.", status=404)
+    return order
+
+
+def _reason(text):
+    text = " ".join((text or "").split())
+    if not REASON_MIN <= len(text) <= REASON_MAX:
+        raise ShopError(f"Say why, in {REASON_MIN} to {REASON_MAX} characters (kept in the audit log).", field="reason")
+    return text
+
+
+def left_to_refund(order):
+    """Cents of the order that can still go back to the buyer (from the ledger)."""
+    return commerce.refundable(reference(order)) if order.paid else 0
+
+
+def _pay_back(admin, order, amount, reason, request_key):
+    """Refund `amount` of the order's sale once per form; returns whether it moved now."""
+    if order.payment_method != "wallet":
+        raise ShopError("Card payments are refunded through Stripe, which is not built yet.", status=409)
+    posted = commerce.refund(reference(order), amount, keys.refund(reference(order), request_key), admin, reason)
+    order.payment_status = (
+        PaymentStatus.REFUNDED if commerce.refundable(reference(order)) == 0 else PaymentStatus.PARTIALLY_REFUNDED
+    )
+    if posted.created:
+        wallet.announce_balance(order.buyer)
+        notifications.notify(
+            order.buyer_id, "order", f"Order #{order.id}: {format_cents(amount)} was refunded to your wallet.",
+            link=notifications.path_for("shop.order", order_id=order.id),
+        )  # fmt: skip
+    return posted.created
+
+
+def _check_refundable(order, return_received):
+    if not order.paid:
+        raise ShopError("Only a paid order can be refunded.", status=409)
+    if order.fulfilment_status == FulfilmentStatus.SHIPPED and not return_received:
+        raise ShopError(
+            "This order has shipped: confirm its return has arrived before refunding it.", field="return_received"
+        )
+
+
+def _already(request_key, order):
+    return reads.posted(keys.refund(reference(order), request_key)) is not None
+
+
+def refund_item(admin, order_id, item_id, reason, request_key, return_received=False):
+    """Give back what is left of one item's line and revoke its download grant."""
+    reason = _reason(reason)
+    order = _locked(order_id)
+    item = next((item for item in order.items if item.id == item_id), None)
+    if item is None:
+        raise ShopError("There is no such item in this order.", status=404)
+    if _already(request_key, order):
+        return order  # the same form again: refunded once already
+    _check_refundable(order, return_received)
+    amount = min(item.line_cents - item.refunded_cents, left_to_refund(order))
+    if amount <= 0:
+        raise ShopError("This item has been refunded in full already.", status=409)
+    _pay_back(admin, order, amount, reason, request_key)
+    item.refunded_cents += amount
+    downloads.revoke(item)
+    audit.record(admin, "shop.item_refunded", order, after={"item": item.id, "amount_cents": amount}, reason=reason)
+    return order
+
+
+def refund_order(admin, order_id, reason, request_key, return_received=False):
+    """Give back everything left of the order (items and shipping) and revoke its download grants."""
+    reason = _reason(reason)
+    order = _locked(order_id)
+    if _already(request_key, order):
+        return order
+    _check_refundable(order, return_received)
+    amount = left_to_refund(order)
+    if amount <= 0:
+        raise ShopError("This order has been refunded in full already.", status=409)
+    _pay_back(admin, order, amount, reason, request_key)
+    for item in order.items:
+        item.refunded_cents = item.line_cents
+        downloads.revoke(item)
+    audit.record(admin, "shop.order_refunded", order, after={"amount_cents": amount}, reason=reason)
+    return order
+
+
+def cancel(admin, order_id, reason, request_key):
+    """Cancel a physical order before it ships: its stock goes back and it is refunded in full."""
+    reason = _reason(reason)
+    order = _locked(order_id)
+    if order.fulfilment_status == FulfilmentStatus.CANCELLED and _already(request_key, order):
+        return order
+    if order.fulfilment_status != FulfilmentStatus.UNFULFILLED or not order.paid:
+        raise ShopError("Only a paid order that has not shipped can be cancelled.", status=409)
+    for item in order.items:
+        db.session.execute(
+            sa.update(Product).where(Product.id == item.product_id).values(stock=Product.stock + item.quantity)
+        )
+    amount = left_to_refund(order)
+    if amount > 0:
+        _pay_back(admin, order, amount, reason, request_key)
+    for item in order.items:
+        item.refunded_cents = item.line_cents
+    order.fulfilment_status = FulfilmentStatus.CANCELLED
+    order.cancelled_at = clock.now()
+    audit.record(admin, "shop.order_cancelled", order, after={"amount_cents": amount}, reason=reason)
+    return order
