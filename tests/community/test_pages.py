@@ -228,3 +228,25 @@ def test_visitors_share_the_pages_and_every_change_shows_at_once(client, member)
     assert "General Talk" in client.get("/community/general").get_data(as_text=True)
     categories.update(ada, general.id, "General", general.description, general.position)
     database.session.commit()
+
+
+def test_a_category_row_shows_its_author_with_the_reader_badge_replies_and_last_activity(client, member):
+    from soulseer.models import ReaderProfile
+
+    luna = member(role="reader", display_name="Luna")
+    database.session.add(ReaderProfile(user_id=luna.id, slug="luna", display_name="Luna", rate_chat_cents=100))
+    database.session.commit()
+    thread = make_thread(luna, title="Ask me about the Thoth deck")
+    make_reply(thread, member())
+    make_reply(thread, member())
+    row = client.get("/community/general").get_data(as_text=True).split(thread.title)[1].split("</li>")[0]
+    assert 'Luna <a class="tag community-badge" href="/readers/luna"' in row
+    assert "2 replies · last activity" in row
+
+
+def test_a_signed_in_categories_page_listens_for_its_counts_and_a_visitors_does_not(app, client, member, login):
+    from soulseer.services.community import live
+
+    listening = f'hx-get="/community" hx-trigger="sse:{live.CATEGORIES_EVENT}"'
+    assert listening in login(app.test_client(), member()).get("/community").get_data(as_text=True)
+    assert listening not in client.get("/community").get_data(as_text=True)  # visitors have no event stream
