@@ -447,3 +447,30 @@ def test_after_a_plain_form_the_writer_lands_where_screenings_news_is_in_view(si
     answer = send(browser, token, conversation_id, "Thank you for listening.")  # nothing to tell: at the message
     newest = database.session.execute(sa.select(Message.id).order_by(Message.id.desc())).scalars().first()
     assert answer.headers["Location"] == f"/messages/{conversation_id}#message-{newest}"
+
+
+def test_the_readers_dashboard_says_how_long_each_client_has_waited_longest_first(signed_in, make_user, luna, nova):
+    from datetime import timedelta
+
+    from soulseer.services.messages import sending
+
+    orla = make_user(role="client", consented=True, display_name="Orla")
+    start_at = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    with clock.frozen(start_at):
+        sending.start(orla, luna, "A question about my sister")
+    with clock.frozen(start_at + timedelta(hours=1)):
+        message, _ = sending.start(nova, luna, "Will the house sell?")
+        database.session.commit()
+    with clock.frozen(start_at + timedelta(hours=3, minutes=5)):
+        sending.send(message.conversation, nova, "And when?")  # the wait counts from her first one
+        database.session.commit()
+        card = signed_in(luna)[0].get("/reader").get_data(as_text=True)
+        waiting = card.split('id="waiting-title"')[1].split("</section>")[0]
+        assert re.findall(r">(\w+)</a> <span class=\"meta\">waiting ([^<]+)</span>", waiting) == [
+            ("Orla", "3 hours"),
+            ("Nova", "2 hours"),
+        ]
+        sending.send(message.conversation, luna, "It will, in spring.")  # answered: no longer waiting
+        database.session.commit()
+        card = signed_in(luna)[0].get("/reader").get_data(as_text=True)
+        assert re.findall(r">(\w+)</a> <span class=\"meta\">waiting", card) == ["Orla"]
