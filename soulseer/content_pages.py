@@ -46,18 +46,23 @@ an answer, and your paid replies' figures.
 HELP_STREAMS = """\
 ## Live streams and gifts
 
-**Viewers:** readers who are live now are on the **Live** page. Open a stream to watch, chat and
-send gifts from your wallet (a Rose is $1, a Diamond $25); the reader keeps her share of each gift
-and everyone in the stream sees it arrive, with your name or, if you tick **Send anonymously**,
-as "Anonymous". A double tap sends one gift, never two, and a gift of $25 or more asks you to tap
-again to be sure. The **Top gifters** board shows who gave most in this stream. Report any chat
-line that breaks the rules.
+**Viewers:** readers who are live now are on the **Live** page, with the streams they have
+announced (choose **Remind me** to be told 15 minutes before and when one starts). Open a stream
+to watch, chat and send gifts from your wallet (a Rose is $1, a Diamond $25); the reader keeps her
+share of each gift and everyone in the stream sees it arrive, with your name or, if you tick
+**Send anonymously**, as "Anonymous". A double tap sends one gift, never two, and a gift of $25 or
+more asks you to tap again to be sure. The **Top gifters** board shows who gave most in this
+stream. A **premium** stream has an entry price: it is set aside from your wallet and paid to the
+reader only once the stream has run 5 minutes; you get it all back if the stream is cancelled,
+has not started 30 minutes after its time, or ends within 5 minutes, and you may leave and come
+back without paying again. Report any chat line that breaks the rules.
 
-**Readers:** from your dashboard choose **Go live or schedule a stream**: give it a title and, if
-you like, a start time. Your studio shows your camera; press **Go live** when you are ready, and
-**End the stream** when you are done. While you are live, clients cannot request readings from you.
-You can remove lines from your stream's chat. Streaming needs the site's video service: if it is
-not set up, the Live page says so.
+**Readers:** from your dashboard choose **Go live or schedule a stream**: give it a title, public
+or premium (with an entry price from $1 to $50) and, if you like, a start time. Your studio shows
+your camera; press **Go live** when you are ready (from 10 minutes before the time you announced),
+and **End the stream** when you are done. While you are live, clients cannot request readings from
+you. You can remove lines from your stream's chat. Streaming needs the site's video service: if it
+is not set up, the Live page says so.
 """
 
 # Added by migration 0023 to a Help page nobody has edited (docs/shop.md).

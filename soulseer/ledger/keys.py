@@ -70,3 +70,13 @@ def gift(client_key):
 def order_payment(order_id):
     """A shop order paid from the wallet: one sale however often the buy form is sent."""
     return f"order:{order_id}:pay"
+
+
+def ticket_hold(stream_id, user_id):
+    """A viewer's entry to a premium stream, held: one per viewer per stream (L-5)."""
+    return f"ticket:{stream_id}:{user_id}"
+
+
+def ticket_end(ticket_id):
+    """The one ending of a ticket's hold: settled to the reader and the platform, or released."""
+    return f"ticket:{ticket_id}:end"

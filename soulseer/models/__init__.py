@@ -33,7 +33,17 @@ from soulseer.models.shop import (
     ProductKind,
     ProductStatus,
 )
-from soulseer.models.stream import Gift, Stream, StreamGift, StreamKind, StreamMessage, StreamState
+from soulseer.models.stream import (
+    Gift,
+    Stream,
+    StreamGift,
+    StreamKind,
+    StreamMessage,
+    StreamReminder,
+    StreamState,
+    StreamTicket,
+    TicketState,
+)
 from soulseer.models.user import Role, User, UserStatus
 
 __all__ = [
@@ -85,7 +95,10 @@ __all__ = [
     "StreamGift",
     "StreamKind",
     "StreamMessage",
+    "StreamReminder",
     "StreamState",
+    "StreamTicket",
+    "TicketState",
     "Specialty",
     "StripeEvent",
     "StripeEventStatus",

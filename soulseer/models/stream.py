@@ -8,6 +8,8 @@
   a double tap or a retry finds the row and posts nothing. Its money is the ledger's
   (`gift:<client key>`); the top-gifters board is computed from these rows.
 - `StreamMessage`: a chat line, moderatable like every other kind of content.
+- `StreamTicket`: a viewer's entry to a premium stream, held until settled or released.
+- `StreamReminder`: "Remind me" on an announced stream.
 
 The rules live in soulseer/services/streams/ (docs/streams.md).
 """
@@ -146,3 +148,45 @@ class StreamMessage(Moderatable, db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     sender = relationship("User", foreign_keys=[sender_id])
+
+
+class TicketState(enum.StrEnum):
+    HELD = "held"  # paid into the ticket's hold; the viewer is admitted
+    SETTLED = "settled"  # the stream ran 5 minutes: the reader and the platform were paid
+    RELEASED = "released"  # given back in full (cancelled, 30 minutes late, or under 5 minutes)
+
+
+class StreamTicket(db.Model):
+    """A viewer's entry to a premium stream: one per viewer per stream, its price held in its own
+    hold (`hold:ticket:<id>`) until the tick settles or releases it."""
+
+    __tablename__ = "stream_tickets"
+    __table_args__ = (
+        sa.UniqueConstraint("stream_id", "user_id", name="uq_stream_tickets_one_per_viewer"),
+        sa.CheckConstraint("state IN ('held', 'settled', 'released')", name="state_known"),
+        sa.CheckConstraint("(state = 'held') = (decided_at IS NULL)", name="decided_when_over"),
+        sa.CheckConstraint("price_cents BETWEEN 100 AND 5000", name="price_range"),
+        sa.Index("ix_stream_tickets_held", "stream_id", postgresql_where=sa.text("state = 'held'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream_id: Mapped[int] = mapped_column(sa.ForeignKey("streams.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    price_cents: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(sa.String(10), default=TicketState.HELD)
+    created_at: Mapped[datetime] = created_at_column()
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class StreamReminder(db.Model):
+    """ "Remind me" on an announced stream: notified 15 minutes before and when it goes live."""
+
+    __tablename__ = "stream_reminders"
+    __table_args__ = (sa.UniqueConstraint("stream_id", "user_id", name="uq_stream_reminders_one_per_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream_id: Mapped[int] = mapped_column(sa.ForeignKey("streams.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    soon_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    live_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

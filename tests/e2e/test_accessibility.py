@@ -315,6 +315,7 @@ TOURS = {
         "/admin/readers/{profile}",
         "/admin/specialties",
         "/admin/readings",
+        "/admin/streams",
         "/admin/readings/{reviewed}",
         "/admin/ledger",
         "/admin/ledger/accounts/{wallet}",

@@ -12,12 +12,14 @@ the viewer's and the host's page. Luna ends the stream: the viewers' pages say s
 The money is exact to the cent and `flask ledger verify` is clean."""
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import LedgerTransaction, operations, verify
 from soulseer.models import Stream
@@ -236,6 +238,58 @@ def test_a_reader_goes_live_and_two_viewers_watch_chat_and_send_gifts(three_phon
         expect(phone.locator("#gift-tray")).to_have_count(0)
     screenshot(nova_phone, "viewer-ended")
 
+    for phone in (studio, nova_phone, orla_phone):
+        assert phone.watched.problems() == [], phone.watched.problems()
+    assert all(check.ok for check in verify.run())
+
+
+@pytest.mark.timeout(300)
+def test_a_premium_stream_is_watched_with_an_entry_ticket_only(three_phones, people, screenshot):
+    """Luna schedules a premium stream ($5 entry) a few minutes ahead; Nova asks to be reminded and
+    is told live when it starts; without a ticket the page offers the entry and the token is refused;
+    Nova buys it (held, not yet Luna's) and watches, Orla, who did not, still gets no token."""
+    luna, nova, orla = people
+    studio, nova_phone, orla_phone = three_phones
+    sign_in(studio, "luna@example.test")
+    studio.goto("/reader/streams/new")
+    studio.get_by_label("Title").fill("New moon, premium")
+    studio.get_by_label("Premium: viewers buy an entry").check()
+    studio.get_by_label("Entry price (premium only)").fill("5")
+    start = (clock.now() + timedelta(minutes=5)).replace(tzinfo=None)
+    studio.get_by_label("Start time (UTC, optional)").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    studio.get_by_role("button", name="Continue").click()
+    expect(studio).to_have_url(re.compile(r"/live/\d+$"))
+    stream_id = int(studio.url.rsplit("/", 1)[1])
+    expect(studio.get_by_role("button", name="Go live")).to_be_visible()
+
+    sign_in(nova_phone, "nova@example.test")
+    nova_phone.goto("/live")
+    card = nova_phone.locator(".stream-card").filter(has_text="New moon, premium")
+    expect(card).to_contain_text("$5.00 entry")
+    card.get_by_role("button", name="Remind me").click()
+    expect(card.get_by_role("button", name="Cancel the reminder")).to_be_visible()
+
+    studio.get_by_role("button", name="Go live").click()
+    expect(studio.locator(".stream-status .tag-live")).to_have_text("Live")
+    expect(nova_phone.locator(".bell-slot")).to_contain_text("1", timeout=10_000)  # "Luna is live now"
+
+    nova_phone.goto(f"/live/{stream_id}")
+    expect(nova_phone.get_by_role("heading", name="Entry: $5.00")).to_be_visible()
+    expect(nova_phone.locator("#stream-chat-form")).to_have_count(0)
+    refused = nova_phone.request.get(f"/live/{stream_id}/token")
+    assert refused.status == 403 and "Buy an entry ticket" in refused.json()["error"]
+    nova_phone.evaluate("window.scrollTo(0, 0)")
+    no_axe_violations(nova_phone, "premium entry")
+    screenshot(nova_phone, "premium-entry")
+    nova_phone.get_by_role("button", name="Buy entry for $5.00").click()
+    expect(nova_phone.locator("#stream-chat-form")).to_be_visible()
+    expect(nova_phone.get_by_role("button", name=re.compile(r"^Rose"))).to_be_visible()
+    assert nova_phone.request.get(f"/live/{stream_id}/token").json()["role"] == "audience"
+    db.session.expire_all()
+    assert wallet_of(nova) == 500 and earnings_of(luna) == 0  # held until the stream has run 5 minutes
+
+    sign_in(orla_phone, "orla@example.test")
+    assert orla_phone.request.get(f"/live/{stream_id}/token").status == 403
     for phone in (studio, nova_phone, orla_phone):
         assert phone.watched.problems() == [], phone.watched.problems()
     assert all(check.ok for check in verify.run())

@@ -23,6 +23,7 @@ from soulseer.blueprints.admin import (
     payments,
     products,
     readings,
+    streams,
     users,
 )
 from soulseer.blueprints.admin.registry import sections
@@ -40,6 +41,7 @@ SECTION_MODULES = (
     readings,
     products,
     orders,
+    streams,
     ledger,
     payments,
     pages,

@@ -1,12 +1,13 @@
 """The reader's "Go live now" and "Schedule a stream" (GET/POST /reader/streams/new): one form, a
-title and an optional start time. Offered only where Agora is configured."""
+title, public or premium (with its entry price) and an optional start time. Offered only where
+Agora is configured."""
 
 from datetime import UTC
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, StringField
+from wtforms import DateTimeLocalField, RadioField, SelectChoice, StringField
 from wtforms.validators import Optional
 
 from soulseer.blueprints.reader import bp
@@ -20,6 +21,19 @@ from soulseer.views import refused
 class StreamForm(FlaskForm):
     title = StringField("Title", description="What the stream is about, 3 to 100 characters.",
                         render_kw={"maxlength": TITLE_MAX})  # fmt: skip
+    kind = RadioField(
+        "Who can watch",
+        choices=[
+            SelectChoice("public", "Public: everyone signed in"),
+            SelectChoice("premium", "Premium: viewers buy an entry"),
+        ],
+        default="public",
+    )
+    entry_price = StringField(
+        "Entry price (premium only)",
+        description="In dollars, $1 to $50, like 5 or 7.50. Paid to you once the stream has run 5 minutes.",
+        render_kw={"inputmode": "decimal"},
+    )
     scheduled_at = DateTimeLocalField(
         "Start time (UTC, optional)",
         format="%Y-%m-%dT%H:%M",
@@ -44,7 +58,8 @@ def create_stream():
         return _page(form, 422)
     when = form.scheduled_at.data.replace(tzinfo=UTC) if form.scheduled_at.data else None
     try:
-        stream = lifecycle.create(current_user, form.title.data, when)
+        price = lifecycle.entry_price(form.entry_price.data) if form.kind.data == "premium" else None
+        stream = lifecycle.create(current_user, form.title.data, when, form.kind.data, price)
     except StreamError as error:
         return refused(error, lambda status, **context: _page(form, status), form)
     db.session.commit()

@@ -11,9 +11,9 @@ from soulseer.models import Gift
 from soulseer.models.stream import MESSAGE_MAX
 from soulseer.services import commerce
 from soulseer.services.readings import agora
-from soulseer.services.streams import access, chat, gifts, lifecycle, viewers
+from soulseer.services.streams import access, chat, gifts, lifecycle, reminders, tickets, viewers
 from soulseer.services.streams.lifecycle import StreamError
-from soulseer.views import refused
+from soulseer.views import refused, safe_next_url
 
 
 @bp.app_context_processor
@@ -41,6 +41,7 @@ def index():
         "upcoming": upcoming,
         "profiles": lifecycle.profiles_of(live_now + upcoming),
         "counts": {stream.id: viewers.count(stream.id) for stream in live_now},
+        "reminded": {s.id for s in upcoming if reminders.wants_reminder(s, current_user)},
     }
     if htmx and not htmx.boosted:
         return render_template("streams/_listing.html", **context)
@@ -49,7 +50,7 @@ def index():
 
 def _stream_or_404(stream_id):
     stream = lifecycle.get(stream_id)
-    if stream is None or not (access.is_host(stream, current_user) or access.admitted(stream, current_user)):
+    if stream is None or not (access.is_host(stream, current_user) or access.may_see(stream, current_user)):
         abort(404)
     return stream
 
@@ -59,6 +60,9 @@ def _page(stream, status=200, **extra):
     context = {
         "stream": stream,
         "host": host,
+        "admitted": host or access.admitted(stream, current_user),
+        "ticket": tickets.ticket_of(stream, current_user),
+        "reminded": reminders.wants_reminder(stream, current_user),
         "profile": lifecycle.profiles_of([stream]).get(stream.reader_id),
         "lines": chat.recent(stream),
         "standings": gifts.board(stream.id),
@@ -145,7 +149,8 @@ def token(stream_id):
 @login_required
 def heartbeat(stream_id):
     stream = _stream_or_404(stream_id)
-    viewers.seen(stream, current_user)
+    if access.admitted(stream, current_user):
+        viewers.seen(stream, current_user)
     return "", 204, {"X-Stream-State": stream.state}
 
 
@@ -235,6 +240,42 @@ def _tray_page(stream):
         return _page(lifecycle.get(stream.id), status, **context)
 
     return page
+
+
+@bp.post("/<int:stream_id>/ticket")
+@login_required
+def buy_ticket(stream_id):
+    """Premium entry: paid into a hold; the page then opens the stream (re-entry is free)."""
+    stream = _stream_or_404(stream_id)
+    try:
+        tickets.buy(stream, current_user)
+    except commerce.NotEnoughFunds as error:
+        return refused(error, lambda status, **context: _page(lifecycle.get(stream_id), status, **context),
+                       entry_problem=error.message, entry_topup=True)  # fmt: skip
+    except (StreamError, commerce.SpendingFrozen) as error:
+        return refused(error, lambda status, **context: _page(lifecycle.get(stream_id), status, **context),
+                       entry_problem=error.message)  # fmt: skip
+    db.session.commit()
+    return _back_to(stream_id)
+
+
+@bp.post("/<int:stream_id>/remind")
+@login_required
+def remind(stream_id):
+    stream = _stream_or_404(stream_id)
+    try:
+        if request.form.get("action") == "cancel":
+            reminders.cancel(stream, current_user)
+        else:
+            reminders.ask(stream, current_user)
+    except StreamError as error:
+        return refused(error)
+    db.session.commit()
+    if htmx:
+        return render_template(
+            "streams/_remind.html", stream=stream, reminded=reminders.wants_reminder(stream, current_user)
+        )
+    return redirect(safe_next_url(request.form.get("next")) or url_for("streams.show", stream_id=stream_id))
 
 
 @bp.get("/<int:stream_id>/board")

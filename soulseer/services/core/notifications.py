@@ -32,6 +32,7 @@ KINDS = {
     "community_reply",
     "payout",
     "order",
+    "stream",
     "system",
 }
 BELL_EVENT = "notifications"

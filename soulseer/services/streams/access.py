@@ -6,7 +6,9 @@
 | an admitted viewer | audience (subscriber) | only while live |
 
 Admitted, for a public stream: any signed-in person whose account is active (a suspended one has
-no session). The uid is always the person's own user id, never 0. The token itself is built by
+no session); for a premium stream: those with an entry ticket (held or settled), and admins.
+Anyone active may open a premium stream's page, to see what it is and buy the entry. The uid is
+always the person's own user id, never 0. The token itself is built by
 services/readings/agora.py, the one home of Agora's configuration.
 """
 
@@ -15,6 +17,7 @@ from datetime import timedelta
 from flask import current_app
 
 from soulseer import clock
+from soulseer.models import StreamKind
 from soulseer.services.readings import agora
 from soulseer.services.streams.lifecycle import StreamError
 
@@ -29,9 +32,20 @@ def is_host(stream, user):
     return user.is_authenticated and user.id == stream.reader_id
 
 
-def admitted(stream, user):
-    """May `user` watch `stream` (see its page, chat, send gifts)? The host always may."""
+def may_see(stream, user):
+    """May `user` open the stream's page (to watch, or to buy the entry)?"""
     return bool(user.is_authenticated and user.is_active)
+
+
+def admitted(stream, user):
+    """May `user` watch `stream` (the video, the chat, gifts)? Its reader always may."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if stream.kind == StreamKind.PREMIUM:
+        from soulseer.services.streams import tickets
+
+        return is_host(stream, user) or user.is_admin or tickets.holds_ticket(stream, user)
+    return True
 
 
 def host_window_open(stream, now=None):
@@ -53,6 +67,8 @@ def token(stream, user):
             raise TokenRefused("You can join your stream from 10 minutes before its start.")
         return agora.issue(stream.channel, user.id, agora.PUBLISHER)
     if not admitted(stream, user):
+        if stream.kind == StreamKind.PREMIUM and may_see(stream, user):
+            raise TokenRefused("Buy an entry ticket to watch this stream.")
         raise TokenRefused("You cannot watch this stream.")
     if not stream.live:
         raise TokenRefused("This stream has not started yet.", status=409)

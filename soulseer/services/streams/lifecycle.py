@@ -1,5 +1,7 @@
 """A reader's stream from scheduling to its end (L-1), and what /live lists.
 
+A stream is public (every signed-in person) or premium (an entry ticket, services/streams/tickets.py).
+
 `scheduled → live → ended`, or `cancelled` before it went live. "Go live now" and "Schedule a
 stream" both create a scheduled stream (a start time or none); its page is the host's studio, with
 the camera preview and Go live. While live the reader is busy (marketplace.reader_status): no
@@ -16,6 +18,7 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Stream, StreamKind, StreamState, User
 from soulseer.models.stream import TITLE_MAX, TITLE_MIN
+from soulseer.money import AmountError, format_cents, parse_cents
 from soulseer.services.core import after_commit, audit
 from soulseer.services.marketplace import reader_status
 from soulseer.services.readings import agora
@@ -24,6 +27,8 @@ from soulseer.services.streams import live
 
 S = StreamState
 SCHEDULE_AHEAD = timedelta(days=30)  # the latest start a reader may announce
+ENTRY_MIN, ENTRY_MAX = 100, 5000  # a premium stream's entry: $1 to $50 (next-areas.md L-1)
+KINDS_OFFERED = (StreamKind.PUBLIC, StreamKind.PREMIUM)
 UPCOMING_SHOWN = 20
 
 
@@ -45,10 +50,23 @@ def clean_title(title):
     return title
 
 
-def create(reader, title, scheduled_at=None):
-    """A reader announces a public stream, to start now (no time) or at `scheduled_at`. Refused
-    without Agora (nothing could be broadcast), without a listed profile, or for a time in the past
-    or more than 30 days ahead."""
+def entry_price(text):
+    """A premium stream's entry typed by the reader ("5", "5.50", "$5.50") in cents."""
+    try:
+        cents = parse_cents(text)
+    except AmountError:
+        raise StreamError("Enter the entry price in dollars, like 5 or 7.50.", field="entry_price") from None
+    if not ENTRY_MIN <= cents <= ENTRY_MAX:
+        raise StreamError(
+            f"An entry costs from {format_cents(ENTRY_MIN)} to {format_cents(ENTRY_MAX)}.", field="entry_price"
+        )
+    return cents
+
+
+def create(reader, title, scheduled_at=None, kind=StreamKind.PUBLIC, entry_price_cents=None):
+    """A reader announces a stream (public, or premium with its entry price in cents), to start now
+    (no time) or at `scheduled_at`. Refused without Agora (nothing could be broadcast), without a
+    listed profile, or for a time in the past or more than 30 days ahead."""
     if not reader.is_reader:
         raise StreamError("Only readers can go live.", status=403)
     if not agora.configured():
@@ -56,6 +74,13 @@ def create(reader, title, scheduled_at=None):
     if db.session.execute(sa.select(ReaderProfile.id).filter_by(user_id=reader.id)).scalar() is None:
         raise StreamError("Set up your reader profile before going live.", status=409)
     title = clean_title(title)
+    if kind not in KINDS_OFFERED:
+        raise StreamError("Choose public or premium.", field="kind")
+    if kind == StreamKind.PREMIUM:
+        if entry_price_cents is None or not ENTRY_MIN <= entry_price_cents <= ENTRY_MAX:
+            raise StreamError("A premium stream needs an entry price from $1.00 to $50.00.", field="entry_price")
+    else:
+        entry_price_cents = None
     now = clock.now()
     if scheduled_at is not None and not now <= scheduled_at <= now + SCHEDULE_AHEAD:
         raise StreamError("Choose a start time within the next 30 days.", field="scheduled_at")
@@ -64,7 +89,8 @@ def create(reader, title, scheduled_at=None):
         id=stream_id,
         reader_id=reader.id,
         title=title,
-        kind=StreamKind.PUBLIC,
+        kind=StreamKind(kind),
+        entry_price_cents=entry_price_cents,
         state=S.SCHEDULED,
         channel=channel_for(stream_id),
         scheduled_at=scheduled_at,
@@ -100,6 +126,9 @@ def go_live(reader, stream_id):
     stream.started_at = clock.now()
     profile = db.session.execute(sa.select(ReaderProfile).filter_by(user_id=reader.id)).scalar_one()
     reader_status.set_busy(profile)
+    from soulseer.services.streams import reminders
+
+    reminders.went_live(stream)
     after_commit.run_once(live.publish_state, stream.id)
     after_commit.run_once(live.publish_listing)
     return stream
@@ -107,7 +136,8 @@ def go_live(reader, stream_id):
 
 def end(actor, stream_id, reason=None):
     """The host (or an admin) ends the stream: no more tokens or renewals, the page says it is over.
-    A stream that never went live is cancelled instead. Ending twice changes nothing."""
+    A stream that never went live is cancelled instead. Ending twice changes nothing. Premium
+    tickets are settled or released by the tick (services/streams/tickets.py), a few seconds on."""
     stream = locked(stream_id)
     if stream is None:
         raise StreamError("There is no such stream.", status=404)
@@ -180,3 +210,15 @@ def profiles_of(streams):
 
 def reader_of(stream):
     return db.session.get(User, stream.reader_id)
+
+
+def for_admin(state=None, page=1, per_page=30):
+    """Streams for the admin's list, newest first, optionally in one state."""
+    query = sa.select(Stream).order_by(Stream.created_at.desc(), Stream.id.desc())
+    if state in set(StreamState):
+        query = query.where(Stream.state == state)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def live_count(start=None, end=None):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Stream).where(Stream.state == S.LIVE))
