@@ -5,7 +5,7 @@ Stream chat reports are in the one moderation queue. Rules: services/streams (do
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from soulseer.blueprints.admin.registry import Figure, Section
+from soulseer.blueprints.admin.registry import Section
 from soulseer.extensions import db
 from soulseer.models import StreamState
 from soulseer.services.moderation.visibility import REASON_MIN
@@ -45,21 +45,4 @@ def end(stream_id):
     return redirect(url_for(".index", _anchor=f"stream-{stream_id}"), 303)
 
 
-section = Section(
-    "streams",
-    "Streams",
-    bp,
-    order=55,
-    figures=(
-        Figure(
-            "streams_live",
-            "stream live",
-            lambda start, end: lifecycle.live_count(),
-            order=35,
-            plural="streams live",
-            now=True,
-            endpoint="admin.streams.index",
-            endpoint_args={"state": "live"},
-        ),
-    ),
-)
+section = Section("streams", "Streams", bp, order=55)

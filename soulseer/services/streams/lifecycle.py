@@ -218,7 +218,3 @@ def for_admin(state=None, page=1, per_page=30):
     if state in set(StreamState):
         query = query.where(Stream.state == state)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def live_count(start=None, end=None):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Stream).where(Stream.state == S.LIVE))
