@@ -1,7 +1,7 @@
 """streams: premium entry tickets and "Remind me"
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-06 04:00:00
 
 A premium stream's entry tickets (one per viewer per stream, the price held until the stream has
@@ -13,8 +13,8 @@ entry and reminders.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
-down_revision = "0022"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
