@@ -114,11 +114,19 @@ class Watched:
         return self.console_errors + self.failed_resources + self.page.evaluate("window.__problems || []")
 
 
+# One time budget for what a page does and what a test expects of it: an action (click, fill)
+# waits up to 10 s, and so does an assertion (Playwright's own default is 5 s). On a two-core
+# machine shared with other runs, a server round trip behind an expectation (ending a reading:
+# the settlement, then the summary page) took over 5 s at load 20; the outcome asserted is the same.
+ACTION_AND_EXPECT_MS = 10_000
+expect.set_options(timeout=ACTION_AND_EXPECT_MS)
+
+
 def _new_page(browser, live_server, viewport=PHONE, prepare=None):
     """A page in a context of its own; `prepare(context)` runs before the page opens (permissions,
     routes)."""
     context = browser.new_context(viewport=viewport, base_url=live_server.url, service_workers="block")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_AND_EXPECT_MS)
     if prepare:
         prepare(context)
     return context, context.new_page()
