@@ -8,12 +8,12 @@ import os
 import signal
 import sys
 
-from tests.bench import billing, browse, community, ledger, messages, signed_in, streams, web
+from tests.bench import billing, browse, community, heartbeats, ledger, messages, signed_in, streams, web
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
 from tests.bench.servers import Servers
 from tests.bench.table import render
 
-# The registry: each entry takes the shared Servers and returns one Row, in table order.
+# The registry: each entry takes the shared Servers and returns one Row (or a list of rows), in table order.
 BENCHMARKS = [
     web.home_page,
     browse.browse_page,
@@ -31,6 +31,7 @@ BENCHMARKS = [
     ledger.ledger_beside_pgbench,
     ledger.ledger_pool_checkout_beside_pgbench,
     billing.billing_tick_beside_pgbench,
+    heartbeats.heartbeats_with_the_tick,  # last: it stops the shared live server
 ]
 
 
@@ -72,7 +73,8 @@ def main():
         with Servers(live_env={"REDIS_URL": LIVE_REDIS_URL}) as servers:
             for benchmark in selected:
                 print(f"bench: {benchmark.__name__} ...", file=log, flush=True)
-                rows.append(benchmark(servers))
+                result = benchmark(servers)
+                rows.extend(result if isinstance(result, list) else [result])
     except KeyboardInterrupt:
         print("bench: interrupted; every server it started is stopped", file=log)
         return 130

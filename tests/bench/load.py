@@ -68,30 +68,56 @@ def _require_loopback(host):
         raise ValueError(f"the load generator only targets loopback addresses, not {host} ({address})")
 
 
-def _worker(host, port, path, headers, start, end, tally, lock):
-    """One client: request after request on one connection until `end`; counts only what started after `start`."""
+def run_load(url, threads=DEFAULT_THREADS, seconds=None, warmup=WARMUP_SECONDS, headers=None):
+    """GET `url` from `threads` keep-alive clients: `warmup` seconds unmeasured, then `seconds` measured
+    (with `headers` on every request, e.g. a signed-in session's Cookie)."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname or not parts.port:
+        raise ValueError(f"expected http://host:port/path, got {url!r}")
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    request_headers = {"Accept": "text/html", **(headers or {})}
+
+    def requests_for(n):
+        while True:
+            yield "GET", path, request_headers
+
+    return run_rotating_load(f"http://{parts.hostname}:{parts.port}", requests_for, threads, seconds, warmup)
+
+
+def _rotating_worker(host, port, requests, ok, start, end, tally, lock):
+    """Like `_worker`, for requests that differ one from the next: `requests` is a generator that
+    yields (method, path, headers) and is sent each answer as (status, body); the statuses in `ok`
+    count as answered. It ends at `end` or when the generator does."""
     connection = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
     latencies, errors = [], 0
     try:
-        while True:
+        request = next(requests, None)
+        while request is not None:
+            method, path, headers = request
             began = time.perf_counter()
             if began >= end:
                 break
+            body = b""
             try:
-                connection.request("GET", path, headers={"Accept": "text/html", **headers})
+                connection.request(method, path, headers=headers)
                 response = connection.getresponse()
-                response.read()
+                body = response.read()
                 status = response.status
             except (OSError, http.client.HTTPException):
-                connection.close()  # the next request opens a fresh connection
+                connection.close()
                 status = None
             finished = time.perf_counter()
-            if began < start or finished > end:
-                continue  # warm-up, or a request that straddles the end of the window
-            if status == 200:
-                latencies.append(finished - began)
-            else:
-                errors += 1
+            if began >= start and finished <= end:
+                if status in ok:
+                    latencies.append(finished - began)
+                else:
+                    errors += 1
+            try:
+                request = requests.send((status, body))
+            except StopIteration:
+                request = None
     finally:
         connection.close()
         with lock:
@@ -99,27 +125,23 @@ def _worker(host, port, path, headers, start, end, tally, lock):
             tally.errors += errors
 
 
-def run_load(url, threads=DEFAULT_THREADS, seconds=None, warmup=WARMUP_SECONDS, headers=None):
-    """GET `url` from `threads` keep-alive clients: `warmup` seconds unmeasured, then `seconds` measured
-    (with `headers` on every request, e.g. a signed-in session's Cookie)."""
+def run_rotating_load(base_url, requests_for, threads=DEFAULT_THREADS, seconds=None, warmup=WARMUP_SECONDS, ok=(200,)):
+    """`threads` keep-alive clients, client n sending the requests `requests_for(n)` yields, one after
+    the other as fast as they are answered (a closed loop, as `run_load`)."""
     seconds = default_seconds() if seconds is None else seconds
-    parts = urlsplit(url)
+    parts = urlsplit(base_url)
     if parts.scheme != "http" or not parts.hostname or not parts.port:
-        raise ValueError(f"expected http://host:port/path, got {url!r}")
+        raise ValueError(f"expected http://host:port, got {base_url!r}")
     _require_loopback(parts.hostname)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-
     start = time.perf_counter() + warmup
     end = start + seconds
     tally, lock = LoadResult(seconds=seconds), threading.Lock()
     clients = [
         threading.Thread(
-            target=_worker,
-            args=(parts.hostname, parts.port, path, headers or {}, start, end, tally, lock),
+            target=_rotating_worker,
+            args=(parts.hostname, parts.port, requests_for(n), ok, start, end, tally, lock),
             name=f"bench-client-{n}",
-            daemon=True,  # a Ctrl-C in the main thread never waits for the clients
+            daemon=True,
         )
         for n in range(threads)
     ]

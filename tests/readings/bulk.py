@@ -39,21 +39,21 @@ LEDGER = [
     """INSERT INTO ledger_accounts (code, kind, balance, created_at)
        VALUES ('stripe:clearing', 'stripe_clearing', 0, :seen) ON CONFLICT (code) DO NOTHING""",
     """INSERT INTO ledger_accounts (code, kind, owner_id, balance, created_at)
-       SELECT 'wallet:' || client_id, 'client_wallet', client_id, :balance - :rate, :seen FROM readings""",
+       SELECT 'wallet:' || client_id, 'client_wallet', client_id, :balance - :rate, :seen FROM new_readings""",
     """INSERT INTO ledger_accounts (code, kind, owner_id, balance, created_at)
-       SELECT 'hold:reading:' || id, 'hold', client_id, :rate, :seen FROM readings""",
+       SELECT 'hold:reading:' || id, 'hold', client_id, :rate, :seen FROM new_readings""",
     """INSERT INTO ledger_transactions (kind, idempotency_key, fingerprint, reference_type, reference_id,
                                         description, created_at)
        SELECT 'topup', 'bulk:topup:' || client_id, 'bulk', 'bulk', client_id, 'Bulk top-up', :seen
-         FROM readings""",
+         FROM new_readings""",
     """INSERT INTO ledger_transactions (kind, idempotency_key, fingerprint, reference_type, reference_id,
                                         description, created_at)
        SELECT 'hold_reserve', 'reading:' || id || ':minute:1', 'bulk', 'reading', id,
               'Reading minute 1 reserved', :seen
-         FROM readings""",
+         FROM new_readings""",
     """INSERT INTO ledger_entries (transaction_id, account_id, amount, balance_after, created_at)
        SELECT t.id, a.id, x.amount, x.after, :seen
-         FROM readings r
+         FROM new_readings r
          JOIN ledger_transactions t ON t.idempotency_key = 'bulk:topup:' || r.client_id
          CROSS JOIN LATERAL (VALUES ('stripe:clearing', -:balance, NULL::bigint),
                                     ('wallet:' || r.client_id, :balance, CAST(:balance AS bigint)))
@@ -61,7 +61,7 @@ LEDGER = [
          JOIN ledger_accounts a ON a.code = x.code""",
     """INSERT INTO ledger_entries (transaction_id, account_id, amount, balance_after, created_at)
        SELECT t.id, a.id, x.amount, x.after, :seen
-         FROM readings r
+         FROM new_readings r
          JOIN ledger_transactions t ON t.idempotency_key = 'reading:' || r.id || ':minute:1'
          CROSS JOIN LATERAL (VALUES ('wallet:' || r.client_id, -:rate, CAST(:balance - :rate AS bigint)),
                                     ('hold:reading:' || r.id, :rate, CAST(:rate AS bigint)))
@@ -70,12 +70,21 @@ LEDGER = [
 ]
 
 
-def active_readings(n, *, rate, balance, started, seen):
-    """Create `n` active readings (into an empty readings table) and return their ids."""
+def active_readings(n, *, rate, balance, started, seen, prefix="bulk"):
+    """Create `n` active readings and their people (emails `<prefix>-client-<n>@...`, so a second
+    set needs another prefix) and return their ids."""
+    if not prefix.isalnum():
+        raise ValueError(f"a prefix of letters and digits, not {prefix!r}")
     params = {"n": n, "rate": rate, "balance": balance, "started": started, "seen": seen}
     with db.engine.begin() as conn:
-        conn.execute(sa.text(PEOPLE_AND_READINGS), params)
+        after = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM readings")).scalar()
+        conn.execute(sa.text(PEOPLE_AND_READINGS.replace("'bulk-", f"'{prefix}-")), params)
+        # The ledger's lines for these readings only (the table may hold others already).
+        conn.execute(
+            sa.text("CREATE TEMPORARY TABLE new_readings ON COMMIT DROP AS SELECT * FROM readings WHERE id > :after"),
+            {"after": after},
+        )
         for statement in LEDGER:
             conn.execute(sa.text(statement), params)
         conn.execute(sa.text("ANALYZE readings"))
-        return list(conn.execute(sa.text("SELECT id FROM readings ORDER BY id")).scalars())
+        return list(conn.execute(sa.text("SELECT id FROM new_readings ORDER BY id")).scalars())

@@ -160,8 +160,15 @@ def status(reading_id):
 @bp.post("/readings/<int:reading_id>/heartbeat")
 @login_required
 def heartbeat(reading_id):
-    """Every 10 s from the room (and once on opening it): this side is here. Answers the fresh panel."""
-    reading = _locked_or_404(reading_id)
+    """Every 10 s from the room (and once on opening it): this side is here. Answers the fresh
+    panel, or 204 when the page says it has the panel's current version (`X-Panel-Version`) and the
+    heartbeat changed nothing but the time it was heard (kept in Redis: services/readings/presence.py)."""
+    reading = _participant_or_404(reading_id)
+    if metering.note_presence(reading, current_user.id):
+        if request.headers.get("X-Panel-Version") == room.panel_version(reading, wallet.balance(reading.client_id)):
+            return "", 204
+        return room.render_status(reading, current_user.id)
+    reading = _locked_or_404(reading_id)  # a join or a resume: on the locked row
     if reading.state in room.ROOM_STATES:
         metering.seen(reading, current_user.id)
     db.session.commit()

@@ -24,6 +24,7 @@ from soulseer.extensions import db
 from soulseer.ledger import InsufficientFunds, Posted, WalletFrozen, keys, post_many, post_one
 from soulseer.models.reading import EndReason, PauseReason, Reading, ReadingState
 from soulseer.services import commerce
+from soulseer.services.readings import presence
 from soulseer.services.readings.states import transition
 
 S = ReadingState
@@ -155,6 +156,18 @@ def seen(reading, user_id, at=None):
         _activate(reading, at)
     elif reading.state == S.PAUSED and reading.pause_reason == PauseReason.DISCONNECTED:
         _resume(reading, at)
+
+
+def note_presence(reading, user_id, at=None):
+    """A heartbeat that can change nothing but this side's last-seen time (the meter is running and
+    the side is known to be here), on the reading as read without a lock: the time goes to Redis
+    (presence.py), nothing is written, and the answer is True. False: the heartbeat may start or
+    resume the meter, and must go through `seen` on the locked row."""
+    side = _side(reading, user_id)
+    if reading.state != S.ACTIVE or not getattr(reading, f"{side}_connected"):
+        return False
+    presence.record(reading.id, side, at or clock.now())
+    return True
 
 
 def left(reading, user_id, at=None):
@@ -389,6 +402,7 @@ def tick(now=None, batch_size=200):
             .scalars()
             .all()
         )
+        presence.fold(batch)  # the heartbeats kept in Redis, before any rule reads the times
         _reserve_due_minutes(batch, batch_now)
         for reading in batch:
             bill(reading, batch_now)

@@ -1,6 +1,7 @@
 // The reading room (docs/readings.md). The live panel (#reading-live) is server HTML: swapped in by
 // the event stream (`reading-<id>`) and by each heartbeat's answer. This module only
-//  - sends the heartbeat (at once, then every 10 s) and the leave beacon on pagehide,
+//  - sends the heartbeat (at once, then every 10 s, with the panel's version: an unchanged panel
+//    comes back as 204 and stays) and the leave beacon on pagehide,
 //  - ticks the clock, the cost and the countdowns between updates (display only: the server's
 //    figures replace them at each update); the clock stops at the minutes reserved, and while it
 //    waits there it asks for the panel every 2 s (the next minute is normally reserved ahead).
@@ -100,15 +101,16 @@ function start(root) {
     }
   }
 
-  async function heartbeat() {
+  // `fresh`: ask for the whole panel (the stream came back, a top-up was credited); otherwise the
+  // panel's version goes along and an unchanged panel is answered 204 with nothing to swap.
+  async function heartbeat(fresh = false) {
     if (!heartbeatUrl || left) return;
+    const headers = { "X-CSRFToken": csrf, "HX-Request": "true" };
+    const version = live.querySelector(".reading-status")?.dataset.panelVersion;
+    if (version && !fresh) headers["X-Panel-Version"] = version;
     try {
-      const response = await fetch(heartbeatUrl, {
-        method: "POST",
-        headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
-        credentials: "same-origin",
-      });
-      if (response.ok) {
+      const response = await fetch(heartbeatUrl, { method: "POST", headers, credentials: "same-origin" });
+      if (response.status === 200) {
         live.innerHTML = await response.text();
         onStatus();
       }
@@ -141,8 +143,8 @@ function start(root) {
     if (event.target.id === "chat-lines") scrollChat();
   });
   // The stream came back after a drop: events may have been missed, so ask for the truth.
-  document.addEventListener("htmx:sseOpen", () => heartbeat());
-  document.addEventListener("wallet-credited", () => heartbeat());
+  document.addEventListener("htmx:sseOpen", () => heartbeat(true));
+  document.addEventListener("wallet-credited", () => heartbeat(true));
 
   // "Top up here" in the warning opens the top-up sheet, in this page.
   live.addEventListener("click", (event) => {
@@ -211,11 +213,11 @@ function start(root) {
     window.addEventListener("pageshow", (event) => {
       if (event.persisted) {
         left = false;
-        heartbeat();
+        heartbeat(true); // restored from the back-forward cache: its panel may be old
       }
     });
     heartbeat();
-    setInterval(heartbeat, Number(root.dataset.heartbeatSeconds || 10) * 1000);
+    setInterval(() => heartbeat(), Number(root.dataset.heartbeatSeconds || 10) * 1000);
   }
   // The panel as the server has it now (no side effects, unlike the heartbeat).
   async function refresh() {
