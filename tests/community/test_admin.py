@@ -8,7 +8,7 @@ import pytest
 
 from soulseer.extensions import db as database
 from soulseer.models import AuditEntry, CommunityCategory
-from tests.community.conftest import category, make_thread, send, thread_url
+from tests.community.conftest import category, make_reply, make_thread, send, thread_url
 
 
 @pytest.fixture
@@ -97,3 +97,52 @@ def test_an_admin_pins_locks_unlocks_and_moves_a_thread(member, writer, client):
                        "community_thread.moved"]  # fmt: skip
     assert send(writer(nova), f"/admin/community/threads/{thread.id}/pin").status_code == 403
     assert send(admin, "/admin/community/threads/999999/pin").status_code == 404
+
+
+def test_an_admin_removes_a_reply_or_a_thread_from_its_page_reported_or_not(member, writer, client):
+    from soulseer.models import ModerationItem
+    from soulseer.services.moderation import flags
+
+    ada, nova, cleo = member(role="admin"), member(), member()
+    thread = make_thread(nova, title="Cheap readings elsewhere")
+    quiet = make_reply(thread, cleo, body="Nobody reported this rude reply")
+    reported = make_reply(thread, cleo, body="A reported rude reply")
+    flags.flag(member(), "community_post", reported.id, "inappropriate", "Rude to another member.")
+    database.session.commit()
+    admin = writer(ada)
+    page = admin.get(thread_url(thread)).get_data(as_text=True)
+    assert f'action="/admin/community/replies/{quiet.id}/remove"' in page
+    assert f'action="/admin/community/threads/{thread.id}/remove"' in page
+    assert "/remove" not in writer(nova).get(thread_url(thread)).get_data(as_text=True)
+    assert send(writer(nova), f"/admin/community/replies/{quiet.id}/remove", reason="Not an admin").status_code == 403
+
+    response = send(admin, f"/admin/community/replies/{quiet.id}/remove", reason="no")
+    assert response.status_code == 303  # refused: said on the thread's page
+    assert "Give a reason of 5 to 500 characters." in admin.get(response.headers["Location"]).get_data(as_text=True)
+    response = send(admin, f"/admin/community/replies/{quiet.id}/remove", reason="Insults another member.")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#post-{quiet.id}")
+    assert send(admin, f"/admin/community/replies/{reported.id}/remove", reason="Insults too.").status_code == 303
+    html = client.get(thread_url(thread)).get_data(as_text=True)
+    assert "rude reply" not in html and html.count("This reply was removed by a moderator.") == 2
+    assert database.session.query(ModerationItem).one().state == "actioned"  # its reports are decided
+
+    assert (
+        send(admin, f"/admin/community/threads/{thread.id}/remove", reason="Sends people off SoulSeer.").status_code
+        == 303
+    )
+    assert client.get(thread_url(thread)).status_code == 404
+    assert "Cheap readings elsewhere" not in client.get("/community/general").get_data(as_text=True)
+    hidden = [e.action for e in database.session.query(AuditEntry).filter(AuditEntry.action.like("%.hidden"))]
+    assert hidden == ["community_post.hidden", "community_post.hidden", "community_thread.hidden"]
+    assert send(admin, f"/admin/community/threads/{thread.id}/remove", reason="Again, twice.").status_code == 303
+    assert send(admin, "/admin/community/replies/999999/remove", reason="Nothing there.").status_code == 404
+
+    # Nothing reported the first reply, so no queue item holds it: it is shown again from the page.
+    page = admin.get(thread_url(thread)).get_data(as_text=True)
+    assert f'action="/admin/community/replies/{quiet.id}/restore"' in page
+    assert f'action="/admin/community/threads/{thread.id}/restore"' in page
+    assert send(admin, f"/admin/community/threads/{thread.id}/restore", reason="Looked again.").status_code == 303
+    assert send(admin, f"/admin/community/replies/{quiet.id}/restore", reason="Looked again.").status_code == 303
+    assert "Nobody reported this rude reply" in client.get(thread_url(thread)).get_data(as_text=True)
+    shown = [e.action for e in database.session.query(AuditEntry).filter(AuditEntry.action.like("%.shown"))]
+    assert shown == ["community_thread.shown", "community_post.shown"]

@@ -1,6 +1,7 @@
 """Admin → Community (/admin/community): the categories' names, descriptions and order; and the
-thread actions admins take from a thread's page (pin, lock with a reason, move). Reported threads
-and replies are in the one moderation queue (Admin → Moderation). Rules: services/community."""
+actions admins take from a thread's page (pin, lock with a reason, move; remove the thread or a
+reply). Reported threads and replies are in the one moderation queue (Admin → Moderation). Rules:
+services/community and services/moderation/visibility.py."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,9 +9,11 @@ from flask_login import current_user
 from soulseer.blueprints.admin.registry import Section
 from soulseer.blueprints.community.forms import CategoryForm
 from soulseer.extensions import db
-from soulseer.services.community import categories, stewardship, threads
-from soulseer.services.community.moderation import thread_url
+from soulseer.services.community import categories, replies, stewardship, threads
+from soulseer.services.community.moderation import post_url, thread_url
 from soulseer.services.community.writing import CommunityError
+from soulseer.services.moderation import visibility
+from soulseer.services.moderation.items import ModerationError
 from soulseer.views import id_number, refused
 
 bp = Blueprint("community", __name__)
@@ -57,7 +60,7 @@ def update_category(category_id):
 
 
 def _back(thread_id):
-    thread = threads.get(thread_id)
+    thread = threads.get(thread_id) if thread_id else None
     return redirect(thread_url(thread) if thread else url_for(".index"), 303)
 
 
@@ -93,6 +96,43 @@ def thread_action(thread_id, action):
     db.session.commit()
     flash(done, "success")
     return _back(thread_id)
+
+
+# What an admin removes from (or shows again on) a thread's page, by the URL's word: the kind.
+REMOVABLE = {"threads": "community_thread", "replies": "community_post"}
+DECISIONS = {
+    "remove": (visibility.hide, "Removed: others see that a moderator removed it; its author still sees it, marked."),
+    "restore": (visibility.restore, "Shown again to everyone."),
+}
+
+
+@bp.post("/community/threads/<int:content_id>/remove", defaults={"what": "threads", "decision": "remove"})
+@bp.post("/community/threads/<int:content_id>/restore", defaults={"what": "threads", "decision": "restore"})
+@bp.post("/community/replies/<int:content_id>/<any(remove, restore):decision>", defaults={"what": "replies"})
+def visibility_decision(what, content_id, decision):
+    """An admin removes a thread or a reply they see on its page, reported or not (F-8: "when any
+    admin hides it"), or shows it again: moderation's own hide and restore (audit `<kind>.hidden` /
+    `.shown`; an open queue item on it is decided); others see "removed by a moderator" meanwhile.
+    A refusal is flashed on the thread's page."""
+    change, done = DECISIONS[decision]
+    try:
+        content = change(REMOVABLE[what], content_id, request.form.get("reason"), current_user)
+    except ModerationError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+        return _back(content_id if what == "threads" else _thread_of(content_id))
+    db.session.commit()
+    flash(done, "success")
+    if what == "threads":
+        return _back(content.id)
+    return redirect(post_url(content), 303)
+
+
+def _thread_of(post_id):
+    post = replies.get(post_id)
+    return post.thread_id if post else None
 
 
 section = Section("community", "Community", bp, order=45)
