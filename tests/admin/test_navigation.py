@@ -35,6 +35,14 @@ def things(db, person, admin):
 
     report = flags.flag(client, "reading", reading.id, "technical", "The sound kept dropping.")
     db.session.commit()
+    from soulseer.ledger import keys, operations
+    from soulseer.services.shop import buying
+    from tests.support.shop import digital_product
+
+    guide = digital_product(admin, title="Tarot for Beginners")
+    operations.credit_topup(client, 5_000, keys.topup("cs_nav"), ("topup", client.id))
+    order = buying.buy_from_wallet(client, guide.id, 1, "nav")
+    db.session.commit()
     return {
         "user_id": client.id,
         "application_id": waiting.id,
@@ -43,6 +51,8 @@ def things(db, person, admin):
         "profile_id": profile.id,
         "reading_id": reading.id,
         "item_id": report.item_id,
+        "product_id": guide.id,
+        "order_id": order.id,
     }
 
 
