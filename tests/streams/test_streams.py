@@ -198,3 +198,26 @@ def test_outsiders_and_visitors(luna, app, signed_in):
     assert app.test_client().get("/live").status_code == 200
     browser, _ = signed_in(luna)
     assert browser.get("/live/999").status_code == 404
+
+
+@pytest.mark.usefixtures("agora_configured")
+def test_live_on_the_home_page_the_readers_page_and_her_earnings(luna, nova, app, signed_in):
+    visitor = app.test_client()
+    assert "Live now" not in visitor.get("/").get_data(as_text=True)
+    stream = live_stream(luna, title="Candles and cards")
+    home = visitor.get("/").get_data(as_text=True)  # the visitors' shared page follows the change
+    assert "Live now" in home and "Candles and cards" in home and f"/live/{stream.id}" in home
+    page = visitor.get("/readers/luna").get_data(as_text=True)
+    assert "tag-live" in page and f'href="/live/{stream.id}"' in page
+    fund(nova, 1000)
+    from tests.streams.test_gifts import send
+
+    send(stream, nova, "Crown")
+    browser, _ = signed_in(luna)
+    assert "From your streams you have earned $7.00 in gifts and $0.00 in entries." in browser.get("/reader").get_data(
+        as_text=True
+    )
+    lifecycle.end(luna, stream.id)
+    database.session.commit()
+    assert "Candles and cards" not in visitor.get("/").get_data(as_text=True)
+    assert "tag-live" not in visitor.get("/readers/luna").get_data(as_text=True)

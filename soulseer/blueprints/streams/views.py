@@ -29,6 +29,22 @@ def new_gift_key():
 
 
 @bp.app_template_global()
+def live_stream_of(reader_id):
+    """The reader's stream live now, or None (her page says she is live)."""
+    return lifecycle.live_stream_of(reader_id)
+
+
+@bp.app_template_global()
+def live_streams_now():
+    return lifecycle.live_now()
+
+
+@bp.app_template_global()
+def stream_earnings(reader):
+    return lifecycle.earnings(reader)
+
+
+@bp.app_template_global()
 def stream_removed_by_reader():
     return chat.REMOVED_BY_READER
 

@@ -218,3 +218,12 @@ def for_admin(state=None, page=1, per_page=30):
     if state in set(StreamState):
         query = query.where(Stream.state == state)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def earnings(reader):
+    """What the reader earned from streams, from the ledger (her earnings account's lines for gifts
+    and settled entries): (gifts, entries) in cents."""
+    from soulseer.ledger import accounts, reads
+
+    spec = accounts.earnings_spec(reader)
+    return reads.moved_for_type(spec, "gift"), reads.moved_for_type(spec, "ticket")
