@@ -27,6 +27,7 @@ from soulseer.services.messages import conversations, sending
 from soulseer.services.moderation import flags
 from soulseer.services.readings import reviews
 from soulseer.services.shop import buying
+from soulseer.services.shop import products as shop_products
 from soulseer.services.streams import chat as stream_chat
 from soulseer.services.streams import gifts as stream_gifts
 from soulseer.services.streams import lifecycle as stream_lifecycle
@@ -149,6 +150,8 @@ def world(make_user):
     fund(client, 10_000, key="shop")
     digital_order = buying.buy_from_wallet(client, guide.id, 1, "tour-1")
     physical_order = buying.buy_from_wallet(client, crystal.id, 1, "tour-2", address)
+    rituals = shop_products.Details(kind="digital", title="Moon Rituals", category="guides", price="9.99")
+    waiting = shop_products.submit(reader, rituals, file=shop.pdf_upload())
     database.session.commit()
     return {
         "client": client.id,
@@ -174,6 +177,7 @@ def world(make_user):
         "crystal": crystal.slug,
         "digital_order": digital_order.id,
         "physical_order": physical_order.id,
+        "reader_product": waiting.id,
     }
 
 
@@ -285,6 +289,10 @@ TOURS = {
         "/reader/profile",
         "/reader/profile !post",
         "/reader/readings",
+        "/reader/products",
+        "/reader/products/new",
+        "/reader/products/new !post",
+        "/reader/products/{reader_product}",
         "/reader/reviews",
         "/reader/availability",
         "/reader/availability !post",  # the date form sent empty: its field errors
@@ -325,6 +333,7 @@ TOURS = {
         "/admin/community",
         "/community/t/{thread}-how-do-you-prepare",
         "/admin/products",
+        "/admin/products/waiting",
         "/admin/products/new",
         "/admin/products/new !post",
         "/admin/products/{guide_id}",

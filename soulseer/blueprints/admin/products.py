@@ -1,72 +1,43 @@
 """Admin → Products (/admin/products): the platform's own products — create, edit, put on sale or
-withdraw, with the file buyers get and a picture. Every change is audit-logged. Rules:
+withdraw, with the file buyers get and a picture — and readers' products waiting for approval
+(approve, or refuse with a reason the reader reads). Every change is audit-logged. Rules:
 services/shop/products.py."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage
-from wtforms import BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 
-from soulseer.blueprints.admin.registry import Section
+from soulseer.blueprints.admin.registry import Badge, Section
+from soulseer.blueprints.shop.forms import ProductFields, allow_product_files, upload
 from soulseer.extensions import db
 from soulseer.models import ProductStatus
 from soulseer.services.marketplace import photos
-from soulseer.services.shop import files, products
+from soulseer.services.shop import products
 from soulseer.services.shop.errors import ShopError
 from soulseer.views import page_number, refused
 
 bp = Blueprint("products", __name__)
 
 ADMIN_STATUSES = (ProductStatus.DRAFT, ProductStatus.PUBLISHED, ProductStatus.ARCHIVED)
-UPLOAD_ALLOWANCE = 8 * 1024 * 1024  # the picture and the rest of the form, beside the file
 
 
-class ProductForm(FlaskForm):
+class ProductForm(ProductFields):
     kind = SelectField("Kind", choices=[SelectChoice(value, label) for value, label in products.KIND_LABELS.items()])
-    title = StringField("Title", description=f"{products.TITLE_MIN} to {products.TITLE_MAX} characters.")
-    category = SelectField("Category", choices=[SelectChoice(value, label) for value, label in products.CATEGORIES])
-    price = StringField("Price (USD)", description="From $1 to $1,000, like 12 or 12.50.")
-    summary = StringField("Summary", description=f"One line for the cards, up to {products.SUMMARY_MAX} characters.")
-    description = TextAreaField(
-        "Description",
-        description=f"Up to {products.DESCRIPTION_MAX:,} characters. Markdown works: **bold**, *italic*, lists, links.",
-    )
     stock = StringField("In stock", description="Physical products: how many are on the shelf now.")
     shipping = StringField("Shipping (USD)", description="Physical products: a flat price per order, $0 to $100.")
-    file = FileField("File buyers get", description=f"Digital products: {files.ACCEPTED}, up to 200 MB.")
-    picture = FileField("Picture", description="JPEG, PNG or WebP, up to 5 MB. Shown square.")
     featured = BooleanField("Feature it on the home page")
     status = SelectField(
         "State", choices=[SelectChoice(status, products.STATUS_LABELS[status]) for status in ADMIN_STATUSES]
     )
 
     def details(self):
-        return products.Details(
-            kind=self.kind.data,
-            title=self.title.data,
-            category=self.category.data,
-            price=self.price.data,
-            summary=self.summary.data,
-            description=self.description.data,
-            stock=self.stock.data,
-            shipping=self.shipping.data,
-            featured=self.featured.data,
+        return super().details(
+            kind=self.kind.data, stock=self.stock.data, shipping=self.shipping.data, featured=self.featured.data
         )
 
 
-def _upload(field):
-    upload = field.data
-    return upload if isinstance(upload, FileStorage) and upload.filename else None
-
-
-@bp.url_value_preprocessor
-def _allow_large_upload(endpoint, values):
-    """An admin's product form carries a file of up to SHOP_MAX_FILE_BYTES (the site's limit is
-    6 MB). Set here because URL preprocessors run before every before_request hook, and CSRF's
-    reads the form in one; only for a signed-in admin, so nobody else can send that much."""
-    if endpoint in ("admin.products.create", "admin.products.update") and getattr(current_user, "is_admin", False):
-        request.max_content_length = files.max_bytes() + UPLOAD_ALLOWANCE
+allow_product_files(bp, ("admin.products.create", "admin.products.update"), lambda user: user.is_admin)
 
 
 @bp.get("/products")
@@ -84,7 +55,7 @@ def _form_page(form, product=None, status=200):
 
 def _form_for(product):
     form = ProductForm(formdata=None, obj=product)
-    form.price.data = f"{product.price_cents / 100:.2f}"
+    form.fill_from(product)
     form.stock.data = "" if product.stock is None else str(product.stock)
     form.shipping.data = f"{product.shipping_cents / 100:.2f}" if product.shipping_cents else ""
     return form
@@ -102,8 +73,8 @@ def create():
         product = products.create(
             current_user,
             form.details(),
-            file=_upload(form.file),
-            picture=_upload(form.picture),
+            file=upload(form.file),
+            picture=upload(form.picture),
             status=form.status.data,
         )
     except (ShopError, photos.PhotoError) as error:
@@ -132,7 +103,7 @@ def update(product_id):
     form = ProductForm()
     try:
         products.update(
-            current_user, product, form.details(), file=_upload(form.file), picture=_upload(form.picture),
+            current_user, product, form.details(), file=upload(form.file), picture=upload(form.picture),
             status=form.status.data,
         )  # fmt: skip
     except (ShopError, photos.PhotoError) as error:
@@ -146,6 +117,45 @@ def update(product_id):
     return redirect(url_for(".edit", product_id=product.id), 303)
 
 
+class DecisionForm(FlaskForm):
+    note = TextAreaField("Why not (for the reader)", description="5 to 500 characters; needed to refuse.")
+
+
+@bp.get("/products/waiting")
+def waiting():
+    """Readers' products waiting for approval, oldest first, each with its decision form."""
+    return render_template(
+        "admin/products/waiting.html",
+        results=products.waiting(page_number()),
+        form=DecisionForm(formdata=None),
+        category_labels=products.CATEGORY_LABELS,
+    )
+
+
+@bp.post("/products/<int:product_id>/decide")
+def decide(product_id):
+    form = DecisionForm()
+    approve = request.form.get("decision") == "approve"
+    try:
+        product = products.decide(current_user, product_id, approve, form.note.data)
+    except ShopError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+        return redirect(url_for(".waiting", _anchor=f"product-{product_id}"), 303)
+    db.session.commit()
+    flash(
+        f"“{product.title}”: {'approved, now in the shop' if approve else 'refused'}; the reader was told.", "success"
+    )
+    return redirect(url_for(".waiting"), 303)
+
+
 section = Section(
-    key="products", label="Products", blueprint=bp, order=75, links=(("index", None), ("new", "New product"))
+    key="products",
+    label="Products",
+    blueprint=bp,
+    order=75,
+    links=(("index", None), ("waiting", "Readers' products"), ("new", "New product")),
+    badge=Badge(products.waiting_count, "waiting"),
 )

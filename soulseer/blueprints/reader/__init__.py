@@ -16,4 +16,4 @@ def readers_only():
     return None
 
 
-from soulseer.blueprints.reader import availability, payouts, readings, reviews, status, streams, views  # noqa: E402, F401  (routes register on bp)
+from soulseer.blueprints.reader import availability, payouts, products, readings, reviews, status, streams, views  # noqa: E402, F401  (routes register on bp)

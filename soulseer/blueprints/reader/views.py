@@ -14,6 +14,7 @@ from soulseer.services.bookings import availability, booking, zones
 from soulseer.services.marketplace import photos, profiles, specialties
 from soulseer.services.payouts import connect, earnings
 from soulseer.services.readings import history, reviews
+from soulseer.services.shop import sales as shop_sales
 from soulseer.views import refused
 
 
@@ -33,6 +34,7 @@ def dashboard():
         zones=zones,
         payout_earnings=earnings.of(current_user, with_lines=False),
         payout_state=connect.status_of(connect.account_for(current_user))[0],
+        shop_figures=shop_sales.figures(current_user),
     )
 
 

@@ -16,6 +16,7 @@ export.py       the buyer's orders in "export my data"
 
 def init_app(app):
     from soulseer.services.shop import export  # noqa: F401  (registers its section of the export)
-    from soulseer.services.shop.moderation import register_kinds
+    from soulseer.services.shop.moderation import register_kinds, register_product_kind
 
     register_kinds()  # "Report a problem with this order", in the one moderation queue
+    register_product_kind()  # products: screened, reportable, hideable

@@ -1,11 +1,13 @@
-"""Orders in the one moderation queue (docs/moderation.md): "Report a problem with this order",
-for its buyer. The admin sees the order in context and decides on its page (refund, cancel, a
-fresh download grant: services/shop/refunds.py, downloads.py), so the queue offers no refund of
-its own (`sale` stays None: a refund must also revoke downloads and set the order's state)."""
+"""The shop in the one moderation queue (docs/moderation.md): products (what sellers write is
+screened; anyone who sees a product may report it; hidden, it leaves the shop), and orders
+("Report a problem with this order", for its buyer). The admin sees an order in context and
+decides on its page (refund, cancel, a fresh download grant: services/shop/refunds.py,
+downloads.py), so the queue offers no refund of its own (`sale` stays None: a refund must also
+revoke downloads and set the order's state)."""
 
 from flask import url_for
 
-from soulseer.models import Order
+from soulseer.models import Order, Product
 from soulseer.services.moderation.kinds import ORDER_REASONS, ContentKind, register
 
 
@@ -28,5 +30,33 @@ def register_kinds():
             hideable=False,
             reasons=ORDER_REASONS,
             describe=lambda order: f"Order #{order.id} by {order.buyer.display_name}",
+        )
+    )
+
+
+def _product_seen_by(user, product):
+    from soulseer.services.shop import catalogue
+
+    return product.seller_id == user.id or (product.for_sale and catalogue.product_for_sale(product.slug) is not None)
+
+
+def register_product_kind():
+    register(
+        ContentKind(
+            name="product",
+            label="Shop product",
+            model=Product,
+            author_id=lambda product: product.seller_id,
+            texts=lambda product: {
+                "title": product.title,
+                "summary": product.summary,
+                "description": product.description,
+            },  # fmt: skip
+            can_see=_product_seen_by,
+            link=lambda product: url_for("shop.product", slug=product.slug),
+            context_template="moderation/context/_product.html",
+            describe=lambda product: (
+                f"“{product.title}” by {product.seller.display_name if product.seller else 'SoulSeer'}"
+            ),
         )
     )

@@ -205,3 +205,105 @@ def platform_products(page, per_page=30):
         per_page=per_page,
         error_out=False,
     )
+
+
+# Readers' products: digital only, approved by an admin before they are for sale ----------------
+
+
+def _screen(product):
+    from soulseer.services.moderation import automatic
+
+    automatic.screen("product", product)
+
+
+def submit(reader, details, file=None, picture=None):
+    """A reader's new digital product, waiting for an admin's approval; its text is screened.
+    Raises ShopError, photos.PhotoError."""
+    if details.kind != ProductKind.DIGITAL:
+        raise ShopError("Readers sell digital products only.", field="kind")
+    if file is None:
+        raise ShopError("Add the file buyers get.", field="file")
+    product = create(reader, details, seller=reader, file=file, picture=picture, status=ProductStatus.PENDING)
+    _screen(product)
+    return product
+
+
+def own(reader, product_id):
+    """The reader's own product, or ShopError 404 (another reader's is as good as missing)."""
+    product = db.session.get(Product, product_id)
+    if product is None or product.seller_id != reader.id:
+        raise ShopError("There is no such product.", status=404)
+    return product
+
+
+def revise(reader, product_id, details, file=None, picture=None):
+    """The reader changes her product: it waits for approval again (and leaves the shop meanwhile),
+    unless she withdrew it. Its text is screened again."""
+    product = own(reader, product_id)
+    details = Details(**{**vars(details), "kind": ProductKind.DIGITAL, "featured": product.featured})
+    status = product.status if product.status == ProductStatus.ARCHIVED else ProductStatus.PENDING
+    update(reader, product, details, file=file, picture=picture, status=status)
+    product.review_note = None
+    _screen(product)
+    return product
+
+
+def withdraw(reader, product_id):
+    """The reader takes her product out of the shop (orders and downloads of it go on)."""
+    product = own(reader, product_id)
+    product.status = ProductStatus.ARCHIVED
+    audit.record(reader, "shop.product_withdrawn", product)
+    page_cache.changed()
+    return product
+
+
+def of_seller(reader):
+    return list(
+        db.session.execute(
+            sa.select(Product).where(Product.seller_id == reader.id).order_by(Product.created_at.desc())
+        ).scalars()
+    )
+
+
+def waiting(page, per_page=30):
+    """Readers' products waiting for an admin's decision, oldest first."""
+    return db.paginate(
+        sa.select(Product).where(Product.status == ProductStatus.PENDING).order_by(Product.updated_at, Product.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def waiting_count():
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Product).where(Product.status == ProductStatus.PENDING)
+    )
+
+
+def decide(admin, product_id, approve, note=None):
+    """An admin approves a reader's waiting product (it goes on sale) or refuses it with a reason
+    the reader reads. The reader is notified. Raises ShopError (404, 409 not waiting, 422 reason)."""
+    from soulseer.services.core import notifications
+
+    product = db.session.execute(
+        sa.select(Product).where(Product.id == product_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if product is None or product.seller_id is None:
+        raise ShopError("There is no such product.", status=404)
+    if product.status != ProductStatus.PENDING:
+        raise ShopError("This product is not waiting for a decision.", status=409)
+    note = " ".join((note or "").split())
+    if approve:
+        _set_status(product, ProductStatus.PUBLISHED)
+        product.review_note = None
+        text = f"Your product “{product.title}” is approved and in the shop."
+    else:
+        if not 5 <= len(note) <= 500:
+            raise ShopError("Tell the reader why, in 5 to 500 characters.", field="note")
+        product.status, product.review_note = ProductStatus.REJECTED, note
+        text = f"Your product “{product.title}” was not approved: {note}"
+    audit.record(admin, "shop.product_approved" if approve else "shop.product_rejected", product, reason=note or None)
+    notifications.notify(product.seller_id, "system", text, link=notifications.path_for("reader.products_page"))
+    page_cache.changed()
+    return product
