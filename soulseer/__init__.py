@@ -50,7 +50,7 @@ def create_app(config=None):
     suspensions.init_app(app)  # the queue's timed suspensions end in the tick
     messages.init_app(app)  # messages in the moderation queue and the data export
     community.init_app(app)  # and the community's two
-    bookings.init_app(app)  # scheduled readings: the ledger's check on their holds
+    bookings.init_app(app)  # scheduled readings: their tick, their readings' settlement, the ledger's check
     payouts.init_app(app)  # Connect events for the Stripe events job
     streams.init_app(app)  # stream chat in the queue, the viewer count in the tick
     signed_in.init_app(app)  # the user loader: the person and their header in one statement

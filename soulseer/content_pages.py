@@ -86,6 +86,37 @@ Open the order and choose **Report a problem with this order**: SoulSeer's admin
 can cancel, refund or give you a fresh set of downloads.
 """
 
+# Added by migration 0025 to a Help page nobody has edited (docs/bookings.md).
+HELP_BOOKINGS = """\
+## Scheduled readings
+
+**Clients:** on a reader's page choose **Book a time**. Times are shown in your own time zone,
+with the reader's beside them. You pay the price when you book; it is held, not yet the
+reader's. Cancel at least 24 hours before the start and all of it comes back to your wallet;
+later, half is kept. If the reader cancels or has not joined 10 minutes after the start, all of
+it comes back. If you have not joined 10 minutes after the start, it counts as a late
+cancellation. The room opens 5 minutes before the start; you get a reminder a day before and 15
+minutes before, and a calendar file by email. Your bookings are under **Bookings**.
+
+**Readers:** open **Your availability** from your dashboard: your time zone, your hours for each
+weekday, dates that differ, the lengths you offer and their prices. Clients book inside those
+hours and pay up front; you are told at once. Join the room at the time: a reading you end
+early gives the client back the part not delivered, and a booking you cancel or miss gives
+everything back and counts on your record.
+"""
+# Migration 0025 replaces this line of an unedited Refund policy with the one in REFUND_POLICY.
+REFUND_SCHEDULED_BEFORE = """\
+- **Scheduled readings**: cancel at least 24 hours before for a full refund; later, 50%. If the
+  reader cancels or does not show within 10 minutes, you get a full refund.
+"""
+REFUND_SCHEDULED = """\
+- **Scheduled readings** are paid when you book and held until the reading. Cancel at least 24
+  hours before the start for a full refund; later, half the price is kept (rounded in your
+  favour). If the reader cancels, or has not joined 10 minutes after the start, you get a full
+  refund. If you have not joined 10 minutes after the start, it counts as a late cancellation. If
+  the reader ends the reading early, the part not delivered comes back to you.
+"""
+
 HELP = (
     """\
 ## How do readings work?
@@ -120,6 +151,8 @@ reported them. Sharing contact details or paying outside SoulSeer is against the
 can't refund or protect a payment made elsewhere.
 
 """
+    + HELP_BOOKINGS
+    + "\n"
     + HELP_MESSAGES
     + "\n"
     + HELP_STREAMS
@@ -199,9 +232,8 @@ REFUND_POLICY = (
 - If a reading went wrong (a technical failure, or a reader who did not read), open it from
   [your readings](/readings/history) and choose **Report a problem** within 14 days: an admin
   will review it. Refunds go back to your wallet, in full or in part.
-- **Scheduled readings**: cancel at least 24 hours before for a full refund; later, 50%. If the
-  reader cancels or does not show within 10 minutes, you get a full refund.
 """
+    + REFUND_SCHEDULED
     + REFUND_SHOP
     + """\
 - **Wallet top-ups** that were never spent can be refunded to your card on request.

@@ -9,6 +9,7 @@ from soulseer.models.booking import (
     AvailabilityOverride,
     AvailabilityRule,
     Booking,
+    BookingReminder,
     BookingSettings,
     BookingState,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "AvailabilityOverride",
     "AvailabilityRule",
     "Booking",
+    "BookingReminder",
     "BookingSettings",
     "BookingState",
     "CommunityCategory",

@@ -43,6 +43,22 @@ class CancelledBy(enum.StrEnum):
     CLIENT = "client"
     READER = "reader"
     ADMIN = "admin"
+    SYSTEM = "system"  # nobody's choice: the room could not open, or neither came
+
+
+class Outcome(enum.StrEnum):
+    """How a booking ended, beyond its state (next-areas.md S-5, S-6)."""
+
+    CANCELLED = "cancelled"  # by the client, the reader or an admin, before it began
+    READER_NO_SHOW = "reader_no_show"  # the reader not in the room 10 minutes after the start
+    CLIENT_NO_SHOW = "client_no_show"  # the reader there, the client not: a late cancellation
+    NOT_STARTED = "not_started"  # both came, never together, or the room could not open
+    DELIVERED = "delivered"  # the reading ran (in full, or cut short: the undelivered part back)
+
+
+class ReminderKind(enum.StrEnum):
+    DAY = "24h"
+    QUARTER = "15m"
 
 
 class BookingSettings(db.Model):
@@ -126,7 +142,9 @@ class Booking(db.Model):
         sa.CheckConstraint(
             "(state = 'cancelled') = (cancelled_at IS NOT NULL AND cancelled_by IS NOT NULL)", name="cancel_recorded"
         ),
-        sa.CheckConstraint("cancelled_by IS NULL OR cancelled_by IN ('client', 'reader', 'admin')", name="by_known"),
+        sa.CheckConstraint(
+            "cancelled_by IS NULL OR cancelled_by IN ('client', 'reader', 'admin', 'system')", name="by_known"
+        ),
         sa.Index("ix_bookings_reader_id_starts_at", "reader_id", "starts_at"),
         sa.Index("ix_bookings_client_id_starts_at", "client_id", "starts_at"),
     )
@@ -149,6 +167,7 @@ class Booking(db.Model):
     state: Mapped[str] = mapped_column(sa.String(16), default=BookingState.CONFIRMED)
     cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     cancelled_by: Mapped[str | None] = mapped_column(sa.String(8))
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))
     # What the ending moved: returned to the client, kept (charged), and the reader's part of that.
     refunded_cents: Mapped[int | None] = mapped_column()
     charged_cents: Mapped[int | None] = mapped_column()
@@ -169,3 +188,22 @@ class Booking(db.Model):
 
     def __repr__(self):
         return f"<Booking {self.id} {self.state}>"
+
+
+class BookingReminder(db.Model):
+    """A reminder to both people, 24 hours and 15 minutes before (S-7): one row per kind, sent once
+    by the tick (`sent_at`), never created when its time had passed at booking; cancelling deletes
+    the ones not sent."""
+
+    __tablename__ = "booking_reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("booking_id", "kind", name="uq_booking_reminders_booking_id_kind"),
+        sa.CheckConstraint("kind IN ('24h', '15m')", name="kind_known"),
+        sa.Index("ix_booking_reminders_due", "send_at", postgresql_where=sa.text("sent_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(sa.ForeignKey("bookings.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(4))
+    send_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -19,4 +19,8 @@ class OutboundEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # An iCalendar file sent with it (a booking's), and its METHOD (PUBLISH or CANCEL): the MIME
+    # part says the same method, or Outlook calls it "not supported calendar message".
+    calendar_ics: Mapped[str | None] = mapped_column(sa.Text)
+    calendar_method: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = created_at_column()

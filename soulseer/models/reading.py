@@ -59,6 +59,7 @@ class EndReason(enum.StrEnum):
     SPEND_CAP = "spend_cap"
     GRACE_EXPIRED = "grace_expired"
     ADMIN = "admin"
+    TIME_UP = "time_up"  # a booked reading reached its booked length
     # cancelled before metering began
     DECLINED = "declined"
     EXPIRED = "expired"
@@ -90,6 +91,9 @@ class Reading(db.Model):
     rate_cents: Mapped[int] = mapped_column()
     share_bps: Mapped[int] = mapped_column()
     spend_cap_cents: Mapped[int | None] = mapped_column()
+    # A scheduled reading's booking (docs/bookings.md): paid in advance into the booking's hold, so
+    # the meter reserves nothing from the wallet and the booking's rule settles it.
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id", ondelete="RESTRICT"), unique=True)
     state: Mapped[str] = mapped_column(sa.String(16), default=ReadingState.REQUESTED)
     pause_reason: Mapped[str | None] = mapped_column(sa.String(16))
     end_reason: Mapped[str | None] = mapped_column(sa.String(32))

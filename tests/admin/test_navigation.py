@@ -34,6 +34,7 @@ def things(db, person, admin):
     from soulseer.services.moderation import flags
 
     report = flags.flag(client, "reading", reading.id, "technical", "The sound kept dropping.")
+    booked = _booking(client, reader, profile)
     db.session.commit()
     from soulseer.ledger import keys, operations
     from soulseer.services.shop import buying
@@ -53,7 +54,22 @@ def things(db, person, admin):
         "item_id": report.item_id,
         "product_id": guide.id,
         "order_id": order.id,
+        "booking_id": booked.id,
     }
+
+
+def _booking(client, reader, profile):
+    """A booking (Admin → Bookings): the reader open every day, the client booking tomorrow."""
+    from datetime import timedelta
+
+    from soulseer.ledger import keys, operations
+    from soulseer.services.bookings import availability, booking
+
+    weekly = {day: "0:00-24:00" for day in range(7)}
+    availability.save(reader, availability.AvailabilityInput(time_zone="UTC", lengths=[15], weekly=weekly))
+    operations.credit_topup(client, 5_000, keys.topup("cs_navigation"), ("topup", client.id))
+    with clock.frozen(START):
+        return booking.book(client, profile, "chat", 15, START + timedelta(days=1), "UTC")
 
 
 def test_every_admin_page_shows_the_same_navigation_with_the_waiting_badge(admin_client, things):

@@ -39,6 +39,6 @@ def test_every_handler_runs_and_a_failure_shows_after_the_others_ran(app):
         assert seen[-2:] == ["broken", "counting"]
         app.extensions[ticks.EXTENSION].pop("broken")
         with app.app_context():
-            assert tick() == {"readings": 0, "suspensions": 0, "streams": 0, "counting": 3}
+            assert tick() == {"readings": 0, "suspensions": 0, "bookings": 0, "streams": 0, "counting": 3}
     finally:
         app.extensions[ticks.EXTENSION] = saved

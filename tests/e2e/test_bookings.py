@@ -4,10 +4,13 @@ their own clocks, and the client cancels more than a day ahead and gets everythi
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, Watched, account, close_context, online_luna, sign_in
+from tests.conftest import LIVE_REDIS_URL
+from tests.e2e.conftest import PHONE, Watched, account, close_context, online_luna, sign_in, two_phones_on
 from tests.support.axe import axe_source, small_targets, violations
+from tests.support.live_server import LiveServer
 
 
 def phone_in(browser, live_server, zone):
@@ -108,3 +111,87 @@ def test_a_reader_in_new_york_opens_her_week_and_a_client_in_london_books_and_ca
     finally:
         for context in opened:
             close_context(context)
+
+
+# A booked minute of 2 s: a 15-minute booking runs its whole length in 30 s.
+MINUTE_SECONDS = 2
+
+
+@pytest.fixture(scope="module")
+def booking_server(app):
+    server = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL, "SOULSEER_MINUTE_SECONDS": str(MINUTE_SECONDS)}).start()
+    yield server
+    server.stop()
+
+
+def test_a_booked_reading_opens_in_the_live_room_at_its_time_and_settles_in_full(
+    browser, booking_server, make_user, screenshot
+):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from soulseer import clock
+    from soulseer.extensions import db
+    from soulseer.ledger import keys, operations
+    from soulseer.models import Booking
+    from soulseer.services.bookings import availability, booking
+    from soulseer.services.marketplace import profiles
+    from tests.support.money import earnings_of, wallet_of
+
+    luna = online_luna(make_user)
+    availability.save(luna, availability.AvailabilityInput(
+        time_zone="America/New_York", lengths=[15], prices={15: "12.00"}, notice_minutes=0,
+        weekly={day: "0:00-24:00" for day in range(7)},
+    ))  # fmt: skip
+    nova = account(make_user, "client", "nova@example.test", "Nova")
+    operations.credit_topup(nova, 5_000, keys.topup("cs_e2e_room"), ("topup", nova.id))
+    db.session.commit()
+    start = (clock.now() + timedelta(minutes=20)).replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % 15)
+    made = booking.book(nova, profiles.profile_for(luna), "chat", 15, start, "Europe/London")
+    db.session.commit()
+    # A test's shortcut: the booking is moved to start a minute from now (the real wait for the next
+    # free quarter hour is up to 15 minutes); the cron's tick opens its room at once (start − 5 min).
+    shift = clock.now() + timedelta(minutes=1) - made.starts_at
+    db.session.execute(
+        sa.update(Booking).where(Booking.id == made.id).values(
+            starts_at=Booking.starts_at + shift, ends_at=Booking.ends_at + shift,
+            blocked_until=Booking.blocked_until + shift,
+        )
+    )  # fmt: skip
+    db.session.commit()
+
+    with two_phones_on(browser, booking_server) as (page, luna_page):
+        sign_in(luna_page, "luna@example.test")
+        sign_in(page, "nova@example.test")
+        for person in (page, luna_page):
+            person.goto(f"/bookings/{made.id}")
+            join = person.get_by_role("link", name="Join the reading")
+            for _ in range(20):  # the cron ticks every 5 s
+                if join.count():
+                    break
+                person.wait_for_timeout(1_000)
+                person.reload()
+            join.click()
+        expect(page.get_by_role("heading", name="Chat reading")).to_be_visible()
+        expect(page.locator(".meter-booked")).to_have_text("15 min · paid")
+        expect(page.get_by_text("Luna: connected")).to_be_visible(timeout=15_000)
+        expect(luna_page.get_by_text("Nova: connected")).to_be_visible(timeout=15_000)
+        expect(page.locator(".meter-cost")).to_have_count(0)  # nothing runs against the wallet
+        screenshot(page, "booked-room")
+        page.get_by_label("Message").fill("Hello Luna, thank you for making the time.")
+        page.get_by_role("button", name="Send").click()
+        expect(luna_page.locator(".chat-line").filter(has_text="thank you for making the time")).to_be_visible()
+        # Fifteen booked minutes of 2 s: the room ends by itself and both see the summary.
+        expect(page.get_by_text("The booked time is over.")).to_be_visible(timeout=60_000)
+        expect(luna_page.get_by_text("The booked time is over.")).to_be_visible(timeout=15_000)
+        expect(page.locator(".summary-cost")).to_have_text("$12.00")
+        expect(luna_page.locator(".summary-earnings")).to_have_text("$8.40")
+        screenshot(page, "booked-summary")
+        page.goto(f"/bookings/{made.id}")
+        expect(page.locator(".facts")).to_contain_text("You paid$12.00")
+        assert page.watched.problems() == [] and luna_page.watched.problems() == []
+    db.session.expire_all()
+    assert db.session.get(Booking, made.id).state == "completed"
+    assert (wallet_of(nova), earnings_of(luna)) == (5_000 - 1_200, 840)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from soulseer.blueprints.admin import (
     applications,
     audit,
+    bookings,
     community,
     ledger,
     marketplace,
@@ -39,6 +40,7 @@ SECTION_MODULES = (
     marketplace,
     community,
     readings,
+    bookings,
     products,
     orders,
     streams,

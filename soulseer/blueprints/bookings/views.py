@@ -7,7 +7,7 @@ import contextlib
 import functools
 from datetime import UTC, date, datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from soulseer import clock
@@ -17,7 +17,7 @@ from soulseer.models import Role
 from soulseer.models.booking import CancelledBy
 from soulseer.money import format_cents
 from soulseer.services import commerce
-from soulseer.services.bookings import availability, booking, slots, zones
+from soulseer.services.bookings import attending, availability, booking, calendar, slots, zones
 from soulseer.services.bookings.booking import BookingError
 from soulseer.services.marketplace import profiles
 from soulseer.services.payments import wallet
@@ -209,6 +209,8 @@ def _show_page(booking_id, status=200, problem=None):
             other_zone=found.reader_time_zone if as_client else found.client_time_zone,
             reader_name=booking.reader_names([found]).get(found.reader_id, found.reader.display_name),
             terms=booking.terms(found, by),
+            reading=attending.reading_for(found),
+            opens_at=found.starts_at - attending.OPENS_BEFORE,
             problem=problem,
             zones=zones,
         ),
@@ -220,6 +222,24 @@ def _show_page(booking_id, status=200, problem=None):
 @people_with_bookings
 def show(booking_id):
     return _show_page(booking_id)
+
+
+@bp.get("/bookings/<int:booking_id>.ics")
+@people_with_bookings
+def calendar_file(booking_id):
+    """The booking for the person's calendar: the same file the emails carry (next-areas.md S-8)."""
+    found = _booking_or_404(booking_id)
+    as_client = current_user.id == found.client_id
+    other = booking.reader_names([found]).get(found.reader_id) if as_client else found.client.display_name
+    method = calendar.method(found)
+    return Response(
+        calendar.ics(found, other or found.reader.display_name, clock.now()),
+        headers={
+            "Content-Type": f"text/calendar; charset=utf-8; method={method}",
+            "Content-Disposition": f'attachment; filename="reading-{found.id}.ics"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")

@@ -37,6 +37,8 @@ def _page(form=None, override_form=None, status=200):
             remove_form=RemoveOverrideForm(formdata=None),
             settings=settings,
             taking=availability.takes_bookings(settings),
+            outside=availability.outside_hours(current_user, clock.now()),
+            zones=zones,
             ranges_hint=RANGES_HINT,
             time_zone=time_zone,
             overrides=[

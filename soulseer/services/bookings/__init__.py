@@ -5,11 +5,22 @@ zones.py         which time zones we accept; how a time is written (always with 
 availability.py  the reader's settings, weekly ranges and date overrides
 slots.py         the slot algorithm (next-areas.md S-3): one function for the list and the booking
 booking.py       booking (one transaction: the row and the hold), cancelling by rule, the lists
+hold.py          the booking's money: its hold, and the one ending of it (settle or release)
+attending.py     the booked reading in the live room: opening, no-shows, settling; the tick
+reminders.py     24 hours and 15 minutes before, once each
+calendar.py      the .ics files, and the emails that carry them
+admin.py         what admins see and do: the list, a booking's ledger lines, refunds
+export.py        the person's bookings in "export my data"
 """
 
 
 def init_app(app):
     from soulseer.ledger import verify
+    from soulseer.services.bookings import attending, export  # noqa: F401  (export registers its section)
+    from soulseer.services.core import ticks
+    from soulseer.services.readings import metering
 
     # A finished booking's hold must be empty: settled or released, never left holding money.
     verify.register_finished_holds(app, "booking", "bookings", ("completed", "cancelled"))
+    metering.register_prepaid(app, attending.settle_reading)  # a booked reading settles by its rule
+    ticks.register(app, "bookings", attending.tick)

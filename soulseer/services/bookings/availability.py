@@ -14,7 +14,15 @@ import sqlalchemy as sa
 
 from soulseer.errors import DomainError
 from soulseer.extensions import db
-from soulseer.models.booking import BUFFERS, LENGTHS, AvailabilityOverride, AvailabilityRule, BookingSettings
+from soulseer.models.booking import (
+    BUFFERS,
+    LENGTHS,
+    AvailabilityOverride,
+    AvailabilityRule,
+    Booking,
+    BookingSettings,
+    BookingState,
+)
 from soulseer.money import AmountError, format_cents, parse_cents
 from soulseer.services.bookings import zones
 
@@ -216,3 +224,26 @@ def takes_bookings(settings):
         .limit(1)
     ).first()
     return bool(has_rule or has_hours)
+
+
+def outside_hours(reader, now):
+    """The reader's upcoming bookings that her hours no longer contain (a change of zone or hours
+    never moves a booking: she keeps it or cancels it)."""
+    from soulseer.services.bookings import slots
+
+    settings = settings_for(reader)
+    if settings is None:
+        return []
+    upcoming = (
+        db.session.execute(
+            sa.select(Booking)
+            .where(Booking.reader_id == reader.id, Booking.state == BookingState.CONFIRMED, Booking.starts_at > now)
+            .order_by(Booking.starts_at)
+        )
+        .scalars()
+        .all()
+    )
+    if not upcoming:
+        return []
+    schedule = slots.schedule_for(settings, upcoming[0].starts_at, upcoming[-1].ends_at)
+    return [b for b in upcoming if not slots.inside_hours(schedule, b.starts_at, b.ends_at)]

@@ -23,11 +23,11 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.ledger import keys
 from soulseer.models import ReaderProfile, User
-from soulseer.models.booking import LENGTHS, Booking, BookingState, CancelledBy
+from soulseer.models.booking import LENGTHS, Booking, BookingState, CancelledBy, Outcome
 from soulseer.models.reading import MODE_LABELS
 from soulseer.money import format_cents
 from soulseer.services import commerce
-from soulseer.services.bookings import availability, slots, zones
+from soulseer.services.bookings import availability, calendar, hold, reminders, slots, zones
 from soulseer.services.core import audit, notifications
 from soulseer.services.marketplace import profiles
 from soulseer.services.payments import wallet
@@ -51,11 +51,6 @@ class SlotTaken(BookingError):
 
     def __init__(self, message="That time was just taken. Here are the times still free.", field=None):
         super().__init__(message, field)
-
-
-def reference(booking):
-    """The booking's money in the ledger: its hold is `hold:booking:<id>`."""
-    return ("booking", booking.id if isinstance(booking, Booking) else booking)
 
 
 def bookable_reader(profile):
@@ -116,10 +111,12 @@ def book(client, profile, mode, length, start, client_zone, now=None):
             raise BookingError("You already have a booking at that time.", status=409) from None
         raise SlotTaken() from None
     commerce.hold(
-        client, reference(booking), price, keys.booking_hold(booking.id),
+        client, hold.reference(booking), price, keys.booking_hold(booking.id),
         f"Booked reading with {profile.display_name}, {zones.long_label(start, client_zone)}",
     )  # fmt: skip
     client.time_zone = client_zone
+    reminders.plan(booking, now)
+    calendar.mail_both(booking, "booking_confirmed", now)
     notifications.notify(
         profile.user_id, "booking",
         f"{client.display_name} booked a {length}-minute {mode} reading: "
@@ -175,22 +172,8 @@ def cancel(booking, actor, now=None):
     applied = terms(booking, by, now)
     client = db.session.get(User, booking.client_id)
     reader = db.session.get(User, booking.reader_id)
-    description = f"Booking with {_name(reader)} cancelled"
-    if applied.kept:
-        settlement = commerce.settle(
-            client, reference(booking), applied.kept, reader, keys.booking_settlement(booking.id),
-            f"{description} late: half kept", share_bps=booking.share_bps,
-        )  # fmt: skip
-        booking.reader_earnings_cents = settlement.to_reader
-    else:
-        commerce.release(client, reference(booking), applied.refund, keys.booking_settlement(booking.id), description)
-        booking.reader_earnings_cents = 0
-    booking.state = BookingState.CANCELLED
-    booking.cancelled_at = now
-    booking.cancelled_by = by
-    booking.refunded_cents = applied.refund
-    booking.charged_cents = applied.kept
-    booking.sequence += 1
+    why = f"Booking with {_name(reader)} cancelled" + (" late: half kept" if applied.kept else "")
+    hold.close(booking, applied.kept, BookingState.CANCELLED, Outcome.CANCELLED, now, why, by=by)
     if by != CancelledBy.CLIENT:
         settings = availability.settings_for(booking.reader_id)
         settings.cancellations_count += 1
@@ -200,7 +183,7 @@ def cancel(booking, actor, now=None):
             after={"state": "cancelled", "refunded_cents": applied.refund},
         )  # fmt: skip
     _tell_cancelled(booking, by, client, reader, applied)
-    wallet.announce_balance(client)
+    calendar.mail_both(booking, "booking_cancelled", now)
     return applied
 
 

@@ -89,6 +89,13 @@ def free_starts(schedule, length_minutes, span_from, span_to, now, step_minutes=
     return found
 
 
+def inside_hours(schedule, start, end):
+    """Whether [start, end) lies inside one of the reader's ranges as they are now (her zone, rules
+    and overrides): a booking made before a change may no longer (next-areas.md §1.5, pitfall 4)."""
+    day = zones.local(start, schedule.time_zone).date()
+    return any(range_start <= start and end <= range_end for range_start, range_end in schedule.ranges_on(day))
+
+
 def _overlaps(busy, busy_starts, start, end):
     """Whether [start, end) overlaps one of the sorted [s, e) ranges of `busy`."""
     # Only ranges that start before `end` can overlap; of those, any that ends after `start` does.

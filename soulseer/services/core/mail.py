@@ -20,13 +20,15 @@ def external_url(endpoint, **values):
         return url_for(endpoint, _external=True, **values)
 
 
-def send(to_address, template, **context):
+def send(to_address, template, calendar=None, **context):
     """Queue `email/<template>.txt` (first line `Subject: ...`) to one address; part of the caller's
-    transaction, delivered only if it commits."""
+    transaction, delivered only if it commits. `calendar`: (method, iCalendar text) to attach."""
     rendered = render_template(f"email/{template}.txt", **context)
     first_line, _, body = rendered.partition("\n")
     subject = first_line.removeprefix("Subject:").strip()
     email = OutboundEmail(to_address=to_address, subject=subject, body_text=body.strip() + "\n")
+    if calendar is not None:
+        email.calendar_method, email.calendar_ics = calendar
     db.session.add(email)
     db.session.flush()
     from soulseer.jobs.mail import deliver_email
@@ -52,6 +54,12 @@ def deliver(email_id):
     message["Subject"] = email.subject
     message["Message-ID"] = make_msgid(idstring=f"soulseer-{email.id}")
     message.set_content(email.body_text)
+    if email.calendar_ics:
+        # The part's method must match the file's METHOD, or Outlook refuses it (next-areas.md S-8).
+        message.add_attachment(
+            email.calendar_ics.encode(), maintype="text", subtype="calendar", filename="reading.ics",
+            params={"method": email.calendar_method, "charset": "utf-8"},
+        )  # fmt: skip
     email.attempts += 1
     try:
         with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:

@@ -28,6 +28,18 @@ from soulseer.services.readings import presence
 from soulseer.services.readings.states import transition
 
 S = ReadingState
+PREPAID = "soulseer.readings.prepaid"
+
+
+def register_prepaid(app, settle):
+    """A reading paid in advance (a booked one: `reading.booking_id`) reserves nothing from the
+    wallet: its minutes are reserved when it is opened, up to its length, and `settle(reading, at)
+    -> (cost, to_reader)` — the bookings area's rule (docs/bookings.md) — settles it instead."""
+    app.extensions[PREPAID] = settle
+
+
+def prepaid(reading):
+    return reading.booking_id is not None
 
 
 def minute_ms():
@@ -183,7 +195,7 @@ def _activate(reading, at):
     transition(reading, S.ACTIVE, at=at)
     reading.started_at = at
     reading.join_deadline = None
-    if _reserve_next_minute(reading):
+    if prepaid(reading) or _reserve_next_minute(reading):
         _start_meter(reading, at)
     else:
         _pause(reading, PauseReason.FUNDS, at, stop_at=at)
@@ -226,6 +238,11 @@ def end(reading, reason, at=None):
 def finalize(reading, at=None):
     """Settle an ended reading: charge the prorated cost from its hold, split it, return the rest."""
     at = at or clock.now()
+    if prepaid(reading):
+        reading.cost_cents, reading.reader_earnings_cents = current_app.extensions[PREPAID](reading, at)
+        transition(reading, S.FINALIZED, at=at)
+        reading.finalized_at = at
+        return
     cost = cost_cents(reading)
     minutes = reading.metered_ms // 1000
     settlement = commerce.settle(
@@ -312,7 +329,8 @@ def _charge_due_minutes(reading, now):
     while _minute_due(reading, now):
         if _cap_reached(reading):
             if _boundary_reached(reading, now):
-                end(reading, EndReason.SPEND_CAP, boundary_at(reading))
+                reason = EndReason.TIME_UP if prepaid(reading) else EndReason.SPEND_CAP
+                end(reading, reason, boundary_at(reading))
             return
         if not _reserve_next_minute(reading):
             if _boundary_reached(reading, now):

@@ -11,7 +11,7 @@ from flask import current_app, render_template
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import ReaderProfile, ReaderStatus
+from soulseer.models import Booking, ReaderProfile, ReaderStatus
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingState
 from soulseer.services.payments import wallet
 from soulseer.services.readings import metering
@@ -33,6 +33,7 @@ END_TEXT = {
     EndReason.SPEND_CAP: "The reading ended at the spend cap.",
     EndReason.GRACE_EXPIRED: "The reading ended: the connection did not come back within two minutes.",
     EndReason.ADMIN: "An administrator ended the reading.",
+    EndReason.TIME_UP: "The booked time is over.",
 }
 
 
@@ -123,9 +124,17 @@ def status(reading, viewer_id, now=None):
         "funds_cents": None,
         "low_balance": False,
         "heartbeat_seconds": current_app.config["HEARTBEAT_SECONDS"],
+        "booked_minutes": None,
     }
     wallet_cents = wallet.balance(reading.client_id)
-    if reading.state in ROOM_STATES:
+    if metering.prepaid(reading):
+        # A booked reading was paid in advance: the room shows the booked length, not a running
+        # cost against the wallet (the booking's rule settles it; docs/bookings.md).
+        info["booked_minutes"] = reading.minutes_reserved
+        info["booked_price_cents"] = db.session.get(Booking, reading.booking_id).price_cents
+        if is_client:
+            info["balance_cents"] = wallet_cents
+    elif reading.state in ROOM_STATES:
         # The one figure behind the cost and the balance: the money the client had for this
         # reading (the wallet plus every minute reserved for it). The balance is that figure less
         # the running cost, so cost + balance always equals it, on the server and as the page
