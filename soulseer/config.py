@@ -202,6 +202,8 @@ def load_config(environ=None, instance_path=None):
         "PAYOUT_THRESHOLD_CENTS": _int(environ, "SOULSEER_PAYOUT_THRESHOLD_CENTS", 1500),
         # Earnings credited in the last N days are still clearing: not paid out yet (docs/payouts.md).
         "PAYOUT_CLEARING_DAYS": _int(environ, "SOULSEER_PAYOUT_CLEARING_DAYS", 3),
+        # The daily payout run starts at this hour, UTC (docs/payouts.md).
+        "PAYOUT_RUN_HOUR_UTC": _int(environ, "SOULSEER_PAYOUT_RUN_HOUR_UTC", 14),
         "DOWNLOAD_LINK_HOURS": _int(environ, "SOULSEER_DOWNLOAD_LINK_HOURS", 24),
         "DOWNLOAD_LINK_MAX_USES": _int(environ, "SOULSEER_DOWNLOAD_LINK_MAX_USES", 5),
         # The shop (docs/shop.md): a digital product's file at most this large; where physical

@@ -23,6 +23,16 @@ def earnings_spec(user):
     return (f"earnings:{_id(user)}", AccountKind.READER_EARNINGS, _id(user))
 
 
+def in_transit_spec(user):
+    """A reader's payouts on their way to her Stripe account (derived: entries only)."""
+    return (f"payouts:in_transit:{_id(user)}", AccountKind.PAYOUTS_IN_TRANSIT, _id(user))
+
+
+def paid_spec(user):
+    """What has been paid out to a reader, ever (derived: entries only)."""
+    return (f"payouts:paid:{_id(user)}", AccountKind.PAYOUTS_PAID, _id(user))
+
+
 def hold_code_prefix(reference_type):
     return f"hold:{reference_type}:"
 
@@ -33,8 +43,6 @@ def hold_spec(reference_type, reference_id, owner):
 
 PLATFORM_REVENUE = ("platform:revenue", AccountKind.PLATFORM_REVENUE, None)
 STRIPE_CLEARING = ("stripe:clearing", AccountKind.STRIPE_CLEARING, None)
-PAYOUTS_IN_TRANSIT = ("payouts:in_transit", AccountKind.PAYOUTS_IN_TRANSIT, None)
-PAYOUTS_PAID = ("payouts:paid", AccountKind.PAYOUTS_PAID, None)
 ADJUSTMENTS = ("platform:adjustments", AccountKind.ADJUSTMENTS, None)
 
 

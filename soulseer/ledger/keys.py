@@ -80,3 +80,15 @@ def ticket_hold(stream_id, user_id):
 def ticket_end(ticket_id):
     """The one ending of a ticket's hold: settled to the reader and the platform, or released."""
     return f"ticket:{ticket_id}:end"
+
+
+def payout(payout_id, step):
+    """A payout's postings: "start" (earnings → in transit), then "paid" or "failed"."""
+    if step not in ("start", "paid", "failed"):
+        raise ValueError(f"unknown payout step {step!r}")
+    return f"payout:{payout_id}:{step}"
+
+
+def transfer_reversal(reversal_id):
+    """A Stripe transfer reversal (trr_…) of a payout: back to the reader's earnings once."""
+    return f"transfer-reversal:{reversal_id}"

@@ -48,6 +48,7 @@ class TransactionKind(enum.StrEnum):
     PAYOUT = "payout"
     PAYOUT_PAID = "payout_paid"
     PAYOUT_FAILED = "payout_failed"
+    PAYOUT_REVERSAL = "payout_reversal"  # a paid payout's Transfer reversed: back to earnings
 
 
 class LedgerAccount(db.Model):

@@ -173,3 +173,51 @@ def refund(client, reader, amount, paid, reader_paid, key, reference, actor, rea
     if earnings:
         legs.append((earnings[0], -from_reader))
     return post(TransactionKind.REFUND, key, legs, description=f"Refund: {reason}", reference=reference, actor=actor)
+
+
+# Payouts (docs/payouts.md): a reader's earnings leave through "in transit" to "paid".
+
+
+def start_payout(reader, amount, key, reference):
+    """Her earnings → in transit, before the Transfer is made. Never takes her earnings below zero."""
+    return post(
+        TransactionKind.PAYOUT,
+        key,
+        [(accounts.earnings_spec(reader), -amount), (accounts.in_transit_spec(reader), amount)],
+        description="Payout to your Stripe account",
+        reference=reference,
+    )
+
+
+def payout_paid(reader, amount, key, reference):
+    """Stripe made the Transfer: in transit → paid."""
+    return post(
+        TransactionKind.PAYOUT_PAID,
+        key,
+        [(accounts.in_transit_spec(reader), -amount), (accounts.paid_spec(reader), amount)],
+        description="Payout sent to your Stripe account",
+        reference=reference,
+    )
+
+
+def payout_failed(reader, amount, key, reference):
+    """Stripe refused the Transfer for good: in transit → back to her earnings."""
+    return post(
+        TransactionKind.PAYOUT_FAILED,
+        key,
+        [(accounts.in_transit_spec(reader), -amount), (accounts.earnings_spec(reader), amount)],
+        description="Payout failed: back in your earnings",
+        reference=reference,
+    )
+
+
+def payout_reversed(reader, amount, key, reference, actor=None):
+    """A paid payout's Transfer reversed (by an admin at Stripe, or Stripe): paid → her earnings."""
+    return post(
+        TransactionKind.PAYOUT_REVERSAL,
+        key,
+        [(accounts.paid_spec(reader), -amount), (accounts.earnings_spec(reader), amount)],
+        description="Payout reversed: back in your earnings",
+        reference=reference,
+        actor=actor,
+    )

@@ -5,16 +5,24 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import current_app
 
+from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import accounts
 
 EXTENSION = "soulseer.ledger.finished_holds"
+CHECKS = "soulseer.ledger.area_checks"
 
 
 def register_finished_holds(app, reference_type, table, finished_states):
     """An area that holds money for its rows (readings, bookings, tickets) registers, in its
     init_app, that no hold may keep money once its row is in one of `finished_states`."""
     app.extensions.setdefault(EXTENSION, {})[reference_type] = (table, tuple(finished_states))
+
+
+def register_check(app, name, sql):
+    """An area adds an invariant of its own, in its init_app: `sql` selects the offending rows (none
+    when it holds); `:now` is the application's clock (payouts: nothing in transit over 24 hours)."""
+    app.extensions.setdefault(CHECKS, {})[name] = sql
 
 
 @dataclass
@@ -100,6 +108,26 @@ def run():
             prefix=accounts.hold_code_prefix(reference_type),
             states=list(states),
         )
+    check(
+        "per reader, earnings + in transit + paid out = everything ever credited to her",
+        "SELECT a.owner_id, "
+        "SUM(e.amount) FILTER (WHERE a.kind IN ('reader_earnings', 'payouts_in_transit', 'payouts_paid')) AS held, "
+        "SUM(e.amount) FILTER (WHERE a.kind = 'reader_earnings' AND t.kind NOT IN "
+        "('payout', 'payout_paid', 'payout_failed', 'payout_reversal')) AS credited "
+        "FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id "
+        "JOIN ledger_transactions t ON t.id = e.transaction_id "
+        "WHERE a.kind IN ('reader_earnings', 'payouts_in_transit', 'payouts_paid') GROUP BY a.owner_id "
+        "HAVING SUM(e.amount) FILTER (WHERE a.kind IN ('reader_earnings', 'payouts_in_transit', 'payouts_paid')) "
+        "<> COALESCE(SUM(e.amount) FILTER (WHERE a.kind = 'reader_earnings' AND t.kind NOT IN "
+        "('payout', 'payout_paid', 'payout_failed', 'payout_reversal')), 0)",
+    )
+    check(
+        "no reader's payouts in transit or paid out are below zero",
+        "SELECT a.id, a.code, SUM(e.amount) FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id "
+        "WHERE a.kind IN ('payouts_in_transit', 'payouts_paid') GROUP BY a.id HAVING SUM(e.amount) < 0",
+    )
+    for name, sql in sorted(current_app.extensions.get(CHECKS, {}).items()):
+        check(name, sql, now=clock.now())
     return checks
 
 

@@ -21,7 +21,7 @@ from soulseer.models.message import Conversation, Message
 from soulseer.models.moderation import Flag, ItemState, Moderatable, ModerationItem, ScreeningHit
 from soulseer.models.notification import Notification, OnlineNotificationRequest
 from soulseer.models.payments import StripeEvent, StripeEventStatus, Topup, TopupStatus
-from soulseer.models.payouts import PayoutAccount
+from soulseer.models.payouts import Payout, PayoutAccount, PayoutStatus, PayoutTrigger
 from soulseer.models.reading import Reading, ReadingEvent, ReadingMessage, ReadingMode, ReadingState
 from soulseer.models.review import Review
 from soulseer.models.shop import (
@@ -80,7 +80,10 @@ __all__ = [
     "Notification",
     "OnlineNotificationRequest",
     "OutboundEmail",
+    "Payout",
     "PayoutAccount",
+    "PayoutStatus",
+    "PayoutTrigger",
     "ReaderApplication",
     "ReaderProfile",
     "ReaderStatus",

@@ -19,6 +19,13 @@ def test_accounts_register_the_end_of_timed_suspensions_with_the_tick(app):
         assert ticks.handlers()["suspensions"] is suspensions.end_over
 
 
+def test_payouts_register_their_daily_run_and_retries_with_the_tick(app):
+    from soulseer.services.payouts import transfers
+
+    with app.app_context():
+        assert ticks.handlers()["payouts"] is transfers.tick
+
+
 def test_every_handler_runs_and_a_failure_shows_after_the_others_ran(app):
     seen = []
 
@@ -39,6 +46,6 @@ def test_every_handler_runs_and_a_failure_shows_after_the_others_ran(app):
         assert seen[-2:] == ["broken", "counting"]
         app.extensions[ticks.EXTENSION].pop("broken")
         with app.app_context():
-            assert tick() == {"readings": 0, "suspensions": 0, "bookings": 0, "streams": 0, "counting": 3}
+            assert tick() == {"readings": 0, "suspensions": 0, "bookings": 0, "streams": 0, "payouts": 0, "counting": 3}
     finally:
         app.extensions[ticks.EXTENSION] = saved

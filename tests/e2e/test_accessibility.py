@@ -331,6 +331,7 @@ TOURS = {
         "/admin/ledger",
         "/admin/ledger/accounts/{wallet}",
         "/admin/ledger/stripe-events",
+        "/admin/payouts",
         "/admin/moderation",
         "/admin/moderation/{item}",
         "/admin/community",

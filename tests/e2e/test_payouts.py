@@ -1,6 +1,7 @@
 """A reader with cleared earnings sets up test payouts on a phone: from her dashboard to the TEST
-onboarding page (the stand-in for Stripe's), and back to "Payouts active" with her available
-earnings, each page checked with axe-core."""
+onboarding page (the stand-in for Stripe's), back to "Payouts active" with her available
+earnings, then "Pay me now": the live worker makes the transfer and her page shows it paid without
+a reload. Each page checked with axe-core."""
 
 import re
 from datetime import timedelta
@@ -58,8 +59,28 @@ def test_a_reader_sets_up_test_payouts_and_sees_her_available_earnings(page, app
     screenshot(page, "active")
     no_violations(page)
 
+    page.get_by_role("button", name="Pay me now").click()
+    expect(page.get_by_text("$21.00 is on its way to your Stripe account.")).to_be_visible()
+    expect(page.locator('[data-figure="in-transit"]')).to_have_text("$21.00")
+    page.evaluate("window.__notReloaded = true")
+    # The live worker makes the transfer; the page asks again every 2 s until it is paid.
+    expect(page.locator(".payout-paid")).to_contain_text("Sent to your Stripe account (TEST)", timeout=20_000)
+    expect(page.locator('[data-figure="paid-this-year"]')).to_have_text("$21.00")
+    expect(page.locator('[data-figure="available"]')).to_have_text("$0.00")
+    expect(page.locator('[data-figure="in-transit"]')).to_have_text("$0.00")
+    assert page.evaluate("window.__notReloaded") is True
+    expect(page.get_by_role("button", name="Pay me now")).to_have_count(0)
+    screenshot(page, "paid")
+    no_violations(page)
+
     page.get_by_role("button", name="Open your Stripe dashboard").click()
     expect(page).to_have_url(re.compile("/reader/payouts/test-dashboard$"))
     expect(page.get_by_role("heading", name="Test Stripe dashboard")).to_be_visible()
+    expect(page.locator(".ledger-amount")).to_have_text("+$21.00")
+    no_violations(page)
+
+    page.goto("/reader")
+    expect(page.get_by_role("region", name="Payouts", exact=True)).to_contain_text("Next daily payout")
+    screenshot(page, "dashboard")
     no_violations(page)
     assert page.watched.problems() == []

@@ -4,7 +4,7 @@ import pytest
 
 from soulseer import create_app
 from tests.conftest import IsolatedClient
-from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
+from tests.ledger.conftest import _ledger_verified_after_each_test, pytest_configure, run_in_parallel  # noqa: F401
 from tests.payments.conftest import http_server, stripe_api  # noqa: F401
 from tests.support.stripe_fake import API_KEY
 

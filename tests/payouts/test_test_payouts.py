@@ -129,3 +129,31 @@ def test_without_stripe_in_production_the_page_says_payouts_are_not_available(ap
     assert '<button type="submit" class="button button-primary">Set up payouts</button>' not in page
     token = csrf_token_from(page)
     assert browser.post("/reader/payouts/setup", data={"csrf_token": token}).status_code == 503
+
+
+def test_pay_me_now_with_test_payouts_makes_a_test_transfer(app, db, redis, reader, make_user, login, http_server):
+    from datetime import timedelta
+
+    from soulseer import clock
+    from tests.support.payouts import earn, payouts_of
+
+    buyer = make_user(role="client", consented=True)
+    with clock.frozen(clock.now() - timedelta(days=4)):
+        earn(buyer, reader, 3000)
+    browser = login(app.test_client(), reader)
+    onboarding = start(browser, http_server)
+    token = csrf_token_from(browser.get(onboarding, base_url=http_server).get_data(as_text=True))
+    browser.post(onboarding, data={"csrf_token": token, "outcome": "finish"}, base_url=http_server)
+    browser.get("/reader/payouts/stripe/return", base_url=http_server)
+
+    assert post_with_token(browser, "/reader/payouts/now", http_server).status_code == 303
+    run_jobs(app, redis)
+    [payout] = payouts_of(reader)
+    account_id = payout_account(reader).stripe_account_id
+    [transfer] = stand_in.transfers(destination=account_id)
+    assert payout.status == "paid" and payout.test and payout.stripe_transfer_id == transfer["id"]
+    assert transfer["amount"] == 2100 and stand_in.balance() == stand_in.TEST_BALANCE - 2100
+    page = browser.get("/reader/payouts", base_url=http_server).get_data(as_text=True)
+    assert "Sent to your Stripe account (TEST)" in page
+    shown = browser.get("/reader/payouts/test-dashboard", base_url=http_server).get_data(as_text=True)
+    assert transfer["id"] in shown and "+$21.00" in shown

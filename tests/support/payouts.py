@@ -1,13 +1,19 @@
 """Helpers for payouts tests: a reader's earnings made by real sales, Connect events delivered
 signed to the Connect endpoint, the Stripe events job run under a given app."""
 
+from datetime import UTC, datetime
+
 from soulseer.extensions import db as database
 from soulseer.ledger import keys, operations
-from soulseer.models import PayoutAccount
+from soulseer.models import Payout, PayoutAccount
 from soulseer.services import commerce
+from soulseer.services.payouts import connect
+from tests.conftest import csrf_token_from
 from tests.support.stripe_fake import signed_delivery
 from tests.support.topups import run_worker
 
+# A day of payouts tests: five minutes into the daily run (14:00 UTC).
+DAY = datetime(2026, 11, 10, 14, 5, tzinfo=UTC)
 _sales = {"n": 0}
 
 
@@ -39,3 +45,24 @@ def run_jobs(app, redis):
 def payout_account(user):
     database.session.expire_all()
     return database.session.query(PayoutAccount).filter_by(user_id=user.id).one_or_none()
+
+
+def activate(connect_app, stripe_api, user):
+    """Her connected account, made through the app and finished at Stripe (the fake)."""
+    with connect_app.app_context():
+        account = connect.ensure_account(user)
+        snapshot = stripe_api.accounts[account.stripe_account_id]
+        snapshot.update(details_submitted=True, payouts_enabled=True, capabilities={"transfers": "active"})
+        snapshot["requirements"].update(currently_due=[], past_due=[], disabled_reason=None)
+        connect.refresh(account)
+        return account.stripe_account_id
+
+
+def page_post(browser, url):
+    token = csrf_token_from(browser.get("/reader/payouts").get_data(as_text=True))
+    return browser.post(url, data={"csrf_token": token})
+
+
+def payouts_of(user):
+    database.session.expire_all()
+    return database.session.query(Payout).filter_by(user_id=user.id).order_by(Payout.id).all()

@@ -22,6 +22,7 @@ from soulseer.blueprints.admin import (
     overview,
     pages,
     payments,
+    payouts,
     products,
     readings,
     streams,
@@ -46,6 +47,7 @@ SECTION_MODULES = (
     streams,
     ledger,
     payments,
+    payouts,
     pages,
     audit,
 )

@@ -8,9 +8,11 @@ from flask_login import current_user
 from soulseer.blueprints.reader import bp
 from soulseer.blueprints.wallet.topups import _user_or_address
 from soulseer.errors import DomainError
-from soulseer.extensions import htmx, limiter
+from soulseer.extensions import db, htmx, limiter
+from soulseer.models import PayoutStatus
+from soulseer.money import format_cents
 from soulseer.services.payments import stripe_stand_in
-from soulseer.services.payouts import connect, earnings, stand_in
+from soulseer.services.payouts import connect, earnings, events, stand_in, transfers
 
 LIMITS = "10 per minute;60 per hour"
 
@@ -20,9 +22,10 @@ def _no_store(response):
     return response
 
 
-def _page(problem=None, status=200):
+def _page(problem=None, status=200, retry_after=None):
     account = connect.account_for(current_user)
     state, due = connect.status_of(account)
+    recent = transfers.recent(current_user)
     html = render_template(
         "reader/payouts.html",
         account=account,
@@ -32,8 +35,18 @@ def _page(problem=None, status=200):
         available=connect.available(),
         testing=connect.testing(),
         problem=problem,
+        payouts=recent,
+        in_flight=any(p.status == PayoutStatus.PENDING for p in recent),
+        threshold=transfers.threshold(),
+        next_run=transfers.next_daily_run(),
+        bank_failure=events.bank_failure_words(account.bank_failure_code)
+        if account and account.bank_failure_code
+        else None,
     )
-    return _no_store(current_app.make_response((html, status)))
+    response = _no_store(current_app.make_response((html, status)))
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _away(url):
@@ -69,6 +82,20 @@ def start_payouts():
         return _away(_onboarding(account))
     except connect.PayoutsUnavailable as error:
         return _page(error.message, error.status)
+
+
+@bp.post("/payouts/now")
+@limiter.limit(LIMITS, key_func=_user_or_address)
+def pay_now():
+    """ "Pay me now": her available earnings, at most once a day."""
+    try:
+        payout = transfers.pay_now(current_user)
+    except transfers.PayoutRefused as error:
+        db.session.rollback()
+        return _page(error.message, error.status, error.retry_after)
+    db.session.commit()
+    flash(f"{format_cents(payout.amount_cents)} is on its way to your Stripe account.")
+    return redirect(url_for("reader.payouts"), 303)
 
 
 @bp.get("/payouts/stripe/refresh")

@@ -12,7 +12,7 @@ from soulseer.models.reading import MODES
 from soulseer.services.accounts import AccountError, applications
 from soulseer.services.bookings import availability, booking, zones
 from soulseer.services.marketplace import photos, profiles, specialties
-from soulseer.services.payouts import connect, earnings
+from soulseer.services.payouts import connect, earnings, transfers
 from soulseer.services.readings import history, reviews
 from soulseer.services.shop import sales as shop_sales
 from soulseer.views import refused
@@ -35,6 +35,8 @@ def dashboard():
         payout_earnings=earnings.of(current_user, with_lines=False),
         payout_state=connect.status_of(connect.account_for(current_user))[0],
         shop_figures=shop_sales.figures(current_user),
+        next_payout_run=transfers.next_daily_run(),
+        payout_threshold=transfers.threshold(),
     )
 
 

@@ -37,11 +37,13 @@ def search_accounts(query, page):
 
 
 def derived_balances():
-    """The balances of the accounts kept without a cached balance (platform, Stripe, payouts)."""
+    """The balances of the platform's accounts kept without a cached balance (revenue, Stripe,
+    adjustments). Each reader's payouts in transit and paid out are derived accounts too, one pair
+    per reader: they are in the accounts list and the Payouts section, not here."""
     rows = db.session.execute(
         sa.select(LedgerAccount.id, LedgerAccount.code, sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0))
         .outerjoin(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
-        .where(LedgerAccount.kind.not_in(TRACKED_KINDS))
+        .where(LedgerAccount.kind.not_in(TRACKED_KINDS), LedgerAccount.owner_id.is_(None))
         .group_by(LedgerAccount.id)
         .order_by(LedgerAccount.code)
     ).all()

@@ -10,6 +10,8 @@ behind it (docs/payouts.md, "Earnings").
   while the report is open.
 - **Available** = not paid out − clearing − held, never below zero. It is what a payout sends.
 - **Earned in all**: every sale's credit less refunds, ever (paid out or not).
+- **In transit**: payouts on their way to her Stripe account; **paid out**: sent to it (less any
+  reversed), ever and this calendar year (UTC; for her taxes).
 
 Payouts wait while the balance is below zero (a refund taken from earnings already paid out).
 """
@@ -44,6 +46,9 @@ class Earnings:
     clearing: Figure
     held: Figure
     clearing_days: int
+    in_transit: Figure
+    paid: Figure
+    paid_this_year: int
 
     @property
     def available(self):
@@ -90,4 +95,8 @@ def of(user, now=None, with_lines=True):
         reference_ids=_reported_readings(user),
     )
     held.cents = max(0, min(held.cents, balance - clearing.cents))
-    return Earnings(balance, earned, clearing, held, days)
+    in_transit = _figure(accounts.in_transit_spec(user), with_lines)
+    paid = _figure(accounts.paid_spec(user), with_lines)
+    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    paid_this_year, _ = reads.entries_total(accounts.paid_spec(user), after=year_start - timedelta(microseconds=1))
+    return Earnings(balance, earned, clearing, held, days, in_transit, paid, paid_this_year)

@@ -10,8 +10,9 @@ Express dashboard) are TEST pages of ours (blueprints/reader/payouts.py), and th
 sends the signed `account.updated` event Stripe would send, over HTTP, to our own Connect webhook.
 
 It answers only what the payouts area asks: accounts (create, retrieve), account links, login
-links, transfers (create with an idempotency key, retrieve, list by transfer group) and the
-platform's balance.
+links, transfers (create with an idempotency key, list by transfer group) and the platform's
+balance (TEST_BALANCE less what it transferred; a transfer beyond it is refused as Stripe refuses
+one: `balance_insufficient`).
 """
 
 import json
@@ -29,6 +30,7 @@ from soulseer.services.payments import stripe_stand_in
 
 API_KEY = "sk_test_soulseer_stand_in"
 PREFIX = "soulseer:stripe-stand-in:"
+TEST_BALANCE = 1_000_000  # the stand-in platform's available balance before any transfer: $10,000.00
 LINK_SECONDS = 300  # Stripe's account links expire after a few minutes and work once
 ONBOARDING_PATH = "/reader/payouts/test-onboarding/"  # the TEST page of the reader blueprint
 DASHBOARD_PATH = "/reader/payouts/test-dashboard"
@@ -152,14 +154,17 @@ def finish_onboarding(account_id):
 
 
 def _idempotent(request, create):
-    """Stripe's idempotency: the same key answers the first answer again (for 24 hours)."""
+    """Stripe's idempotency: the same key answers the first answer again (for 24 hours), also to
+    requests at the same moment (one at a time per key)."""
     key = request.headers.get("Idempotency-Key")
-    if key:
+    if not key:
+        body, status = create()
+        return _json(body, status)
+    with get_redis().lock(_key("lock", key), timeout=30, blocking_timeout=30):
         kept = _load(_key("idempotency", key))
         if kept is not None:
             return _json(kept["body"], kept["status"])
-    body, status = create()
-    if key and status < 500:
+        body, status = create()
         _save(_key("idempotency", key), {"body": body, "status": status}, 24 * 3600)
     return _json(body, status)
 
@@ -225,11 +230,20 @@ def _create_transfer(request):
             "reversed": False,
             "transfer_group": form.get("transfer_group"),
         }
+        if transfer["amount"] > balance():
+            return {"error": {"type": "invalid_request_error", "code": "balance_insufficient",
+                              "message": "You have insufficient funds in your Stripe account."}}, 400  # fmt: skip
         _save(_key("transfer", transfer["id"]), transfer)
         get_redis().rpush(_key("transfers"), transfer["id"])
+        get_redis().incrby(_key("transferred"), transfer["amount"])
         return transfer, 200
 
     return _idempotent(request, create)
+
+
+def balance():
+    """The stand-in platform's available balance: TEST_BALANCE less what it transferred."""
+    return TEST_BALANCE - int(get_redis().get(_key("transferred")) or 0)
 
 
 def transfers(destination=None, transfer_group=None):
@@ -271,6 +285,9 @@ def api(request):
         return _create_transfer(request)
     if method == "GET" and parts == ["v1", "transfers"]:
         return _list_transfers(request)
+    if method == "GET" and parts == ["v1", "balance"]:
+        available = [{"amount": balance(), "currency": "usd", "source_types": {"card": balance()}}]
+        return _json({"object": "balance", "available": available, "pending": [], "livemode": False})
     return _error(404, f"Unrecognized request URL ({method}: {request.path}).")
 
 

@@ -1,0 +1,366 @@
+"""Payouts: "Pay me now" and the daily run make one Stripe Transfer per payout, never two — with
+real parallel workers, a timeout retried with the same key, a lost answer found by reconciliation
+after 24 hours — and every failure leaves the ledger exact. Against the loopback fake of Stripe's
+API; the real RQ worker; `flask ledger verify` after each test (tests/ledger/conftest.py)."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from soulseer import clock
+from soulseer.extensions import db as database
+from soulseer.ledger import accounts, reads, verify
+from soulseer.models import AuditEntry, Notification
+from soulseer.services.payouts import transfers
+from tests.payouts.conftest import CONNECT_SECRET
+from tests.support.payouts import DAY, activate, deliver_connect, earn, page_post, payouts_of, run_jobs
+from tests.support.stripe_fake import connect_event, event, signed_delivery
+
+
+@pytest.fixture
+def buyer(make_user):
+    return make_user(role="client", consented=True)
+
+
+@pytest.fixture
+def frozen_day():
+    with clock.frozen(DAY):
+        yield DAY
+
+
+@pytest.fixture
+def ready(connect_app, stripe_api, reader, buyer, frozen_day):
+    """Luna, active, with $21.00 cleared and $7.00 clearing."""
+    with clock.frozen(DAY - timedelta(days=4)):
+        earn(buyer, reader, 3000)
+    earn(buyer, reader, 1000)
+    return activate(connect_app, stripe_api, reader)
+
+
+def money_of(user):
+    return (
+        reads.balance(accounts.earnings_spec(user)),
+        reads.entries_total(accounts.in_transit_spec(user))[0],
+        reads.entries_total(accounts.paid_spec(user))[0],
+    )
+
+
+# --- "Pay me now" -----------------------------------------------------------------------------------
+
+
+def test_pay_me_now_sends_her_available_earnings_in_one_transfer(connect_app, stripe_api, redis, reader, login,
+                                                                 ready, db):  # fmt: skip
+    browser = login(connect_app.test_client(), reader)
+    page = browser.get("/reader/payouts").get_data(as_text=True)
+    assert "Pay me now" in page and "Sends $21.00 now" in page
+
+    response = page_post(browser, "/reader/payouts/now")
+    assert response.status_code == 303
+    [payout] = payouts_of(reader)
+    assert (payout.status, payout.amount_cents, payout.trigger) == ("pending", 2100, "on_request")
+    assert money_of(reader) == (700, 2100, 0)  # earnings → in transit before Stripe is asked
+    assert stripe_api.requests_to("POST", "/v1/transfers") == []  # after the commit, by the job
+    assert "On its way" in browser.get("/reader/payouts").get_data(as_text=True)
+
+    run_jobs(connect_app, redis)
+    [sent] = stripe_api.requests_to("POST", "/v1/transfers")
+    assert sent.headers["Idempotency-Key"] == f"payout-{payout.id}"
+    assert sent.form["amount"] == "2100" and sent.form["currency"] == "usd"
+    assert sent.form["destination"] == ready and sent.form["transfer_group"] == f"payout_{payout.id}"
+    assert sent.form["metadata[payout_id]"] == str(payout.id)
+    [payout] = payouts_of(reader)
+    [transfer] = stripe_api.transfers.values()
+    assert (payout.status, payout.stripe_transfer_id) == ("paid", transfer["id"])
+    assert money_of(reader) == (700, 0, 2100)
+    told = db.session.query(Notification).filter_by(user_id=reader.id, kind="payout").all()
+    assert any("$21.00 is on its way" in n.text for n in told)
+    page = browser.get("/reader/payouts").get_data(as_text=True)
+    assert "Sent to your Stripe account" in page and 'data-figure="paid-this-year">$21.00<' in page
+    assert 'data-figure="available">$0.00<' in page and "Pay me now" not in page
+
+
+def test_pay_me_now_works_once_a_day(connect_app, stripe_api, redis, reader, buyer, login, ready):
+    browser = login(connect_app.test_client(), reader)
+    page_post(browser, "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    with clock.frozen(DAY - timedelta(days=4)):
+        earn(buyer, reader, 3000)  # cleared again: $21.00 available
+    again = page_post(browser, "/reader/payouts/now")
+    assert again.status_code == 429 and int(again.headers["Retry-After"]) == 24 * 3600
+    assert "once a day" in again.get_data(as_text=True)
+    with clock.frozen(DAY + timedelta(hours=24)):
+        assert page_post(browser, "/reader/payouts/now").status_code == 303
+        run_jobs(connect_app, redis)
+    assert [p.status for p in payouts_of(reader)] == ["paid", "paid"]
+
+
+def test_pay_me_now_needs_15_dollars_available(connect_app, stripe_api, reader, buyer, login, frozen_day):
+    activate(connect_app, stripe_api, reader)
+    with clock.frozen(DAY - timedelta(days=4)):
+        earn(buyer, reader, 2100)  # $14.70 cleared
+    earn(buyer, reader, 5000)  # clearing: does not count
+    response = page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    assert response.status_code == 422
+    assert "Payouts start from $15.00 available; you have $14.70." in response.get_data(as_text=True)
+    assert payouts_of(reader) == [] and stripe_api.requests_to("POST", "/v1/transfers") == []
+
+
+def test_pay_me_now_needs_an_active_account(connect_app, stripe_api, reader, buyer, login, frozen_day):
+    with clock.frozen(DAY - timedelta(days=4)):
+        earn(buyer, reader, 3000)
+    response = page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    assert response.status_code == 422 and "Finish setting up payouts" in response.get_data(as_text=True)
+    assert payouts_of(reader) == []
+
+
+def test_one_payout_in_flight_at_a_time(connect_app, stripe_api, redis, reader, login, ready):
+    with connect_app.app_context():
+        transfers.start(reader, "daily", DAY)
+        database.session.commit()
+    response = page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    assert response.status_code == 409 and "already on its way" in response.get_data(as_text=True)
+    run_jobs(connect_app, redis)
+    assert [p.status for p in payouts_of(reader)] == ["paid"]
+
+
+# --- the daily run --------------------------------------------------------------------------------
+
+
+def test_the_daily_run_under_two_workers_pays_each_eligible_reader_once(connect_app, stripe_api, redis, make_user,
+                                                                        buyer, frozen_day):  # fmt: skip
+    readers = [make_user(role="reader", consented=True) for _ in range(8)]
+    for user in readers:
+        activate(connect_app, stripe_api, user)
+    with clock.frozen(DAY - timedelta(days=4)):
+        for user in readers[:6]:
+            earn(buyer, user, 3000)  # $21.00 cleared: eligible
+        earn(buyer, readers[6], 1000)  # $7.00: below $15
+    earn(buyer, readers[7], 5000)  # $35.00, all clearing: not yet
+    barrier, results = threading.Barrier(2), []
+
+    def worker():
+        with connect_app.app_context():
+            barrier.wait()
+            results.append(transfers.tick(DAY))
+            database.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    run_jobs(connect_app, redis)
+
+    assert sorted(results) != [] and sum(results) == 7  # each reader over $15 looked at once (6 + the clearing one)
+    for user in readers[:6]:
+        [payout] = payouts_of(user)
+        assert (payout.status, payout.amount_cents, payout.trigger) == ("paid", 2100, "daily")
+    assert all(payouts_of(user) == [] for user in readers[6:])
+    destinations = [t["destination"] for t in stripe_api.transfers.values()]
+    assert len(destinations) == 6 == len(set(destinations))  # the fake's record: no double transfer
+
+    with connect_app.app_context():  # later ticks that day change nothing
+        assert transfers.tick(DAY + timedelta(hours=3)) == 0
+    assert len(stripe_api.transfers) == 6
+
+
+def test_the_daily_run_waits_for_its_hour(connect_app, stripe_api, reader, ready):
+    with connect_app.app_context():
+        assert transfers.tick(DAY.replace(hour=13, minute=59)) == 0
+    assert payouts_of(reader) == []
+
+
+# --- a Transfer can never be made twice -------------------------------------------------------------
+
+
+def test_a_lost_answer_is_retried_with_the_same_key_and_pays_once(connect_app, stripe_api, redis, reader, login,
+                                                                  ready):  # fmt: skip
+    stripe_api.script("POST", "/v1/transfers", "lose_answer")  # Stripe made it; the answer never came
+    page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    sent = stripe_api.requests_to("POST", "/v1/transfers")
+    assert len(sent) == 2 and len({r.headers["Idempotency-Key"] for r in sent}) == 1
+    assert len(stripe_api.transfers) == 1
+    [payout] = payouts_of(reader)
+    assert payout.status == "paid" and payout.stripe_transfer_id == next(iter(stripe_api.transfers))
+    assert money_of(reader) == (700, 0, 2100)
+
+
+def test_when_stripe_cannot_be_reached_the_payout_waits_and_goes_later_with_the_same_key(
+    connect_app, stripe_api, redis, reader, login, ready
+):
+    stripe_api.script("POST", "/v1/transfers", "drop", "drop", "drop")  # StripeClient tries 3 times
+    page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    assert payout.status == "pending" and payout.attempts == 1 and "APIConnectionError" in payout.last_error
+    assert payout.next_attempt_at == DAY + timedelta(seconds=60)
+    assert money_of(reader) == (700, 2100, 0) and stripe_api.transfers == {}
+
+    with connect_app.app_context():
+        assert transfers.tick(DAY + timedelta(seconds=30)) == 0  # not due yet (and not the daily run)
+        assert transfers.tick(DAY + timedelta(seconds=61)) == 1
+    with clock.frozen(DAY + timedelta(seconds=61)):
+        run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    assert payout.status == "paid" and payout.attempts == 2 and len(stripe_api.transfers) == 1
+    keys = {r.headers["Idempotency-Key"] for r in stripe_api.requests_to("POST", "/v1/transfers")}
+    assert keys == {f"payout-{payout.id}"}
+
+
+def test_after_24_hours_a_transfer_stripe_made_is_found_and_not_paid_again(connect_app, stripe_api, redis, reader,
+                                                                           login, ready):  # fmt: skip
+    stripe_api.script("POST", "/v1/transfers", "lose_answer", "drop", "drop")
+    page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    assert payout.status == "pending" and len(stripe_api.transfers) == 1  # made, but we do not know it
+    stripe_api._idempotent.clear()  # a day later Stripe has forgotten the key
+
+    later = DAY + timedelta(hours=25)
+    with connect_app.app_context():
+        assert transfers.tick(later) >= 1
+    with clock.frozen(later):
+        run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    [transfer] = stripe_api.transfers.values()
+    assert payout.status == "paid" and payout.stripe_transfer_id == transfer["id"]
+    [listed] = stripe_api.requests_to("GET", "/v1/transfers")
+    assert listed.path == "/v1/transfers"
+    assert len(stripe_api.requests_to("POST", "/v1/transfers")) == 3  # none after reconciliation
+    assert money_of(reader) == (700, 0, 2100)
+
+
+def test_after_24_hours_with_no_transfer_at_stripe_it_is_made_then(connect_app, stripe_api, redis, reader, login,
+                                                                  ready):  # fmt: skip
+    stripe_api.script("POST", "/v1/transfers", "drop", "drop", "drop")
+    page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    later = DAY + timedelta(hours=25)
+    with connect_app.app_context():
+        transfers.tick(later)
+    with clock.frozen(later):
+        run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    assert payout.status == "paid" and len(stripe_api.transfers) == 1
+    assert len(stripe_api.requests_to("GET", "/v1/transfers")) == 1
+
+
+# --- failures ---------------------------------------------------------------------------------------
+
+
+def test_balance_insufficient_returns_the_money_to_her_earnings_and_alerts_the_admins(
+    connect_app, stripe_api, redis, reader, login, make_user, ready, db
+):
+    admin = make_user(role="admin")
+    stripe_api.balance_available = 1000
+    browser = login(connect_app.test_client(), reader)
+    page_post(browser, "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    assert (payout.status, payout.failure_code) == ("failed", "balance_insufficient")
+    assert money_of(reader) == (2800, 0, 0)  # everything back in her earnings
+    page = browser.get("/reader/payouts").get_data(as_text=True)
+    assert "Did not go through" in page and "SoulSeer&#39;s Stripe balance could not cover it" in page
+    [alert] = db.session.query(Notification).filter_by(user_id=admin.id).all()
+    assert "failed at Stripe (balance_insufficient)" in alert.text and alert.link == "/admin/payouts?status=failed"
+
+    stripe_api.balance_available = 10_000_000  # card payments settled: the next daily run pays her
+    with connect_app.app_context():
+        assert transfers.tick(DAY + timedelta(hours=1)) == 0  # not twice in one day
+    tomorrow = DAY + timedelta(days=1)
+    with connect_app.app_context():
+        transfers.tick(tomorrow)
+    with clock.frozen(tomorrow):
+        run_jobs(connect_app, redis)
+    assert [p.status for p in payouts_of(reader)] == ["failed", "paid"]
+    assert money_of(reader) == (700, 0, 2100)  # the $7.00 is still clearing
+
+
+def test_an_account_stripe_no_longer_lets_receive_transfers_fails_with_words_for_her(
+    connect_app, stripe_api, redis, reader, login, ready
+):
+    stripe_api.accounts[ready]["capabilities"]["transfers"] = "inactive"  # not told to us yet
+    page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    assert payout.status == "failed" and payout.failure_code == "insufficient_capabilities_for_transfer"
+    assert "finish your setup" in payout.failure_reason and money_of(reader) == (2800, 0, 0)
+
+
+def test_a_server_error_at_stripe_is_not_a_failure(connect_app, stripe_api, redis, reader, login, ready):
+    for _ in range(3):
+        stripe_api.script("POST", "/v1/transfers", (500, "api_error", None, "Something went wrong on Stripe's end."))
+    page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    assert payout.status == "pending" and "APIError" in payout.last_error and money_of(reader) == (700, 2100, 0)
+    with connect_app.app_context():
+        transfers.tick(DAY + timedelta(minutes=2))
+    with clock.frozen(DAY + timedelta(minutes=2)):
+        run_jobs(connect_app, redis)
+    assert payouts_of(reader)[0].status == "paid"
+
+
+def test_a_reversed_transfer_comes_back_to_her_earnings_once(connect_app, stripe_api, redis, reader, login, ready, db):
+    page_post(login(connect_app.test_client(), reader), "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    transfer = dict(stripe_api.transfers[payout.stripe_transfer_id])
+    transfer.update(amount_reversed=500, reversals={"object": "list", "has_more": False, "data": [
+        {"id": "trr_1abc", "object": "transfer_reversal", "amount": 500, "transfer": transfer["id"]}]})  # fmt: skip
+    reversed_event = event("transfer.reversed", transfer)
+    browser = connect_app.test_client()
+    for _ in range(2):  # delivered twice
+        body, headers = signed_delivery(reversed_event, connect_app.config["STRIPE_WEBHOOK_SECRET"])
+        assert browser.post("/webhooks/stripe", data=body, headers=headers).status_code == 200
+    again = event("transfer.reversed", transfer)  # another event, the same reversal
+    body, headers = signed_delivery(again, connect_app.config["STRIPE_WEBHOOK_SECRET"])
+    browser.post("/webhooks/stripe", data=body, headers=headers)
+    run_jobs(connect_app, redis)
+    assert money_of(reader) == (1200, 0, 1600)
+    assert payouts_of(reader)[0].reversed_cents == 500
+    [audited] = db.session.query(AuditEntry).filter_by(action="payouts.transfer_reversed").all()
+    assert audited.after["reversal"] == "trr_1abc" and audited.after["amount_cents"] == 500
+
+
+def test_a_failed_bank_payout_changes_no_ledger_line_and_tells_her_how_to_fix_it(
+    connect_app, stripe_api, redis, reader, login, ready, db
+):
+    browser = login(connect_app.test_client(), reader)
+    page_post(browser, "/reader/payouts/now")
+    run_jobs(connect_app, redis)
+    before = money_of(reader)
+    bank_payout = {"id": "po_1xyz", "object": "payout", "amount": 2100, "currency": "usd", "status": "failed",
+                   "failure_code": "account_closed", "failure_message": "The bank account is closed."}  # fmt: skip
+    failed = connect_event("payout.failed", bank_payout, ready)
+    assert deliver_connect(connect_app.test_client(), failed, CONNECT_SECRET).status_code == 200
+    run_jobs(connect_app, redis)
+    assert money_of(reader) == before
+    page = browser.get("/reader/payouts").get_data(as_text=True)
+    assert "Stripe could not pay your bank: the bank account is closed." in page
+    assert any(
+        "Update your bank details" in n.text for n in db.session.query(Notification).filter_by(user_id=reader.id)
+    )
+
+    paid = connect_event("payout.paid", {**bank_payout, "status": "paid", "failure_code": None}, ready)
+    deliver_connect(connect_app.test_client(), paid, CONNECT_SECRET)
+    run_jobs(connect_app, redis)
+    assert "Stripe could not pay your bank" not in browser.get("/reader/payouts").get_data(as_text=True)
+    assert money_of(reader) == before
+
+
+# --- the ledger's own checks ------------------------------------------------------------------------
+
+
+@pytest.mark.corrupts_ledger  # it leaves a payout stuck on purpose, to see verify say so
+def test_verify_reports_a_payout_in_transit_for_more_than_24_hours(connect_app, stripe_api, redis, reader, ready):
+    with connect_app.app_context():
+        transfers.start(reader, "daily", DAY)
+        database.session.commit()
+    with clock.frozen(DAY + timedelta(hours=23)), connect_app.app_context():
+        assert all(check.ok for check in verify.run())
+    with clock.frozen(DAY + timedelta(hours=25)), connect_app.app_context():
+        [stuck] = [check for check in verify.run() if not check.ok]
+        assert stuck.name == "no payout is in transit longer than 24 hours" and len(stuck.problems) == 1
