@@ -117,6 +117,25 @@ REFUND_SCHEDULED = """\
   the reader ends the reading early, the part not delivered comes back to you.
 """
 
+# Added by migration 0026 to a Help page nobody has edited (docs/payouts.md).
+HELP_PAYOUTS = """\
+## Getting paid (readers)
+
+Everything you earn on SoulSeer is on your **Payouts** page, reached from your dashboard, with the
+ledger lines behind each figure. SoulSeer pays you through **Stripe**: choose **Set up payouts**
+and Stripe asks for your legal name, date of birth, home address, the last four digits of your
+Social Security number and your bank account, and keeps them; SoulSeer never sees your bank
+details. Payouts are for readers in the United States for now.
+
+Earnings **clear after 3 days**, which leaves time for a client's report or a refund; a reading a
+client reported waits until SoulSeer's admins have looked at it. Once **$15** or more is
+available, SoulSeer sends it to your Stripe account **every day from 14:00 UTC, free**, or when
+you choose **Pay me now** (once a day). Stripe then pays it into your bank. If a payout does not
+go through, the money is back in your earnings and your Payouts page says why. If Stripe cannot
+pay your bank, fix your bank details from **Open your Stripe dashboard**. Your dashboard shows
+what you were paid out this year, for your taxes; Stripe collects your tax details.
+"""
+
 HELP = (
     """\
 ## How do readings work?
@@ -158,6 +177,8 @@ can't refund or protect a payment made elsewhere.
     + HELP_STREAMS
     + "\n"
     + HELP_SHOP
+    + "\n"
+    + HELP_PAYOUTS
     + """
 ## If you are struggling
 

@@ -5,7 +5,8 @@ Revises: 0025
 Create Date: 2026-12-06 03:30:00
 
 One row per payout (docs/payouts.md): at most one pending per reader and one daily payout per reader
-and day (partial unique indexes), the Stripe Transfer's id unique.
+and day (partial unique indexes), the Stripe Transfer's id unique. The Help page, if nobody has
+edited it, gets its "Getting paid" section.
 """
 
 import sqlalchemy as sa
@@ -15,6 +16,24 @@ revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
+
+
+HELP_ANCHOR = "## If you are struggling"
+
+
+def _add_help_section():
+    from soulseer.content_pages import HELP_PAYOUTS
+
+    conn = op.get_bind()
+    row = conn.execute(
+        sa.text("SELECT body_markdown, updated_by_id IS NULL AND version = 1 FROM content_pages WHERE slug = 'help'")
+    ).first()
+    if row is None:
+        return
+    body, unedited = row
+    if unedited and HELP_ANCHOR in body and "## Getting paid (readers)" not in body:
+        body = body.replace(HELP_ANCHOR, HELP_PAYOUTS + "\n" + HELP_ANCHOR, 1)
+        conn.execute(sa.text("UPDATE content_pages SET body_markdown = :body WHERE slug = 'help'"), {"body": body})
 
 
 def upgrade():
@@ -61,6 +80,7 @@ def upgrade():
     op.add_column("payout_accounts", sa.Column("daily_run_on", sa.Date(), nullable=True))
     op.add_column("payout_accounts", sa.Column("bank_failure_code", sa.String(length=100), nullable=True))
     op.add_column("payout_accounts", sa.Column("bank_failure_at", sa.DateTime(timezone=True), nullable=True))
+    _add_help_section()
 
 
 def downgrade():

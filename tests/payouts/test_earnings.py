@@ -112,3 +112,13 @@ def test_the_reader_dashboard_shows_what_is_available(app, db, reader, buyer, lo
     with clock.frozen(MONDAY + timedelta(days=4)):
         html = login(app.test_client(), reader).get("/reader").get_data(as_text=True)
     assert "Payouts" in html and "$14.00" in html and "Set up payouts" in html
+
+
+def test_the_help_page_tells_readers_how_they_are_paid(app, db, client):
+    from soulseer.content_pages import CONTENT_PAGES
+    from soulseer.services.core import content
+
+    content.seed_pages(CONTENT_PAGES)
+    db.session.commit()
+    html = client.get("/pages/help").get_data(as_text=True)
+    assert "Getting paid (readers)" in html and "Pay me now" in html and "clear after 3 days" in html
