@@ -121,11 +121,6 @@ def run():
         "<> COALESCE(SUM(e.amount) FILTER (WHERE a.kind = 'reader_earnings' AND t.kind NOT IN "
         "('payout', 'payout_paid', 'payout_failed', 'payout_reversal')), 0)",
     )
-    check(
-        "no reader's payouts in transit or paid out are below zero",
-        "SELECT a.id, a.code, SUM(e.amount) FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id "
-        "WHERE a.kind IN ('payouts_in_transit', 'payouts_paid') GROUP BY a.id HAVING SUM(e.amount) < 0",
-    )
     for name, sql in sorted(current_app.extensions.get(CHECKS, {}).items()):
         check(name, sql, now=clock.now())
     return checks
