@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from tests.bench import billing, browse, community, heartbeats, ledger, messages, signed_in, streams, web
+from tests.bench import billing, browse, community, heartbeats, ledger, messages, payouts, signed_in, streams, web
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
 from tests.bench.servers import Servers
 from tests.bench.table import render
@@ -31,6 +31,7 @@ BENCHMARKS = [
     ledger.ledger_beside_pgbench,
     ledger.ledger_pool_checkout_beside_pgbench,
     billing.billing_tick_beside_pgbench,
+    payouts.daily_payouts_beside_pgbench,
     heartbeats.heartbeats_with_the_tick,  # last: it stops the shared live server
 ]
 
