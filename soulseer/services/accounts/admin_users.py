@@ -7,6 +7,7 @@ callers commit.
 """
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from soulseer import clock
 from soulseer.extensions import db
@@ -39,6 +40,23 @@ def search(query, page, per_page=20):
         )
     select = select.order_by(User.created_at.desc(), User.id.desc())
     return db.paginate(select, page=page, per_page=per_page, error_out=False)
+
+
+def between_parties(model, who=""):
+    """SELECT `model` rows (anything between a client and a reader: readings, bookings), narrowed to
+    those whose client or reader has `who` in their email or display name, any case. The admin's
+    search of readings and of bookings."""
+    client, reader = aliased(User), aliased(User)
+    statement = sa.select(model).join(client, client.id == model.client_id).join(reader, reader.id == model.reader_id)
+    if who.strip():
+        like = f"%{who.strip().lower()}%"
+        statement = statement.where(
+            sa.or_(
+                client.email.ilike(like), client.display_name.ilike(like),
+                reader.email.ilike(like), reader.display_name.ilike(like),
+            )
+        )  # fmt: skip
+    return statement
 
 
 def count_by_role():

@@ -10,13 +10,13 @@ proportion; the key comes from the form, so the same form posted twice refunds o
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from soulseer.extensions import db
 from soulseer.ledger import Posted, keys, reads
 from soulseer.models import Booking, BookingSettings, User
 from soulseer.models.booking import BookingState
 from soulseer.services import commerce
+from soulseer.services.accounts import admin_users
 from soulseer.services.bookings import hold
 from soulseer.services.bookings.booking import BookingError, locked
 from soulseer.services.core import audit
@@ -34,23 +34,9 @@ class BookingFilter:
 
 def search(filters, page):
     """Bookings by start, latest first."""
-    client, reader = aliased(User), aliased(User)
-    statement = (
-        sa.select(Booking)
-        .join(client, client.id == Booking.client_id)
-        .join(reader, reader.id == Booking.reader_id)
-        .order_by(Booking.starts_at.desc(), Booking.id.desc())
-    )
+    statement = admin_users.between_parties(Booking, filters.who).order_by(Booking.starts_at.desc(), Booking.id.desc())
     if filters.state:
         statement = statement.where(Booking.state == filters.state)
-    if filters.who:
-        like = f"%{filters.who.strip().lower()}%"
-        statement = statement.where(
-            sa.or_(
-                client.email.ilike(like), client.display_name.ilike(like),
-                reader.email.ilike(like), reader.display_name.ilike(like),
-            )
-        )  # fmt: skip
     return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False, count=True)
 
 

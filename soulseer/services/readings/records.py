@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from soulseer import clock
 from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.ledger import Posted, keys, reads
-from soulseer.models import Reading, ReadingEvent, ReadingState, Review, User
+from soulseer.models import Reading, ReadingEvent, ReadingState, Review
 from soulseer.models.reading import ReadingMessage
 from soulseer.services import commerce
+from soulseer.services.accounts import admin_users
 from soulseer.services.core import audit
 from soulseer.services.payments import wallet
 from soulseer.services.readings import states
@@ -44,23 +44,10 @@ class ReadingFilter:
 
 def search(filters, page):
     """Readings newest first, by state, by the client's or reader's email or name, by request date."""
-    client, reader = aliased(User), aliased(User)
-    statement = (
-        sa.select(Reading)
-        .join(client, client.id == Reading.client_id)
-        .join(reader, reader.id == Reading.reader_id)
-        .order_by(Reading.requested_at.desc(), Reading.id.desc())
-    )
+    newest_first = (Reading.requested_at.desc(), Reading.id.desc())
+    statement = admin_users.between_parties(Reading, filters.who).order_by(*newest_first)
     if filters.state:
         statement = statement.where(Reading.state == filters.state)
-    if filters.who:
-        like = f"%{filters.who.strip().lower()}%"
-        statement = statement.where(
-            sa.or_(
-                client.email.ilike(like), client.display_name.ilike(like),
-                reader.email.ilike(like), reader.display_name.ilike(like),
-            )
-        )  # fmt: skip
     tz = clock.now().tzinfo
     if filters.date_from:
         statement = statement.where(Reading.requested_at >= datetime.combine(filters.date_from, time.min, tzinfo=tz))
