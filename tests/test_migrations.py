@@ -23,3 +23,57 @@ def test_migrations_go_down_to_zero_and_up_again(app_context):
     with db.engine.connect() as conn:
         tables = conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars().all()
     assert {"users", "content_pages"} <= set(tables)
+
+
+def test_help_and_refund_policy_sections_reach_unedited_pages_only_in_their_order(app_context):
+    """The migrations since 0016_a add sections to the Help page and the Refund policy with
+    content_pages.revise_unedited_page: an unedited page as seeded before them ends, at the head,
+    as content_pages has it now (every section once, in its place); an admin's edited page is
+    left as she wrote it. A migration that adds a section adds it to the list below."""
+    from soulseer.content_pages import (
+        HELP,
+        HELP_BOOKINGS,
+        HELP_MESSAGES,
+        HELP_PAYOUTS,
+        HELP_SHOP,
+        HELP_STREAMS,
+        REFUND_POLICY,
+        REFUND_SCHEDULED,
+        REFUND_SCHEDULED_BEFORE,
+        REFUND_SHOP,
+    )
+
+    help_before = HELP
+    for section in (HELP_MESSAGES, HELP_STREAMS, HELP_SHOP, HELP_BOOKINGS, HELP_PAYOUTS):
+        assert section + "\n" in help_before
+        help_before = help_before.replace(section + "\n", "", 1)
+    refund_before = REFUND_POLICY.replace(REFUND_SHOP, "", 1).replace(REFUND_SCHEDULED, REFUND_SCHEDULED_BEFORE, 1)
+    before = {"help": help_before, "refund-policy": refund_before}
+    assert refund_before != REFUND_POLICY
+    insert = (
+        "INSERT INTO content_pages (slug, title, body_markdown, version, updated_by_id) "
+        "VALUES (%(s)s, %(s)s, %(b)s, %(v)s, %(by)s)"
+    )
+    try:
+        for edited in (False, True):
+            db.session.remove()
+            downgrade(revision="0016_a")
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
+                conn.exec_driver_sql(
+                    "INSERT INTO users (id, email, display_name, role) VALUES (1, 'a@x.test', 'Ada', 'admin')"
+                )
+                for slug, body in before.items():
+                    conn.exec_driver_sql(
+                        insert, {"s": slug, "b": body, "v": 2 if edited else 1, "by": 1 if edited else None}
+                    )
+            upgrade()
+            downgrade(revision="0016_a")  # and once more over the pages they wrote: nothing twice
+            upgrade()
+            with db.engine.connect() as conn:
+                pages = dict(conn.exec_driver_sql("SELECT slug, body_markdown FROM content_pages").all())
+            assert pages == (before if edited else {"help": HELP, "refund-policy": REFUND_POLICY}), edited
+    finally:
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")

@@ -53,22 +53,10 @@ CREATE TRIGGER messages_paid_reply_guard
 """
 
 
-HELP_ANCHOR = "## If you are struggling"
-
-
 def _add_help_section():
-    from soulseer.content_pages import HELP_MESSAGES
+    from soulseer.content_pages import HELP_MESSAGES, add_help_section
 
-    conn = op.get_bind()
-    row = conn.execute(
-        sa.text("SELECT body_markdown, updated_by_id IS NULL AND version = 1 FROM content_pages WHERE slug = 'help'")
-    ).first()
-    if row is None:
-        return
-    body, unedited = row
-    if unedited and HELP_ANCHOR in body and "## Messages and paid replies" not in body:
-        body = body.replace(HELP_ANCHOR, HELP_MESSAGES + "\n" + HELP_ANCHOR, 1)
-        conn.execute(sa.text("UPDATE content_pages SET body_markdown = :body WHERE slug = 'help'"), {"body": body})
+    add_help_section(op.get_bind(), HELP_MESSAGES)
 
 
 def upgrade():

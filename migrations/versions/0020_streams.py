@@ -41,22 +41,10 @@ def _moderatable(table):
     ]
 
 
-HELP_ANCHOR = "## If you are struggling"
-
-
 def _add_help_section():
-    from soulseer.content_pages import HELP_STREAMS
+    from soulseer.content_pages import HELP_STREAMS, add_help_section
 
-    conn = op.get_bind()
-    row = conn.execute(
-        sa.text("SELECT body_markdown, updated_by_id IS NULL AND version = 1 FROM content_pages WHERE slug = 'help'")
-    ).first()
-    if row is None:
-        return
-    body, unedited = row
-    if unedited and HELP_ANCHOR in body and "## Live streams and gifts" not in body:
-        body = body.replace(HELP_ANCHOR, HELP_STREAMS + "\n" + HELP_ANCHOR, 1)
-        conn.execute(sa.text("UPDATE content_pages SET body_markdown = :body WHERE slug = 'help'"), {"body": body})
+    add_help_section(op.get_bind(), HELP_STREAMS)
 
 
 def upgrade():

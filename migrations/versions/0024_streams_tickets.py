@@ -39,20 +39,9 @@ not set up, the Live page says so.
 
 
 def _update_help_section():
-    from soulseer.content_pages import HELP_STREAMS
+    from soulseer.content_pages import HELP_STREAMS, revise_unedited_page
 
-    conn = op.get_bind()
-    row = conn.execute(
-        sa.text("SELECT body_markdown, updated_by_id IS NULL AND version = 1 FROM content_pages WHERE slug = 'help'")
-    ).first()
-    if row is None:
-        return
-    body, unedited = row
-    if unedited and HELP_BEFORE in body:
-        conn.execute(
-            sa.text("UPDATE content_pages SET body_markdown = :body WHERE slug = 'help'"),
-            {"body": body.replace(HELP_BEFORE, HELP_STREAMS, 1)},
-        )
+    revise_unedited_page(op.get_bind(), "help", HELP_BEFORE, HELP_STREAMS)
 
 
 def upgrade():

@@ -25,30 +25,21 @@ BY_KNOWN_BEFORE = "cancelled_by IS NULL OR cancelled_by IN ('client', 'reader', 
 BY_KNOWN = "cancelled_by IS NULL OR cancelled_by IN ('client', 'reader', 'admin', 'system')"
 
 
-# The section goes before the messages' (as in content_pages.HELP), else before the last one.
-HELP_ANCHORS = ("## Messages and paid replies", "## If you are struggling")
-UNEDITED = "updated_by_id IS NULL AND version = 1"
-
-
 def _update_pages():
-    from soulseer.content_pages import HELP_BOOKINGS, REFUND_SCHEDULED, REFUND_SCHEDULED_BEFORE
+    from soulseer.content_pages import (
+        HELP_BOOKINGS,
+        REFUND_SCHEDULED,
+        REFUND_SCHEDULED_BEFORE,
+        add_help_section,
+        revise_unedited_page,
+    )
 
     conn = op.get_bind()
+    # The section goes before the messages' (as in content_pages.HELP), else before the closing ones.
     help_body = conn.execute(sa.text("SELECT body_markdown FROM content_pages WHERE slug = 'help'")).scalar() or ""
-    anchor = next((a for a in HELP_ANCHORS if a in help_body), HELP_ANCHORS[-1])
-    for slug, old, new, missing in (
-        ("help", anchor, HELP_BOOKINGS + "\n" + anchor, "## Scheduled readings"),
-        ("refund-policy", REFUND_SCHEDULED_BEFORE, REFUND_SCHEDULED, REFUND_SCHEDULED),
-    ):
-        row = conn.execute(
-            sa.text(f"SELECT body_markdown, {UNEDITED} FROM content_pages WHERE slug = :slug"), {"slug": slug}
-        ).first()
-        if row is None or not row[1] or old not in row[0] or missing in row[0]:
-            continue
-        conn.execute(
-            sa.text("UPDATE content_pages SET body_markdown = :body WHERE slug = :slug"),
-            {"body": row[0].replace(old, new, 1), "slug": slug},
-        )
+    messages = "## Messages and paid replies"
+    add_help_section(conn, HELP_BOOKINGS, **({"before": messages} if messages in help_body else {}))
+    revise_unedited_page(conn, "refund-policy", REFUND_SCHEDULED_BEFORE, REFUND_SCHEDULED, unless=REFUND_SCHEDULED)
 
 
 def upgrade():

@@ -18,22 +18,10 @@ branch_labels = None
 depends_on = None
 
 
-HELP_ANCHOR = "## If you are struggling"
-
-
 def _add_help_section():
-    from soulseer.content_pages import HELP_PAYOUTS
+    from soulseer.content_pages import HELP_PAYOUTS, add_help_section
 
-    conn = op.get_bind()
-    row = conn.execute(
-        sa.text("SELECT body_markdown, updated_by_id IS NULL AND version = 1 FROM content_pages WHERE slug = 'help'")
-    ).first()
-    if row is None:
-        return
-    body, unedited = row
-    if unedited and HELP_ANCHOR in body and "## Getting paid (readers)" not in body:
-        body = body.replace(HELP_ANCHOR, HELP_PAYOUTS + "\n" + HELP_ANCHOR, 1)
-        conn.execute(sa.text("UPDATE content_pages SET body_markdown = :body WHERE slug = 'help'"), {"body": body})
+    add_help_section(op.get_bind(), HELP_PAYOUTS)
 
 
 def upgrade():

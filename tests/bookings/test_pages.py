@@ -204,41 +204,6 @@ def test_a_reader_who_takes_no_bookings_has_no_button_and_no_page(frozen_monday,
     assert page.status_code == 404 and "Orion does not take bookings" in text_of(page)
 
 
-def test_migration_0025_gives_unedited_help_and_refund_pages_the_booking_rules(app_context):
-    from flask_migrate import downgrade, upgrade
-
-    from soulseer.content_pages import HELP, HELP_BOOKINGS, REFUND_POLICY, REFUND_SCHEDULED, REFUND_SCHEDULED_BEFORE
-
-    pages = {
-        "help": (HELP.replace(HELP_BOOKINGS + "\n", ""), HELP),
-        "refund-policy": (REFUND_POLICY.replace(REFUND_SCHEDULED, REFUND_SCHEDULED_BEFORE), REFUND_POLICY),
-    }
-    admin = "INSERT INTO users (id, email, display_name, role) VALUES (1, 'a@x.test', 'Ada', 'admin')"
-    insert = (
-        "INSERT INTO content_pages (slug, title, body_markdown, version, updated_by_id) VALUES (%(s)s, 'T', %(b)s, "
-    )
-    try:
-        for edited in (False, True):
-            database.session.remove()
-            downgrade(revision="0024")
-            with database.engine.begin() as conn:
-                conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
-                conn.exec_driver_sql(admin)
-                for slug, (before, _) in pages.items():
-                    conn.exec_driver_sql(insert + ("2, 1)" if edited else "1, NULL)"), {"s": slug, "b": before})
-            upgrade()
-            with database.engine.connect() as conn:
-                for slug, (before, after) in pages.items():
-                    body = conn.exec_driver_sql(
-                        "SELECT body_markdown FROM content_pages WHERE slug = %(s)s", {"s": slug}
-                    ).scalar()
-                    assert body == (before if edited else after), (slug, edited)
-    finally:
-        upgrade()
-        with database.engine.begin() as conn:
-            conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
-
-
 def test_a_change_of_hours_shows_the_bookings_now_outside_them_and_moves_none(frozen_monday, luna, nova, signed_in):
     made = booking.book(nova, profiles.profile_for(luna), "chat", 30, TUESDAY_10_NEW_YORK, "Europe/London")
     database.session.commit()

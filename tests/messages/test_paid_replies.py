@@ -302,38 +302,6 @@ def test_a_readers_paid_reply_figures_on_their_dashboard_and_the_admins_reader_p
     assert "Luna&#39;s paid replies" in page and "$10.00 refunded" in page
 
 
-def test_migration_0016_b_adds_the_help_section_to_an_unedited_page_only(app_context):
-    from flask_migrate import downgrade, upgrade
-
-    from soulseer.content_pages import HELP, HELP_MESSAGES, HELP_SHOP, HELP_STREAMS
-
-    # The page as seeded before 0016_b: without this section nor those later migrations add the
-    # same way (0020's live streams, 0023's shop); upgrading an unedited page to the head adds them
-    # all, in order.
-    before = HELP
-    for section in (HELP_MESSAGES, HELP_STREAMS, HELP_SHOP):
-        before = before.replace(section + "\n", "")
-    admin = "INSERT INTO users (id, email, display_name, role) VALUES (1, 'a@x.test', 'Ada', 'admin')"
-    page = (
-        "INSERT INTO content_pages (slug, title, body_markdown, version, updated_by_id) VALUES ('help', 'Help', %(b)s, "
-    )
-    try:
-        for edited_by, expected in ((None, HELP), (1, before)):  # as seeded; edited by an admin
-            database.session.remove()
-            downgrade(revision="0016_a")
-            with database.engine.begin() as conn:
-                conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
-                conn.exec_driver_sql(admin)
-                conn.exec_driver_sql(page + ("1, NULL)" if edited_by is None else "2, 1)"), {"b": before})
-            upgrade()
-            with database.engine.connect() as conn:
-                assert conn.exec_driver_sql("SELECT body_markdown FROM content_pages").scalar() == expected
-    finally:
-        upgrade()
-        with database.engine.begin() as conn:
-            conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
-
-
 def test_the_other_persons_open_thread_follows_an_unlock_and_a_withdrawal(conversation, luna, nova, tabs):
     fund(nova, 400)
     reply = sending.send(conversation, luna, SECRET, price_cents=400)

@@ -34,35 +34,3 @@ def test_only_the_buyer_can_report_an_order(db, admin, funded, guide, writer):
     order = buying.buy_from_wallet(funded(), guide.id, 1, "key-1")
     db.session.commit()
     assert writer(funded()).get(f"/report/order/{order.id}").status_code == 404
-
-
-def test_migration_0023_adds_the_shop_to_an_unedited_help_page_and_refund_policy_only(app_context):
-    from flask_migrate import downgrade, upgrade
-
-    from soulseer.content_pages import HELP, HELP_SHOP, REFUND_POLICY, REFUND_SHOP
-
-    before = {"help": HELP.replace(HELP_SHOP + "\n", ""), "refund-policy": REFUND_POLICY.replace(REFUND_SHOP, "")}
-    assert before["help"] != HELP and before["refund-policy"] != REFUND_POLICY
-    try:
-        for edited in (False, True):
-            database.session.remove()
-            downgrade(revision="0022")
-            with database.engine.begin() as conn:
-                conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
-                conn.exec_driver_sql(
-                    "INSERT INTO users (id, email, display_name, role) VALUES (1, 'a@x.test', 'Ada', 'admin')"
-                )
-                for slug, body in before.items():
-                    conn.exec_driver_sql(
-                        "INSERT INTO content_pages (slug, title, body_markdown, version, updated_by_id) "
-                        "VALUES (%(s)s, %(s)s, %(b)s, %(v)s, %(by)s)",
-                        {"s": slug, "b": body, "v": 2 if edited else 1, "by": 1 if edited else None},
-                    )
-            upgrade()
-            with database.engine.connect() as conn:
-                pages = dict(conn.exec_driver_sql("SELECT slug, body_markdown FROM content_pages").all())
-            assert pages == (before if edited else {"help": HELP, "refund-policy": REFUND_POLICY})
-    finally:
-        upgrade()
-        with database.engine.begin() as conn:
-            conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
