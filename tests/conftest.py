@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from redis import Redis
 
 from soulseer.config import PROJECT_ROOT
+from tests.support.database import empty_tables
 
 # SOULSEER_TEST_INSTANCE gives a separate pair of embedded servers (engineers testing side by side).
 TEST_INSTANCE = Path(os.environ.get("SOULSEER_TEST_INSTANCE") or PROJECT_ROOT / "instance" / "test")
@@ -26,8 +27,6 @@ if XDIST_WORKER:
     TEST_INSTANCE = TEST_INSTANCE / XDIST_WORKER
 # The benchmarks set SOULSEER_TEST_DATABASE so they never drop the database a test run is using.
 TEST_DATABASE = os.environ.get("SOULSEER_TEST_DATABASE", "soulseer_test")
-# Reference data the migrations insert; kept between tests (a test that edits it restores it).
-REFERENCE_TABLES = {"specialties", "community_categories", "gifts"}
 
 
 def _start_services():
@@ -98,8 +97,12 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _clean_state(request):
-    """Empty tables and application Redis keys after every test."""
+    """Empty tables and application Redis keys after every test, and put the clock back: a test
+    that advanced it outside `clock.frozen` would otherwise move it for every later test."""
     yield
+    from soulseer import clock
+
+    clock.reset()
     if "app" not in request.fixturenames:
         return
     application = request.getfixturevalue("app")
@@ -107,11 +110,8 @@ def _clean_state(request):
 
     with application.app_context():
         db.session.remove()
-        tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
-        if tables:
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        with db.engine.begin() as conn:
+            empty_tables(conn)
         get_redis().flushdb()
         # The live server's database: keep RQ's registrations and the live processes' heartbeats;
         # drop our data, the limiter's counters and queued jobs.

@@ -94,9 +94,7 @@ def test_random_sequences_keep_the_invariants(app, make_user, operations_list):
 
 def _truncate_between_examples(app):
     """Hypothesis runs many examples inside one test; start each from empty tables."""
-    import sqlalchemy as sa
+    from tests.support.database import empty_tables
 
     with app.app_context(), database.engine.begin() as conn:
-        conn.execute(
-            sa.text("TRUNCATE ledger_entries, ledger_transactions, ledger_accounts, users RESTART IDENTITY CASCADE")
-        )
+        empty_tables(conn)

@@ -12,6 +12,7 @@ from soulseer.services.readings import lifecycle, metering, states
 from soulseer.services.readings.states import IllegalTransition, transition
 from tests.readings import bulk
 from tests.readings.conftest import Session, at, fund, go_to, online_at
+from tests.support.database import empty_tables
 
 
 def wallet_of(user):
@@ -73,9 +74,7 @@ def test_cost_is_ceil_of_seconds_times_rate_over_sixty(app, make_user, seconds, 
         assert failed == []
         database.session.remove()
         with database.engine.begin() as conn:
-            conn.execute(
-                sa.text("TRUNCATE readings, ledger_entries, ledger_transactions, ledger_accounts, users CASCADE")
-            )
+            empty_tables(conn)
 
 
 def test_a_paused_minute_is_never_charged(start_reading, people):

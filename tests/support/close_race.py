@@ -11,7 +11,6 @@ as close_context() does).
 
 import argparse
 import asyncio
-import threading
 import time
 from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +19,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from tests.support.chromium import CHROMIUM_ARGS, chromium_path
+from tests.support.servers import serve_in_background
 
 PAGE = b"""<!doctype html><html lang="en"><head><title>stream</title></head><body><p id="p">x</p>
 <a id="go" href="/refresh">next</a><script>
@@ -72,7 +72,7 @@ class Server(ThreadingHTTPServer):
 
 async def run(way, rounds, limit):
     server = Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     url = f"http://127.0.0.1:{server.server_port}/"
     never, slowest = 0, 0.0
     async with async_playwright() as playwright:

@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import json
 import secrets
-import threading
 import time
 from urllib.parse import urlencode
 
@@ -28,6 +27,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import make_server
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+
+from tests.support.servers import serve_in_background
 
 SCENARIOS = {
     "good": "a valid ID token",
@@ -97,8 +98,7 @@ class OpenIDProvider:
     # -- running ---------------------------------------------------------------------------------
 
     def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, name="oidc-provider", daemon=True)
-        self._thread.start()
+        self._thread = serve_in_background(self._server, name="oidc-provider")
         return self
 
     def stop(self):

@@ -3,9 +3,10 @@ of objects, kept in memory. boto3 talks to it through `S3_ENDPOINT_URL` exactly 
 Requests must be signed (SigV4 header, or a presigned URL's query), as the real service requires;
 signatures are not recomputed here."""
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.support.servers import serve_in_background
 
 
 class FakeS3:
@@ -88,10 +89,9 @@ class FakeS3:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc):

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.support.servers import serve_in_background
+
 API_KEY = "sk_test_soulseer_fake_4eC39HqLyjWDarjtT1zdp7dc"
 
 
@@ -191,8 +193,7 @@ class StripeFake:
     def start(self):
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_background(self._server)
         return self
 
     def stop(self):
