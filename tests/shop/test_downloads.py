@@ -195,3 +195,17 @@ def test_an_item_that_is_not_paid_has_no_download(db, bought, writer):
     with pytest.raises(ShopError) as refused:
         downloads.download(cass, order.id, item.id)
     assert refused.value.status == 404
+
+
+def test_a_download_link_lives_five_minutes_on_soulseers_clock(db, bought, writer):
+    # The link is signed and checked on the same clock: a month away from the system's time it
+    # still works for its 5 minutes, then answers the readable 410.
+    cass, order, item = bought
+    page = writer(cass)
+    with clock.frozen(clock.now() + timedelta(days=30)):
+        link = page.get(_url(order, item)).headers["Location"]
+        clock.advance(timedelta(minutes=4, seconds=59))
+        assert page.get(link).status_code == 200
+        clock.advance(timedelta(seconds=2))
+        expired = page.get(link)
+        assert expired.status_code == 410 and "This download link has expired" in expired.get_data(as_text=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from soulseer import clock
 from soulseer.errors import DomainError
@@ -73,8 +73,16 @@ def content_disposition(filename):
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+class _ClockSigner(TimestampSigner):
+    """Signs with the time of soulseer.clock, the clock the link's lifetime is checked against (and
+    tests move): with the system's time a link signed before the clock moved came out expired."""
+
+    def get_timestamp(self):
+        return int(clock.now().timestamp())
+
+
 def _serializer():
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_DOWNLOAD_SALT)
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_DOWNLOAD_SALT, signer=_ClockSigner)
 
 
 def read_download_token(token):
