@@ -26,6 +26,7 @@ BENCHMARKS = [
     community.community_thread_signed_in,
     community.community_category_page,
     community.community_category_signed_in,
+    community.markdown_bombs,
     streams.page_with_open_streams,
     messages.message_delivery,
     ledger.ledger_beside_pgbench,

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.bench.browse import BENCH_AGENT, signed_in_cookie
+from tests.bench.table import Row
 from tests.bench.web import page_beside_minimal
 
 THREADS = 10_000
@@ -112,4 +113,43 @@ def community_category_signed_in(servers):
     headers = {"Cookie": signed_in_cookie(live.url, "bench-community-category@example.test"), "User-Agent": BENCH_AGENT}
     return page_beside_minimal(
         servers, "community category, 10,000 threads (signed-in client)", "/community/general", headers=headers
+    )
+
+
+def markdown_bombs(servers):
+    """The renderer's worst case (issue #15: 10,000 characters in under 50 ms): each hostile text
+    of tests/support/markdown_bombs.py at 10,000 characters, rendered in turn for the measured
+    time, in this process's CPU time; beside an ordinary post of the same length with Markdown."""
+    import time
+
+    from soulseer.services.community import rendering
+    from tests.bench.load import default_seconds
+    from tests.support.markdown_bombs import BOMBS
+
+    def timings(texts):
+        spent, deadline = [], time.monotonic() + default_seconds() / 2
+        while time.monotonic() < deadline:
+            for text in texts:
+                start = time.process_time()
+                rendering.to_html(text)
+                spent.append((time.process_time() - start) * 1000)
+        return sorted(spent)
+
+    def percentile(values, fraction):
+        return values[min(len(values) - 1, int(len(values) * fraction))]
+
+    ordinary = (BODY * 50)[:10_000]
+    rendering.to_html(ordinary)  # imports and caches warmed
+    bombs = timings([bomb(10_000) for bomb in BOMBS.values()])
+    plain = timings([ordinary])
+    return Row(
+        benchmark=f"Markdown rendering of {len(BOMBS)} hostile texts of 10,000 characters (CPU)",
+        per_second=1000 * len(bombs) / sum(bombs),
+        p50_ms=percentile(bombs, 0.50),
+        p95_ms=percentile(bombs, 0.95),
+        errors=0,
+        baseline="an ordinary post of 10,000 characters with Markdown",
+        baseline_per_second=1000 * len(plain) / sum(plain),
+        baseline_p95_ms=percentile(plain, 0.95),
+        baseline_errors=0,
     )

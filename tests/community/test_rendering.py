@@ -7,6 +7,7 @@ import time
 import pytest
 
 from soulseer.services.community import rendering
+from tests.support.markdown_bombs import BOMBS
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -90,19 +91,6 @@ def test_link_count_counts_written_and_bare_links():
     assert rendering.link_count("www.a.com and [b](https://b.org) and mail me@c.net") == 3
 
 
-# Texts that make backtracking Markdown parsers quadratic or worse, as functions of their length.
-BOMBS = {
-    "stars around a letter": lambda n: "*" * (n // 2) + "a" + "*" * (n // 2),
-    "*a ": lambda n: "*a " * (n // 3),
-    "_": lambda n: "_" * n,
-    "**": lambda n: "**" * (n // 2),
-    "*a**": lambda n: "*a**" * (n // 4),
-    "> ": lambda n: "> " * (n // 2),
-    "<": lambda n: "<" * n,
-    "`": lambda n: "`" * n,
-}
-
-
 def _cpu_seconds(text):
     """The best of three renderings in this process's CPU time (other processes do not count)."""
     spent = []
@@ -118,7 +106,7 @@ def test_emphasis_bombs_render_in_linear_time(bomb):
     # 10,000 characters, the longest a post may be. Linear rendering takes four times as long for
     # four times the text, quadratic sixteen times: the bound of 8 tells them apart on a busy
     # machine, where an absolute figure would not (77 ms of CPU seen at load 7 for a text that
-    # renders in 20 ms on a quiet one). The figure itself is the benchmark's business.
+    # renders in 20 ms on a quiet one). The figure itself is in `make bench` (tests/bench/community.py).
     rendering.to_html("warm up")
     short, full = bomb(2500), bomb(10_000)
     assert len(full) >= 9999
