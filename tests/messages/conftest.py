@@ -1,14 +1,10 @@
 """People who write to each other: Luna (a reader with a listed profile), Nova (a client), and
 what their tabs receive over the event stream (a real subscription to the events channel)."""
 
-import json
-import time
-
 import pytest
 
 from soulseer.extensions import db as database
 from soulseer.models import ReaderProfile
-from soulseer.services.core import events
 from tests.conftest import csrf_token_from
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 
@@ -38,27 +34,6 @@ def signed_in(app, login):
         return browser, token
 
     return make
-
-
-@pytest.fixture
-def tabs(redis):
-    """What the event stream carries from now on: tabs() -> [(user id, event, html)]."""
-    subscription = redis.pubsub()
-    subscription.subscribe(events.CHANNEL)
-    subscription.get_message(timeout=1)  # the subscribe confirmation
-    seen = []
-
-    def received(wait=0.3):
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            message = subscription.get_message(timeout=0.05)
-            if message and message["type"] == "message":
-                data = json.loads(message["data"])
-                seen.append((data["to"], data["event"], data["html"]))
-        return list(seen)
-
-    yield received
-    subscription.close()
 
 
 def start(browser, token, reader_slug, body):

@@ -1,8 +1,6 @@
 """A reader who streams (Luna, with a listed profile), viewers (Nova, Orla), Agora configured with
 credentials of Agora's shape, money to send gifts, and what the event streams carry."""
 
-import json
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +9,6 @@ from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import keys, operations
 from soulseer.models import ReaderProfile
-from soulseer.services.core import events
 from soulseer.services.streams import lifecycle
 from tests.conftest import csrf_token_from
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
@@ -82,24 +79,3 @@ def signed_in(app, login):
         return browser, token
 
     return make
-
-
-@pytest.fixture
-def tabs(redis):
-    """What the event stream carries from now on: tabs() -> [(user id or None, event, html)]."""
-    subscription = redis.pubsub()
-    subscription.subscribe(events.CHANNEL)
-    subscription.get_message(timeout=1)
-    seen = []
-
-    def received(wait=0.3):
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            message = subscription.get_message(timeout=0.05)
-            if message and message["type"] == "message":
-                data = json.loads(message["data"])
-                seen.append((data["to"], data["event"], data["html"]))
-        return list(seen)
-
-    yield received
-    subscription.close()
