@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-# pytest-xdist workers for `make test`, each with its own embedded PostgreSQL and Redis (docs/testing.md).
-TEST_WORKERS ?= 2
+# pytest-xdist workers for `make test`, each with its own embedded PostgreSQL and Redis; three on two
+# cores, because the suite waits more than it computes (docs/testing.md).
+TEST_WORKERS ?= 3
 
 .PHONY: run test test-steps lint format bench chromium migrate seed-demo clean
 
