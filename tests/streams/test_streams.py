@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db as database
-from soulseer.models import AuditEntry, ModerationItem, ReaderProfile, Stream, StreamMessage
+from soulseer.models import AuditEntry, ModerationItem, ReaderProfile, Reading, Stream, StreamMessage
 from soulseer.services.core import ticks
 from soulseer.services.readings import lifecycle as readings
 from soulseer.services.readings.lifecycle import ReadingError
@@ -189,6 +189,33 @@ def test_gifts_reach_every_viewer_live(luna, nova, signed_in, tabs):
     assert burst and "Anonymous sent a Crown" in burst[0] and "gift-anim-burst" in burst[0] and "Nova" not in burst[0]
     assert board and "Anonymous" in board[0] and "$10.00" in board[0]
     assert any(to == nova.id and event == "balance" for to, event, _ in seen)
+
+
+@pytest.mark.usefixtures("agora_configured")
+def test_a_live_reader_is_live_on_her_card_and_takes_no_request(luna, nova, signed_in, tabs):
+    """Her card (the readers list, favourites, the home page's lists) says Live by the rule of her
+    page's Live link, pushed live when she goes live; the request path refuses her over HTTP."""
+    card_id = database.session.execute(sa.select(ReaderProfile.id).filter_by(user_id=luna.id)).scalar_one()
+    browser, token = signed_in(nova)
+    assert 'class="status-badge status-online"' in browser.get("/readers").get_data(as_text=True)
+    stream = live_stream(luna)
+    pushed = {event: html for _, event, html in tabs()}
+    assert ">Live</span>" in pushed[f"reader-card-{card_id}"] and "status-live" in pushed[f"reader-status-{card_id}"]
+    listing = browser.get("/readers").get_data(as_text=True)
+    assert 'class="status-badge status-live"' in listing and ">Live</span>" in listing
+    page = browser.get("/readers/luna").get_data(as_text=True)
+    assert f'href="/live/{stream.id}"' in page and "Luna is live in a stream right now." in page
+    fund(nova, 5000)
+    refused = browser.post("/readings", data={"csrf_token": token, "reader": card_id, "mode": "chat"})
+    assert refused.status_code == 409 and "Luna is live in a stream right now." in refused.get_data(as_text=True)
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(Reading)) == 0
+    lifecycle.end(luna, stream.id)
+    database.session.commit()
+    listing = browser.get("/readers").get_data(as_text=True)
+    assert "status-live" not in listing and 'class="status-badge status-online"' in listing
+    taken = browser.post("/readings", data={"csrf_token": token, "reader": card_id, "mode": "chat"})
+    assert taken.status_code == 303
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(Reading)) == 1
 
 
 @pytest.mark.usefixtures("agora_configured")

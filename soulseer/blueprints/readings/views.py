@@ -47,6 +47,7 @@ def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap="
         "offered": offered,
         "missing_av": missing_av,
         "online": profile.status == ReaderStatus.ONLINE,
+        "unavailable": None if profile.status == ReaderStatus.ONLINE else lifecycle.why_unavailable(profile),
         "balance": balance,
         "minutes_needed": current_app.config["MINUTES_NEEDED_TO_START"],
         "error": error,

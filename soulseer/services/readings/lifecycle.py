@@ -30,6 +30,16 @@ def needed_balance(rate_cents):
     return rate_cents * current_app.config["MINUTES_NEEDED_TO_START"]
 
 
+def why_unavailable(profile):
+    """Why a reader who is not online takes no request, in the words the client reads. A busy
+    reader is in a reading, or live in a stream (which keeps her busy: services/streams/lifecycle.py)."""
+    if profile.status != ReaderStatus.BUSY:
+        return "offline"
+    from soulseer.services.streams.lifecycle import live_stream_of  # streams build on readings
+
+    return "live in a stream" if live_stream_of(profile.user_id) is not None else "in another reading"
+
+
 def request(client, profile, mode, spend_cap_cents=None):
     """Create a reading request from `client` to the reader of `profile`, in `mode`, at the rate the
     reader's profile shows for it now and the reader's share now (both fixed for the reading)."""
@@ -41,8 +51,7 @@ def request(client, profile, mode, spend_cap_cents=None):
     if mode not in offered:
         raise ReadingError("Choose one of the ways this reader offers.", "mode", status=422)
     if profile.status != ReaderStatus.ONLINE:
-        word = "in another reading" if profile.status == ReaderStatus.BUSY else "offline"
-        raise ReadingError(f"{profile.display_name} is {word} right now.", status=409)
+        raise ReadingError(f"{profile.display_name} is {why_unavailable(profile)} right now.", status=409)
     mode, rate_cents = ReadingMode(mode), offered[mode]
     if spend_cap_cents is not None and spend_cap_cents < rate_cents:
         raise ReadingError("A spend cap must allow at least one minute.", "spend_cap", status=422)
