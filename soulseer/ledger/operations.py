@@ -134,14 +134,26 @@ def release(client, reference, amount, key, description):
     )
 
 
+def _sale_legs(payer, amount, reader, share_bps):
+    """`payer` pays `amount`: the reader gets floor(amount × share), the platform the rest."""
+    reader_part, platform_part = split(amount, share_bps if reader is not None else 0)
+    legs = [(payer, -amount), (accounts.PLATFORM_REVENUE, platform_part)]
+    if reader is not None:
+        legs.append((accounts.earnings_spec(reader), reader_part))
+    return legs
+
+
 def purchase(client, amount, reader, share_bps, key, reference, description):
     """Pay straight from the wallet (gift, paid reply, shop item), split with the reader if any."""
-    wallet, revenue = accounts.wallet_spec(client), accounts.PLATFORM_REVENUE
-    earnings = [accounts.earnings_spec(reader)] if reader is not None else []
-    reader_part, platform_part = split(amount, share_bps if reader is not None else 0)
-    legs = [(wallet, -amount), (revenue, platform_part)]
-    if earnings:
-        legs.append((earnings[0], reader_part))
+    legs = _sale_legs(accounts.wallet_spec(client), amount, reader, share_bps)
+    return post(TransactionKind.PURCHASE, key, legs, description=description, reference=reference)
+
+
+def card_purchase(amount, reader, share_bps, key, reference, description):
+    """A sale paid by card (a shop order through Stripe Checkout): the money comes in from Stripe
+    (stripe clearing −, as a top-up's does) and pays the sale at once, split with the reader if
+    any. It never passes through a wallet, so a frozen or empty wallet plays no part."""
+    legs = _sale_legs(accounts.STRIPE_CLEARING, amount, reader, share_bps)
     return post(TransactionKind.PURCHASE, key, legs, description=description, reference=reference)
 
 

@@ -128,6 +128,11 @@ class Order(db.Model):
         sa.UniqueConstraint("buyer_id", "request_key", name="uq_orders_buyer_request"),
         sa.Index("ix_orders_buyer", "buyer_id", "created_at"),
         sa.Index("ix_orders_to_ship", "fulfilment_status", "paid_at"),
+        sa.Index(
+            "ix_orders_checkout_waiting",
+            "checkout_expires_at",
+            postgresql_where=sa.text("payment_status = 'pending' AND payment_method = 'card'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,6 +159,12 @@ class Order(db.Model):
     tracking_number: Mapped[str | None] = mapped_column(sa.String(80))
     shipped_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Paid by card (Stripe Checkout): the session, the page to pay on until it expires (the stock
+    # reserved for the order goes back then), and the PaymentIntent that paid (refunds find it).
+    checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(sa.String(1000))
+    checkout_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
 
     buyer = relationship("User", foreign_keys="Order.buyer_id")
     items = relationship("OrderItem", back_populates="order", order_by="OrderItem.id", lazy="selectin")

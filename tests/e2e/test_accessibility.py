@@ -26,7 +26,7 @@ from soulseer.services.core import content
 from soulseer.services.messages import conversations, sending
 from soulseer.services.moderation import flags
 from soulseer.services.readings import reviews
-from soulseer.services.shop import buying
+from soulseer.services.shop import buying, checkout
 from soulseer.services.shop import products as shop_products
 from soulseer.services.streams import chat as stream_chat
 from soulseer.services.streams import gifts as stream_gifts
@@ -151,6 +151,11 @@ def world(make_user):
     fund(client, 10_000, key="shop")
     digital_order = buying.buy_from_wallet(client, guide.id, 1, "tour-1")
     physical_order = buying.buy_from_wallet(client, crystal.id, 1, "tour-2", address)
+    database.session.commit()
+    card_order = checkout.start(
+        client, crystal.id, "1", "tour-3", return_url=lambda order: "/", cancel_url="/",
+        test_checkout_url=lambda order: f"/orders/{order.id}/test-checkout",
+    )  # fmt: skip
     rituals = shop_products.Details(kind="digital", title="Moon Rituals", category="guides", price="9.99")
     waiting = shop_products.submit(reader, rituals, file=shop.pdf_upload())
     database.session.commit()
@@ -178,6 +183,7 @@ def world(make_user):
         "crystal": crystal.slug,
         "digital_order": digital_order.id,
         "physical_order": physical_order.id,
+        "card_order": card_order.id,
         "reader_product": waiting.id,
     }
 
@@ -282,6 +288,8 @@ TOURS = {
         "/orders",
         "/orders/{digital_order}",
         "/orders/{physical_order}",
+        "/orders/{card_order}",  # waiting for its card payment
+        "/orders/{card_order}/test-checkout",
         "/account",
         "/account !post",
     ],

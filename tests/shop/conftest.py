@@ -7,6 +7,7 @@ from soulseer.extensions import db as database
 from soulseer.ledger import keys, operations
 from tests.community.conftest import writer  # noqa: F401  (a signed-in test client with its CSRF token)
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
+from tests.payments.conftest import http_server, stripe_api  # noqa: F401  (the loopback Stripe fake, this app on a port)
 from tests.support.shop import digital_product, physical_product
 
 ADDRESS = {

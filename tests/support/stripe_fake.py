@@ -1,7 +1,8 @@
 """A loopback fake of the Stripe API, and Stripe's webhook signing scheme, for the tests.
 
 `StripeFake` is a real HTTP server (werkzeug, in a thread, on 127.0.0.1) that answers
-POST /v1/checkout/sessions the way Stripe does, and the Connect calls of payouts: accounts
+POST /v1/checkout/sessions the way Stripe does (top-ups, and shop orders with their quantity,
+shipping and expiry; retrieve and expire), and the Connect calls of payouts: accounts
 (create, retrieve), account links, login links, transfers (create with idempotency keys, list by
 transfer group) and the balance. `script(method, path, *steps)` makes the next requests to a path
 misbehave as a network does: "drop" (the connection closes before Stripe sees the request),
@@ -225,7 +226,15 @@ class StripeFake:
         method, path = request.method, request.path
         parts = path.strip("/").split("/")
         if method == "POST" and path == "/v1/checkout/sessions":
-            return self._create_checkout_session(form)
+            return self._idempotently(request, form, self._create_checkout_session)
+        if len(parts) >= 4 and parts[:3] == ["v1", "checkout", "sessions"] and parts[3] in self.sessions:
+            session = self.sessions[parts[3]]
+            if method == "POST" and parts[4:] == ["expire"]:
+                if session["status"] != "open":
+                    return self._error(400, "invalid_request_error", "Only Checkout Sessions with a status "
+                                       "in [\"open\"] can be expired.")  # fmt: skip
+                session["status"] = "expired"
+            return self._json(session)
         if method == "POST" and path == "/v1/accounts":
             return self._idempotently(request, form, self._create_account)
         if method == "GET" and len(parts) == 3 and parts[:2] == ["v1", "accounts"]:
@@ -355,20 +364,26 @@ class StripeFake:
             if not check(form.get(name)):
                 problems.append(f"{name}={form.get(name)!r}")
 
+        order = form.get("metadata[order_id]")  # a shop order (any quantity), else a top-up
         need("mode", lambda v: v == "payment")
-        need("line_items[0][quantity]", lambda v: v == "1")
+        need("line_items[0][quantity]", lambda v: v == "1" or (order and v and v.isdigit() and int(v) > 0))
         need("line_items[0][price_data][currency]", lambda v: v == "usd")
         need("line_items[0][price_data][unit_amount]", lambda v: v is not None and v.isdigit() and int(v) > 0)
         need("line_items[0][price_data][product_data][name]")
         need("client_reference_id", lambda v: v is not None and v.isdigit())
-        need("metadata[topup_id]", lambda v: v is not None and v.isdigit())
+        need("metadata[order_id]" if order else "metadata[topup_id]", lambda v: v is not None and v.isdigit())
+        if order:
+            need("expires_at", lambda v: v is not None and v.isdigit())
+            if "shipping_address_collection[allowed_countries][0]" in form:
+                need("shipping_options[0][shipping_rate_data][fixed_amount][amount]", lambda v: v and v.isdigit())
         need("success_url", lambda v: v is not None and v.startswith("http"))
         need("cancel_url", lambda v: v is not None and v.startswith("http"))
         if problems:
             return self._error(400, "invalid_request_error", "Invalid parameters: " + ", ".join(problems))
 
         session_id = "cs_test_a1" + secrets.token_hex(24)
-        amount = int(form["line_items[0][price_data][unit_amount]"])
+        amount = int(form["line_items[0][price_data][unit_amount]"]) * int(form["line_items[0][quantity]"])
+        amount += int(form.get("shipping_options[0][shipping_rate_data][fixed_amount][amount]") or 0)
         session = {
             "id": session_id,
             "object": "checkout.session",
@@ -379,9 +394,9 @@ class StripeFake:
             "created": int(time.time()),
             "currency": "usd",
             "customer_email": form.get("customer_email"),
-            "expires_at": int(time.time()) + 24 * 3600,
+            "expires_at": int(form.get("expires_at") or time.time() + 24 * 3600),
             "livemode": False,
-            "metadata": {"topup_id": form["metadata[topup_id]"]},
+            "metadata": {"order_id": order} if order else {"topup_id": form["metadata[topup_id]"]},
             "mode": "payment",
             "payment_intent": None,
             "payment_status": "unpaid",

@@ -9,10 +9,12 @@ from wtforms import FileField, HiddenField, SelectChoice, SelectField, StringFie
 
 from soulseer.services.shop import buying, files, products
 
+QUANTITIES = [SelectChoice(str(n)) for n in range(1, buying.QUANTITY_MAX + 1)]
 
-class BuyForm(FlaskForm):
-    request_key = HiddenField()
-    quantity = SelectField("Quantity", choices=[SelectChoice(str(n)) for n in range(1, buying.QUANTITY_MAX + 1)])
+
+class AddressFields(FlaskForm):
+    """Where a physical order goes (BuyForm; the TEST checkout, standing in for Stripe's)."""
+
     ship_name = StringField("Full name")
     ship_line1 = StringField("Street address")
     ship_line2 = StringField("Apartment, suite (optional)")
@@ -31,6 +33,25 @@ class BuyForm(FlaskForm):
             postal_code=self.ship_postal_code.data,
             country=self.ship_country.data,
         )
+
+
+class BuyForm(AddressFields):
+    """Buy now from the wallet."""
+
+    request_key = HiddenField()
+    quantity = SelectField("Quantity", choices=QUANTITIES)
+
+
+class CardBuyForm(FlaskForm):
+    """Pay by card (Stripe Checkout asks where to ship). It sits on the product page beside the
+    wallet's form, so its fields have names (and ids) of their own."""
+
+    card_request_key = HiddenField()
+    card_quantity = SelectField("How many", choices=QUANTITIES)
+
+
+class TestCheckoutForm(AddressFields):
+    """The TEST checkout of a card order (test payments): the address, as Checkout would ask it."""
 
 
 class ProductFields(FlaskForm):

@@ -3,15 +3,17 @@
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from soulseer.blueprints.shop import bp
-from soulseer.blueprints.shop.forms import BuyForm
-from soulseer.extensions import db
+from soulseer.blueprints.shop.forms import BuyForm, CardBuyForm
+from soulseer.extensions import db, limiter
 from soulseer.services import commerce
 from soulseer.services.payments import wallet
-from soulseer.services.shop import buying, catalogue, files
+from soulseer.services.payments.topups import stripe_configured, test_payments_enabled
+from soulseer.services.shop import buying, catalogue, checkout, files
 from soulseer.services.shop.errors import ShopError
 from soulseer.services.shop.products import CATEGORIES, CATEGORY_LABELS
 from soulseer.views import page_number, refused, render
@@ -67,12 +69,21 @@ def _buy_form(formdata=None):
     return form
 
 
-def _product_page(product, form=None, status=200, **context):
+def _card_form(formdata=None):
+    form = CardBuyForm(formdata=formdata)
+    if formdata is None:
+        form.card_request_key.data = secrets.token_urlsafe(16)
+    return form
+
+
+def _product_page(product, form=None, status=200, card_form=None, **context):
     return render_template(
         "shop/show.html",
         countries=[COUNTRY_NAMES.get(code, code) for code in buying.shipping_countries()],
         product=product,
         form=form or _buy_form(),
+        card_form=card_form or _card_form(),
+        card_payments=stripe_configured() or test_payments_enabled(),
         category_labels=CATEGORY_LABELS,
         profiles=catalogue.seller_profiles([product]),
         balance=wallet.balance(current_user) if current_user.is_authenticated else None,
@@ -115,3 +126,41 @@ def buy(slug):
     db.session.commit()
     flash(f"Thank you: order #{order.id} is paid.", "success")
     return redirect(url_for("shop.order", order_id=order.id), 303)
+
+
+def _per_user():
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+@bp.post("/shop/<slug>/checkout")
+@login_required
+@limiter.limit("10 per minute;60 per hour", key_func=_per_user)  # each one holds stock for 30 minutes
+def pay_by_card(slug):
+    """Pay by card: the order is made and its stock reserved, then Stripe Checkout (or the TEST
+    checkout) takes the payment; the webhook alone marks it paid."""
+    found = catalogue.product_for_sale(slug)
+    if found is None:
+        abort(404)
+    form = _card_form(request.form)
+    try:
+        order = checkout.start(
+            current_user, found.id, form.card_quantity.data, form.card_request_key.data,
+            return_url=lambda order: url_for("shop.order", order_id=order.id, _external=True),
+            cancel_url=url_for("shop.product", slug=found.slug, _external=True),
+            test_checkout_url=lambda order: url_for("shop.test_checkout", order_id=order.id),
+        )  # fmt: skip
+    except ShopError as error:
+        if error.status in (403, 404):
+            db.session.rollback()
+            abort(error.status)
+
+        def page(status, **context):
+            fresh = catalogue.product_for_sale(slug)
+            if fresh is None:
+                abort(404)
+            return _product_page(fresh, None, status, card_form=form, **context)
+
+        return refused(error, page, form, field_names={"quantity": "card_quantity"})
+    if order.payment_status != "pending" or not order.checkout_url:
+        return redirect(url_for("shop.order", order_id=order.id), 303)  # this form was paid (or given up)
+    return redirect(order.checkout_url, 303)

@@ -6,7 +6,8 @@ hold, settlement, refund, seller) and posts through the ledger (soulseer/ledger/
 idempotency keys come from soulseer/ledger/keys.py, ledger reads from soulseer/ledger/reads.py.
 
 - `share_for(seller)`: the reader's share, the only home of that rule.
-- `charge(client, seller, amount, key, reference, description)`: pay now from the wallet.
+- `charge(client, seller, amount, key, reference, description)`: pay now from the wallet;
+  `charge_card(seller, amount, key, reference, description)`: the same sale paid by card.
 - `hold` / `settle` / `release`: money that waits (reading minutes, bookings, premium entry).
 - `refund(reference, amount, key, actor, reason)`: money back, taken from the reader and the
   platform in proportion to what each got.
@@ -19,6 +20,7 @@ from soulseer.services.commerce.sales import (
     Sale,
     SpendingFrozen,
     charge,
+    charge_card,
     refund,
     refundable,
 )
@@ -32,6 +34,7 @@ __all__ = [
     "Settlement",
     "SpendingFrozen",
     "charge",
+    "charge_card",
     "default_share_bps",
     "hold",
     "hold_posting",

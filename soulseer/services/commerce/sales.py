@@ -56,6 +56,19 @@ def charge(client, seller, amount, key, reference, description):
     return Sale(posted.transaction_id, posted.created, amount, to_reader, to_platform)
 
 
+def charge_card(seller, amount, key, reference, description):
+    """`amount` cents paid by card for `reference` (Stripe said so in a verified event): the seller
+    gets floor(amount × share), the platform the rest, as `charge` splits a wallet's money. Nothing
+    can refuse it (the money is in); the same key posts once."""
+    if not isinstance(amount, int) or amount <= 0:
+        raise ValueError("a sale is a positive number of cents")
+    share_bps = share_for(seller)
+    reader = None if seller is PLATFORM else _user_of(seller)
+    posted = operations.card_purchase(amount, reader, share_bps, key, reference, description)
+    to_reader, to_platform = operations.split(amount, share_bps if reader is not None else 0)
+    return Sale(posted.transaction_id, posted.created, amount, to_reader, to_platform)
+
+
 def refundable(reference):
     """Cents of the sale `reference` that can still go back to the client."""
     return reads.sale(reference).paid - reads.refunded(reference)

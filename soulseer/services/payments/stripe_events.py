@@ -15,6 +15,7 @@ number of times:
   kept as failed with the reason. It never raises out of the job.
 """
 
+import functools
 import json
 import logging
 
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
 NOT_CREDITED_YET = "top-up not credited yet"
 EXTENSION = "soulseer.stripe_event_handlers"
+PAYMENT_AREAS = "soulseer.stripe_payment_areas"
 DISPUTE_NOT_APPLIED_YET = "dispute not applied yet"
 
 
@@ -90,6 +92,13 @@ def register_handler(app, event_type, handler):
     """An area applies events of `event_type` with `handler(stripe_event)` (the stored StripeEvent:
     payload, account, created), registered in its init_app (payouts: Connect events)."""
     app.extensions.setdefault(EXTENSION, {})[event_type] = handler
+
+
+def register_payments(app, owns, handlers):
+    """An area that takes card payments of its own, beside top-ups (the shop's orders): an event
+    whose object `owns(object)` recognises is applied by `handlers[event type](object)`, never by
+    the top-ups' handlers; a type the area has no handler for is kept as ignored."""
+    app.extensions.setdefault(PAYMENT_AREAS, []).append((owns, handlers))
 
 
 def store(event):
@@ -169,7 +178,13 @@ def process(event_id):
 
 
 def _handler_for(event):
-    """The work for this event: the top-ups' own handlers take its object, an area's its row."""
+    """The work for this event: an area's payments (register_payments) or the top-ups' handlers
+    take its object, an area's handler by type (register_handler) its row."""
+    data_object = event.data_object
+    for owns, handlers in current_app.extensions.get(PAYMENT_AREAS, []):
+        if owns(data_object):
+            handler = handlers.get(event.type)
+            return functools.partial(handler, data_object) if handler else None
     if event.type in HANDLERS:
         return lambda: HANDLERS[event.type](event.data_object)
     registered = current_app.extensions.get(EXTENSION, {}).get(event.type)

@@ -6,6 +6,7 @@ products.py     the rules of a product (price, kind, stock, category, text), cre
 files.py        a digital product's file (checked by content) and its picture (re-encoded)
 catalogue.py    what visitors see: browse with filters, search and pages, one product, featured
 buying.py       "Buy now" from the wallet: one transaction, stock decremented only if enough
+checkout.py     "Pay by card" through Stripe Checkout: stock reserved, paid only by the webhook
 downloads.py    download grants: counted by the server, then a short-lived signed link
 orders.py       the buyer's orders, the admin's list, shipping
 refunds.py      refunds (whole order or an item) and cancelling before shipment, through commerce
@@ -15,8 +16,11 @@ export.py       the buyer's orders in "export my data"
 
 
 def init_app(app):
-    from soulseer.services.shop import export  # noqa: F401  (registers its section of the export)
+    from soulseer.services.core import ticks
+    from soulseer.services.shop import checkout, export  # noqa: F401  (export registers its section)
     from soulseer.services.shop.moderation import register_kinds, register_product_kind
 
     register_kinds()  # "Report a problem with this order", in the one moderation queue
     register_product_kind()  # products: screened, reportable, hideable
+    checkout.register_events(app)  # card-paid orders' Stripe events, beside top-ups'
+    ticks.register(app, "shop", checkout.tick)  # reservations whose expiry event never came

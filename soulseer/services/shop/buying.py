@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import keys
-from soulseer.models import FulfilmentStatus, Order, OrderItem, PaymentStatus, Product, ProductKind, Role
+from soulseer.models import FulfilmentStatus, Order, OrderItem, PaymentStatus, Product, ProductKind, Role, User
 from soulseer.services import commerce
 from soulseer.services.payments import wallet
 from soulseer.services.shop import catalogue, downloads
@@ -77,6 +77,16 @@ def check_address(address):
     return columns
 
 
+def collected_address(address):
+    """The ship_* columns of an address Stripe Checkout collected: kept as the buyer gave it (Stripe
+    checked it and the money is in), cut to the columns' lengths."""
+    columns = {}
+    for name, column, _, _, longest in _ADDRESS_FIELDS:
+        columns[column] = " ".join(str(getattr(address, name) or "").split())[:longest] or None
+    columns["ship_country"] = (address.country or "").strip().upper()[:2] or None
+    return columns
+
+
 def check_quantity(product, text):
     if product.kind == ProductKind.DIGITAL:
         return 1
@@ -86,7 +96,8 @@ def check_quantity(product, text):
     return int(text)
 
 
-def _product(product_id, buyer):
+def product_to_buy(product_id, buyer):
+    """The product, for sale and for this buyer, or ShopError (404 not for sale, 403 not for them)."""
     product = db.session.execute(
         sa.select(Product).where(Product.id == product_id, catalogue.for_sale())
     ).scalar_one_or_none()
@@ -99,16 +110,11 @@ def _product(product_id, buyer):
     return product
 
 
-def _new_order(buyer, request_key, values):
-    """The order of this buy form: made now, or None when the same form made one already."""
-    statement = (
-        insert(Order)
-        .values(buyer_id=buyer.id, request_key=request_key, **values)
-        .on_conflict_do_nothing(constraint="uq_orders_buyer_request")
-        .returning(Order.id)
-    )
-    order_id = db.session.execute(statement).scalar_one_or_none()
-    return db.session.get(Order, order_id) if order_id is not None else None
+def check_request_key(request_key):
+    request_key = (request_key or "").strip()
+    if not request_key or len(request_key) > REQUEST_KEY_MAX:
+        raise ShopError("This form has expired. Reload the page and try again.", status=400)
+    return request_key
 
 
 def existing_order(buyer, request_key):
@@ -132,42 +138,73 @@ def take_stock(product, quantity):
     return left
 
 
-def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
-    """Buy now, paid from the wallet. Returns the paid order (the first one, when this form was
-    sent before). Raises ShopError, commerce.NotEnoughFunds (402: offer a top-up) or
-    commerce.SpendingFrozen (403); the caller rolls back on any of them and commits otherwise."""
-    request_key = (request_key or "").strip()
-    if not request_key or len(request_key) > REQUEST_KEY_MAX:
-        raise ShopError("This form has expired. Reload the page and try again.", status=400)
-    already = existing_order(buyer, request_key)
-    if already is not None:
-        return already
-    product = _product(product_id, buyer)
-    quantity = check_quantity(product, quantity)
+def put_back_stock(order):
+    """The order's physical units go back on sale (a cancelled order, a card payment that never came)."""
+    for item in order.items:
+        if item.kind == ProductKind.PHYSICAL:
+            db.session.execute(
+                sa.update(Product).where(Product.id == item.product_id).values(stock=Product.stock + item.quantity)
+            )
+
+
+def place_order(buyer, product, quantity, request_key, payment_method, **columns):
+    """The order of this buy form, pending, with its item and its stock taken (physical goods).
+    Returns (order, made): made False when the same form made the order already (a double click, a
+    retried request, two tabs at once: orders are unique per buyer and request key)."""
     physical = product.kind == ProductKind.PHYSICAL
-    shipping = check_address(address or Address()) if physical else {}
     subtotal = product.price_cents * quantity
-    order = _new_order(buyer, request_key, {
-        "payment_method": "wallet",
-        "payment_status": PaymentStatus.PENDING,
-        "fulfilment_status": FulfilmentStatus.UNFULFILLED if physical else FulfilmentStatus.NOT_REQUIRED,
-        "subtotal_cents": subtotal,
-        "shipping_cents": product.shipping_cents,
-        "total_cents": subtotal + product.shipping_cents,
-        **shipping,
-    })  # fmt: skip
-    if order is None:  # the same form, sent twice at once: the other request made the order
-        return existing_order(buyer, request_key)
+    statement = (
+        insert(Order)
+        .values(
+            buyer_id=buyer.id, request_key=request_key, payment_method=payment_method,
+            payment_status=PaymentStatus.PENDING,
+            fulfilment_status=FulfilmentStatus.UNFULFILLED if physical else FulfilmentStatus.NOT_REQUIRED,
+            subtotal_cents=subtotal, shipping_cents=product.shipping_cents,
+            total_cents=subtotal + product.shipping_cents, **columns,
+        )
+        .on_conflict_do_nothing(constraint="uq_orders_buyer_request")
+        .returning(Order.id)
+    )  # fmt: skip
+    order_id = db.session.execute(statement).scalar_one_or_none()
+    if order_id is None:  # the same form, sent twice at once: the other request made the order
+        return existing_order(buyer, request_key), False
+    order = db.session.get(Order, order_id)
     order.items.append(OrderItem(
         product_id=product.id, seller_id=product.seller_id, kind=product.kind,
         title=product.title, unit_price_cents=product.price_cents, quantity=quantity,
     ))  # fmt: skip
     if physical:
         take_stock(product, quantity)
-    seller = product.seller if product.seller_id is not None else commerce.PLATFORM
+    return order, True
+
+
+def seller_of(item):
+    """Who is paid for an order's item: its reader, or the platform."""
+    return db.session.get(User, item.seller_id) if item.seller_id is not None else commerce.PLATFORM
+
+
+def sale_description(item):
+    return f"Shop: {item.title}" + (f" × {item.quantity}" if item.quantity > 1 else "")
+
+
+def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
+    """Buy now, paid from the wallet. Returns the paid order (the first one, when this form was
+    sent before). Raises ShopError, commerce.NotEnoughFunds (402: offer a top-up) or
+    commerce.SpendingFrozen (403); the caller rolls back on any of them and commits otherwise."""
+    request_key = check_request_key(request_key)
+    already = existing_order(buyer, request_key)
+    if already is not None:
+        return already
+    product = product_to_buy(product_id, buyer)
+    quantity = check_quantity(product, quantity)
+    shipping = check_address(address or Address()) if product.kind == ProductKind.PHYSICAL else {}
+    order, made = place_order(buyer, product, quantity, request_key, "wallet", **shipping)
+    if not made:
+        return order
+    [item] = order.items
     commerce.charge(
-        buyer, seller, order.total_cents, keys.order_payment(order.id), reference(order),
-        f"Shop: {product.title}" + (f" × {quantity}" if quantity > 1 else ""),
+        buyer, seller_of(item), order.total_cents, keys.order_payment(order.id), reference(order),
+        sale_description(item),
     )  # fmt: skip
     order.payment_status = PaymentStatus.PAID
     order.paid_at = clock.now()

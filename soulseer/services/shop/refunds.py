@@ -18,13 +18,13 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import keys, reads
-from soulseer.models import FulfilmentStatus, Order, PaymentStatus, Product
+from soulseer.models import FulfilmentStatus, Order, PaymentStatus
 from soulseer.money import format_cents
 from soulseer.services import commerce
 from soulseer.services.core import audit, notifications
 from soulseer.services.payments import wallet
 from soulseer.services.shop import downloads
-from soulseer.services.shop.buying import reference
+from soulseer.services.shop.buying import put_back_stock, reference
 from soulseer.services.shop.errors import ShopError
 
 REASON_MIN, REASON_MAX = 5, 500
@@ -128,10 +128,7 @@ def cancel(admin, order_id, reason, request_key):
         return order
     if order.fulfilment_status != FulfilmentStatus.UNFULFILLED or not order.paid:
         raise ShopError("Only a paid order that has not shipped can be cancelled.", status=409)
-    for item in order.items:
-        db.session.execute(
-            sa.update(Product).where(Product.id == item.product_id).values(stock=Product.stock + item.quantity)
-        )
+    put_back_stock(order)
     amount = left_to_refund(order)
     if amount > 0:
         _pay_back(admin, order, amount, reason, request_key)
