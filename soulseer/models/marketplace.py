@@ -1,6 +1,6 @@
 """The marketplace: one public profile per reader, its specialties, and clients' favourites.
 
-`status` and `last_seen_at` are written by the status code (online/offline switch, readings,
+`status`, `busy_scheduled` and `last_seen_at` are written by the status code (online/offline switch, readings,
 the auto-offline job); the marketplace only reads them (online first, the "Online now" badge).
 """
 
@@ -44,6 +44,7 @@ class ReaderProfile(Moderatable, db.Model):
     __tablename__ = "reader_profiles"
     __table_args__ = (
         sa.CheckConstraint("status IN ('online', 'busy', 'offline')", name="status_known"),
+        sa.CheckConstraint("NOT busy_scheduled OR status = 'busy'", name="busy_scheduled_is_busy"),
         sa.CheckConstraint("rate_chat_cents IS NULL OR rate_chat_cents > 0", name="rate_chat_positive"),
         sa.CheckConstraint("rate_voice_cents IS NULL OR rate_voice_cents > 0", name="rate_voice_positive"),
         sa.CheckConstraint("rate_video_cents IS NULL OR rate_video_cents > 0", name="rate_video_positive"),
@@ -78,6 +79,9 @@ class ReaderProfile(Moderatable, db.Model):
     review_count: Mapped[int] = mapped_column(default=0, server_default="0")
     readings_count: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(sa.String(16), default=ReaderStatus.OFFLINE, server_default="offline")
+    # Busy because of a scheduled reading (its room is open, or due: docs/bookings.md), not an
+    # on-demand one: shown as "Busy — scheduled reading".
+    busy_scheduled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     last_seen_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Display name, tagline and specialty names, kept by the marketplace service; searched through
     # the generated tsvector (specialty names live in another table, so a generated column alone

@@ -9,6 +9,7 @@ import pytest
 from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import keys, operations
+from soulseer.models import BookingSettings
 from soulseer.services.bookings import availability
 from tests.conftest import csrf_token_from
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
@@ -48,6 +49,15 @@ def luna(make_user):
     make_profile(user, "Luna Starweaver", status="offline", chat="0.50")
     luna_takes_bookings(user)
     return user
+
+
+@pytest.fixture
+def short_luna(luna):
+    """Luna offers 15 minutes at her rate: $0.50 × 15 = $7.50."""
+    settings = database.session.get(BookingSettings, luna.id)
+    settings.lengths = [15, 30, 60]
+    database.session.commit()
+    return luna
 
 
 @pytest.fixture

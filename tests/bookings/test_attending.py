@@ -63,15 +63,6 @@ def run_together(reading_id, people, start, seconds):
     database.session.expire_all()
 
 
-@pytest.fixture
-def short_luna(luna):
-    """Luna offers 15 minutes at her rate: $0.50 × 15 = $7.50."""
-    settings = database.session.get(BookingSettings, luna.id)
-    settings.lengths = [15, 30, 60]
-    database.session.commit()
-    return luna
-
-
 def test_the_tick_opens_the_room_five_minutes_before_and_the_reader_shows_busy(short_luna, nova):
     made = book(nova, short_luna)
     assert tick(START - timedelta(minutes=5, seconds=1))["bookings"] == 2  # only the two reminders

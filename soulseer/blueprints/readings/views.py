@@ -6,7 +6,7 @@ from soulseer import clock
 from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.blueprints.readings import bp
 from soulseer.extensions import db, htmx
-from soulseer.models import ReaderProfile, ReaderStatus, Role
+from soulseer.models import ReaderProfile, Role
 from soulseer.models.reading import Reading, ReadingState
 from soulseer.money import AmountError, parse_cents
 from soulseer.services.payments import wallet
@@ -42,12 +42,13 @@ def _panel_context(profile, error=None, error_field=None, mode=None, spend_cap="
     missing_av = [code for code, _ in all_rates if code not in offered_codes]
     user = current_user if current_user.is_authenticated else None
     balance = wallet.balance(user) if user is not None and user.is_client else None
+    unavailable = lifecycle.why_unavailable(profile)
     return {
         "profile": profile,
         "offered": offered,
         "missing_av": missing_av,
-        "online": profile.status == ReaderStatus.ONLINE,
-        "unavailable": None if profile.status == ReaderStatus.ONLINE else lifecycle.why_unavailable(profile),
+        "unavailable": unavailable,
+        "online": unavailable is None,
         "balance": balance,
         "minutes_needed": current_app.config["MINUTES_NEEDED_TO_START"],
         "error": error,
@@ -143,7 +144,7 @@ def show(reading_id):
         "guidance_ids": chat.guidance_for(reading, current_user.id, [m.id for m in messages]),
         "message_max": chat.MESSAGE_MAX,
         "review_refusal": reviews.why_no_review(current_user, reading) if reading.state in room.OVER_STATES else None,
-        "reader_online": current_user.id == reading.reader_id and room.reader_is_online(reading),
+        "reader_status": room.reader_status_now(reading) if current_user.id == reading.reader_id else None,
         "av": reading.mode != "chat" and agora.configured(),
     }
     response = make_response(render_template("readings/show.html", **context))

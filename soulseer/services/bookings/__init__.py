@@ -18,9 +18,12 @@ def init_app(app):
     from soulseer.ledger import verify
     from soulseer.services.bookings import attending, export  # noqa: F401  (export registers its section)
     from soulseer.services.core import ticks
+    from soulseer.services.marketplace import reader_status
     from soulseer.services.readings import metering
 
     # A finished booking's hold must be empty: settled or released, never left holding money.
     verify.register_finished_holds(app, "booking", "bookings", ("completed", "cancelled"))
     metering.register_prepaid(app, attending.settle_reading)  # a booked reading settles by its rule
     ticks.register(app, "bookings", attending.tick)
+    # From 5 minutes before a booking the reader is busy with it: no on-demand request reaches her.
+    reader_status.register_scheduled(app, attending.reader_held)

@@ -81,6 +81,23 @@ def _reader_name(booking):
     return profile.display_name if profile else db.session.get(User, booking.reader_id).display_name
 
 
+def reader_held(reader_id, now):
+    """reader_status's rule for a scheduled reading (registered in bookings.init_app): a confirmed
+    booking of hers whose room opens now and has not opened yet — held back by another reading,
+    or the tick not there yet. From then on she takes no on-demand request."""
+    return (
+        db.session.execute(
+            sa.select(Booking.id).where(
+                Booking.reader_id == reader_id,
+                Booking.state == BookingState.CONFIRMED,
+                Booking.starts_at <= now + OPENS_BEFORE,
+                Booking.starts_at > now - NO_SHOW_AFTER,  # later the tick settles it as a no-show
+            )
+        ).first()
+        is not None
+    )
+
+
 # Settling -------------------------------------------------------------------------------------------
 
 

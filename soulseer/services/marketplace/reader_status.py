@@ -1,6 +1,10 @@
 """Reader status (PRODUCT.md §3): online / busy / offline, going offline when idle, and the
 "notify me when online" requests that a reader coming online consumes.
 
+Busy has two reasons: an on-demand reading ("In a reading"), or a scheduled one ("Busy — scheduled
+reading", `busy_scheduled`): from 5 minutes before a booking's start (the bookings area's rule,
+`register_scheduled`) until its reading is over. Clients cannot ask a busy reader for a reading.
+
 Every change is published after its commit: the reader's status badge and card to every open tab
 (`reader-status-<profile id>`, `reader-card-<profile id>`), the dashboard switch to the reader's
 other tabs (`reader-switch`). See docs/events.md.
@@ -26,6 +30,7 @@ from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.models.notification import OnlineNotificationRequest
 from soulseer.services.core import after_commit, events, notifications
 
+SCHEDULED_RULE = "reader_status.scheduled"
 MISSED_REQUESTS_KEY = "soulseer:missed-requests:{profile_id}"
 MISSED_REQUESTS_LIMIT = 3
 
@@ -41,22 +46,38 @@ def _lock(profile):
     ).scalar_one()
 
 
-def _change(profile, status):
-    """Set `status` and publish after commit. Coming online (from offline or busy) tells every client
-    waiting for this reader, once, and consumes their requests."""
+def _change(profile, status, scheduled=False):
+    """Set `status` (busy with a scheduled reading when `scheduled`) and publish after commit. Coming
+    online (from offline or busy) tells every client waiting for this reader, once, and consumes
+    their requests."""
     profile = _lock(profile)
-    previous = profile.status
-    profile.status = status
+    previous = (profile.status, profile.busy_scheduled)
+    profile.status, profile.busy_scheduled = status, scheduled
     profile.last_seen_at = clock.now()
-    if status == ReaderStatus.ONLINE and previous != ReaderStatus.ONLINE:
+    if status == ReaderStatus.ONLINE and previous[0] != ReaderStatus.ONLINE:
         _tell_waiting_clients(profile)
-    if status != previous:
+    if (status, scheduled) != previous:
         after_commit.run_once(publish_status, profile.id)
     return profile
 
 
+def register_scheduled(app, due):
+    """The bookings area's rule: `due(reader_id, now)` says whether a booked reading of hers is due
+    and its room not open yet (from 5 minutes before its start). Registered in its init_app."""
+    app.extensions[SCHEDULED_RULE] = due
+
+
+def scheduled_reading_due(profile, now=None):
+    """Whether a scheduled reading holds the reader now, before its room is open: she takes no
+    on-demand request and, once out of any other reading, shows "Busy — scheduled reading"."""
+    due = current_app.extensions.get(SCHEDULED_RULE)
+    return due is not None and due(profile.user_id, now or clock.now())
+
+
 def go_online(profile):
     """The reader's switch: online. A reader in a reading stays busy until it ends."""
+    if profile.busy_scheduled:
+        raise StatusError("Your booked reading is due; you will be online again when it ends.")
     if profile.status == ReaderStatus.BUSY:
         raise StatusError("You are in a reading; you will be online again when it ends.")
     clear_missed_requests(profile)
@@ -68,13 +89,17 @@ def go_offline(profile):
     return _change(profile, ReaderStatus.OFFLINE)
 
 
-def set_busy(profile):
-    """For the readings area: the reader is in a reading (automatic, PRODUCT.md §3)."""
-    return _change(profile, ReaderStatus.BUSY)
+def set_busy(profile, scheduled=False):
+    """For the readings area: the reader is in a reading (automatic, PRODUCT.md §3); `scheduled`
+    when it is a booked one."""
+    return _change(profile, ReaderStatus.BUSY, scheduled)
 
 
 def set_available(profile):
-    """For the readings area: the reading ended; the reader is online again."""
+    """For the readings area: the reading ended; the reader is online again — unless a scheduled
+    reading of hers is due, which keeps her busy until its room opens (the bookings' tick)."""
+    if scheduled_reading_due(profile):
+        return _change(profile, ReaderStatus.BUSY, scheduled=True)
     return _change(profile, ReaderStatus.ONLINE)
 
 

@@ -191,6 +191,7 @@ CARD_COLUMNS = (
     ReaderProfile.rating_average,
     ReaderProfile.review_count,
     ReaderProfile.status,
+    ReaderProfile.busy_scheduled,
 )
 
 

@@ -14,7 +14,7 @@ from soulseer.extensions import db
 from soulseer.models import ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingMode, ReadingState
 from soulseer.services import commerce
-from soulseer.services.marketplace import profiles
+from soulseer.services.marketplace import profiles, reader_status
 from soulseer.services.payments import wallet
 from soulseer.services.readings import metering, room, states
 from soulseer.services.readings.states import can, transition
@@ -31,8 +31,14 @@ def needed_balance(rate_cents):
 
 
 def why_unavailable(profile):
-    """Why a reader who is not online takes no request, in the words the client reads. A busy
-    reader is in a reading, or live in a stream (which keeps her busy: services/streams/lifecycle.py)."""
+    """Why the reader takes no request now, in the words the client reads; None when she does. A
+    scheduled reading holds her from 5 minutes before its start, even before the tick has made
+    her busy with it (marketplace/reader_status.py); a busy reader is otherwise in a reading, or
+    live in a stream (which keeps her busy: services/streams/lifecycle.py)."""
+    if profile.busy_scheduled or reader_status.scheduled_reading_due(profile):
+        return "busy with a scheduled reading"
+    if profile.status == ReaderStatus.ONLINE:
+        return None
     if profile.status != ReaderStatus.BUSY:
         return "offline"
     from soulseer.services.streams.lifecycle import live_stream_of  # streams build on readings
@@ -50,8 +56,9 @@ def request(client, profile, mode, spend_cap_cents=None):
     offered = dict(room.modes_offered(profile))
     if mode not in offered:
         raise ReadingError("Choose one of the ways this reader offers.", "mode", status=422)
-    if profile.status != ReaderStatus.ONLINE:
-        raise ReadingError(f"{profile.display_name} is {why_unavailable(profile)} right now.", status=409)
+    unavailable = why_unavailable(profile)
+    if unavailable:
+        raise ReadingError(f"{profile.display_name} is {unavailable} right now.", status=409)
     mode, rate_cents = ReadingMode(mode), offered[mode]
     if spend_cap_cents is not None and spend_cap_cents < rate_cents:
         raise ReadingError("A spend cap must allow at least one minute.", "spend_cap", status=422)
@@ -104,6 +111,10 @@ def accept(reading, reader):
         raise ReadingError("This request expired before it was accepted.", status=410)
     if not can(reading, S.ACCEPTED):
         raise ReadingError("This request can no longer be accepted.")
+    if reader_status.scheduled_reading_due(profiles.profile_for(reader), now):
+        # Her booked reading opens now: this one would keep its room shut (the view commits this).
+        metering.cancel(reading, EndReason.DECLINED, now)
+        raise ReadingError("Your booked reading is due: this request was declined for you.", status=409)
     transition(reading, S.ACCEPTED, at=now)
     reading.accepted_at = now
     reading.join_deadline = now + timedelta(seconds=current_app.config["JOIN_TIMEOUT_SECONDS"])

@@ -49,7 +49,7 @@ def on_transition(reading, from_state, to_state, reason):
         return
     if to_state == S.ACCEPTED:
         reader_status.clear_missed_requests(profile)
-        reader_status.set_busy(profile)
+        reader_status.set_busy(profile, scheduled=reading.booking_id is not None)
     elif to_state == S.CANCELLED and reason == EndReason.DECLINED:
         reader_status.clear_missed_requests(profile)
     elif to_state == S.CANCELLED and reason == EndReason.EXPIRED:

@@ -11,7 +11,7 @@ from flask import current_app, render_template
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import Booking, ReaderProfile, ReaderStatus
+from soulseer.models import Booking, ReaderProfile
 from soulseer.models.reading import OPEN_STATES, EndReason, PauseReason, Reading, ReadingState
 from soulseer.services.payments import wallet
 from soulseer.services.readings import metering
@@ -58,12 +58,13 @@ def pending_request_clause(reader_id, now):
     )
 
 
-def reader_is_online(reading):
-    """Whether the reading's reader is online now (her summary says so once the reading is over)."""
-    return (
-        db.session.execute(sa.select(ReaderProfile.status).filter_by(user_id=reading.reader_id)).scalar()
-        == ReaderStatus.ONLINE
-    )
+def reader_status_now(reading):
+    """The reading's reader's status now, "scheduled" when busy with a booked reading (her summary
+    says it once the reading is over)."""
+    status, scheduled = db.session.execute(
+        sa.select(ReaderProfile.status, ReaderProfile.busy_scheduled).filter_by(user_id=reading.reader_id)
+    ).one()
+    return "scheduled" if scheduled else status
 
 
 def open_reading_for(user):
