@@ -1,6 +1,8 @@
 """The shop in the browser, on phones (390×844): a client finds a reader's guide in the shop,
-buys it from her wallet and downloads it; she buys a crystal from her wallet with an address; an
-admin marks it shipped and she sees the tracking. axe and the tap targets are checked on each page
+buys it from her wallet and downloads it; she buys a crystal from her wallet with an address, and
+another by card through the TEST checkout (test payments: the address asked there, as Stripe
+Checkout does, and the order paid by the webhook's job); an admin marks that one shipped and she
+sees the tracking. axe and the tap targets are checked on each page
 (tests/support/axe.py); screenshots at 390 and 1280."""
 
 import re
@@ -36,7 +38,7 @@ def test_a_client_buys_a_readers_guide_and_a_crystal_and_the_admin_ships_it(
     fund(nova, 10_000)
     digital_product(ada, title="Moon Rituals Workbook", price="9.99", seller=luna, summary="Twelve rituals",
                     description="Twelve **simple** rituals for each new moon.")  # fmt: skip
-    physical_product(ada, title="Rose Quartz Point", price="25.00", stock=2, shipping="5.00", featured=True)
+    physical_product(ada, title="Rose Quartz Point", price="25.00", stock=3, shipping="5.00", featured=True)
     problems = []
 
     sign_in(page, "nova@example.test")
@@ -83,16 +85,37 @@ def test_a_client_buys_a_readers_guide_and_a_crystal_and_the_admin_ships_it(
     screenshot(page, "crystal-390")
     page.get_by_role("button", name=re.compile(r"^Pay \$25\.00 each \+ shipping")).click()
     expect(page.get_by_text("We are preparing your order.")).to_be_visible()
-    crystal_order_url = page.url
     expect(page.get_by_text("$55.00")).to_be_visible()  # 2 × $25 + $5 shipping
     problems += _clean(page, "crystal order")
+
+    # One more, by card: the TEST checkout stands in for Stripe's and asks where to ship.
+    page.goto("/shop")
+    page.get_by_role("link", name="Rose Quartz Point").click()
+    page.get_by_role("button", name="Pay by card").click()
+    expect(page.get_by_role("heading", name="Test checkout")).to_be_visible()
+    expect(page.get_by_text("$30.00")).to_be_visible()  # $25 + $5 shipping
+    page.get_by_label("Full name").fill("Nova Lee")
+    page.get_by_label("Street address").fill("40 Birch Road")
+    page.get_by_label("City").fill("Salem")
+    page.get_by_label("State").fill("OR")
+    page.get_by_label("ZIP code").fill("97301")
+    problems += _clean(page, "test checkout")
+    screenshot(page, "card-checkout-390")
+    page.get_by_role("button", name="Pay (test)").click()
+    # The order's page waits for the webhook's job, then shows it paid (it asks every 2 s).
+    expect(page.get_by_text("We are preparing your order.")).to_be_visible()
+    expect(page.get_by_text("Paid by card")).to_be_visible()
+    crystal_order_url = page.url
+    card_order = crystal_order_url.rsplit("/", 1)[1]
+    problems += _clean(page, "card order")
+    screenshot(page, "card-order-390")
 
     # Ada ships it from the admin, on her laptop.
     second_page.set_viewport_size(LAPTOP)
     sign_in(second_page, "ada@example.test")
     second_page.goto("/admin/orders")
-    second_page.get_by_role("link", name=re.compile(r"^Order #\d+$")).click()
-    expect(second_page.get_by_text("12 Elm Street")).to_be_visible()
+    second_page.get_by_role("link", name=f"Order #{card_order}").click()
+    expect(second_page.get_by_text("40 Birch Road")).to_be_visible()  # from the checkout
     second_page.get_by_label("Carrier").fill("USPS")
     second_page.get_by_label("Tracking number").fill("9400111899223100012345")
     problems += _clean(second_page, "admin order")

@@ -91,6 +91,23 @@ def _product_page(product, form=None, status=200, card_form=None, **context):
     ), status
 
 
+def _refused_on_product_page(error, slug, form, field_names=None, card_form=None, **context):
+    """A buy form refused: 403/404 as such, anything else the product page again with the message
+    on `form` (the wallet's or the card's), nothing kept."""
+    if error.status in (403, 404) and isinstance(error, ShopError):
+        db.session.rollback()
+        abort(error.status)
+
+    def page(status, **context):
+        fresh = catalogue.product_for_sale(slug)
+        if fresh is None:
+            abort(404)
+        wallet_form = None if card_form is not None else form
+        return _product_page(fresh, wallet_form, status, card_form=card_form, **context)
+
+    return refused(error, page, form, field_names=field_names, **context)
+
+
 @bp.get("/shop/<slug>")
 def product(slug):
     found = catalogue.product_for_sale(slug)
@@ -112,17 +129,7 @@ def buy(slug):
             current_user, found.id, form.quantity.data, form.request_key.data, form.address()
         )
     except (ShopError, commerce.NotEnoughFunds, commerce.SpendingFrozen) as error:
-        if error.status in (403, 404) and isinstance(error, ShopError):
-            db.session.rollback()
-            abort(error.status)
-
-        def page(status, **context):
-            fresh = catalogue.product_for_sale(slug)
-            if fresh is None:
-                abort(404)
-            return _product_page(fresh, form, status, **context)
-
-        return refused(error, page, form, top_up=isinstance(error, commerce.NotEnoughFunds))
+        return _refused_on_product_page(error, slug, form, top_up=isinstance(error, commerce.NotEnoughFunds))
     db.session.commit()
     flash(f"Thank you: order #{order.id} is paid.", "success")
     return redirect(url_for("shop.order", order_id=order.id), 303)
@@ -150,17 +157,7 @@ def pay_by_card(slug):
             test_checkout_url=lambda order: url_for("shop.test_checkout", order_id=order.id),
         )  # fmt: skip
     except ShopError as error:
-        if error.status in (403, 404):
-            db.session.rollback()
-            abort(error.status)
-
-        def page(status, **context):
-            fresh = catalogue.product_for_sale(slug)
-            if fresh is None:
-                abort(404)
-            return _product_page(fresh, None, status, card_form=form, **context)
-
-        return refused(error, page, form, field_names={"quantity": "card_quantity"})
+        return _refused_on_product_page(error, slug, form, card_form=form, field_names={"quantity": "card_quantity"})
     if order.payment_status != "pending" or not order.checkout_url:
         return redirect(url_for("shop.order", order_id=order.id), 303)  # this form was paid (or given up)
     return redirect(order.checkout_url, 303)

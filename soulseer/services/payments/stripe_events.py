@@ -213,19 +213,23 @@ def _topup_for_session(session):
     return topup
 
 
-def _check_session_matches(topup, session):
+def check_session_pays(session, owner_id, amount_cents, what):
+    """The Checkout Session is `owner_id`'s (client_reference_id) and pays `amount_cents` in our
+    currency for `what` ("top-up 7", "order 12"); otherwise NotApplicable, and nothing moves."""
     reference = str(session.get("client_reference_id") or "")
-    user = db.session.get(User, int(reference)) if reference.isdigit() else None
-    if user is None or user.id != topup.user_id:
-        raise NotApplicable(f"unknown user: client_reference_id {reference!r} is not top-up {topup.id}'s owner")
+    if reference != str(owner_id):
+        raise NotApplicable(f"unknown user: client_reference_id {reference!r} is not {what}'s owner")
     amount, currency = session.get("amount_total"), str(session.get("currency") or "").lower()
     expected_currency = current_app.config["CURRENCY"].lower()
-    if amount != topup.amount_cents or currency != expected_currency:
+    if amount != amount_cents or currency != expected_currency:
         raise NotApplicable(
-            f"amount mismatch: the session is {amount} {currency}, top-up {topup.id} is "
-            f"{topup.amount_cents} {expected_currency}"
+            f"amount mismatch: the session is {amount} {currency}, {what} is {amount_cents} {expected_currency}"
         )
-    return user
+
+
+def _check_session_matches(topup, session):
+    check_session_pays(session, topup.user_id, topup.amount_cents, f"top-up {topup.id}")
+    return db.session.get(User, topup.user_id)
 
 
 def _remember_payment_intent(topup, session):

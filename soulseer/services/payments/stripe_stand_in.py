@@ -33,50 +33,42 @@ def sign(payload, secret, timestamp=None):
     return f"t={timestamp},v1={digest}"
 
 
-def build_event(topup, outcome):
-    """The event Stripe sends when this top-up's checkout is paid, or its payment fails."""
+def _checkout_event(outcome, session_id, user_id, amount, metadata, **more):
+    """`checkout.session.completed` (paid) or `async_payment_failed` for a TEST session."""
     now = int(time.time())
     session = {
-        "id": topup.checkout_session_id,
+        "id": session_id,
         "object": "checkout.session",
-        "amount_subtotal": topup.amount_cents,
-        "amount_total": topup.amount_cents,
-        "client_reference_id": str(topup.user_id),
+        "amount_subtotal": amount,
+        "amount_total": amount,
+        "client_reference_id": str(user_id),
         "created": now,
         "currency": current_app.config["CURRENCY"].lower(),
         "livemode": False,
-        "metadata": {"topup_id": str(topup.id)},
+        "metadata": metadata,
         "mode": "payment",
         "payment_intent": "pi_test_" + secrets.token_hex(12),
         "payment_status": "paid" if outcome == PAID else "unpaid",
         "status": "complete",
+        **more,
     }
     kind = "checkout.session.completed" if outcome == PAID else "checkout.session.async_payment_failed"
     return envelope(kind, session, now)
 
 
+def build_event(topup, outcome):
+    """The event Stripe sends when this top-up's checkout is paid, or its payment fails."""
+    return _checkout_event(
+        outcome, topup.checkout_session_id, topup.user_id, topup.amount_cents, {"topup_id": str(topup.id)}
+    )
+
+
 def build_order_event(order, outcome, address=None):
     """The event Stripe sends when a shop order's checkout is paid (with the shipping address
     Checkout collected, a `buying.Address`, for physical goods), or its payment fails."""
-    now = int(time.time())
-    session = {
-        "id": order.checkout_session_id,
-        "object": "checkout.session",
-        "amount_subtotal": order.subtotal_cents,
-        "amount_total": order.total_cents,
-        "client_reference_id": str(order.buyer_id),
-        "created": now,
-        "currency": current_app.config["CURRENCY"].lower(),
-        "expires_at": int(order.checkout_expires_at.timestamp()),
-        "livemode": False,
-        "metadata": {"order_id": str(order.id)},
-        "mode": "payment",
-        "payment_intent": "pi_test_" + secrets.token_hex(12),
-        "payment_status": "paid" if outcome == PAID else "unpaid",
-        "status": "complete",
-    }
+    more = {"amount_subtotal": order.subtotal_cents, "expires_at": int(order.checkout_expires_at.timestamp())}
     if address is not None:
-        session["collected_information"] = {
+        more["collected_information"] = {
             "shipping_details": {
                 "name": address.name,
                 "address": {
@@ -85,8 +77,9 @@ def build_order_event(order, outcome, address=None):
                 },
             }
         }  # fmt: skip
-    kind = "checkout.session.completed" if outcome == PAID else "checkout.session.async_payment_failed"
-    return envelope(kind, session, now)
+    return _checkout_event(
+        outcome, order.checkout_session_id, order.buyer_id, order.total_cents, {"order_id": str(order.id)}, **more
+    )
 
 
 def pay_order(order, outcome, webhook_url, address=None):

@@ -178,16 +178,7 @@ def _order_for_session(session):
 
 
 def _check_session(order, session):
-    reference = str(session.get("client_reference_id") or "")
-    if reference != str(order.buyer_id):
-        raise NotApplicable(f"unknown user: client_reference_id {reference!r} is not order {order.id}'s buyer")
-    amount, currency = session.get("amount_total"), str(session.get("currency") or "").lower()
-    expected_currency = current_app.config["CURRENCY"].lower()
-    if amount != order.total_cents or currency != expected_currency:
-        raise NotApplicable(
-            f"amount mismatch: the session is {amount} {currency}, order {order.id} is "
-            f"{order.total_cents} {expected_currency}"
-        )
+    stripe_events.check_session_pays(session, order.buyer_id, order.total_cents, f"order {order.id}")
     payment_intent = _id_of(session.get("payment_intent"))
     if payment_intent and not order.payment_intent_id:
         order.payment_intent_id = payment_intent
