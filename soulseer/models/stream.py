@@ -10,6 +10,7 @@
 - `StreamMessage`: a chat line, moderatable like every other kind of content.
 - `StreamTicket`: a viewer's entry to a premium stream, held until settled or released.
 - `StreamReminder`: "Remind me" on an announced stream.
+- `StreamRestriction`: a viewer muted (no chat) or banned (no token, no page) for one stream.
 
 The rules live in soulseer/services/streams/ (docs/streams.md).
 """
@@ -190,3 +191,28 @@ class StreamReminder(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     soon_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     live_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RestrictionKind(enum.StrEnum):
+    MUTED = "muted"  # watches, sends gifts; her chat lines are refused
+    BANNED = "banned"  # out of the stream: no token, no chat, no gifts
+
+
+class StreamRestriction(db.Model):
+    """A viewer muted or banned for one stream by its reader or an admin (L-10): one row per viewer
+    per stream, its kind changed in place; lifting it deletes the row (the audit log keeps both)."""
+
+    __tablename__ = "stream_restrictions"
+    __table_args__ = (
+        sa.UniqueConstraint("stream_id", "user_id", name="uq_stream_restrictions_one_per_viewer"),
+        sa.CheckConstraint("kind IN ('muted', 'banned')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream_id: Mapped[int] = mapped_column(sa.ForeignKey("streams.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    user = relationship("User", foreign_keys=[user_id])

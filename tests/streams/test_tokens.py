@@ -45,6 +45,14 @@ def decoded(credentials):
     return set(privileges)
 
 
+def role(stream, user):
+    """ "host", "audience", or the status of the refusal."""
+    try:
+        return "host" if decoded(access.token(stream, user)) == PUBLISHER else "audience"
+    except access.TokenRefused as refusal:
+        return refusal.status
+
+
 def test_the_host_publishes_and_a_viewer_only_joins(luna, nova):
     stream = live_stream(luna)
     assert stream.channel.startswith(f"ss-stream-{stream.id}-") and len(stream.channel.encode()) < 64
@@ -65,12 +73,6 @@ def test_the_whole_matrix_of_state_and_role(luna, nova, make_user):
     now = lifecycle.create(luna, "Right now")
     database.session.commit()
 
-    def role(stream, user):
-        try:
-            return "host" if decoded(access.token(stream, user)) == PUBLISHER else "audience"
-        except access.TokenRefused as refusal:
-            return refusal.status
-
     # Scheduled in an hour: the host waits for the 10-minute window, viewers for the start.
     assert (role(later, luna), role(later, nova), role(later, suspended)) == (403, 409, 403)
     with clock.frozen(START + timedelta(minutes=50)):
@@ -85,6 +87,43 @@ def test_the_whole_matrix_of_state_and_role(luna, nova, make_user):
     database.session.commit()
     assert now.state == "ended" and later.state == "cancelled"
     for stream in (now, later):
+        assert (role(stream, luna), role(stream, nova)) == (403, 403)
+
+
+def test_a_banned_viewer_gets_no_token_in_any_kind_or_state(luna, nova, orla, make_user):
+    """kind public / premium (with a ticket) × scheduled / live / renewal after the ban / lifted /
+    ended: a banned viewer gets nothing (403), whatever she holds; the others keep their role."""
+    from soulseer.services.streams import restrictions, tickets
+    from tests.streams.conftest import fund
+
+    admin = make_user(role="admin", consented=True)
+    fund(nova, 5000)
+    public = lifecycle.create(luna, "Open circle")
+    premium = lifecycle.create(luna, "Inner circle", None, "premium", 500)
+    database.session.commit()
+    tickets.buy(premium, nova)
+    database.session.commit()
+
+    for stream in (public, premium):
+        restrictions.apply(luna, stream, nova.id, "ban")
+        database.session.commit()
+        assert (role(stream, luna), role(stream, nova)) == ("host", 403)  # scheduled: not "wait" (409)
+        lifecycle.go_live(luna, stream.id)
+        database.session.commit()
+        restrictions.apply(admin, stream, nova.id, "lift")
+        database.session.commit()
+        assert (role(stream, nova), role(stream, orla if stream is public else admin)) == ("audience", "audience")
+        restrictions.apply(admin, stream, nova.id, "ban")  # while she watches: the renewal is refused
+        database.session.commit()
+        with pytest.raises(access.TokenRefused, match="You were removed from this stream"):
+            access.token(stream, nova)
+        assert (role(stream, luna), role(stream, nova), role(stream, admin)) == ("host", 403, "audience")
+        restrictions.apply(luna, stream, nova.id, "mute")  # muted, she watches again (and cannot chat)
+        database.session.commit()
+        assert role(stream, nova) == "audience"
+        restrictions.apply(luna, stream, nova.id, "ban")
+        lifecycle.end(luna, stream.id)
+        database.session.commit()
         assert (role(stream, luna), role(stream, nova)) == (403, 403)
 
 

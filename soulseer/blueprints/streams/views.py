@@ -11,7 +11,7 @@ from soulseer.models import Gift
 from soulseer.models.stream import MESSAGE_MAX
 from soulseer.services import commerce
 from soulseer.services.readings import agora
-from soulseer.services.streams import access, chat, gifts, lifecycle, reminders, tickets, viewers
+from soulseer.services.streams import access, chat, gifts, lifecycle, reminders, restrictions, tickets, viewers
 from soulseer.services.streams.lifecycle import StreamError
 from soulseer.views import refused, safe_next_url
 
@@ -49,6 +49,16 @@ def stream_removed_by_reader():
     return chat.REMOVED_BY_READER
 
 
+@bp.app_template_global()
+def banned_message():
+    return restrictions.BANNED_MESSAGE
+
+
+@bp.app_template_global()
+def muted_message():
+    return restrictions.MUTED_MESSAGE
+
+
 @bp.get("")
 def index():
     live_now, upcoming = lifecycle.live_now(), lifecycle.upcoming()
@@ -73,9 +83,14 @@ def _stream_or_404(stream_id):
 
 def _page(stream, status=200, **extra):
     host = access.is_host(stream, current_user)
+    moderator = restrictions.may_moderate(stream, current_user)
     context = {
         "stream": stream,
         "host": host,
+        "moderator": moderator,
+        "page_state": access.page_state(stream, current_user),
+        "restriction": restrictions.of(stream, current_user),
+        "restricted": restrictions.listed(stream) if moderator else [],
         "admitted": host or access.admitted(stream, current_user),
         "ticket": tickets.ticket_of(stream, current_user),
         "reminded": reminders.wants_reminder(stream, current_user),
@@ -167,7 +182,7 @@ def heartbeat(stream_id):
     stream = _stream_or_404(stream_id)
     if access.admitted(stream, current_user):
         viewers.seen(stream, current_user)
-    return "", 204, {"X-Stream-State": stream.state}
+    return "", 204, {"X-Stream-State": access.page_state(stream, current_user)}
 
 
 @bp.post("/<int:stream_id>/leave")
@@ -218,6 +233,27 @@ def remove_message(stream_id, message_id):
     if htmx:
         return "", 200
     return redirect(url_for("streams.show", stream_id=stream_id) + "#stream-chat")
+
+
+@bp.post("/<int:stream_id>/viewers/<int:user_id>")
+@login_required
+def restrict_viewer(stream_id, user_id):
+    """The reader or an admin mutes, bans or lets back a viewer (action=mute|ban|lift)."""
+    stream = _stream_or_404(stream_id)
+    if not restrictions.may_moderate(stream, current_user):
+        abort(404)
+    try:
+        restrictions.apply(current_user, stream, user_id, request.form.get("action", ""))
+    except StreamError as error:
+        if error.status == 404:
+            abort(404)
+        return refused(error, lambda status, problem, **_: _page(lifecycle.get(stream_id), status, problem=problem),
+                       fragment="streams/_restrictions.html", stream=stream,
+                       restricted=restrictions.listed(stream), problem=error.message)  # fmt: skip
+    db.session.commit()
+    if htmx:
+        return render_template("streams/_restrictions.html", stream=stream, restricted=restrictions.listed(stream))
+    return redirect(url_for("streams.show", stream_id=stream_id) + "#stream-restrictions")
 
 
 @bp.post("/<int:stream_id>/gifts")

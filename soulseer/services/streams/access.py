@@ -19,6 +19,7 @@ from flask import current_app
 from soulseer import clock
 from soulseer.models import StreamKind
 from soulseer.services.readings import agora
+from soulseer.services.streams import restrictions
 from soulseer.services.streams.lifecycle import StreamError
 
 HOST_EARLY = timedelta(minutes=10)
@@ -38,8 +39,11 @@ def may_see(stream, user):
 
 
 def admitted(stream, user):
-    """May `user` watch `stream` (the video, the chat, gifts)? Its reader always may."""
+    """May `user` watch `stream` (the video, the chat, gifts)? Its reader always may; a viewer
+    banned from it never (services/streams/restrictions.py)."""
     if not (user.is_authenticated and user.is_active):
+        return False
+    if restrictions.banned(stream, user):
         return False
     if stream.kind == StreamKind.PREMIUM:
         from soulseer.services.streams import tickets
@@ -66,6 +70,8 @@ def token(stream, user):
         if not host_window_open(stream):
             raise TokenRefused("You can join your stream from 10 minutes before its start.")
         return agora.issue(stream.channel, user.id, agora.PUBLISHER)
+    if restrictions.banned(stream, user):
+        raise TokenRefused(restrictions.BANNED_MESSAGE)
     if not admitted(stream, user):
         if stream.kind == StreamKind.PREMIUM and may_see(stream, user):
             raise TokenRefused("Buy an entry ticket to watch this stream.")
@@ -73,6 +79,14 @@ def token(stream, user):
     if not stream.live:
         raise TokenRefused("This stream has not started yet.", status=409)
     return agora.issue(stream.channel, user.id, agora.SUBSCRIBER)
+
+
+def page_state(stream, user):
+    """What a viewer's open page shows, pushed and sent with each heartbeat: the stream's state, or
+    "banned" for a viewer removed from a stream not over. A page showing another reloads."""
+    if not stream.over and restrictions.banned(stream, user):
+        return "banned"
+    return stream.state
 
 
 def audience_level(stream):

@@ -1,18 +1,19 @@
 """A stream's chat (L-10): the reading chat's rules (plain text, screened — flagged, never
 blocked —, rate limited) for everyone admitted to a live stream. The reader removes lines from
 her stream (hidden through moderation's visibility, its queue item left to an admin); every line can be
-reported into the one moderation queue."""
+reported into the one moderation queue. A muted or banned viewer's lines are refused
+(services/streams/restrictions.py)."""
 
 import sqlalchemy as sa
 from limits import parse
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import StreamMessage
+from soulseer.models import RestrictionKind, StreamMessage
 from soulseer.models.stream import MESSAGE_MAX
 from soulseer.services.core import after_commit, throttle
 from soulseer.services.moderation import automatic, visibility
-from soulseer.services.streams import access, live
+from soulseer.services.streams import access, live, restrictions
 from soulseer.services.streams.lifecycle import StreamError
 
 # Per person per stream: 5 lines in 10 seconds and 30 a minute (a busy room reads fast; less noise).
@@ -30,6 +31,10 @@ def post(stream, user, body):
         raise StreamError(f"A message can be up to {MESSAGE_MAX} characters.", field="body")
     if not stream.live:
         raise StreamError("The chat is open while the stream is live.", status=409)
+    restriction = restrictions.of(stream, user)
+    if restriction is not None:
+        message = restrictions.BANNED_MESSAGE if restriction == RestrictionKind.BANNED else restrictions.MUTED_MESSAGE
+        raise StreamError(message, status=403)
     if not (access.is_host(stream, user) or access.admitted(stream, user)):
         raise StreamError("You cannot write in this stream.", status=403)
     limiter = throttle.moving_window()

@@ -8,7 +8,8 @@
 | `stream-<id>-line-<line id>` | a removed line, replaced in place |
 | `stream-<id>-gift` | the gift's animation (a still badge under reduced motion) |
 | `stream-<id>-board` | the top three gifters |
-| `stream-<id>-state` | the stream's state: a page whose state differs reloads itself |
+| `stream-<id>-state` | the stream's state: a page whose state differs reloads itself (also to one
+  viewer alone when she is banned or let back in) |
 | `live-streams` | empty, a signal: the /live listing reloads its list |
 
 A public stream's events go to every signed-in tab (`publish_public`: no viewer-specific content);
@@ -82,6 +83,18 @@ def publish_state(stream_id):
     with events.isolated_context():
         stream = db.session.get(Stream, stream_id)
         _to_audience(stream, "state", render_template("streams/_state.html", stream=stream))
+
+
+def publish_to_viewer_state(stream_id, user_id):
+    """One viewer's own page state (banned, or admitted again): her open pages reload."""
+    from soulseer.models import User
+    from soulseer.services.streams import access
+
+    with events.isolated_context():
+        stream = db.session.get(Stream, stream_id)
+        state = access.page_state(stream, db.session.get(User, user_id))
+        html = render_template("streams/_state.html", stream=stream, state=state)
+        events.publish_to_user(user_id, event(stream.id, "state"), html)
 
 
 def publish_listing():
