@@ -66,7 +66,10 @@ def test_a_reader_in_new_york_opens_her_week_and_a_client_in_london_books_and_ca
         sign_in(page, "nova@example.test")
         page.goto("/readers/luna")
         page.get_by_role("link", name="Book a time").click()
+        expect(page.locator(".book[data-detect-zone]")).to_have_count(0)  # stored, and the page drawn again
         expect(page.get_by_label("Your time zone")).to_have_value("Europe/London")
+        db.session.expire_all()
+        assert db.session.get(type(nova), nova.id).time_zone == "Europe/London"  # stored on her account
         days = page.locator(".book-days a")
         days.nth(2).click()  # two days ahead at least: more than 24 hours to cancel for free
         expect(days.nth(2)).to_have_attribute("aria-current", "date")

@@ -1,14 +1,26 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from soulseer.services.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from soulseer.services.bookings import zones
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
         "Display name", validators=[DataRequired("Enter the name others will see."), Length(min=2, max=40)]
     )
+
+
+class TimeZoneForm(FlaskForm):
+    """The client's own time zone (account settings and the booking page); the service checks it
+    (services/bookings/zones.py): a name from the list, or the field's error."""
+
+    time_zone = SelectField("Your time zone", validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [("", "Choose your time zone")] + [(name, name) for name in zones.known()]
 
 
 class PasswordChangeForm(FlaskForm):

@@ -9,13 +9,16 @@ from soulseer.blueprints.account.forms import (
     EmailChangeForm,
     PasswordChangeForm,
     ProfileForm,
+    TimeZoneForm,
 )
 from soulseer.blueprints.auth.views import sign_in_user, signed_in_recently
 from soulseer.extensions import db
+from soulseer.models import Role
 from soulseer.services import accounts
 from soulseer.services.accounts import AccountError
+from soulseer.services.bookings import zones
 from soulseer.services.core import data_export
-from soulseer.views import refused
+from soulseer.views import refused, role_required
 
 
 def _page(status=200, **forms):
@@ -24,6 +27,7 @@ def _page(status=200, **forms):
         "password_form": PasswordChangeForm(formdata=None),
         "email_form": EmailChangeForm(formdata=None),
         "delete_form": ConfirmWithPasswordForm(formdata=None),
+        "time_zone_form": TimeZoneForm(obj=current_user, formdata=None),
     }
     context.update(forms)
     return render_template("account/index.html", **context), status
@@ -45,6 +49,22 @@ def update_profile():
     db.session.commit()
     flash("Your profile is saved.", "success")
     return redirect(url_for("account.index"))
+
+
+@bp.post("/time-zone")
+@role_required(Role.CLIENT)
+def change_time_zone():
+    """The client's own zone, which booking pages show times in (docs/bookings.md)."""
+    form = TimeZoneForm()
+    if not form.validate():
+        return _page(422, time_zone_form=form)
+    try:
+        zones.keep_for(current_user, form.time_zone.data)
+    except zones.ZoneError as error:
+        return refused(error, _page, form, time_zone_form=form)
+    db.session.commit()
+    flash(f"Your time zone is saved: {current_user.time_zone}.", "success")
+    return redirect(url_for("account.index"), 303)
 
 
 @bp.post("/password")

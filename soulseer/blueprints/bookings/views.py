@@ -94,11 +94,13 @@ def _picker(profile, status=200, problem=None, day=None, **extra):
         "prices": {n: availability.price_for(settings, profile, mode, n) for n in settings.lengths} if modes else {},
         "client_zone": client_zone,
         "zone_choices": zones.known(),
-        "detect_zone": not request.values.get("tz") and not current_user.time_zone,
+        # No zone stored yet: bookings.js stores the browser's (not over a refused one).
+        "detect_zone": not request.values.get("tz") and not current_user.time_zone and not extra.get("zone_error"),
         "days": days,
         "chosen_day": chosen_day,
         "day_starts": days.get(chosen_day, []),
         "problem": problem,
+        "zone_error": None,
         "zones": zones,
         **extra,
     }
@@ -166,6 +168,23 @@ def create(slug):
     if htmx:
         return "", 200, {"HX-Redirect": target}
     return redirect(target, 303)
+
+
+@bp.post("/readers/<slug>/book/time-zone")
+@clients_only
+def keep_zone(slug):
+    """The client's zone, chosen on the booking page (or found by the browser): stored on the
+    account, then the same choice drawn again in it."""
+    profile = _profile_or_404(slug)
+    try:
+        zones.keep_for(current_user, request.form.get("time_zone"))
+    except zones.ZoneError as error:
+        return refused(error, functools.partial(_picker, profile, zone_error=error.message))
+    db.session.commit()
+    settings = availability.settings_for(profile.user_id)
+    _, mode, length = _choice(profile, settings) if availability.takes_bookings(settings) else ((), None, None)
+    day = request.form.get("day") or None
+    return redirect(url_for("bookings.book", slug=profile.slug, mode=mode, length=length, day=day), 303)
 
 
 @bp.get("/bookings")

@@ -41,6 +41,14 @@ def _known_set():
     return frozenset(known())
 
 
+def keep_for(person, name):
+    """Store `name` as the person's own zone (`users.time_zone`): the booking page shows times in
+    it. ZoneError (on the field `time_zone`) and nothing changed when we do not know it. The
+    bookings already made keep the zones they were made in."""
+    person.time_zone = check(name)
+    return person.time_zone
+
+
 def valid(name):
     return (name or "") in _known_set()
 
