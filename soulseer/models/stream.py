@@ -11,6 +11,7 @@
 - `StreamTicket`: a viewer's entry to a premium stream, held until settled or released.
 - `StreamReminder`: "Remind me" on an announced stream.
 - `StreamRestriction`: a viewer muted (no chat) or banned (no token, no page) for one stream.
+- `StreamInvitation`: a client invited to a private stream (up to 20 per stream).
 
 The rules live in soulseer/services/streams/ (docs/streams.md).
 """
@@ -83,6 +84,12 @@ class Stream(db.Model):
     @property
     def live(self):
         return self.state == StreamState.LIVE
+
+    @property
+    def listed(self):
+        """Shown to everyone (/live, the home page, her card and page); a private stream only to
+        its reader and invitees."""
+        return self.kind != StreamKind.PRIVATE
 
     @property
     def over(self):
@@ -213,6 +220,24 @@ class StreamRestriction(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(8))
     by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    user = relationship("User", foreign_keys=[user_id])
+
+
+INVITATIONS_MAX = 20  # a private stream's invitees (next-areas.md L-1)
+
+
+class StreamInvitation(db.Model):
+    """A client invited to a private stream by its reader: admitted to watch, notified at the
+    invitation and at the start (services/streams/invitations.py)."""
+
+    __tablename__ = "stream_invitations"
+    __table_args__ = (sa.UniqueConstraint("stream_id", "user_id", name="uq_stream_invitations_one_per_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream_id: Mapped[int] = mapped_column(sa.ForeignKey("streams.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = created_at_column()
 
     user = relationship("User", foreign_keys=[user_id])

@@ -127,6 +127,33 @@ def test_a_banned_viewer_gets_no_token_in_any_kind_or_state(luna, nova, orla, ma
         assert (role(stream, luna), role(stream, nova)) == (403, 403)
 
 
+def test_a_private_stream_gives_tokens_to_its_invitees_only(luna, nova, orla, make_user):
+    """kind private × host / invitee / banned invitee / outsider / admin × scheduled / live / ended:
+    outsiders are told the stream does not exist (404), an invitee is a subscriber while live."""
+    from soulseer.services.streams import invitations, restrictions
+    from tests.streams.test_private import favourite_of
+
+    admin = make_user(role="admin", consented=True)
+    ivy = make_user(role="client", consented=True, display_name="Ivy")
+    for client in (nova, orla, ivy):
+        favourite_of(luna, client)
+    stream = lifecycle.create(luna, "Circle", None, "private")
+    database.session.commit()
+    invitations.invite(luna, stream.id, nova.id)
+    invitations.invite(luna, stream.id, orla.id)
+    restrictions.apply(luna, stream, orla.id, "ban")
+    database.session.commit()
+    people = (luna, nova, orla, ivy, admin)
+    assert [role(stream, person) for person in people] == ["host", 409, 403, 404, 409]
+    lifecycle.go_live(luna, stream.id)
+    database.session.commit()
+    assert [role(stream, person) for person in people] == ["host", "audience", 403, 404, "audience"]
+    assert access.audience_level(stream) == 2
+    lifecycle.end(luna, stream.id)
+    database.session.commit()
+    assert [role(stream, person) for person in people] == [403, 403, 403, 404, 403]
+
+
 def test_the_token_route(luna, nova, signed_in, app):
     stream = live_stream(luna)
     browser, _ = signed_in(nova)

@@ -1,5 +1,6 @@
 """The reader's "Go live now" and "Schedule a stream" (GET/POST /reader/streams/new): one form, a
-title, public or premium (with its entry price) and an optional start time. Offered only where
+title, public, premium (with its entry price) or private (she invites clients from her studio) and
+an optional start time. Offered only where
 Agora is configured."""
 
 from datetime import UTC
@@ -26,6 +27,7 @@ class StreamForm(FlaskForm):
         choices=[
             SelectChoice("public", "Public: everyone signed in"),
             SelectChoice("premium", "Premium: viewers buy an entry"),
+            SelectChoice("private", "Private: only clients you invite (up to 20)"),
         ],
         default="public",
     )

@@ -8,10 +8,20 @@ from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.blueprints.streams import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import Gift
-from soulseer.models.stream import MESSAGE_MAX
+from soulseer.models.stream import INVITATIONS_MAX, MESSAGE_MAX
 from soulseer.services import commerce
 from soulseer.services.readings import agora
-from soulseer.services.streams import access, chat, gifts, lifecycle, reminders, restrictions, tickets, viewers
+from soulseer.services.streams import (
+    access,
+    chat,
+    gifts,
+    invitations,
+    lifecycle,
+    reminders,
+    restrictions,
+    tickets,
+    viewers,
+)
 from soulseer.services.streams.lifecycle import StreamError
 from soulseer.views import refused, safe_next_url
 
@@ -61,7 +71,7 @@ def muted_message():
 
 @bp.get("")
 def index():
-    live_now, upcoming = lifecycle.live_now(), lifecycle.upcoming()
+    live_now, upcoming = lifecycle.live_now(current_user), lifecycle.upcoming(current_user)
     context = {
         "live_now": live_now,
         "upcoming": upcoming,
@@ -91,6 +101,7 @@ def _page(stream, status=200, **extra):
         "page_state": access.page_state(stream, current_user),
         "restriction": restrictions.of(stream, current_user),
         "restricted": restrictions.listed(stream) if moderator else [],
+        **(_invitation_context(stream) if host and stream.kind == "private" else {}),
         "admitted": host or access.admitted(stream, current_user),
         "ticket": tickets.ticket_of(stream, current_user),
         "reminded": reminders.wants_reminder(stream, current_user),
@@ -254,6 +265,37 @@ def restrict_viewer(stream_id, user_id):
     if htmx:
         return render_template("streams/_restrictions.html", stream=stream, restricted=restrictions.listed(stream))
     return redirect(url_for("streams.show", stream_id=stream_id) + "#stream-restrictions")
+
+
+def _invitation_context(stream):
+    return {"invitees": invitations.invitees(stream), "eligible": invitations.eligible(stream),
+            "invitations_max": INVITATIONS_MAX}  # fmt: skip
+
+
+@bp.post("/<int:stream_id>/invitations")
+@login_required
+def invite(stream_id):
+    """The reader of a private stream invites one of her clients, or takes it back (action=uninvite)."""
+    stream = _stream_or_404(stream_id)
+    if not access.is_host(stream, current_user):
+        abort(404)
+    client_id = request.form.get("client", type=int)
+    try:
+        if request.form.get("action") == "uninvite":
+            invitations.uninvite(current_user, stream_id, client_id)
+        else:
+            invitations.invite(current_user, stream_id, client_id)
+    except StreamError as error:
+        if error.status == 404 and client_id is None:
+            abort(404)
+        return refused(error, lambda status, invite_problem, **_: _page(lifecycle.get(stream_id), status,
+                                                                          invite_problem=invite_problem),
+                       fragment="streams/_invitations.html", stream=lifecycle.get(stream_id),
+                       **_invitation_context(lifecycle.get(stream_id)), invite_problem=error.message)  # fmt: skip
+    db.session.commit()
+    if htmx:
+        return render_template("streams/_invitations.html", stream=stream, **_invitation_context(stream))
+    return redirect(url_for("streams.show", stream_id=stream_id) + "#stream-invitations")
 
 
 @bp.post("/<int:stream_id>/gifts")

@@ -6,8 +6,10 @@
 | an admitted viewer | audience (subscriber) | only while live |
 
 Admitted, for a public stream: any signed-in person whose account is active (a suspended one has
-no session); for a premium stream: those with an entry ticket (held or settled), and admins.
-Anyone active may open a premium stream's page, to see what it is and buy the entry. The uid is
+no session); for a premium stream: those with an entry ticket (held or settled), and admins; for a
+private stream: its invitees and admins. Anyone active may open a premium stream's page, to see
+what it is and buy the entry; a private stream does not exist for anyone else (404). A viewer
+banned from a stream is never admitted to it. The uid is
 always the person's own user id, never 0. The token itself is built by
 services/readings/agora.py, the one home of Agora's configuration.
 """
@@ -34,8 +36,15 @@ def is_host(stream, user):
 
 
 def may_see(stream, user):
-    """May `user` open the stream's page (to watch, or to buy the entry)?"""
-    return bool(user.is_authenticated and user.is_active)
+    """May `user` open the stream's page (to watch, or to buy the entry)? A private stream: its
+    reader, its invitees and admins only."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if stream.kind == StreamKind.PRIVATE:
+        from soulseer.services.streams import invitations
+
+        return is_host(stream, user) or user.is_admin or invitations.invited(stream, user)
+    return True
 
 
 def admitted(stream, user):
@@ -49,6 +58,8 @@ def admitted(stream, user):
         from soulseer.services.streams import tickets
 
         return is_host(stream, user) or user.is_admin or tickets.holds_ticket(stream, user)
+    if stream.kind == StreamKind.PRIVATE:
+        return may_see(stream, user)
     return True
 
 
@@ -64,6 +75,8 @@ def token(stream, user):
     """Credentials for `user` on the stream's channel, or TokenRefused (404 without Agora)."""
     if not agora.configured():
         raise TokenRefused("Live streaming is not set up on this server.", status=404)
+    if stream.kind == StreamKind.PRIVATE and not may_see(stream, user):
+        raise TokenRefused("There is no such stream.", status=404)  # to outsiders it does not exist
     if stream.over:
         raise TokenRefused("This stream is over.")
     if is_host(stream, user):
@@ -89,6 +102,12 @@ def page_state(stream, user):
     return stream.state
 
 
+PRIVATE_AUDIENCE_LEVEL = 2  # ultra-low latency: a private stream's few invitees talk with her (L-3)
+
+
 def audience_level(stream):
-    """Agora's audience latency level (L-3): 1, low latency, is Broadcast Streaming (cheaper)."""
+    """Agora's audience latency level (L-3): 1, low latency, is Broadcast Streaming (cheaper), for
+    public and premium streams; 2 for private ones (few viewers, closer to a conversation)."""
+    if stream.kind == StreamKind.PRIVATE:
+        return PRIVATE_AUDIENCE_LEVEL
     return current_app.config["AGORA_AUDIENCE_LATENCY_LEVEL"]

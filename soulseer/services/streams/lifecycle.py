@@ -1,6 +1,7 @@
 """A reader's stream from scheduling to its end (L-1), and what /live lists.
 
-A stream is public (every signed-in person) or premium (an entry ticket, services/streams/tickets.py).
+A stream is public (every signed-in person), premium (an entry ticket, services/streams/tickets.py)
+or private (the clients she invites, services/streams/invitations.py; listed to them alone).
 
 `scheduled → live → ended`, or `cancelled` before it went live. "Go live now" and "Schedule a
 stream" both create a scheduled stream (a start time or none); its page is the host's studio, with
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.errors import DomainError
 from soulseer.extensions import db
-from soulseer.models import ReaderProfile, Stream, StreamKind, StreamState, User
+from soulseer.models import ReaderProfile, Stream, StreamInvitation, StreamKind, StreamState, User
 from soulseer.models.stream import TITLE_MAX, TITLE_MIN
 from soulseer.money import AmountError, format_cents, parse_cents
 from soulseer.services.core import after_commit, audit
@@ -28,7 +29,7 @@ from soulseer.services.streams import live
 S = StreamState
 SCHEDULE_AHEAD = timedelta(days=30)  # the latest start a reader may announce
 ENTRY_MIN, ENTRY_MAX = 100, 5000  # a premium stream's entry: $1 to $50 (next-areas.md L-1)
-KINDS_OFFERED = (StreamKind.PUBLIC, StreamKind.PREMIUM)
+KINDS_OFFERED = (StreamKind.PUBLIC, StreamKind.PREMIUM, StreamKind.PRIVATE)
 UPCOMING_SHOWN = 20
 
 
@@ -75,7 +76,7 @@ def create(reader, title, scheduled_at=None, kind=StreamKind.PUBLIC, entry_price
         raise StreamError("Set up your reader profile before going live.", status=409)
     title = clean_title(title)
     if kind not in KINDS_OFFERED:
-        raise StreamError("Choose public or premium.", field="kind")
+        raise StreamError("Choose public, premium or private.", field="kind")
     if kind == StreamKind.PREMIUM:
         if entry_price_cents is None or not ENTRY_MIN <= entry_price_cents <= ENTRY_MAX:
             raise StreamError("A premium stream needs an entry price from $1.00 to $50.00.", field="entry_price")
@@ -161,6 +162,15 @@ def end(actor, stream_id, reason=None):
     return stream
 
 
+def has_row(model, stream, user):
+    """Whether `user` (signed in) has her row of `model` — one per person per stream, such as an
+    invitation or a reminder — for `stream`."""
+    if not user.is_authenticated:
+        return False
+    found = db.session.execute(sa.select(model.id).filter_by(stream_id=stream.id, user_id=user.id)).scalar()
+    return found is not None
+
+
 def live_stream_of(reader_id):
     return db.session.execute(sa.select(Stream).filter_by(reader_id=reader_id, state=S.LIVE)).scalar_one_or_none()
 
@@ -169,19 +179,31 @@ def get(stream_id):
     return db.session.get(Stream, stream_id)
 
 
-def live_now():
-    """Streams live now, the longest running first."""
+def visible_to(viewer):
+    """SQL: the streams listed to `viewer` (None: anyone, as the visitors' shared home page): the
+    public and premium ones, and the private ones that are hers or that she is invited to."""
+    listed = Stream.kind != StreamKind.PRIVATE
+    if viewer is None or not viewer.is_authenticated:
+        return listed
+    invited_to = sa.select(StreamInvitation.stream_id).where(StreamInvitation.user_id == viewer.id)
+    return sa.or_(listed, Stream.reader_id == viewer.id, Stream.id.in_(invited_to))
+
+
+def live_now(viewer=None):
+    """Streams live now that `viewer` may see listed, the longest running first."""
     return list(
-        db.session.execute(sa.select(Stream).filter_by(state=S.LIVE).order_by(Stream.started_at, Stream.id)).scalars()
+        db.session.execute(
+            sa.select(Stream).where(Stream.state == S.LIVE, visible_to(viewer)).order_by(Stream.started_at, Stream.id)
+        ).scalars()
     )
 
 
-def upcoming(limit=UPCOMING_SHOWN):
-    """Scheduled streams with a start time, soonest first."""
+def upcoming(viewer=None, limit=UPCOMING_SHOWN):
+    """Scheduled streams with a start time that `viewer` may see listed, soonest first."""
     return list(
         db.session.execute(
             sa.select(Stream)
-            .where(Stream.state == S.SCHEDULED, Stream.scheduled_at.is_not(None))
+            .where(Stream.state == S.SCHEDULED, Stream.scheduled_at.is_not(None), visible_to(viewer))
             .order_by(Stream.scheduled_at, Stream.id)
             .limit(limit)
         ).scalars()

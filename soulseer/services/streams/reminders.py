@@ -1,6 +1,7 @@
 """ "Remind me" (L-9): anyone signed in may ask to be reminded of an announced stream; they get an
 in-app notification 15 minutes before its time (the tick) and when it goes live (in the go-live
-transaction). Asking again, or cancelling, is idempotent."""
+transaction). Asking again, or cancelling, is idempotent. A private stream's invitees get their row
+with the invitation (services/streams/invitations.py) and keep it."""
 
 from datetime import timedelta
 
@@ -9,8 +10,9 @@ from sqlalchemy.dialects.postgresql import insert
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.models import Stream, StreamReminder, StreamState, User
+from soulseer.models import Stream, StreamKind, StreamReminder, StreamState, User
 from soulseer.services.core import notifications
+from soulseer.services.streams import lifecycle
 from soulseer.services.streams.lifecycle import StreamError
 
 SOON = timedelta(minutes=15)
@@ -18,12 +20,7 @@ BATCH = 500
 
 
 def wants_reminder(stream, user):
-    if not user.is_authenticated:
-        return False
-    return (
-        db.session.execute(sa.select(StreamReminder.id).filter_by(stream_id=stream.id, user_id=user.id)).scalar()
-        is not None
-    )
+    return lifecycle.has_row(StreamReminder, stream, user)
 
 
 def ask(stream, user):
@@ -39,6 +36,8 @@ def ask(stream, user):
 
 
 def cancel(stream, user):
+    if stream.kind == StreamKind.PRIVATE:
+        raise StreamError("As an invitee you are told when this stream starts.", status=409)
     db.session.execute(sa.delete(StreamReminder).filter_by(stream_id=stream.id, user_id=user.id))
 
 
