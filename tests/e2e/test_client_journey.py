@@ -174,7 +174,9 @@ def test_the_room_keeps_the_meter_and_composer_on_screen_and_cost_plus_balance_i
                     sender.get_by_label("Message").press("Enter")  # Enter sends on a laptop-like pointer
                 else:
                     sender.get_by_role("button", name="Send").click()
-                expect(receiver.locator(".chat-line").filter(has_text=text)).to_have_count(1)
+                # The body alone, whole: a line's text runs into its time ("Question 1" + "06:19"
+                # reads "Question 106:19"), so "Question 10" would also find "Question 1" before 10:00.
+                expect(receiver.locator(".chat-body").filter(has_text=re.compile(f"^{text}$"))).to_have_count(1)
             for page in (phone, reader_phone):
                 assert in_viewport(page, ".meter") and in_viewport(page, "#chat-body"), n
         expect(phone.locator(".chat-line")).to_have_count(30)

@@ -86,11 +86,16 @@ def test_the_meter_starts_runs_pauses_resumes_and_ends_on_heartbeats_kept_in_red
     go_to(130)
     _beat(nova, session.id)
     _beat(luna, session.id)
+    handled = []
     for second in range(135, 300, 5):
         go_to(second)
-        _tick_with_two_workers(run_in_parallel)
+        handled.append((second, _tick_with_two_workers(run_in_parallel)))
     row = _row(session.id)
-    assert (row.state, row.end_reason, row.metered_ms) == ("finalized", "grace_expired", 70_000)
+    assert (row.state, row.end_reason, row.metered_ms) == ("finalized", "grace_expired", 70_000), (
+        row.pause_deadline,
+        row.pause_reason,
+        handled,
+    )
     assert row.cost_cents == 117  # 70 s at $1.00 a minute, rounded up to the cent
 
 

@@ -40,7 +40,7 @@ class LiveServer:
             "PYTHONPATH": str(PROJECT_ROOT),
             "PYTHONUNBUFFERED": "1",
             "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
-            "GUNICORN_ACCESS_LOG": "",
+            "GUNICORN_ACCESS_LOG": "-",  # into the web log: what each page asked, when a story fails
             **(env or {}),
         }
         self._children = []
