@@ -20,9 +20,17 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
-    """End the open event streams as soon as this worker is told to stop: otherwise each would hold
-    the worker for the whole graceful timeout. Browsers reconnect, to a live worker."""
+    """Freeze what the loaded app allocated, then end the open event streams as soon as this worker
+    is told to stop: otherwise each would hold the worker for the whole graceful timeout. Browsers
+    reconnect, to a live worker."""
+    import gc
+
     import gevent
+
+    # The app's ~200,000 objects from start-up live as long as the worker: out of the collector's
+    # reach, a full collection no longer walks them all. Measured on the forum's renderer (make
+    # bench, 10,000 characters of hostile Markdown): p95 137 ms with them, 41 ms frozen.
+    gc.freeze()
 
     from soulseer.services.core import events
 
