@@ -333,6 +333,7 @@ TOURS = {
         "/admin/specialties",
         "/admin/readings",
         "/admin/streams",
+        "/admin/streams/gifts",
         "/admin/readings/{reviewed}",
         "/admin/bookings",
         "/admin/bookings/{booking}",

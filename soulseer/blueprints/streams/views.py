@@ -301,16 +301,25 @@ def invite(stream_id):
 @bp.post("/<int:stream_id>/gifts")
 @login_required
 def send_gift(stream_id):
-    """One tray, one button per gift; each button carries `<gift id>:<its own key>`, new in every
-    tray the server renders, so a double tap sends that key twice and is charged once."""
+    """One tray, one button per gift; each button carries `<gift id>:<its own key>:<its price>`,
+    the key new in every tray the server renders, so a double tap sends that key twice and is
+    charged once; the price is the one shown (a changed price is refused, never charged)."""
     stream = _stream_or_404(stream_id)
-    gift_text, _, key = request.form.get("pick", "").partition(":")
+    gift_text, _, rest = request.form.get("pick", "").partition(":")
+    key, _, shown_text = rest.partition(":")  # "<gift id>:<key>:<price the tray showed>"
     gift_id = int(gift_text) if gift_text.isdigit() else None
+    shown_price = int(shown_text) if shown_text.isdigit() else None
     anonymous = request.form.get("anonymous") == "yes"
     tray = {"stream": stream, "gift_catalogue": gifts.catalogue(), "anonymous": anonymous}
     try:
         sent = gifts.send(
-            stream, current_user, gift_id, key, anonymous=anonymous, confirmed=request.form.get("confirm") == "yes"
+            stream,
+            current_user,
+            gift_id,
+            key,
+            anonymous=anonymous,
+            confirmed=request.form.get("confirm") == "yes",
+            shown_price_cents=shown_price,
         )
     except gifts.ConfirmGift as error:
         return refused(error, _tray_page(stream), fragment="streams/_gift_tray.html", **tray,

@@ -81,10 +81,11 @@ def _already_sent(client_key, sender):
     return row
 
 
-def send(stream, sender, gift_id, client_key, anonymous=False, confirmed=False):
+def send(stream, sender, gift_id, client_key, anonymous=False, confirmed=False, shown_price_cents=None):
     """Send one gift (the caller commits). Returns Sent. Raises StreamError (the stream not live
-    409, not admitted or the reader herself 403, no such gift 404, too fast 429), ConfirmGift, or
-    commerce's NotEnoughFunds / SpendingFrozen, with nothing written."""
+    409, not admitted or the reader herself 403, no such gift 404, its price changed since the
+    tray showed `shown_price_cents` 409, too fast 429), ConfirmGift, or commerce's NotEnoughFunds /
+    SpendingFrozen, with nothing written."""
     client_key = parse_key(client_key)
     # Until the commit, a second request with this key waits here, then finds the row.
     db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(keys.gift(client_key)))))
@@ -94,6 +95,10 @@ def send(stream, sender, gift_id, client_key, anonymous=False, confirmed=False):
     gift = db.session.get(Gift, gift_id) if isinstance(gift_id, int) else None
     if gift is None or not gift.active:
         raise StreamError("There is no such gift.", status=404)
+    if shown_price_cents is not None and shown_price_cents != gift.price_cents:
+        # The admin changed the catalogue since the tray was shown: nobody pays what she did not see.
+        raise StreamError(f"The {gift.name} now costs {format_cents(gift.price_cents)}; tap it again to send it.",
+                          status=409)  # fmt: skip
     if not stream.live:
         raise StreamError("Gifts can be sent while the stream is live.", status=409)
     if access.is_host(stream, sender):
