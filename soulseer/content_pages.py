@@ -57,14 +57,20 @@ more asks you to tap again to be sure. The **Top gifters** board shows who gave 
 stream. A **premium** stream has an entry price: it is set aside from your wallet and paid to the
 reader only once the stream has run 5 minutes; you get it all back if the stream is cancelled,
 has not started 30 minutes after its time, or ends within 5 minutes, and you may leave and come
-back without paying again. Report any chat line that breaks the rules.
+back without paying again. A **private** stream is for the clients its reader invites: only they
+see it, and you are told when she invites you and when it starts. Report any chat line that
+breaks the rules. A reader (or our team) may mute you in a stream — you still watch, but your
+messages are not sent — or remove you from it, and then you cannot watch that stream.
 
-**Readers:** from your dashboard choose **Go live or schedule a stream**: give it a title, public
-or premium (with an entry price from $1 to $50) and, if you like, a start time. Your studio shows
-your camera; press **Go live** when you are ready (from 10 minutes before the time you announced),
-and **End the stream** when you are done. While you are live, clients cannot request readings from
-you. You can remove lines from your stream's chat. Streaming needs the site's video service: if it
-is not set up, the Live page says so.
+**Readers:** from your dashboard choose **Go live or schedule a stream**: give it a title, public,
+premium (with an entry price from $1 to $50) or private, and, if you like, a start time. For a
+private stream, invite up to 20 of your clients from your studio — those you have read for and
+those who keep you among their favourites. Your studio shows your camera; press **Go live** when
+you are ready (from 10 minutes before the time you announced), and **End the stream** when you are
+done. While you are live, clients cannot request readings from you. You can remove lines from your
+stream's chat, and from a viewer's line **Mute** her (she watches but cannot write) or **Ban** her
+(she can no longer watch this stream); the list under the chat lets her back. Streaming needs the
+site's video service: if it is not set up, the Live page says so.
 """
 
 # Added by migration 0023 to a Help page nobody has edited (docs/shop.md).

@@ -77,3 +77,41 @@ def test_help_and_refund_policy_sections_reach_unedited_pages_only_in_their_orde
         upgrade()
         with db.engine.begin() as conn:
             conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
+
+
+def test_the_streams_help_revision_reaches_a_help_page_as_0024_left_it(app_context):
+    """The 'Live streams and gifts' section as migration 0024 wrote it becomes today's (private
+    streams, muting and banning) on an unedited Help page, once; an edited page keeps its words."""
+    import importlib.util
+    from pathlib import Path
+
+    from soulseer.content_pages import HELP, HELP_STREAMS
+
+    (path,) = Path(__file__).parent.parent.glob("migrations/versions/*_streams_help.py")
+    spec = importlib.util.spec_from_file_location("streams_help", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    old_page = HELP.replace(HELP_STREAMS, migration.HELP_BEFORE, 1)
+    assert old_page != HELP
+    try:
+        for edited in (False, True):
+            db.session.remove()
+            downgrade(revision=migration.down_revision)
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
+                conn.exec_driver_sql(
+                    "INSERT INTO users (id, email, display_name, role) VALUES (1, 'a@x.test', 'Ada', 'admin')"
+                )
+                conn.exec_driver_sql(
+                    "INSERT INTO content_pages (slug, title, body_markdown, version, updated_by_id) "
+                    "VALUES ('help', 'Help', %(b)s, %(v)s, %(by)s)",
+                    {"b": old_page, "v": 2 if edited else 1, "by": 1 if edited else None},
+                )
+            upgrade()
+            with db.engine.connect() as conn:
+                body = conn.exec_driver_sql("SELECT body_markdown FROM content_pages WHERE slug = 'help'").scalar()
+            assert body == (old_page if edited else HELP), edited
+    finally:
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
