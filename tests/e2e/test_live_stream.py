@@ -9,7 +9,8 @@ video could not start while the chat and gifts go on. Nova sends a Rose, double-
 (charged once), Orla sends a Star anonymously under reduced motion: every page sees the gift and
 the board change live, Orla's as a still badge. The viewer count reaches Luna. axe finds nothing on
 the viewer's and the host's page. Luna ends the stream: the viewers' pages say so by themselves.
-The money is exact to the cent and `flask ledger verify` is clean."""
+Luna mutes Orla from one of her chat lines (Orla's next line is refused, saying why) and lets her
+speak again. The money is exact to the cent and `flask ledger verify` is clean."""
 
 import re
 from datetime import timedelta
@@ -212,6 +213,19 @@ def test_a_reader_goes_live_and_two_viewers_watch_chat_and_send_gifts(three_phon
     studio.get_by_role("textbox", name="Message").fill("Welcome, everyone. Let us begin.")
     studio.get_by_role("button", name="Send").click()
     expect(nova_phone.locator(".chat-line").filter(has_text="Let us begin")).to_contain_text("Reader")
+
+    # Luna mutes Orla from her line: Orla's next line is refused and says why; Luna lets her speak again.
+    line = studio.locator(".chat-line").filter(has_text="this is beautiful")
+    line.locator(".chat-moderate > summary").click()
+    line.get_by_role("button", name="Mute Orla").click()
+    expect(studio.locator("#stream-restrictions")).to_contain_text("Orla · Muted: watches, cannot chat")
+    orla_phone.get_by_label("Message").fill("Can you hear me?")
+    orla_phone.get_by_role("button", name="Send").click()
+    expect(orla_phone.locator("#stream-chat-error")).to_have_text(
+        "You were muted in this stream, so your messages are not sent. You can still watch."
+    )
+    studio.get_by_role("button", name="Unmute Orla").click()
+    expect(studio.locator("#stream-restrictions")).to_contain_text("Nobody is muted or banned.")
 
     # Her top-ten list with Orla's own place.
     orla_phone.get_by_role("link", name="Top 10 and your place").click()
