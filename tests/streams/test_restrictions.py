@@ -121,3 +121,29 @@ def test_who_may_and_what_is_refused(luna, nova, orla, make_user, signed_in):
     database.session.commit()
     over = ask(nova.id, "mute")
     assert over.status_code == 409 and "This stream is over." in over.get_data(as_text=True)
+
+
+def test_export_my_data_has_her_streams(luna, nova, signed_in):
+    """Her own part of streams only: what she hosted, or sent, wrote, bought, asked and was given."""
+    from tests.streams.test_gifts import send
+
+    stream = live_stream(luna)
+    fund(nova, 1000)
+    send(stream, nova, "Rose", anonymous=True)
+    viewer, token = signed_in(nova)
+    viewer.post(f"/live/{stream.id}/messages", data={"csrf_token": token, "body": "Hello from Nova"})
+    restrictions.apply(luna, stream, nova.id, "mute")
+    database.session.commit()
+    mine = viewer.get("/account/export").get_json()["streams"]
+    assert mine["hosted"] == [] and mine["tickets"] == [] and mine["invitations"] == []
+    assert [(g["stream"], g["gift"], g["price_cents"], g["anonymous"]) for g in mine["gifts_sent"]] == [
+        ("Tarot by candlelight", "Rose", 100, True)
+    ]
+    assert [(m["stream"], m["body"], m["hidden"]) for m in mine["chat_lines"]] == [
+        ("Tarot by candlelight", "Hello from Nova", False)
+    ]
+    assert [(r["stream"], r["restriction"]) for r in mine["muted_or_banned"]] == [("Tarot by candlelight", "muted")]
+    host, _ = signed_in(luna)
+    hers = host.get("/account/export").get_json()["streams"]
+    assert [(s["title"], s["kind"], s["state"]) for s in hers["hosted"]] == [("Tarot by candlelight", "public", "live")]
+    assert hers["gifts_sent"] == [] and hers["chat_lines"] == []

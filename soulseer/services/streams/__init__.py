@@ -9,13 +9,17 @@ reminders.py   "Remind me": notified 15 minutes before and at go-live
 gifts.py       the catalogue, sending a gift through commerce, the top-gifters board
 live.py        what open stream pages get over the event streams
 moderation.py  the `stream_message` kind in the one moderation queue
+restrictions.py  a viewer muted or banned for one stream
+invitations.py   a private stream's invited clients
+catalogue.py     the admin's editing of the gift catalogue
+export.py        the person's streams in "export my data"
 """
 
 
 def init_app(app):
     from soulseer.ledger import verify
     from soulseer.services.core import ticks
-    from soulseer.services.streams import moderation
+    from soulseer.services.streams import export, moderation  # noqa: F401  (export registers its section)
 
     moderation.register_kinds()
     ticks.register(app, "streams", tick)
