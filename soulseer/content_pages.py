@@ -94,8 +94,10 @@ Open the order and choose **Report a problem with this order**: SoulSeer's admin
 can cancel, refund or give you a fresh set of downloads.
 """
 
-# Added by migration 0025 to a Help page nobody has edited (docs/bookings.md).
-HELP_BOOKINGS = """\
+# Added by migration 0025 to a Help page nobody has edited (docs/bookings.md); migration
+# 0032_bookings_calendar_feeds revises it there to HELP_BOOKINGS (the client's zone, the calendar
+# feed, "Busy — scheduled reading").
+HELP_BOOKINGS_0025 = """\
 ## Scheduled readings
 
 **Clients:** on a reader's page choose **Book a time**. Times are shown in your own time zone,
@@ -111,6 +113,31 @@ weekday, dates that differ, the lengths you offer and their prices. Clients book
 hours and pay up front; you are told at once. Join the room at the time: a reading you end
 early gives the client back the part not delivered, and a booking you cancel or miss gives
 everything back and counts on your record.
+"""
+HELP_BOOKINGS = """\
+## Scheduled readings
+
+**Clients:** on a reader's page choose **Book a time**. Times are shown in your own time zone,
+with the reader's beside them: SoulSeer takes your zone from your browser the first time, and you
+can change it on the booking page or in [your account](/account). You pay the price when you
+book; it is held, not yet the reader's. Cancel at least 24 hours before the start and all of it
+comes back to your wallet; later, half is kept. If the reader cancels or has not joined 10 minutes
+after the start, all of it comes back. If you have not joined 10 minutes after the start, it
+counts as a late cancellation. The room opens 5 minutes before the start; you get a reminder a day
+before and 15 minutes before, and a calendar file by email.
+
+Your bookings are under **Bookings**. There you can also turn on a **calendar feed**: a private
+address your calendar app subscribes to, which shows your upcoming bookings (calendar apps refresh
+it on their own schedule, Google Calendar sometimes only once a day). Keep the address to
+yourself; if someone else has it, get a new one there and the old one stops working.
+
+**Readers:** open **Your availability** from your dashboard: your time zone, your hours for each
+weekday, dates that differ, the lengths you offer and their prices. Clients book inside those
+hours and pay up front; you are told at once. From 5 minutes before a booked reading you show as
+**Busy — scheduled reading** and clients cannot ask you for a live reading until it ends. Join
+the room at the time: a reading you end early gives the client back the part not delivered, and
+a booking you cancel or miss gives everything back and counts on your record. The calendar feed
+is under **Bookings** for you too.
 """
 # Migration 0025 replaces this line of an unedited Refund policy with the one in REFUND_POLICY.
 REFUND_SCHEDULED_BEFORE = """\

@@ -28,8 +28,9 @@ def test_migrations_go_down_to_zero_and_up_again(app_context):
 def test_help_and_refund_policy_sections_reach_unedited_pages_only_in_their_order(app_context):
     """The migrations since 0016_a add sections to the Help page and the Refund policy with
     content_pages.revise_unedited_page: an unedited page as seeded before them ends, at the head,
-    as content_pages has it now (every section once, in its place); an admin's edited page is
-    left as she wrote it. A migration that adds a section adds it to the list below."""
+    as content_pages has it now (every section once, in its place, the bookings' as revised by
+    the calendar feeds' migration after 0025 added it); an admin's edited page is left as she
+    wrote it. A migration that adds a section adds it to the list below."""
     from soulseer.content_pages import (
         HELP,
         HELP_BOOKINGS,

@@ -27,7 +27,7 @@ BY_KNOWN = "cancelled_by IS NULL OR cancelled_by IN ('client', 'reader', 'admin'
 
 def _update_pages():
     from soulseer.content_pages import (
-        HELP_BOOKINGS,
+        HELP_BOOKINGS_0025,
         REFUND_SCHEDULED,
         REFUND_SCHEDULED_BEFORE,
         add_help_section,
@@ -38,7 +38,7 @@ def _update_pages():
     # The section goes before the messages' (as in content_pages.HELP), else before the closing ones.
     help_body = conn.execute(sa.text("SELECT body_markdown FROM content_pages WHERE slug = 'help'")).scalar() or ""
     messages = "## Messages and paid replies"
-    add_help_section(conn, HELP_BOOKINGS, **({"before": messages} if messages in help_body else {}))
+    add_help_section(conn, HELP_BOOKINGS_0025, **({"before": messages} if messages in help_body else {}))
     revise_unedited_page(conn, "refund-policy", REFUND_SCHEDULED_BEFORE, REFUND_SCHEDULED, unless=REFUND_SCHEDULED)
 
 

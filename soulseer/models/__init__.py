@@ -12,6 +12,7 @@ from soulseer.models.booking import (
     BookingReminder,
     BookingSettings,
     BookingState,
+    CalendarFeed,
 )
 from soulseer.models.community import CommunityCategory, CommunityPost, CommunityThread
 from soulseer.models.content import ContentPage
@@ -68,6 +69,7 @@ __all__ = [
     "Booking",
     "BookingReminder",
     "BookingSettings",
+    "CalendarFeed",
     "BookingState",
     "CommunityCategory",
     "CommunityPost",

@@ -7,6 +7,7 @@
   (`end_minute` 1440 is 24:00); a day may have several.
 - `AvailabilityOverride`: a local date either blocked (no minutes) or with custom hours, which
   replace that date's weekly rules.
+- `CalendarFeed`: a person's private calendar address (the token's hash).
 - `Booking`: a client's booked reading: its UTC start and end, the buffer it keeps free after it
   (`blocked_until`), the price held from the client's wallet, and its state. Two exclusion
   constraints (migration, not expressible here: Alembic cannot reflect them) make a double
@@ -207,3 +208,15 @@ class BookingReminder(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(4))
     send_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class CalendarFeed(db.Model):
+    """A person's private calendar feed of their upcoming bookings (S-8): the address carries a
+    random token; only its sha256 is kept, so the address is shown once, when it is made. A new
+    address replaces the old one (which then answers 404); turning the feed off deletes the row."""
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = created_at_column()

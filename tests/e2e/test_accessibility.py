@@ -58,6 +58,7 @@ NOT_PAGES = {
     "community.reply_link",  # a redirect to the page of the thread that shows the reply
     "community.reply_form",  # the reply form's HTMX fragment, checked inside the thread page
     "bookings.calendar_file",  # an .ics file
+    "bookings.calendar_feed",  # the private calendar feed (.ics)
     "community.new_replies",  # the open thread's "new replies" line (HTMX), checked in the browser story
     "reader.payouts_refresh",  # a redirect to Stripe's onboarding (a new link)
     "reader.payouts_return",  # back from Stripe's onboarding: asks Stripe, then a redirect to the payouts page

@@ -7,7 +7,7 @@ import contextlib
 import functools
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from soulseer import clock
@@ -17,7 +17,7 @@ from soulseer.models import Role
 from soulseer.models.booking import CancelledBy
 from soulseer.money import format_cents
 from soulseer.services import commerce
-from soulseer.services.bookings import attending, availability, booking, calendar, slots, zones
+from soulseer.services.bookings import attending, availability, booking, calendar, feeds, slots, zones
 from soulseer.services.bookings.booking import BookingError
 from soulseer.services.marketplace import profiles
 from soulseer.services.payments import wallet
@@ -190,6 +190,10 @@ def keep_zone(slug):
 @bp.get("/bookings")
 @people_with_bookings
 def index():
+    return _index_page()
+
+
+def _index_page(feed_address=None):
     upcoming, past = booking.lists_for(current_user)
     return render_template(
         "bookings/index.html",
@@ -198,6 +202,46 @@ def index():
         names=booking.reader_names(upcoming + past),
         zones=zones,
         now=clock.now(),
+        feed=feeds.feed_of(current_user) if not current_user.is_admin else None,
+        feed_address=feed_address,
+    )
+
+
+@bp.post("/bookings/calendar")
+@role_required(Role.CLIENT, Role.READER)
+def calendar_feed_change():
+    """Turn the private calendar feed on, give it a new address, or turn it off (docs/bookings.md)."""
+    action = request.form.get("action")
+    if action == "off":
+        feeds.turn_off(current_user)
+        db.session.commit()
+        flash("Your calendar feed is off: its address no longer works.", "success")
+        return redirect(url_for("bookings.index"), 303)
+    if action != "new":
+        abort(400)
+    token = feeds.new_address(current_user)
+    db.session.commit()
+    # Shown this once (only its hash is kept), so this answer is the page itself, never cached.
+    address = url_for("bookings.calendar_feed", token=token, _external=True)
+    response = make_response(_index_page(feed_address=address))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/bookings/calendar/<token>.ics")
+def calendar_feed(token):
+    """The private feed a calendar app polls: no sign-in, the token is the key (404 otherwise)."""
+    person = feeds.owner(token)
+    if person is None:
+        abort(404)
+    return Response(
+        feeds.text_for(person),
+        headers={
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'inline; filename="soulseer-readings.ics"',
+            "Cache-Control": "private, no-store",
+            "Referrer-Policy": "no-referrer",
+        },
     )
 
 

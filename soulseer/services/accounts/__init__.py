@@ -292,6 +292,9 @@ def delete_account(user, password=None, signed_in_recently=False):
     from soulseer.services.shop import orders
 
     orders.scrub_address(user)  # the orders stay (the ledger and sellers need them), anonymised
+    from soulseer.services.bookings import feeds
+
+    feeds.turn_off(user)  # the calendar address names the people they booked with
     return user
 
 

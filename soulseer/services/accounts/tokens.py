@@ -22,7 +22,8 @@ class TokenError(DomainError):
         self.reason = reason
 
 
-def _digest(raw):
+def digest(raw):
+    """How a token is kept: its sha256 (the raw value lives only in the link or address)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -31,7 +32,7 @@ def issue(user, purpose, email, lifetime):
     raw = secrets.token_urlsafe(32)
     db.session.add(
         AccountToken(
-            user_id=user.id, purpose=purpose, token_hash=_digest(raw), email=email, expires_at=clock.now() + lifetime
+            user_id=user.id, purpose=purpose, token_hash=digest(raw), email=email, expires_at=clock.now() + lifetime
         )
     )
     db.session.flush()
@@ -41,7 +42,7 @@ def issue(user, purpose, email, lifetime):
 def peek(raw, purpose):
     """The token if it could be redeemed now, without using it; else TokenError."""
     token = db.session.execute(
-        sa.select(AccountToken).filter_by(token_hash=_digest(raw or ""), purpose=purpose)
+        sa.select(AccountToken).filter_by(token_hash=digest(raw or ""), purpose=purpose)
     ).scalar_one_or_none()
     if token is None:
         raise TokenError("unknown")
@@ -58,7 +59,7 @@ def redeem(raw, purpose):
     token_id = db.session.execute(
         sa.update(AccountToken)
         .where(
-            AccountToken.token_hash == _digest(raw or ""),
+            AccountToken.token_hash == digest(raw or ""),
             AccountToken.purpose == purpose,
             AccountToken.used_at.is_(None),
             AccountToken.expires_at > now,

@@ -9,6 +9,7 @@ hold.py          the booking's money: its hold, and the one ending of it (settle
 attending.py     the booked reading in the live room: opening, no-shows, settling; the tick
 reminders.py     24 hours and 15 minutes before, once each
 calendar.py      the .ics files, and the emails that carry them
+feeds.py         the private calendar feed: its address (kept hashed), new, off, and its text
 admin.py         what admins see and do: the list, a booking's ledger lines, refunds
 export.py        the person's bookings in "export my data"
 """

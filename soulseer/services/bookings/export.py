@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from soulseer.extensions import db
-from soulseer.models import AvailabilityRule, Booking, BookingSettings
+from soulseer.models import AvailabilityRule, Booking, BookingSettings, CalendarFeed
 from soulseer.services.bookings import availability
 from soulseer.services.core.data_export import export_section, iso
 
@@ -31,6 +31,9 @@ def bookings_export(user):
             for b in rows
         ],
     }
+    feed = db.session.get(CalendarFeed, user.id)
+    # Whether the private calendar address is on; the address itself is not kept (only its hash).
+    exported["calendar_feed_since"] = iso(feed.created_at) if feed else None
     settings = db.session.get(BookingSettings, user.id)
     if settings is not None:
         rules = db.session.execute(
