@@ -74,7 +74,9 @@ site's video service: if it is not set up, the Live page says so.
 """
 
 # Added by migration 0023 to a Help page nobody has edited (docs/shop.md).
-HELP_SHOP = """\
+# Migration 0032_b replaces HELP_SHOP_WALLET_ONLY (the text 0023 added) with HELP_SHOP on an unedited
+# Help page: paying by card.
+HELP_SHOP_WALLET_ONLY = """\
 ## The shop
 
 The [shop](/shop) sells guides, audio, courses and spreads you download, and crystals and tools
@@ -88,6 +90,27 @@ few minutes: go back to your order for a new one.
 **Shipped goods** go to the address you give with your order; you get a notification with the
 carrier and tracking number when it leaves. Only SoulSeer sells physical goods, so a reader never
 sees your address.
+
+**A problem with an order** (it has not arrived, it is damaged, the download does not work)?
+Open the order and choose **Report a problem with this order**: SoulSeer's admins look at it and
+can cancel, refund or give you a fresh set of downloads.
+"""
+HELP_SHOP = """\
+## The shop
+
+The [shop](/shop) sells guides, audio, courses and spreads you download, and crystals and tools
+SoulSeer ships to you. **Buy now** pays from your wallet; if it is short, top up right there and
+press **Pay** again. Or choose **Pay by card** and pay on Stripe's secure payment page: what you
+buy is kept for you for 30 minutes while you pay, and your order is confirmed as soon as the payment
+is. Your purchases are in [your orders](/orders).
+
+**Downloads:** you can download each digital purchase 5 times within 24 hours of your first
+download (the 24 hours start when you first download, not when you buy). Each link works for a
+few minutes: go back to your order for a new one.
+
+**Shipped goods** go to the address you give with your order (paying by card, you give it on the
+payment page); you get a notification with the carrier and tracking number when it leaves. Only
+SoulSeer sells physical goods, so a reader never sees your address.
 
 **A problem with an order** (it has not arrived, it is damaged, the download does not work)?
 Open the order and choose **Report a problem with this order**: SoulSeer's admins look at it and
@@ -273,12 +296,21 @@ and the readings and messages you take part in.
 """
 
 # Added by migration 0023 to a Refund policy nobody has edited (docs/shop.md).
-REFUND_SHOP = """\
+# Migration 0032_b replaces REFUND_SHOP_WALLET_ONLY (0023's line) with REFUND_SHOP on an unedited page.
+REFUND_SHOP_WALLET_ONLY = """\
 - **Shop orders**: open the order and choose **Report a problem with this order**; an admin
   will review it. An order that has not shipped can be cancelled and refunded in full; a download
   that does not work, or goods that arrive damaged, can be refunded in full or in part, and goods
   that have shipped are refunded once their return arrives. Refunds go back to your wallet, and a
   refunded download stops working.
+"""
+REFUND_SHOP = """\
+- **Shop orders**: open the order and choose **Report a problem with this order**; an admin
+  will review it. An order that has not shipped can be cancelled and refunded in full; a download
+  that does not work, or goods that arrive damaged, can be refunded in full or in part, and goods
+  that have shipped are refunded once their return arrives. Refunds go back the way you paid: to
+  your wallet, or to your card (your bank may take 5 to 10 days to show it). A refunded download
+  stops working.
 """
 
 REFUND_POLICY = (

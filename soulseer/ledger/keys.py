@@ -72,6 +72,12 @@ def order_payment(order_id):
     return f"order:{order_id}:pay"
 
 
+def order_card_refund(charge_id, refunded_total_cents):
+    """A card-paid shop order refunded at Stripe: `amount_refunded` is cumulative, so each total of
+    the charge is taken back once (as a top-up's refunds are)."""
+    return f"order-card-refund:{charge_id}:{refunded_total_cents}"
+
+
 def ticket_hold(stream_id, user_id):
     """A viewer's entry to a premium stream, held: one per viewer per stream (L-5)."""
     return f"ticket:{stream_id}:{user_id}"

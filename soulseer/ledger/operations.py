@@ -169,19 +169,26 @@ def adjust_wallet(user, amount, key, actor, reason):
     )
 
 
-def refund(client, reader, amount, paid, reader_paid, key, reference, actor, reason, already_refunded=0):
+def reader_part_of_refund(amount, paid, reader_paid, already_refunded=0):
+    """What a refund of `amount` takes back from the reader, counted over all the sale's refunds."""
+    return (already_refunded + amount) * reader_paid // paid - already_refunded * reader_paid // paid
+
+
+def refund(client, reader, amount, paid, reader_paid, key, reference, actor, reason, already_refunded=0,
+           to_card=False):  # fmt: skip
     """Give `amount` back to the client's wallet from a sale of `paid` cents of which `reader_paid`
     went to the reader, taken back proportionally. The reader's part is counted over all the sale's
     refunds, floor((already + amount) × reader_paid / paid) minus what earlier refunds took, so
     partial refunds that add up to the whole sale take back exactly what the reader got; the
     platform gives the rest. The caller makes sure the total refunded never exceeds what was paid
-    (commerce.refund does, under lock)."""
+    (commerce.refund does, under lock). `to_card`: the sale was paid by card and Stripe refunded
+    the card, so the money leaves through stripe clearing instead of going to the wallet."""
     if not 0 < amount <= paid - already_refunded:
         raise ValueError("a refund is more than zero and at most what is left of what was paid")
-    from_reader = (already_refunded + amount) * reader_paid // paid - already_refunded * reader_paid // paid
-    wallet, revenue = accounts.wallet_spec(client), accounts.PLATFORM_REVENUE
+    from_reader = reader_part_of_refund(amount, paid, reader_paid, already_refunded)
+    back_to = accounts.STRIPE_CLEARING if to_card else accounts.wallet_spec(client)
     earnings = [accounts.earnings_spec(reader)] if reader is not None else []
-    legs = [(wallet, amount), (revenue, -(amount - from_reader))]
+    legs = [(back_to, amount), (accounts.PLATFORM_REVENUE, -(amount - from_reader))]
     if earnings:
         legs.append((earnings[0], -from_reader))
     return post(TransactionKind.REFUND, key, legs, description=f"Refund: {reason}", reference=reference, actor=actor)

@@ -85,6 +85,7 @@ class SaleTotals:
     paid: int  # what the client was charged (reader's part + platform's part)
     to_reader: int
     reader_id: int | None
+    by_card: bool = False  # paid by card (a shop order through Checkout): no wallet paid it
 
 
 def sale(reference):
@@ -100,29 +101,37 @@ def sale(reference):
     ).all()
     client_id = reader_id = None
     paid = to_reader = 0
+    by_card = False
     for kind, owner_id, amount in rows:
         if kind in (AccountKind.CLIENT_WALLET, AccountKind.HOLD) and amount < 0:
             client_id = owner_id  # the money came out of this client's wallet or hold
+        elif kind == AccountKind.STRIPE_CLEARING and amount < 0:
+            by_card = True  # the money came in from a card, straight into the sale
         elif kind == AccountKind.READER_EARNINGS:
             paid, to_reader, reader_id = paid + amount, to_reader + amount, owner_id
         elif kind == AccountKind.PLATFORM_REVENUE:
             paid += amount
-    return SaleTotals(client_id, paid, to_reader, reader_id)
+    return SaleTotals(client_id, paid, to_reader, reader_id, by_card)
 
 
-def _refunds_to_wallets():
-    """The sum of what refunds gave back to clients' wallets (narrowed by the caller)."""
+def _refunds_to_clients():
+    """The sum of what refunds gave back to clients — to their wallets, or to their cards through
+    stripe clearing (a card-paid shop order) — narrowed by the caller."""
     return (
         sa.select(sa.func.coalesce(sa.func.sum(sa.func.greatest(LedgerEntry.amount, 0)), 0))
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerTransaction.kind == TransactionKind.REFUND, LedgerAccount.kind == AccountKind.CLIENT_WALLET)
+        .where(
+            LedgerTransaction.kind == TransactionKind.REFUND,
+            LedgerAccount.kind.in_([AccountKind.CLIENT_WALLET, AccountKind.STRIPE_CLEARING]),
+        )
     )
 
 
 def refunded(reference):
-    """What has gone back to the client for the sale `reference`: the wallet legs of its refunds."""
-    return int(db.session.scalar(_of_reference(_refunds_to_wallets(), reference)))
+    """What has gone back to the client for the sale `reference`: the wallet (or card) legs of its
+    refunds."""
+    return int(db.session.scalar(_of_reference(_refunds_to_clients(), reference)))
 
 
 # Figures over a period (the admin overview) ------------------------------------------------
@@ -150,10 +159,10 @@ def moved_for_type(spec, reference_type):
 
 def refunded_for(reference_type, reference_ids):
     """What has gone back to clients for the sales of these things (`reference_ids`: a list or a
-    subquery of ids): the wallet legs of their refunds, as `refunded` for one."""
+    subquery of ids): the wallet (or card) legs of their refunds, as `refunded` for one."""
     return int(
         db.session.scalar(
-            _refunds_to_wallets().where(
+            _refunds_to_clients().where(
                 LedgerTransaction.reference_type == reference_type, LedgerTransaction.reference_id.in_(reference_ids)
             )
         )

@@ -246,3 +246,25 @@ class DownloadGrant(db.Model):
     @property
     def left(self):
         return self.allowed - self.used
+
+
+class OrderRefund(db.Model):
+    """A refund of a card-paid order, asked of Stripe by an admin: how much (for one item, or the
+    rest of the order), why, from which form, and Stripe's refund. It counts toward what is left to
+    refund at once; the ledger moves when Stripe's `charge.refunded` event comes (docs/shop.md)."""
+
+    __tablename__ = "order_refunds"
+    __table_args__ = (
+        sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.UniqueConstraint("order_id", "request_key", name="uq_order_refunds_order_request"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order_items.id", ondelete="CASCADE"))
+    amount_cents: Mapped[int] = mapped_column(sa.Integer)
+    request_key: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    admin_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    stripe_refund_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    created_at: Mapped[datetime] = created_at_column()

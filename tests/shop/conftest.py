@@ -9,6 +9,7 @@ from tests.community.conftest import writer  # noqa: F401  (a signed-in test cli
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 from tests.payments.conftest import http_server, stripe_api  # noqa: F401  (the loopback Stripe fake, this app on a port)
 from tests.support.shop import digital_product, physical_product
+from tests.support.stripe_fake import API_KEY
 
 ADDRESS = {
     "ship_name": "Cass Moon",
@@ -19,6 +20,14 @@ ADDRESS = {
     "ship_postal_code": "62701",
     "ship_country": "US",
 }
+
+
+@pytest.fixture
+def with_stripe(app, stripe_api, monkeypatch):  # noqa: F811
+    """Stripe configured, pointed at the loopback fake (tests/support/stripe_fake.py)."""
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", API_KEY)
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", stripe_api.url)
+    return stripe_api
 
 
 @pytest.fixture

@@ -16,25 +16,11 @@ from soulseer.services.shop import checkout
 from soulseer.services.shop.errors import ShopError
 from tests.conftest import csrf_token_from
 from tests.support.money import earnings_of, revenue
-from tests.support.shop import digital_product
-from tests.support.stripe_fake import API_KEY, event
+from tests.support.shop import ADDRESS, digital_product
+from tests.support.shop import card_order as _start
+from tests.support.shop import checkout_session as _session
+from tests.support.stripe_fake import event
 from tests.support.topups import deliver, run_worker, stored_event
-
-
-@pytest.fixture
-def with_stripe(app, stripe_api, monkeypatch):
-    """Stripe configured, pointed at the loopback fake (test payments off)."""
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", API_KEY)
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", stripe_api.url)
-    return stripe_api
-
-
-def _start(buyer, product, quantity=1, key="card-1"):
-    return checkout.start(
-        buyer, product.id, str(quantity), key,
-        return_url=lambda order: f"http://localhost/orders/{order.id}", cancel_url="http://localhost/shop",
-        test_checkout_url=lambda order: f"/orders/{order.id}/test-checkout",
-    )  # fmt: skip
 
 
 def _stock(product):
@@ -51,30 +37,6 @@ def _purchases():
     return database.session.scalar(
         sa.select(sa.func.count()).select_from(LedgerTransaction).where(LedgerTransaction.kind == "purchase")
     )
-
-
-ADDRESS = {
-    "name": "Nova Lee",
-    "address": {"line1": "12 Elm Street", "line2": None, "city": "Portland", "state": "OR",
-                "postal_code": "97201", "country": "US"},
-}  # fmt: skip
-
-
-def _session(order, payment_status="paid", payment_intent="pi_card_1", **more):
-    return {
-        "id": order.checkout_session_id,
-        "object": "checkout.session",
-        "amount_total": order.total_cents,
-        "client_reference_id": str(order.buyer_id),
-        "currency": "usd",
-        "metadata": {"order_id": str(order.id)},
-        "mode": "payment",
-        "payment_intent": payment_intent,
-        "payment_status": payment_status,
-        "status": "complete",
-        "collected_information": {"shipping_details": ADDRESS},
-        **more,
-    }
 
 
 def test_pay_by_card_opens_a_checkout_session_and_reserves_the_stock(db, funded, crystal, writer, with_stripe):

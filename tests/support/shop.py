@@ -39,3 +39,41 @@ def physical_product(admin, title="Rose Quartz Point", price="25.00", stock=3, s
     )  # fmt: skip
     db.session.commit()
     return product
+
+
+def card_order(buyer, product, quantity=1, key="card-1"):
+    """A card order as "Pay by card" makes it: its stock reserved, its checkout open (Stripe's, or
+    the TEST one)."""
+    from soulseer.services.shop import checkout
+
+    return checkout.start(
+        buyer, product.id, str(quantity), key,
+        return_url=lambda order: f"http://localhost/orders/{order.id}", cancel_url="http://localhost/shop",
+        test_checkout_url=lambda order: f"/orders/{order.id}/test-checkout",
+    )  # fmt: skip
+
+
+# Where Checkout says to ship (collected_information.shipping_details).
+ADDRESS = {
+    "name": "Nova Lee",
+    "address": {"line1": "12 Elm Street", "line2": None, "city": "Portland", "state": "OR",
+                "postal_code": "97201", "country": "US"},
+}  # fmt: skip
+
+
+def checkout_session(order, payment_status="paid", payment_intent="pi_card_1", **more):
+    """The Checkout Session of a card order as Stripe sends it in its events."""
+    return {
+        "id": order.checkout_session_id,
+        "object": "checkout.session",
+        "amount_total": order.total_cents,
+        "client_reference_id": str(order.buyer_id),
+        "currency": "usd",
+        "metadata": {"order_id": str(order.id)},
+        "mode": "payment",
+        "payment_intent": payment_intent,
+        "payment_status": payment_status,
+        "status": "complete",
+        "collected_information": {"shipping_details": ADDRESS},
+        **more,
+    }

@@ -180,6 +180,8 @@ class StripeFake:
     accounts: dict = field(default_factory=dict)
     transfers: dict = field(default_factory=dict)  # id -> transfer, in the order made
     balance_available: int = 10_000_000  # the platform's available balance, in cents
+    refunds: dict = field(default_factory=dict)  # id -> refund, in the order made
+    charged: dict = field(default_factory=dict)  # payment intent -> cents paid (refunds are checked against it)
     _idempotent: dict = field(default_factory=dict)  # key -> (params, status, body)
     _scripts: dict = field(default_factory=dict)  # (method, path) -> steps for the next requests
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -247,6 +249,8 @@ class StripeFake:
             return self._json({"object": "login_link", "created": int(time.time()), "url": url})
         if method == "POST" and path == "/v1/account_links":
             return self._create_account_link(form)
+        if method == "POST" and path == "/v1/refunds":
+            return self._idempotently(request, form, self._create_refund)
         if method == "POST" and path == "/v1/transfers":
             return self._idempotently(request, form, self._create_transfer)
         if method == "GET" and path == "/v1/transfers":
@@ -315,6 +319,33 @@ class StripeFake:
         now = int(time.time())
         url = f"https://connect.stripe.com/setup/e/{form['account']}/{secrets.token_urlsafe(12)}"
         return self._json({"object": "account_link", "created": now, "expires_at": now + 300, "url": url})
+
+    def _create_refund(self, form):
+        payment_intent, amount = form.get("payment_intent"), int(form.get("amount") or 0)
+        if payment_intent not in self.charged:
+            return self._error(400, "invalid_request_error", f"No such payment_intent: '{payment_intent}'",
+                               "resource_missing")  # fmt: skip
+        before = sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == payment_intent)
+        if amount <= 0 or before + amount > self.charged[payment_intent]:
+            return self._error(400, "invalid_request_error", f"Refund amount (${amount / 100:.2f}) is greater "
+                               "than unrefunded amount on charge", "amount_too_large")  # fmt: skip
+        refund = {
+            "id": "re_1" + secrets.token_hex(10),
+            "object": "refund",
+            "amount": amount,
+            "charge": "ch_1" + payment_intent.removeprefix("pi_"),
+            "created": int(time.time()),
+            "currency": "usd",
+            "metadata": {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")},
+            "payment_intent": payment_intent,
+            "status": "succeeded",
+        }
+        self.refunds[refund["id"]] = refund
+        return self._json(refund)
+
+    def refunded(self, payment_intent):
+        """What the fake refunded of a payment so far (Stripe's cumulative amount_refunded)."""
+        return sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == payment_intent)
 
     def _create_transfer(self, form):
         destination = self.accounts.get(form.get("destination"))

@@ -87,6 +87,7 @@ def _order_page(order_id, ship_form=None, status=200, refund_form=None, cancel_f
         refund_form=refund_form or _refund_form(order),
         cancel_form=cancel_form or _cancel_form(),
         left_to_refund=refunds.left_to_refund(order),
+        refund_destination="card (a Stripe refund)" if order.payment_method == "card" else "wallet",
     ), status
 
 
@@ -150,7 +151,8 @@ def refund(order_id):
             abort(404)
         return refused(error, lambda status: _order_page(order_id, status=status, refund_form=form), form)
     db.session.commit()
-    flash(f"Order #{order_id}: refunded to the buyer's wallet; they were notified.", "success")
+    where = "card through Stripe" if order.payment_method == "card" else "wallet"
+    flash(f"Order #{order_id}: refunded to the buyer's {where}; they were notified.", "success")
     return redirect(url_for(".show", order_id=order_id), 303)
 
 

@@ -21,6 +21,7 @@ from soulseer.services.commerce.sales import (
     SpendingFrozen,
     charge,
     charge_card,
+    check_refund,
     refund,
     refundable,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "SpendingFrozen",
     "charge",
     "charge_card",
+    "check_refund",
     "default_share_bps",
     "hold",
     "hold_posting",

@@ -77,39 +77,60 @@ def refundable(reference):
 def refund(reference, amount, key, actor, reason):
     """Give `amount` cents of the sale `reference` back to the client who paid, taken back from the
     reader and the platform in proportion to what each got (floor(amount × reader's part / paid)
-    from the reader, the rest from the platform). Safe to repeat with the same key (the first
-    refund's result comes back, nothing moves twice) and under concurrency (the accounts are locked
-    before the "at most what is left" check). Raises RefundRefused with nothing written."""
+    from the reader, the rest from the platform). A sale paid by card goes back to the card: called
+    when Stripe says it refunded it (the money leaves through stripe clearing, never the wallet).
+    Safe to repeat with the same key (the first refund's result comes back, nothing moves twice)
+    and under concurrency (the accounts are locked before the "at most what is left" check).
+    Raises RefundRefused with nothing written."""
     existing = reads.posted(key)
     if existing is not None:
         return Posted(existing, created=False)
     totals = reads.sale(reference)
-    if totals.client_id is None or totals.paid == 0:
+    if (totals.client_id is None and not totals.by_card) or totals.paid == 0:
         raise RefundRefused("Nothing was paid for this, so nothing can be refunded.", None)
-    specs = [accounts.wallet_spec(totals.client_id)]
+    specs = [] if totals.by_card else [accounts.wallet_spec(totals.client_id)]
     if totals.reader_id is not None:
         specs.append(accounts.earnings_spec(totals.reader_id))
-    accounts.lock(*specs)  # until the commit: a second refund at the same moment waits here
+    if specs:
+        accounts.lock(*specs)  # until the commit: a second refund at the same moment waits here
     existing = reads.posted(key)  # the same form, posted while we waited for the lock
     if existing is not None:
         return Posted(existing, created=False)
     already = reads.refunded(reference)
+    _check_amount(totals, amount, already)
+    try:
+        return operations.refund(
+            totals.client_id, totals.reader_id, amount, totals.paid, totals.to_reader, key, reference, actor, reason,
+            already_refunded=already, to_card=totals.by_card,
+        )  # fmt: skip
+    except InsufficientFunds:
+        raise RefundRefused(READER_PAID_OUT, "amount") from None
+
+
+READER_PAID_OUT = (
+    "The reader's earnings no longer hold their part of this refund (paid out). "
+    "Refund less, or adjust the client's wallet from the Ledger page instead."
+)
+
+
+def _check_amount(totals, amount, already):
     remaining = totals.paid - already
     if not isinstance(amount, int) or amount <= 0:
         raise RefundRefused("Enter an amount above zero.", "amount")
     if amount > remaining:
         raise RefundRefused(f"At most {_dollars(remaining)} can still be refunded for this.", "amount")
-    try:
-        return operations.refund(
-            totals.client_id, totals.reader_id, amount, totals.paid, totals.to_reader, key, reference, actor, reason,
-            already_refunded=already,
-        )  # fmt: skip
-    except InsufficientFunds:
-        raise RefundRefused(
-            "The reader's earnings no longer hold their part of this refund (paid out). "
-            "Refund less, or adjust the client's wallet from the Ledger page instead.",
-            "amount",
-        ) from None
+
+
+def check_refund(reference, amount, already):
+    """Would a refund of `amount`, after `already` cents refunded or asked for, go through? Raises
+    RefundRefused if not. For a card refund, asked of Stripe before the ledger moves on its event:
+    refused here rather than after Stripe gave the money back."""
+    totals = reads.sale(reference)
+    _check_amount(totals, amount, already)
+    if totals.reader_id is not None:
+        from_reader = operations.reader_part_of_refund(amount, totals.paid, totals.to_reader, already)
+        if reads.balance(accounts.earnings_spec(totals.reader_id)) < from_reader:
+            raise RefundRefused(READER_PAID_OUT, "amount")
 
 
 def _user_of(seller):

@@ -92,6 +92,29 @@ def pay_order(order, outcome, webhook_url, address=None):
     return deliver(event, webhook_url, current_app.config["STRIPE_WEBHOOK_SECRET"])
 
 
+def refund_order(order, refunded_total):
+    """A test refund of a card-paid shop order: Stripe's `charge.refunded` (its `amount_refunded`
+    cumulative, `refunded_total`), stored as the webhook stores a verified event, so the same job
+    moves the ledger. (From the admin's own request: nothing to sign for or send over the network.)
+    Returns the test refund's id."""
+    from soulseer.services.payments import stripe_events
+
+    charge = {
+        "id": "ch_test_" + order.payment_intent_id.removeprefix("pi_test_"),
+        "object": "charge",
+        "amount": order.total_cents,
+        "amount_captured": order.total_cents,
+        "amount_refunded": refunded_total,
+        "currency": current_app.config["CURRENCY"].lower(),
+        "paid": True,
+        "payment_intent": order.payment_intent_id,
+        "refunded": refunded_total == order.total_cents,
+        "status": "succeeded",
+    }
+    stripe_events.store(envelope("charge.refunded", charge))
+    return "re_test_" + secrets.token_hex(12)
+
+
 def envelope(event_type, data_object, created=None, **extra):
     """A test-mode event as Stripe wraps its objects (`extra`: e.g. a Connect event's `account`)."""
     return {

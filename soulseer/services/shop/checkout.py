@@ -34,7 +34,7 @@ from soulseer.services.core import notifications
 from soulseer.services.payments import stripe_events
 from soulseer.services.payments.stripe_events import NotApplicable
 from soulseer.services.payments.topups import stripe_client, stripe_configured, test_payments_enabled
-from soulseer.services.shop import buying, downloads
+from soulseer.services.shop import buying, card_refunds, downloads
 from soulseer.services.shop.errors import ShopError
 
 log = logging.getLogger(__name__)
@@ -234,6 +234,7 @@ def _fulfil(order, session):
     order.payment_status, order.paid_at = PaymentStatus.PAID, clock.now()
     db.session.flush()
     downloads.issue_grants(order)
+    card_refunds.enqueue_waiting(order)
     notifications.notify(
         order.buyer_id, "order", f"Order #{order.id} is paid: thank you.",
         link=notifications.path_for("shop.order", order_id=order.id),
@@ -267,6 +268,9 @@ def register_events(app):
             "checkout.session.async_payment_succeeded": on_async_payment_succeeded,
             "checkout.session.async_payment_failed": on_session_not_paid("the payment failed"),
             "checkout.session.expired": on_session_not_paid("the checkout expired"),
+            "charge.refunded": card_refunds.on_charge_refunded,
+            "charge.dispute.created": card_refunds.on_dispute,
+            "charge.dispute.closed": card_refunds.on_dispute,
         },
     )
 

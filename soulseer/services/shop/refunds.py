@@ -3,7 +3,9 @@
 - **Refund an item** gives back what is left of that item's line; **refund the order** gives back
   everything left (items and shipping). Money goes back the way it came: a wallet payment back to
   the wallet with `commerce.refund`, taken from the reader and the platform in proportion to what
-  each got. The same form sent twice refunds once (its request key makes the ledger key).
+  each got; a card payment back to the card through a Stripe refund (card_refunds.py), the ledger
+  moving on Stripe's event. The same form sent twice refunds once (its request key makes the ledger
+  key, or the Stripe refund's idempotency key).
 - A refund revokes the download grant of the refunded digital items.
 - A physical order that has **shipped** is refunded only once the admin confirms its return arrived.
 - **Cancel** a physical order before it ships: its stock goes back (`stock = stock + q`) and the
@@ -23,7 +25,7 @@ from soulseer.money import format_cents
 from soulseer.services import commerce
 from soulseer.services.core import audit, notifications
 from soulseer.services.payments import wallet
-from soulseer.services.shop import downloads
+from soulseer.services.shop import card_refunds, downloads
 from soulseer.services.shop.buying import put_back_stock, reference
 from soulseer.services.shop.errors import ShopError
 
@@ -48,25 +50,29 @@ def _reason(text):
 
 
 def left_to_refund(order):
-    """Cents of the order that can still go back to the buyer (from the ledger)."""
-    return commerce.refundable(reference(order)) if order.paid else 0
+    """Cents of the order that can still go back to the buyer: from the ledger for a wallet payment;
+    for a card payment, less what was asked of Stripe already (its ledger follows Stripe's event)."""
+    if not order.paid:
+        return 0
+    if order.payment_method == "card":
+        return card_refunds.left_to_refund(order)
+    return commerce.refundable(reference(order))
 
 
-def _pay_back(admin, order, amount, reason, request_key):
-    """Refund `amount` of the order's sale once per form; returns whether it moved now."""
-    if order.payment_method != "wallet":
-        raise ShopError("Card payments are refunded through Stripe, which is not built yet.", status=409)
-    posted = commerce.refund(reference(order), amount, keys.refund(reference(order), request_key), admin, reason)
-    order.payment_status = (
-        PaymentStatus.REFUNDED if commerce.refundable(reference(order)) == 0 else PaymentStatus.PARTIALLY_REFUNDED
-    )
-    if posted.created:
+def _pay_back(admin, order, amount, reason, request_key, item=None):
+    """Refund `amount` of the order's sale once per form, the way it was paid: to the wallet now,
+    or to the card through Stripe (card_refunds)."""
+    if order.payment_method == "card":
+        card_refunds.ask_stripe(admin, order, amount, reason, request_key, item)
+        news = f"Order #{order.id}: {format_cents(amount)} is being refunded to your card."
+    else:
+        posted = commerce.refund(reference(order), amount, keys.refund(reference(order), request_key), admin, reason)
+        if not posted.created:
+            return
         wallet.announce_balance(order.buyer)
-        notifications.notify(
-            order.buyer_id, "order", f"Order #{order.id}: {format_cents(amount)} was refunded to your wallet.",
-            link=notifications.path_for("shop.order", order_id=order.id),
-        )  # fmt: skip
-    return posted.created
+        news = f"Order #{order.id}: {format_cents(amount)} was refunded to your wallet."
+    order.payment_status = PaymentStatus.REFUNDED if left_to_refund(order) == 0 else PaymentStatus.PARTIALLY_REFUNDED
+    notifications.notify(order.buyer_id, "order", news, link=notifications.path_for("shop.order", order_id=order.id))
 
 
 def _check_refundable(order, return_received):
@@ -79,6 +85,9 @@ def _check_refundable(order, return_received):
 
 
 def _already(request_key, order):
+    """This form refunded the order already (a resubmit, a double click)."""
+    if order.payment_method == "card":
+        return card_refunds.sent(order, request_key)
     return reads.posted(keys.refund(reference(order), request_key)) is not None
 
 
@@ -95,7 +104,7 @@ def refund_item(admin, order_id, item_id, reason, request_key, return_received=F
     amount = min(item.line_cents - item.refunded_cents, left_to_refund(order))
     if amount <= 0:
         raise ShopError("This item has been refunded in full already.", status=409)
-    _pay_back(admin, order, amount, reason, request_key)
+    _pay_back(admin, order, amount, reason, request_key, item)
     item.refunded_cents += amount
     downloads.revoke(item)
     audit.record(admin, "shop.item_refunded", order, after={"item": item.id, "amount_cents": amount}, reason=reason)
