@@ -74,7 +74,7 @@ site's video service: if it is not set up, the Live page says so.
 """
 
 # Added by migration 0023 to a Help page nobody has edited (docs/shop.md).
-# Migration 0032_b replaces HELP_SHOP_WALLET_ONLY (the text 0023 added) with HELP_SHOP on an unedited
+# Migration 0033_b replaces HELP_SHOP_WALLET_ONLY (the text 0023 added) with HELP_SHOP on an unedited
 # Help page: paying by card.
 HELP_SHOP_WALLET_ONLY = """\
 ## The shop
@@ -296,7 +296,7 @@ and the readings and messages you take part in.
 """
 
 # Added by migration 0023 to a Refund policy nobody has edited (docs/shop.md).
-# Migration 0032_b replaces REFUND_SHOP_WALLET_ONLY (0023's line) with REFUND_SHOP on an unedited page.
+# Migration 0033_b replaces REFUND_SHOP_WALLET_ONLY (0023's line) with REFUND_SHOP on an unedited page.
 REFUND_SHOP_WALLET_ONLY = """\
 - **Shop orders**: open the order and choose **Report a problem with this order**; an admin
   will review it. An order that has not shipped can be cancelled and refunded in full; a download

@@ -57,7 +57,7 @@ def test_help_and_refund_policy_sections_reach_unedited_pages_only_in_their_orde
         "INSERT INTO content_pages (slug, title, body_markdown, version, updated_by_id) "
         "VALUES (%(s)s, %(s)s, %(b)s, %(v)s, %(by)s)"
     )
-    # A page as 0023 left it, before cards: 0032_b brings its shop texts up to date.
+    # A page as 0023 left it, before cards: 0033_b brings its shop texts up to date.
     wallet_only = {
         "help": HELP.replace(HELP_SHOP, HELP_SHOP_WALLET_ONLY),
         "refund-policy": REFUND_POLICY.replace(REFUND_SHOP, REFUND_SHOP_WALLET_ONLY),
@@ -65,7 +65,7 @@ def test_help_and_refund_policy_sections_reach_unedited_pages_only_in_their_orde
     assert wallet_only != {"help": HELP, "refund-policy": REFUND_POLICY}
     try:
         db.session.remove()
-        downgrade(revision="0032_a")
+        downgrade(revision="0033_a")
         with db.engine.begin() as conn:
             conn.exec_driver_sql("TRUNCATE users, content_pages RESTART IDENTITY CASCADE")
             for slug, body in wallet_only.items():

@@ -1,7 +1,7 @@
 """shop help cards: the Help page's "The shop" and the Refund policy's shop orders say cards
 
-Revision ID: 0032_b
-Revises: 0032_a
+Revision ID: 0033_b
+Revises: 0033_a
 Create Date: 2026-12-06 06:50:00
 
 Paying by card (docs/shop.md): the Help section's wallet-only text and the Refund policy's "Refunds
@@ -11,8 +11,8 @@ never overwritten.
 
 from alembic import op
 
-revision = "0032_b"
-down_revision = "0032_a"
+revision = "0033_b"
+down_revision = "0033_a"
 branch_labels = None
 depends_on = None
 

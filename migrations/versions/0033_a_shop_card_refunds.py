@@ -1,7 +1,7 @@
 """shop card refunds: refunds of card-paid orders asked of Stripe
 
-Revision ID: 0032_a
-Revises: 0031
+Revision ID: 0033_a
+Revises: 0032
 Create Date: 2026-12-06 06:40:00
 
 One row per refund an admin asked Stripe for (one per order and form: a resubmitted form asks
@@ -11,8 +11,8 @@ once), with Stripe's refund id. The ledger moves on Stripe's charge.refunded eve
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032_a"
-down_revision = "0031"
+revision = "0033_a"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
