@@ -101,6 +101,20 @@ def app():
 
 
 @pytest.fixture(autouse=True)
+def _live_servers_only_for_browser_tests(request):
+    """A browser test's live servers run; for any other test they stand still (tests/support/
+    live_server.py, RUNNING: their cron would bill this test's readings on the real clock)."""
+    from tests.support import live_server
+
+    browser_test = request.node.get_closest_marker("e2e") is not None
+    for server in list(live_server.RUNNING):
+        if browser_test:
+            server.resume()
+        else:
+            server.pause()
+
+
+@pytest.fixture(autouse=True)
 def _clean_state(request):
     """Empty tables and application Redis keys after every test, and put the clock back: a test
     that advanced it outside `clock.frozen` would otherwise move it for every later test."""

@@ -132,7 +132,10 @@ def test_an_admin_removes_a_reply_or_a_thread_from_its_page_reported_or_not(memb
     )
     assert client.get(thread_url(thread)).status_code == 404
     assert "Cheap readings elsewhere" not in client.get("/community/general").get_data(as_text=True)
-    hidden = [e.action for e in database.session.query(AuditEntry).filter(AuditEntry.action.like("%.hidden"))]
+    hidden = [
+        e.action
+        for e in database.session.query(AuditEntry).filter(AuditEntry.action.like("%.hidden")).order_by(AuditEntry.id)
+    ]
     assert hidden == ["community_post.hidden", "community_post.hidden", "community_thread.hidden"]
     assert send(admin, f"/admin/community/threads/{thread.id}/remove", reason="Again, twice.").status_code == 303
     assert send(admin, "/admin/community/replies/999999/remove", reason="Nothing there.").status_code == 404

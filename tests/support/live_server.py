@@ -26,6 +26,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# Live servers started and not yet stopped. A worker's session server (tests/e2e/conftest.py) lives
+# as long as the run, but its cron bills every due reading, booking and payout of the worker's
+# database on the real clock: while the worker runs other tests (frozen clocks, days in the past)
+# it would pause and end their readings under them. tests/conftest.py pauses these servers
+# (SIGSTOP) for every test that is not a browser test and lets them go on (SIGCONT) for the next one.
+RUNNING = []
+
+
 class LiveServer:
     """Starts the Procfile processes (all, or those named) and waits until /healthz is green."""
 
@@ -44,6 +52,7 @@ class LiveServer:
             **(env or {}),
         }
         self._children = []
+        self.paused = False
 
     def start(self, wait_for_health=True, timeout=60):
         LOGS.mkdir(parents=True, exist_ok=True)
@@ -61,8 +70,25 @@ class LiveServer:
                 start_new_session=True,
             )
             self._children.append((name, child, log))
+        RUNNING.append(self)
         self.wait_until_ready(wait_for_health, timeout)
         return self
+
+    def _signal(self, number):
+        for _, child, _ in self._children:
+            if child.poll() is None:
+                os.killpg(child.pid, number)
+
+    def pause(self):
+        """Freeze every process of the server (web, worker, cron) where it stands."""
+        if not self.paused:
+            self._signal(signal.SIGSTOP)
+            self.paused = True
+
+    def resume(self):
+        if self.paused:
+            self._signal(signal.SIGCONT)
+            self.paused = False
 
     def wait_until_ready(self, wait_for_health, timeout):
         deadline = time.monotonic() + timeout
@@ -87,9 +113,10 @@ class LiveServer:
         raise RuntimeError(f"the live server was not healthy within {timeout}s: {last}")
 
     def stop(self):
-        for _, child, _ in self._children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+        self.resume()  # a stopped process would hold SIGTERM until it is let go on
+        if self in RUNNING:
+            RUNNING.remove(self)
+        self._signal(signal.SIGTERM)
         for _, child, log in self._children:
             try:
                 child.wait(15)
