@@ -246,6 +246,28 @@ def test_remind_me(luna, nova, orla, signed_in):
     assert told(orla) == []
 
 
+def test_a_reminder_asked_within_the_last_15_minutes_is_told_only_the_start(luna, nova, orla):
+    at = START + timedelta(hours=2)
+    with clock.frozen(START):
+        stream = lifecycle.create(luna, "Full moon circle", at)
+        reminders.ask(stream, orla)  # long before
+        database.session.commit()
+    with clock.frozen(at - timedelta(minutes=5)):
+        reminders.ask(lifecycle.get(stream.id), nova)
+        database.session.commit()
+        tick(clock.now())
+    with clock.frozen(at):
+        go_live(luna, lifecycle.get(stream.id))
+    database.session.expire_all()
+
+    def told(user):
+        found = sa.select(Notification).filter_by(user_id=user.id).order_by(Notification.id)
+        return [n.text for n in database.session.execute(found).scalars()]
+
+    assert told(nova) == ["Luna is live now: Full moon circle"]
+    assert told(orla) == ["Luna goes live at 22:00 UTC: Full moon circle", "Luna is live now: Full moon circle"]
+
+
 def test_the_admin_ends_any_stream(luna, nova, make_user, login, app):
     stream = premium(luna)
     go_live(luna, stream)

@@ -62,7 +62,8 @@ def went_live(stream):
 
 
 def send_soon(now):
-    """The tick: reminders of streams starting within 15 minutes, once each. Returns how many."""
+    """The tick: reminders of streams starting within 15 minutes, once each, to those who asked
+    before that. Returns how many."""
     rows = db.session.execute(
         sa.select(StreamReminder, Stream)
         .join(Stream, Stream.id == StreamReminder.stream_id)
@@ -72,6 +73,9 @@ def send_soon(now):
             Stream.state == StreamState.SCHEDULED,
             Stream.scheduled_at <= now + SOON,
             Stream.scheduled_at > now - SOON,
+            # Asked when the stream was already that close: the page had just shown her the time,
+            # so only its start is news (as a booking makes no reminder that is already due).
+            StreamReminder.created_at < Stream.scheduled_at - SOON,
         )
         .with_for_update(of=StreamReminder, skip_locked=True)
         .limit(BATCH)
