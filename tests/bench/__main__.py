@@ -8,7 +8,19 @@ import os
 import signal
 import sys
 
-from tests.bench import billing, browse, community, heartbeats, ledger, messages, payouts, signed_in, streams, web
+from tests.bench import (
+    billing,
+    bookings,
+    browse,
+    community,
+    heartbeats,
+    ledger,
+    messages,
+    payouts,
+    signed_in,
+    streams,
+    web,
+)
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
 from tests.bench.servers import Servers
 from tests.bench.table import render
@@ -28,11 +40,13 @@ BENCHMARKS = [
     community.community_category_signed_in,
     community.markdown_bombs,
     streams.page_with_open_streams,
+    bookings.booking_slot_page,
     messages.message_delivery,
     ledger.ledger_beside_pgbench,
     ledger.ledger_pool_checkout_beside_pgbench,
     billing.billing_tick_beside_pgbench,
     payouts.daily_payouts_beside_pgbench,
+    bookings.bookings_tick_beside_pgbench,
     heartbeats.heartbeats_with_the_tick,  # last: it stops the shared live server
 ]
 
