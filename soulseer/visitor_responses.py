@@ -38,7 +38,7 @@ from flask_wtf.csrf import generate_csrf
 
 from soulseer.services.marketplace import page_cache
 
-SHARED_PATHS = frozenset({"/", "/readers"})
+SHARED_PATHS = frozenset({"/", "/readers", "/shop"})
 # The community's pages for visitors (a view still has to mark its response shareable).
 SHARED_PREFIXES = ("/community/",)
 MAX_QUERY_LENGTH = 300

@@ -72,6 +72,13 @@ class Product(Moderatable, db.Model):
         sa.CheckConstraint("kind = 'digital' OR seller_id IS NULL", name="physical_by_platform"),
         moderatable_check(),
         sa.Index("ix_products_catalogue", "status", "created_at"),
+        # The catalogue's order (newest first) over what is for sale: a page reads its own rows only.
+        sa.Index(
+            "ix_products_for_sale",
+            "published_at",
+            "id",
+            postgresql_where=sa.text("status = 'published' AND hidden_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

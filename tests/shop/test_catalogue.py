@@ -94,3 +94,20 @@ def test_the_home_page_shows_featured_products_and_follows_changes(db, app, admi
 def test_the_shop_is_in_the_navigation(app):
     html = app.test_client().get("/").get_data(as_text=True)
     assert html.count('href="/shop"') >= 2  # the top bar and the bottom bar
+
+
+def test_visitors_share_the_catalogue_and_it_follows_changes(db, app, admin, redis):
+    """A visitor's /shop is rendered once per marketplace version (visitor_responses): a product put
+    on sale, hidden by moderation, or its seller suspended is seen by the next visitor at once."""
+    from soulseer.services.moderation import visibility
+
+    visitor = app.test_client()
+    guide = digital_product(admin, title="Shared Tarot Guide")
+    assert "Shared Tarot Guide" in visitor.get("/shop").get_data(as_text=True)
+    physical_product(admin, title="Fresh Amethyst")
+    assert "Fresh Amethyst" in visitor.get("/shop").get_data(as_text=True)
+    visibility.hide("product", guide.id, "Breaks the rules", admin)
+    db.session.commit()
+    html = visitor.get("/shop").get_data(as_text=True)
+    assert "Shared Tarot Guide" not in html and "Fresh Amethyst" in html
+    assert "Fresh Amethyst" in visitor.get("/shop?kind=physical").get_data(as_text=True)

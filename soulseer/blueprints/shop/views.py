@@ -1,15 +1,17 @@
 """The catalogue (/shop), a product's page (/shop/<slug>) and "Buy now" from the wallet."""
 
 import secrets
+from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from soulseer import visitor_responses
 from soulseer.blueprints.shop import bp
 from soulseer.blueprints.shop.forms import BuyForm, CardBuyForm
-from soulseer.extensions import db, limiter
+from soulseer.extensions import db, htmx, limiter
 from soulseer.services import commerce
 from soulseer.services.payments import wallet
 from soulseer.services.payments.topups import stripe_configured, test_payments_enabled
@@ -46,17 +48,25 @@ def filesize(size):
 def index():
     """The catalogue: filters, search and pages in the URL; HTMX swaps only the results."""
     filters = catalogue.Filters.from_args(request.args)
-    results = catalogue.browse(filters, page_number())
-    return render(
-        "shop/index.html",
-        "shop/_results.html",
-        filters=filters,
-        results=results,
-        categories=CATEGORIES,
-        category_labels=CATEGORY_LABELS,
-        sellers=catalogue.sellers(),
-        profiles=catalogue.seller_profiles(results.items),
-    )
+    page = page_number()
+
+    def context():
+        results = catalogue.browse(filters, page)
+        return {
+            "filters": filters,
+            "results": results,
+            "categories": CATEGORIES,
+            "category_labels": CATEGORY_LABELS,
+            "sellers": catalogue.sellers(),
+            "profiles": catalogue.seller_profiles(results.items),
+        }
+
+    if htmx or current_user.is_authenticated or filters.q:
+        return render("shop/index.html", "shop/_results.html", **context())
+    # A visitor's page of the catalogue (unsearched) is the same for every visitor: rendered once
+    # per marketplace version and shared (visitor_responses; product changes bump the version).
+    query = urlencode({**filters.args(), **({"page": page} if page > 1 else {})})
+    return visitor_responses.page_for_visitors("shop/index.html", query or "first", context, query=query)
 
 
 def _buy_form(formdata=None):

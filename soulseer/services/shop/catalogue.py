@@ -5,7 +5,7 @@ moderation, and from an active seller) are ever listed or shown to buyers."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from soulseer.extensions import db
 from soulseer.models import Product, ProductKind, ProductStatus, ReaderProfile, User, UserStatus
@@ -64,7 +64,12 @@ def _search_condition(q):
 
 def browse(filters, page):
     """A page of products for sale matching `filters`, newest first."""
-    statement = sa.select(Product).where(for_sale()).options(joinedload(Product.seller))
+    # The cards show no description: leave the two longest columns in the table.
+    statement = (
+        sa.select(Product)
+        .where(for_sale())
+        .options(joinedload(Product.seller), defer(Product.description), defer(Product.description_html))
+    )
     if filters.kind:
         statement = statement.where(Product.kind == filters.kind)
     if filters.category:

@@ -8,6 +8,7 @@ revoke downloads and set the order's state)."""
 from flask import url_for
 
 from soulseer.models import Order, Product
+from soulseer.services.marketplace import page_cache
 from soulseer.services.moderation.kinds import ORDER_REASONS, ContentKind, register
 
 
@@ -55,6 +56,7 @@ def register_product_kind():
             can_see=_product_seen_by,
             link=lambda product: url_for("shop.product", slug=product.slug),
             context_template="moderation/context/_product.html",
+            on_visibility_change=lambda product: page_cache.changed(),  # visitors' shared shop and home pages
             describe=lambda product: (
                 f"“{product.title}” by {product.seller.display_name if product.seller else 'SoulSeer'}"
             ),
