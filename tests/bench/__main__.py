@@ -47,6 +47,7 @@ BENCHMARKS = [
     messages.message_delivery,
     ledger.ledger_beside_pgbench,
     ledger.ledger_pool_checkout_beside_pgbench,
+    shop.shop_purchases_beside_pgbench,
     billing.billing_tick_beside_pgbench,
     payouts.daily_payouts_beside_pgbench,
     bookings.bookings_tick_beside_pgbench,
