@@ -9,14 +9,13 @@ checked: every reading has exactly two minutes reserved, one reservation per min
 ledger, and `flask ledger verify` holds.
 """
 
-import multiprocessing
 import time
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from tests.bench.ledger import pgbench_tps
-from tests.bench.load import default_seconds
+from tests.bench.load import default_seconds, ticks_in_processes
 from tests.bench.table import Row
 
 READINGS = 10_000
@@ -75,18 +74,7 @@ def billing_tick_beside_pgbench(servers):
     app = create_app()
     now = clock.now()
     _seed(app, now)
-    context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager:
-        results = manager.dict()
-        start_at = time.time() + 3
-        processes = [
-            context.Process(target=_worker, args=(now.isoformat(), start_at, results, i)) for i in range(WORKERS)
-        ]
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join(600)
-        outcomes = list(results.values())
+    outcomes = ticks_in_processes(_worker, now, WORKERS)
     _check(app)
     billed = sum(handled for handled, _ in outcomes)
     tick_seconds = max(seconds for _, seconds in outcomes)

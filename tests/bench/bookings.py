@@ -15,7 +15,6 @@ so `flask ledger verify` holds. Two workers run `attending.tick` at the same mom
 workers would; afterwards every no-show is cancelled and released once, every reminder sent once.
 """
 
-import multiprocessing
 import time
 from datetime import timedelta
 
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 
 from tests.bench.browse import BENCH_AGENT, signed_in_cookie
 from tests.bench.ledger import pgbench_tps
-from tests.bench.load import default_seconds
+from tests.bench.load import default_seconds, ticks_in_processes
 from tests.bench.table import Row
 from tests.bench.web import page_beside_minimal
 
@@ -236,18 +235,7 @@ def bookings_tick_beside_pgbench(servers):
     app = create_app()
     now = clock.now()
     _seed_due(app, now)
-    context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager:
-        results = manager.dict()
-        start_at = time.time() + 3
-        processes = [
-            context.Process(target=_worker, args=(now.isoformat(), start_at, results, i)) for i in range(WORKERS)
-        ]
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join(600)
-        outcomes = list(results.values())
+    outcomes = ticks_in_processes(_worker, now, WORKERS)
     _check(app)
     handled = sum(count for count, _ in outcomes)
     tick_seconds = max(seconds for _, seconds in outcomes)

@@ -150,3 +150,23 @@ def run_rotating_load(base_url, requests_for, threads=DEFAULT_THREADS, seconds=N
     for client in clients:
         client.join()
     return tally
+
+
+def ticks_in_processes(target, now, workers, timeout=600):
+    """Run `target(now_iso, start_at, results, i)` in `workers` spawned processes that begin together
+    3 s from now, as separate workers each running the cron's tick would; returns what each put in
+    `results` (a shared dict). The tick benchmarks (billing, bookings) share it."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        results = manager.dict()
+        start_at = time.time() + 3
+        processes = [
+            context.Process(target=target, args=(now.isoformat(), start_at, results, i)) for i in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(timeout)
+        return list(results.values())
