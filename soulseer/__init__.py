@@ -13,10 +13,6 @@ def create_app(config=None):
     settings = load_config(instance_path=(config or {}).get("INSTANCE_PATH"))
     settings.update(config or {})
     app.config.from_mapping(settings)
-    if app.config["TRUSTED_PROXIES"]:
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
     if not app.config["ENV_PRODUCTION"]:
         import email_validator
 
@@ -33,7 +29,7 @@ def create_app(config=None):
     init_redis(app)
 
     import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
-    from soulseer import compression, security, signed_in, static_files, visitor_responses
+    from soulseer import compression, quick_heartbeats, security, signed_in, static_files, visitor_responses
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
     from soulseer.services import bookings, community, messages, moderation, payouts, shop, streams
@@ -63,6 +59,10 @@ def create_app(config=None):
     app.before_request(refuse_nul_characters)
     register_blueprints(app)
     register_cli(app)
+    quick_heartbeats.install(app)  # a room's heartbeat that changes nothing answered before Flask
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     visitor_responses.install(app)  # outermost: a visitor's shared page answered before the rest
     return app
 

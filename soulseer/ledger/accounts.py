@@ -19,6 +19,11 @@ def wallet_spec(user):
     return (f"wallet:{_id(user)}", AccountKind.CLIENT_WALLET, _id(user))
 
 
+def wallet_code_clause(owner_id):
+    """`wallet_spec`'s code as SQL, for a wallet whose owner is a column of the statement."""
+    return sa.func.concat("wallet:", owner_id)
+
+
 def earnings_spec(user):
     return (f"earnings:{_id(user)}", AccountKind.READER_EARNINGS, _id(user))
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from soulseer.extensions import db
+from soulseer.ledger.accounts import wallet_code_clause
 from soulseer.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction, TransactionKind
 
 # The transactions in which a client pays for something: straight from the wallet, or from a hold.
@@ -26,6 +27,12 @@ def balance_clause(code):
     soulseer/signed_in.py)."""
     found = sa.select(LedgerAccount.balance).where(LedgerAccount.code == code).scalar_subquery()
     return sa.func.coalesce(found, 0)
+
+
+def wallet_balance_clause(owner_id):
+    """`balance_clause` of the wallet of `owner_id`, a column of the statement (a heartbeat reads the
+    reading's client's with the reading: soulseer/quick_heartbeats.py)."""
+    return balance_clause(wallet_code_clause(owner_id))
 
 
 def account_balance(account):

@@ -166,9 +166,10 @@ def heartbeat(reading_id):
     panel, or 204 when the page says it has the panel's current version (`X-Panel-Version`) and the
     heartbeat changed nothing but the time it was heard (kept in Redis: services/readings/presence.py)."""
     reading = _participant_or_404(reading_id)
-    if metering.note_presence(reading, current_user.id):
-        if request.headers.get("X-Panel-Version") == room.panel_version(reading, wallet.balance(reading.client_id)):
-            return "", 204
+    heard = room.heard(reading, current_user.id, request.headers.get("X-Panel-Version"), wallet.balance)
+    if heard == room.HEARD_UNCHANGED:
+        return "", 204
+    if heard == room.HEARD_CHANGED:
         return room.render_status(reading, current_user.id)
     reading = _locked_or_404(reading_id)  # a join or a resume: on the locked row
     if reading.state in room.ROOM_STATES:

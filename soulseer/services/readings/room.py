@@ -186,6 +186,42 @@ def panel_version(reading, wallet_cents, now=None):
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
+# The reading's columns `heard` reads (the quick heartbeat selects just these: soulseer/quick_heartbeats.py).
+HEARD_COLUMNS = (
+    "id",
+    "state",
+    "client_id",
+    "reader_id",
+    "client_connected",
+    "reader_connected",
+    "pause_reason",
+    "pause_deadline",
+    "join_deadline",
+    "minutes_reserved",
+    "metered_ms",
+    "meter_started_at",
+    "cost_cents",
+    "rate_cents",
+)
+# What a heartbeat did (`heard`).
+HEARD_UNCHANGED = "unchanged"  # recorded in Redis; the page's panel is current: nothing to send
+HEARD_CHANGED = "changed"  # recorded in Redis; the page's panel is not current: send it
+HEARD_LOCKED = "locked"  # it may start or resume the meter: take the reading's locked row
+
+
+def heard(reading, viewer_id, page_version, client_balance, at=None):
+    """A heartbeat from one side of `reading` (as read without a lock), whose page shows the panel
+    of `page_version` (None: it asks for the panel). `client_balance(client_id)` gives the wallet's
+    balance, asked only when the panel's version is needed. The one rule for both ways a heartbeat
+    is answered: the Flask view and, before Flask, soulseer/quick_heartbeats.py."""
+    at = at or clock.now()
+    if not metering.note_presence(reading, viewer_id, at):
+        return HEARD_LOCKED
+    if page_version and page_version == panel_version(reading, client_balance(reading.client_id), at):
+        return HEARD_UNCHANGED
+    return HEARD_CHANGED
+
+
 def ended_text(reading):
     names = {"reader": reading.reader.display_name, "client": reading.client.display_name}
     texts = CANCEL_TEXT if reading.state == S.CANCELLED else END_TEXT

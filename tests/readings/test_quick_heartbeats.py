@@ -1,0 +1,162 @@
+"""Heartbeats answered before Flask (issue #20; soulseer/quick_heartbeats.py): an unchanged panel
+costs one statement and no view, and everything the quick path cannot vouch for gets Flask's own
+answer. On the frozen clock of the billing tests, through the app's real WSGI stack."""
+
+import pytest
+import sqlalchemy as sa
+
+from soulseer import quick_heartbeats
+from soulseer.extensions import db as database
+from soulseer.extensions import get_redis
+from soulseer.models.reading import Reading
+from soulseer.services.core import events
+from soulseer.services.payments import wallet
+from soulseer.services.readings import metering, presence, room
+from tests.readings.conftest import at, go_to
+from tests.readings.test_presence import _beat, _browser, _room, _row, _version
+from tests.support.browse import Statements
+
+
+def _joined(app, login, people, balance=10_000):
+    """Both sides in the room, the meter running, and the panel each page shows."""
+    session, nova, luna = _room(app, login, people, balance)
+    _beat(nova, session.id)
+    version = _version(_beat(luna, session.id).get_data(as_text=True))
+    assert _row(session.id).state == "active"
+    return session, nova, luna, version
+
+
+def test_an_unchanged_panel_costs_one_statement_and_no_view(app, login, people):
+    session, nova, luna, version = _joined(app, login, people)
+    go_to(10)
+    views = []
+    app.view_functions["readings.heartbeat"], heartbeat = (
+        lambda **kwargs: views.append(kwargs) or heartbeat(**kwargs),
+        app.view_functions["readings.heartbeat"],
+    )
+    try:
+        with Statements() as statements:
+            answer = _beat(nova, session.id, version)
+    finally:
+        app.view_functions["readings.heartbeat"] = heartbeat
+    assert answer.status_code == 204 and answer.get_data() == b""
+    assert len(statements.seen) == 1 and views == []
+    assert presence.latest([session.id])[session.id]["client"] == at(10)
+    assert answer.headers["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in answer.headers
+    assert answer.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in answer.headers
+
+
+def test_the_quick_path_records_the_side_heard_and_a_readers_activity(app, login, people):
+    session, nova, luna, version = _joined(app, login, people)
+    client, reader = people
+    get_redis().delete(events.PRESENCE_KEY.format(user_id=reader.id))
+    go_to(10)
+    assert _beat(luna, session.id, version).status_code == 204
+    assert presence.latest([session.id])[session.id]["reader"] == at(10)
+    assert get_redis().get(events.PRESENCE_KEY.format(user_id=reader.id)) is not None
+    go_to(20)
+    assert _beat(nova, session.id, version).status_code == 204
+    assert presence.latest([session.id])[session.id]["client"] == at(20)
+    assert _row(session.id).client_seen_at == at(0)  # the row is the tick's to write
+
+
+def test_the_row_read_before_flask_gives_the_same_panel_version_as_the_model(app, login, people):
+    """`room.heard` reads the statement's row as the view reads the model: the same version in
+    every state the room goes through."""
+    session, nova, luna, _ = _joined(app, login, people, balance=400)
+    client, _reader = people
+    for second, beat in ((10, True), (45, True), (75, False), (122, True)):
+        go_to(second)
+        if beat:
+            _beat(nova, session.id)
+            _beat(luna, session.id)
+        metering.tick()
+        database.session.commit()
+        with database.engine.connect() as connection:
+            row = connection.execute(
+                quick_heartbeats.statement(), {"reading_id": session.id, "user_id": client.id}
+            ).one()
+        reading = _row(session.id)
+        assert row.client_balance == wallet.balance(client.id)
+        assert room.panel_version(row, row.client_balance) == room.panel_version(reading, wallet.balance(client.id))
+
+
+def test_a_changed_panel_goes_to_flask_and_gets_the_panel(app, login, people):
+    session, nova, luna, version = _joined(app, login, people)
+    answer = _beat(nova, session.id, "0" * 16)
+    assert answer.status_code == 200 and _version(answer.get_data(as_text=True)) == version
+
+
+def test_a_resume_goes_to_flask_and_the_locked_row(app, login, people):
+    session, nova, luna, version = _joined(app, login, people)
+    go_to(26)
+    metering.tick()  # nobody heard from for 25 s: paused
+    database.session.commit()
+    assert _row(session.id).state == "paused"
+    _beat(nova, session.id, version)
+    answer = _beat(luna, session.id, version)
+    assert answer.status_code == 200
+    assert _row(session.id).state == "active"
+
+
+def test_a_strangers_heartbeat_is_a_404(app, login, people, make_user):
+    session, nova, luna, version = _joined(app, login, people)
+    stranger = _browser(app, login, make_user(role="client", consented=True))
+    assert _beat(stranger, session.id, version).status_code == 404
+    assert _beat(nova, 2**31, version).status_code == 404
+    assert _beat(nova, 99_999_999, version).status_code == 404
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_a_missing_or_forged_csrf_token_is_a_400(app, login, people, token):
+    session, nova, luna, version = _joined(app, login, people)
+    headers = {"X-Panel-Version": version, "HX-Request": "true"}
+    if token:
+        headers["X-CSRFToken"] = token
+    go_to(10)
+    answer = nova.post(f"/readings/{session.id}/heartbeat", headers=headers)
+    assert answer.status_code == 400
+    assert presence.latest([session.id])[session.id].get("client") != at(10)  # not heard
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = :id",  # signed out everywhere
+        "UPDATE users SET status = 'suspended' WHERE id = :id",
+    ],
+)
+def test_an_ended_session_or_a_suspended_user_is_sent_to_sign_in(app, login, people, change):
+    session, nova, luna, version = _joined(app, login, people)
+    client, _reader = people
+    database.session.execute(sa.text(change), {"id": client.id})
+    database.session.commit()
+    answer = _beat(nova, session.id, version)
+    assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"]
+
+
+def test_consent_owed_is_sent_to_the_consent_step(app, login, people):
+    session, nova, luna, version = _joined(app, login, people)
+    client, _reader = people
+    database.session.execute(sa.text("UPDATE users SET terms_version = 0 WHERE id = :id"), {"id": client.id})
+    database.session.commit()
+    answer = _beat(nova, session.id, version)
+    assert answer.status_code == 302 and "/consent" in answer.headers["Location"]
+
+
+def test_a_heartbeat_with_a_body_goes_to_flask(app, login, people):
+    session, nova, luna, version = _joined(app, login, people)
+    headers = {"X-Panel-Version": version, "HX-Request": "true"}
+    with Statements() as statements:
+        answer = nova.post(f"/readings/{session.id}/heartbeat", headers=headers, data={"csrf_token": nova.csrf})
+    assert answer.status_code == 204
+    assert len(statements.seen) > 1  # Flask's view read the user, the reading and the balance
+
+
+def test_a_side_marked_gone_rejoins_through_flask(app, login, people):
+    session, nova, luna, version = _joined(app, login, people)
+    database.session.execute(sa.update(Reading).where(Reading.id == session.id).values(client_connected=False))
+    database.session.commit()
+    answer = _beat(nova, session.id, version)
+    assert answer.status_code == 200  # not connected: a rejoin on the locked row, with the panel
+    assert _row(session.id).client_connected
