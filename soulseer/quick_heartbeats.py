@@ -89,7 +89,7 @@ def _may_be_quick(environ):
         and environ.get("HTTP_X_PANEL_VERSION")
         and environ.get("HTTP_COOKIE")
         and environ.get("CONTENT_LENGTH", "0") in ("", "0")
-        and "wsgi.input_terminated" not in environ  # a chunked body
+        and not environ.get("HTTP_TRANSFER_ENCODING")  # a chunked body has no length
         and PATH.fullmatch(environ.get("PATH_INFO", ""))
     )
 

@@ -2,6 +2,8 @@
 costs one statement and no view, and everything the quick path cannot vouch for gets Flask's own
 answer. On the frozen clock of the billing tests, through the app's real WSGI stack."""
 
+import http.client
+
 import pytest
 import sqlalchemy as sa
 
@@ -12,9 +14,11 @@ from soulseer.models.reading import Reading
 from soulseer.services.core import events
 from soulseer.services.payments import wallet
 from soulseer.services.readings import metering, presence, room
+from tests.conftest import LIVE_REDIS_URL
 from tests.readings.conftest import at, go_to
 from tests.readings.test_presence import _beat, _browser, _room, _row, _version
 from tests.support.browse import Statements
+from tests.support.live_server import LiveServer
 
 
 def _joined(app, login, people, balance=10_000):
@@ -160,3 +164,29 @@ def test_a_side_marked_gone_rejoins_through_flask(app, login, people):
     answer = _beat(nova, session.id, version)
     assert answer.status_code == 200  # not connected: a rejoin on the locked row, with the panel
     assert _row(session.id).client_connected
+
+
+def test_behind_gunicorn_an_unchanged_panel_is_answered_before_flask(app, login, people):
+    """Through the Procfile's web process (gunicorn's environ, not the test client's). Every answer
+    of Flask carries a Content-Type, even an empty 204; the one given before Flask has none."""
+    session, nova, luna, _ = _joined(app, login, people)
+    server = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL}, processes=("web",)).start(wait_for_health=False)
+    name = app.config["SESSION_COOKIE_NAME"]
+    headers = {"Cookie": f"{name}={nova.get_cookie(name).value}", "X-CSRFToken": nova.csrf, "HX-Request": "true"}
+    answers = []
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        for extra, body in (({}, ""), ({"X-Panel-Version": None}, ""), ({"X-Panel-Version": None}, "x=1")):
+            if "X-Panel-Version" in extra:
+                extra = {"X-Panel-Version": _version(answers[0][2])}
+            sent = {**headers, **extra, "Content-Type": "application/x-www-form-urlencoded"}
+            connection.request("POST", f"/readings/{session.id}/heartbeat", body=body, headers=sent)
+            answer = connection.getresponse()
+            answers.append((answer.status, answer.getheader("Content-Type"), answer.read().decode()))
+        connection.close()
+    finally:
+        server.stop()
+    through_flask, quick, with_a_body = answers
+    assert through_flask[:2] == (200, "text/html; charset=utf-8")
+    assert quick == (204, None, "")
+    assert with_a_body == (204, "text/html; charset=utf-8", "")  # the same heartbeat, through Flask
