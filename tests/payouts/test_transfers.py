@@ -7,11 +7,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import accounts, reads, verify
-from soulseer.models import AuditEntry, Notification
+from soulseer.ledger.models import LedgerTransaction
+from soulseer.models import AuditEntry, Notification, Payout
 from soulseer.services.payouts import transfers
 from tests.payouts.conftest import CONNECT_SECRET
 from tests.support.payouts import DAY, activate, deliver_connect, earn, page_post, payouts_of, run_jobs
@@ -163,6 +165,71 @@ def test_the_daily_run_under_two_workers_pays_each_eligible_reader_once(connect_
     with connect_app.app_context():  # later ticks that day change nothing
         assert transfers.tick(DAY + timedelta(hours=3)) == 0
     assert len(stripe_api.transfers) == 6
+
+
+def _eligible_readers(connect_app, stripe_api, make_user, buyer, n):
+    readers = [make_user(role="reader", consented=True) for _ in range(n)]
+    for user in readers:
+        activate(connect_app, stripe_api, user)
+    with clock.frozen(DAY - timedelta(days=4)):
+        for user in readers:
+            earn(buyer, user, 3000)  # $21.00 cleared
+    return readers
+
+
+def test_two_workers_sending_the_same_payouts_at_once_make_one_transfer_each(connect_app, stripe_api, redis,
+                                                                            make_user, buyer, frozen_day):  # fmt: skip
+    readers = _eligible_readers(connect_app, stripe_api, make_user, buyer, 6)
+    with connect_app.app_context():
+        assert transfers.tick(DAY) == 6  # the payouts made; their job is queued, and run last
+        ids = list(database.session.scalars(sa.select(Payout.id).order_by(Payout.id)))
+        database.session.remove()
+    barrier, results = threading.Barrier(2), []
+
+    def worker(order):
+        with connect_app.app_context():  # each its own database connections, as two RQ workers
+            barrier.wait()
+            results.append(transfers.send_many(order))
+            database.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(order,)) for order in (ids, ids[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    run_jobs(connect_app, redis)  # the queued job finds them paid
+
+    assert len(results) == 2 and {**results[0], **results[1]} == dict.fromkeys(ids, "paid")
+    for user in readers:
+        [payout] = payouts_of(user)
+        assert payout.status == "paid" and payout.attempts == 1
+    assert len(stripe_api.requests_to("POST", "/v1/transfers")) == 6  # each sent by one worker
+    destinations = [t["destination"] for t in stripe_api.transfers.values()]
+    assert len(destinations) == 6 == len(set(destinations))
+    with connect_app.app_context():
+        told = sa.select(Notification.user_id).where(Notification.text.like("%is on its way%"))
+        assert sorted(database.session.scalars(told)) == sorted(user.id for user in readers)  # each told once
+        assert database.session.scalar(sa.select(sa.func.count()).select_from(LedgerTransaction).where(
+            LedgerTransaction.kind == "payout_paid")) == 6  # fmt: skip
+
+
+def test_a_payout_another_worker_is_sending_is_left_alone(connect_app, stripe_api, redis, reader, login, ready):
+    with connect_app.app_context():
+        payout = transfers.start(reader, "on_request", DAY)
+        database.session.commit()
+        payout_id = payout.id
+        with database.engine.connect() as other_worker:  # holds the payout as a sender does
+            other_worker.execute(sa.select(sa.func.pg_advisory_lock(transfers.SENDING_LOCKS, payout_id)))
+            assert transfers.send(payout_id) is None
+            other_worker.execute(sa.select(sa.func.pg_advisory_unlock_all()))
+            other_worker.commit()
+        assert stripe_api.requests_to("POST", "/v1/transfers") == []
+        assert transfers.send(payout_id) == "paid"
+        assert transfers.send(payout_id) == "paid"  # again: nothing more
+        database.session.remove()
+    run_jobs(connect_app, redis)
+    assert len(stripe_api.requests_to("POST", "/v1/transfers")) == 1 and len(stripe_api.transfers) == 1
+    assert money_of(reader) == (700, 0, 2100)
 
 
 def test_the_daily_run_waits_for_its_hour(connect_app, stripe_api, reader, ready):
