@@ -3,7 +3,11 @@ real parallel workers, a timeout retried with the same key, a lost answer found 
 after 24 hours — and every failure leaves the ledger exact. Against the loopback fake of Stripe's
 API; the real RQ worker; `flask ledger verify` after each test (tests/ledger/conftest.py)."""
 
+import json
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -274,6 +278,72 @@ def test_when_stripe_cannot_be_reached_the_payout_waits_and_goes_later_with_the_
     assert payout.status == "paid" and payout.attempts == 2 and len(stripe_api.transfers) == 1
     keys = {r.headers["Idempotency-Key"] for r in stripe_api.requests_to("POST", "/v1/transfers")}
     assert keys == {f"payout-{payout.id}"}
+
+
+# A worker process that dies once Stripe made the Transfer, before it kept the answer.
+_SENDER = """
+import json, sys
+from datetime import datetime
+from soulseer import create_app
+from soulseer.services.payouts import transfers
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    transfers.send(int(sys.argv[2]), datetime.fromisoformat(sys.argv[3]))
+"""
+
+
+def test_a_worker_killed_during_the_call_leaves_no_lock_and_the_payout_is_paid_once(connect_app, stripe_api, redis,
+                                                                                   reader, ready):  # fmt: skip
+    with connect_app.app_context():
+        payout_id = transfers.start(reader, "on_request", DAY).id
+        database.session.commit()
+    redis.flushdb()  # its job: the worker process below sends it instead
+    stripe_api.script("POST", "/v1/transfers", "hold")
+    config = {name: connect_app.config[name] for name in (
+        "TESTING", "STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET",
+        "TEST_PAYMENTS_ENABLED")}  # fmt: skip
+    worker = subprocess.Popen([sys.executable, "-c", _SENDER, json.dumps(config), str(payout_id), DAY.isoformat()])
+    try:
+        assert stripe_api.holding.wait(30)  # Stripe made the Transfer; its answer waits
+        with connect_app.app_context():
+            # No transaction of the worker holds the payout's row during the call ...
+            row = sa.select(Payout.status).where(Payout.id == payout_id).with_for_update(nowait=True)
+            assert database.session.scalar(row) == "pending"
+            database.session.rollback()
+            # ... but its advisory lock keeps another sender away.
+            assert transfers.send(payout_id) is None
+            database.session.remove()
+    finally:
+        worker.kill()
+        worker.wait(10)
+        stripe_api.release.set()
+    assert len(stripe_api.transfers) == 1
+    with connect_app.app_context():  # the dead worker's connection closes, and its lock with it
+        held = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = :space AND objid = :id")
+        for _ in range(50):
+            if not database.session.scalar(held, {"space": transfers.SENDING_LOCKS, "id": payout_id}):
+                break
+            database.session.rollback()
+            time.sleep(0.1)
+        assert database.session.scalar(held, {"space": transfers.SENDING_LOCKS, "id": payout_id}) == 0
+        database.session.remove()
+    [payout] = payouts_of(reader)
+    assert payout.status == "pending" and payout.attempts == 1
+    assert payout.next_attempt_at == DAY + transfers.CLAIM  # claimed: not sent again before
+    assert money_of(reader) == (700, 2100, 0)
+
+    later = DAY + transfers.CLAIM + timedelta(seconds=1)
+    with connect_app.app_context():
+        assert transfers.tick(DAY + timedelta(minutes=4)) == 0
+        assert transfers.tick(later) == 1  # the lock went with the process; the claim has ended
+    with clock.frozen(later):
+        run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    [transfer] = stripe_api.transfers.values()
+    assert payout.status == "paid" and payout.attempts == 2 and payout.stripe_transfer_id == transfer["id"]
+    sent = stripe_api.requests_to("POST", "/v1/transfers")
+    assert len(sent) == 2 and {r.headers["Idempotency-Key"] for r in sent} == {f"payout-{payout_id}"}
+    assert money_of(reader) == (700, 0, 2100)
 
 
 def test_after_24_hours_a_transfer_stripe_made_is_found_and_not_paid_again(connect_app, stripe_api, redis, reader,
