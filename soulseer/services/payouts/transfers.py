@@ -1,12 +1,15 @@
 """Paying readers: a payout row, the ledger posting, then one Stripe Transfer that can never be
 made twice (docs/payouts.md, "Payouts").
 
-1. `start` (the daily run, "Pay me now", an admin's retry): under the lock of her earnings
-   account, with no payout of hers in flight, her available earnings of at least $15 become a
-   `Payout` (pending) and move from earnings to "in transit" (`payout:<id>:start`). The Transfer
-   is made by a job after the commit.
-2. `send` (the job): `transfers.create` with the fixed idempotency key `payout-<id>` (Stripe
-   answers a repeated key with the first answer; StripeClient retries timeouts and 5xx with it).
+1. `start` ("Pay me now", an admin's retry) and `start_many` (a batch of the daily run, in a fixed
+   number of statements): under the lock of her earnings account, with no payout of hers in
+   flight, her available earnings of at least $15 become a `Payout` (pending) and move from
+   earnings to "in transit" (`payout:<id>:start`). The Transfers are made by one job per batch
+   after the commit.
+2. `send_many` (the job; `send` for one): with no database transaction open during the calls (an
+   advisory lock per payout keeps other senders away), `transfers.create` with the fixed
+   idempotency key `payout-<id>` (Stripe answers a repeated key with the first answer;
+   StripeClient retries timeouts and 5xx with it).
    Success: in transit → paid (`payout:<id>:paid`). A definite refusal (4xx: the platform's
    balance, her account): in transit → back to earnings (`payout:<id>:failed`) with a reason in
    plain words. Anything else (timeout, 5xx, 429): the payout stays pending and the tick sends it
@@ -296,14 +299,15 @@ def _record(sending, outcomes, now):
         ).scalars()
     }
     postings, notes, failed = [], [], []
+    link = notifications.path_for("reader.payouts")
     for sent, (outcome, detail) in zip(sending, outcomes, strict=True):
         payout = payouts[sent.id]
         if payout.status != PayoutStatus.PENDING:
             continue
         if outcome == "paid":
-            postings.append(_paid(payout, detail, now, notes))
+            postings.append(_paid(payout, detail, now, notes, link))
         elif outcome == "failed":
-            postings.append(_failed(payout, detail, now, notes))
+            postings.append(_failed(payout, detail, now, notes, link))
             failed.append(payout)
         else:
             delay = RETRY_SECONDS[min(payout.attempts, len(RETRY_SECONDS)) - 1]
@@ -335,22 +339,22 @@ def _find_transfer(client, payout):
     return None
 
 
-def _paid(payout, transfer_id, now, notes):
-    """In transit → paid (the Posting returned), she is told (added to `notes`)."""
+def _paid(payout, transfer_id, now, notes, link):
+    """In transit → paid (the Posting returned), she is told (added to `notes`, linking her payouts page)."""
     payout.status, payout.stripe_transfer_id, payout.paid_at = PayoutStatus.PAID, transfer_id, now
     payout.next_attempt_at = payout.last_error = None
     notes.append((
         payout.user_id,
         "payout",
         f"{format_cents(payout.amount_cents)} is on its way: sent to your Stripe account, which pays your bank.",
-        notifications.path_for("reader.payouts"),
+        link,
     ))  # fmt: skip
     return operations.payout_paid_posting(
         payout.user_id, payout.amount_cents, keys.payout(payout.id, "paid"), ("payout", payout.id)
     )
 
 
-def _failed(payout, code, now, notes):
+def _failed(payout, code, now, notes, link):
     """In transit → back to her earnings (the Posting returned), with a reason in her words."""
     payout.status, payout.failed_at, payout.next_attempt_at = PayoutStatus.FAILED, now, None
     payout.failure_code = code
@@ -359,7 +363,7 @@ def _failed(payout, code, now, notes):
         payout.user_id,
         "payout",
         f"Your payout of {format_cents(payout.amount_cents)} did not go through. {payout.failure_reason}",
-        notifications.path_for("reader.payouts"),
+        link,
     ))  # fmt: skip
     return operations.payout_failed_posting(
         payout.user_id, payout.amount_cents, keys.payout(payout.id, "failed"), ("payout", payout.id)
