@@ -4,7 +4,7 @@ made twice (docs/payouts.md, "Payouts").
 1. `start` ("Pay me now", an admin's retry) and `start_many` (a batch of the daily run, in a fixed
    number of statements): under the lock of her earnings account, with no payout of hers in
    flight, her available earnings of at least $15 become a `Payout` (pending) and move from
-   earnings to "in transit" (`payout:<id>:start`). The Transfers are made by one job per batch
+   earnings to "in transit" (`payout:<id>:start`). The Transfers are made by jobs of 50 payouts
    after the commit.
 2. `send_many` (the job; `send` for one): with no database transaction open during the calls (an
    advisory lock per payout keeps other senders away), `transfers.create` with the fixed
@@ -94,7 +94,7 @@ def start_many(payout_accounts, trigger, now):
     accounts locked (one payout decision at a time for each reader; a sale's posting waits), the
     payouts in flight, the figures (earnings.payable), one INSERT of the payouts, and their
     postings earnings → in transit (`payout:<id>:start`) in one round trip (post_many). The
-    caller commits; one job then sends the batch's Transfers."""
+    caller commits; jobs of SEND_CHUNK then send the batch's Transfers."""
     user_ids = [account.user_id for account in payout_accounts]
     accounts.lock(*(accounts.earnings_spec(user_id) for user_id in user_ids))
     flying = set(db.session.scalars(
@@ -167,11 +167,14 @@ def pay_now(user, now=None):
 
 
 def _enqueue(payout_ids):
-    """One job for these payouts' Transfers, after the commit."""
+    """Jobs for these payouts' Transfers, after the commit: one per SEND_CHUNK, so that a job stays
+    well inside RQ's job timeout (180 s) against the real Stripe's few hundred milliseconds a call,
+    and two workers share a batch's calls."""
     from soulseer.jobs.payouts import send_payouts
 
-    if payout_ids:
-        after_commit.enqueue(send_payouts, list(payout_ids))
+    payout_ids = list(payout_ids)
+    for at in range(0, len(payout_ids), SEND_CHUNK):
+        after_commit.enqueue(send_payouts, payout_ids[at : at + SEND_CHUNK])
 
 
 # --- the Transfer ---------------------------------------------------------------------------------
