@@ -199,34 +199,47 @@ def refund(client, reader, amount, paid, reader_paid, key, reference, actor, rea
 
 def start_payout(reader, amount, key, reference):
     """Her earnings → in transit, before the Transfer is made. Never takes her earnings below zero."""
-    return post(
+    return post_one(start_payout_posting(reader, amount, key, reference))
+
+
+def start_payout_posting(reader, amount, key, reference):
+    """start_payout as a Posting, for a batch of payouts posted in one round trip (post_many)."""
+    return Posting(
         TransactionKind.PAYOUT,
         key,
         [(accounts.earnings_spec(reader), -amount), (accounts.in_transit_spec(reader), amount)],
-        description="Payout to your Stripe account",
-        reference=reference,
+        "Payout to your Stripe account",
+        reference,
     )
 
 
 def payout_paid(reader, amount, key, reference):
     """Stripe made the Transfer: in transit → paid."""
-    return post(
+    return post_one(payout_paid_posting(reader, amount, key, reference))
+
+
+def payout_paid_posting(reader, amount, key, reference):
+    return Posting(
         TransactionKind.PAYOUT_PAID,
         key,
         [(accounts.in_transit_spec(reader), -amount), (accounts.paid_spec(reader), amount)],
-        description="Payout sent to your Stripe account",
-        reference=reference,
+        "Payout sent to your Stripe account",
+        reference,
     )
 
 
 def payout_failed(reader, amount, key, reference):
     """Stripe refused the Transfer for good: in transit → back to her earnings."""
-    return post(
+    return post_one(payout_failed_posting(reader, amount, key, reference))
+
+
+def payout_failed_posting(reader, amount, key, reference):
+    return Posting(
         TransactionKind.PAYOUT_FAILED,
         key,
         [(accounts.in_transit_spec(reader), -amount), (accounts.earnings_spec(reader), amount)],
-        description="Payout failed: back in your earnings",
-        reference=reference,
+        "Payout failed: back in your earnings",
+        reference,
     )
 
 

@@ -242,7 +242,7 @@ def net_lines(lines, grouped=("reading",), direction=""):
 
 
 def _entries_where(spec, kinds=None, after=None, up_to=None, reference_type=None, reference_ids=None):
-    conditions = [LedgerAccount.code == spec[0]]
+    conditions = [LedgerAccount.code == spec[0]] if spec is not None else []
     if kinds is not None:
         conditions.append(LedgerTransaction.kind.in_([str(kind) for kind in kinds]))
     if after is not None:
@@ -274,6 +274,29 @@ def entries_total(spec, **criteria):
         )
     ).one()
     return int(total), count
+
+
+def entries_totals(specs, **criteria):
+    """entries_total for many accounts in one statement: {code: (sum, count)}, (0, 0) for an account
+    with no matching entry. `reference_ids` may be a subquery correlated with `LedgerAccount` (each
+    account's own references: a reader's reported readings)."""
+    codes = [spec[0] for spec in specs]
+    rows = db.session.execute(
+        _entries_from(LedgerAccount.code, sa.func.sum(LedgerEntry.amount), sa.func.count(LedgerEntry.id))
+        .where(LedgerAccount.code.in_(codes), *_entries_where(None, **criteria))
+        .group_by(LedgerAccount.code)
+    ).all()
+    found = {code: (int(total), count) for code, total, count in rows}
+    return {code: found.get(code, (0, 0)) for code in codes}
+
+
+def balances(specs):
+    """The cached balances of tracked accounts by spec, in one statement: {code: cents}, 0 for an
+    account that does not exist yet."""
+    codes = [spec[0] for spec in specs]
+    found = dict(db.session.execute(sa.select(LedgerAccount.code, LedgerAccount.balance).where(
+        LedgerAccount.code.in_(codes))).all())  # fmt: skip
+    return {code: found.get(code, 0) for code in codes}
 
 
 def entries(spec, limit=50, **criteria):

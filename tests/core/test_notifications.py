@@ -46,6 +46,36 @@ def test_notify_stores_and_updates_the_bell_after_commit(app, db, make_user, log
     ]
 
 
+def test_notify_many_stores_them_in_one_go_and_pushes_each_bell_once(app, db, make_user, login):
+    user, other = make_user(consented=True), make_user(consented=True)
+    tab = StreamReader(login(app.test_client(), user).get("/events", buffered=False))
+    other_tab = StreamReader(login(app.test_client(), other).get("/events", buffered=False))
+    try:
+        tab.wait_for(": connected")
+        other_tab.wait_for(": connected")
+        notifications.notify_many([(user.id, "payout", "One", "/reader/payouts"), (other.id, "payout", "Two", None),
+                                   (user.id, "system", "Three", None)])  # fmt: skip
+        assert "event: notifications" not in tab.settle(0.3)  # nothing before the commit
+        db.session.commit()
+        tab.wait_for('data-count="2"')
+        received = tab.settle(0.3)
+        assert received.count("event: notifications") == 1  # her bell once, with both of hers counted
+        other_tab.wait_for('data-count="1"')
+        other_received = other_tab.settle(0.3)
+        assert other_received.count("event: notifications") == 1
+    finally:
+        tab.close()
+        other_tab.close()
+    rows = db.session.execute(sa.select(Notification).order_by(Notification.id)).scalars().all()
+    assert [(n.user_id, n.kind, n.text, n.link) for n in rows] == [
+        (user.id, "payout", "One", "/reader/payouts"),
+        (other.id, "payout", "Two", None),
+        (user.id, "system", "Three", None),
+    ]
+    with pytest.raises(ValueError):
+        notifications.notify_many([(user.id, "nonsense", "x", None)])
+
+
 def test_a_rolled_back_notification_is_neither_stored_nor_announced(app, db, make_user, login):
     user = make_user(consented=True)
     tab = StreamReader(login(app.test_client(), user).get("/events", buffered=False))

@@ -122,3 +122,34 @@ def test_the_help_page_tells_readers_how_they_are_paid(app, db, client):
     db.session.commit()
     html = client.get("/pages/help").get_data(as_text=True)
     assert "Getting paid (readers)" in html and "Pay me now" in html and "clear after 3 days" in html
+
+
+def test_many_readers_figures_at_once_are_each_ones_own(db, reader, buyer, make_user):
+    """earnings.payable (the daily run's batches) gives each reader the figures `of` gives her:
+    a report holds only the reported reader's own reading."""
+    other, newcomer = make_user(role="reader"), make_user(role="reader")
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 2000, reference=("reading", 41))  # $14.00
+        earn(buyer, reader, 1000, reference=("reading", 42))  # $7.00
+        earn(buyer, other, 2000, reference=("reading", 43))  # $14.00
+        db.session.add_all([
+            ModerationItem(kind="reading", target_id=41, author_id=other.id),  # not hers: holds nothing
+            ModerationItem(kind="reading", target_id=42, author_id=reader.id),  # hers: $7.00 held
+            ModerationItem(kind="reading", target_id=43, author_id=reader.id),  # not other's: nothing
+        ])  # fmt: skip
+        db.session.commit()
+    with clock.frozen(MONDAY + timedelta(days=3)):
+        earn(buyer, other, 1000)  # $7.00, clearing
+    with clock.frozen(MONDAY + timedelta(days=4)):
+        found = earnings.payable([reader.id, other.id, newcomer.id])
+        assert found == {
+            reader.id: earnings.Payable(balance=2100, clearing=0, held=700),
+            other.id: earnings.Payable(balance=2100, clearing=700, held=0),
+            newcomer.id: earnings.Payable(balance=0, clearing=0, held=0),
+        }
+        for user in (reader, other, newcomer):
+            one = earnings.of(user, with_lines=False)
+            assert (one.balance, one.clearing.cents, one.held.cents, one.available) == (
+                found[user.id].balance, found[user.id].clearing, found[user.id].held, found[user.id].available
+            )  # fmt: skip
+        assert [found[u.id].available for u in (reader, other, newcomer)] == [1400, 1400, 0]

@@ -3,15 +3,21 @@ real parallel workers, a timeout retried with the same key, a lost answer found 
 after 24 hours — and every failure leaves the ledger exact. Against the loopback fake of Stripe's
 API; the real RQ worker; `flask ledger verify` after each test (tests/ledger/conftest.py)."""
 
+import json
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.ledger import accounts, reads, verify
-from soulseer.models import AuditEntry, Notification
+from soulseer.ledger.models import LedgerTransaction
+from soulseer.models import AuditEntry, Notification, Payout
 from soulseer.services.payouts import transfers
 from tests.payouts.conftest import CONNECT_SECRET
 from tests.support.payouts import DAY, activate, deliver_connect, earn, page_post, payouts_of, run_jobs
@@ -165,6 +171,71 @@ def test_the_daily_run_under_two_workers_pays_each_eligible_reader_once(connect_
     assert len(stripe_api.transfers) == 6
 
 
+def _eligible_readers(connect_app, stripe_api, make_user, buyer, n):
+    readers = [make_user(role="reader", consented=True) for _ in range(n)]
+    for user in readers:
+        activate(connect_app, stripe_api, user)
+    with clock.frozen(DAY - timedelta(days=4)):
+        for user in readers:
+            earn(buyer, user, 3000)  # $21.00 cleared
+    return readers
+
+
+def test_two_workers_sending_the_same_payouts_at_once_make_one_transfer_each(connect_app, stripe_api, redis,
+                                                                            make_user, buyer, frozen_day):  # fmt: skip
+    readers = _eligible_readers(connect_app, stripe_api, make_user, buyer, 6)
+    with connect_app.app_context():
+        assert transfers.tick(DAY) == 6  # the payouts made; their job is queued, and run last
+        ids = list(database.session.scalars(sa.select(Payout.id).order_by(Payout.id)))
+        database.session.remove()
+    barrier, results = threading.Barrier(2), []
+
+    def worker(order):
+        with connect_app.app_context():  # each its own database connections, as two RQ workers
+            barrier.wait()
+            results.append(transfers.send_many(order))
+            database.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(order,)) for order in (ids, ids[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    run_jobs(connect_app, redis)  # the queued job finds them paid
+
+    assert len(results) == 2 and {**results[0], **results[1]} == dict.fromkeys(ids, "paid")
+    for user in readers:
+        [payout] = payouts_of(user)
+        assert payout.status == "paid" and payout.attempts == 1
+    assert len(stripe_api.requests_to("POST", "/v1/transfers")) == 6  # each sent by one worker
+    destinations = [t["destination"] for t in stripe_api.transfers.values()]
+    assert len(destinations) == 6 == len(set(destinations))
+    with connect_app.app_context():
+        told = sa.select(Notification.user_id).where(Notification.text.like("%is on its way%"))
+        assert sorted(database.session.scalars(told)) == sorted(user.id for user in readers)  # each told once
+        assert database.session.scalar(sa.select(sa.func.count()).select_from(LedgerTransaction).where(
+            LedgerTransaction.kind == "payout_paid")) == 6  # fmt: skip
+
+
+def test_a_payout_another_worker_is_sending_is_left_alone(connect_app, stripe_api, redis, reader, login, ready):
+    with connect_app.app_context():
+        payout = transfers.start(reader, "on_request", DAY)
+        database.session.commit()
+        payout_id = payout.id
+        with database.engine.connect() as other_worker:  # holds the payout as a sender does
+            other_worker.execute(sa.select(sa.func.pg_advisory_lock(transfers.SENDING_LOCKS, payout_id)))
+            assert transfers.send(payout_id) is None
+            other_worker.execute(sa.select(sa.func.pg_advisory_unlock_all()))
+            other_worker.commit()
+        assert stripe_api.requests_to("POST", "/v1/transfers") == []
+        assert transfers.send(payout_id) == "paid"
+        assert transfers.send(payout_id) == "paid"  # again: nothing more
+        database.session.remove()
+    run_jobs(connect_app, redis)
+    assert len(stripe_api.requests_to("POST", "/v1/transfers")) == 1 and len(stripe_api.transfers) == 1
+    assert money_of(reader) == (700, 0, 2100)
+
+
 def test_the_daily_run_waits_for_its_hour(connect_app, stripe_api, reader, ready):
     with connect_app.app_context():
         assert transfers.tick(DAY.replace(hour=13, minute=59)) == 0
@@ -207,6 +278,72 @@ def test_when_stripe_cannot_be_reached_the_payout_waits_and_goes_later_with_the_
     assert payout.status == "paid" and payout.attempts == 2 and len(stripe_api.transfers) == 1
     keys = {r.headers["Idempotency-Key"] for r in stripe_api.requests_to("POST", "/v1/transfers")}
     assert keys == {f"payout-{payout.id}"}
+
+
+# A worker process that dies once Stripe made the Transfer, before it kept the answer.
+_SENDER = """
+import json, sys
+from datetime import datetime
+from soulseer import create_app
+from soulseer.services.payouts import transfers
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    transfers.send(int(sys.argv[2]), datetime.fromisoformat(sys.argv[3]))
+"""
+
+
+def test_a_worker_killed_during_the_call_leaves_no_lock_and_the_payout_is_paid_once(connect_app, stripe_api, redis,
+                                                                                   reader, ready):  # fmt: skip
+    with connect_app.app_context():
+        payout_id = transfers.start(reader, "on_request", DAY).id
+        database.session.commit()
+    redis.flushdb()  # its job: the worker process below sends it instead
+    stripe_api.script("POST", "/v1/transfers", "hold")
+    config = {name: connect_app.config[name] for name in (
+        "TESTING", "STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET",
+        "TEST_PAYMENTS_ENABLED")}  # fmt: skip
+    worker = subprocess.Popen([sys.executable, "-c", _SENDER, json.dumps(config), str(payout_id), DAY.isoformat()])
+    try:
+        assert stripe_api.holding.wait(30)  # Stripe made the Transfer; its answer waits
+        with connect_app.app_context():
+            # No transaction of the worker holds the payout's row during the call ...
+            row = sa.select(Payout.status).where(Payout.id == payout_id).with_for_update(nowait=True)
+            assert database.session.scalar(row) == "pending"
+            database.session.rollback()
+            # ... but its advisory lock keeps another sender away.
+            assert transfers.send(payout_id) is None
+            database.session.remove()
+    finally:
+        worker.kill()
+        worker.wait(10)
+        stripe_api.release.set()
+    assert len(stripe_api.transfers) == 1
+    with connect_app.app_context():  # the dead worker's connection closes, and its lock with it
+        held = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = :space AND objid = :id")
+        for _ in range(50):
+            if not database.session.scalar(held, {"space": transfers.SENDING_LOCKS, "id": payout_id}):
+                break
+            database.session.rollback()
+            time.sleep(0.1)
+        assert database.session.scalar(held, {"space": transfers.SENDING_LOCKS, "id": payout_id}) == 0
+        database.session.remove()
+    [payout] = payouts_of(reader)
+    assert payout.status == "pending" and payout.attempts == 1
+    assert payout.next_attempt_at == DAY + transfers.CLAIM  # claimed: not sent again before
+    assert money_of(reader) == (700, 2100, 0)
+
+    later = DAY + transfers.CLAIM + timedelta(seconds=1)
+    with connect_app.app_context():
+        assert transfers.tick(DAY + timedelta(minutes=4)) == 0
+        assert transfers.tick(later) == 1  # the lock went with the process; the claim has ended
+    with clock.frozen(later):
+        run_jobs(connect_app, redis)
+    [payout] = payouts_of(reader)
+    [transfer] = stripe_api.transfers.values()
+    assert payout.status == "paid" and payout.attempts == 2 and payout.stripe_transfer_id == transfer["id"]
+    sent = stripe_api.requests_to("POST", "/v1/transfers")
+    assert len(sent) == 2 and {r.headers["Idempotency-Key"] for r in sent} == {f"payout-{payout_id}"}
+    assert money_of(reader) == (700, 0, 2100)
 
 
 def test_after_24_hours_a_transfer_stripe_made_is_found_and_not_paid_again(connect_app, stripe_api, redis, reader,

@@ -6,7 +6,9 @@ shipping and expiry; retrieve and expire), and the Connect calls of payouts: acc
 (create, retrieve), account links, login links, transfers (create with idempotency keys, list by
 transfer group) and the balance. `script(method, path, *steps)` makes the next requests to a path
 misbehave as a network does: "drop" (the connection closes before Stripe sees the request),
-"lose_answer" (Stripe does the work, then the connection drops: a lost answer), or an error
+"lose_answer" (Stripe does the work, then the connection drops: a lost answer), "hold" (Stripe
+does the work, sets `holding`, and answers nothing until `release` is set: a caller that dies
+meanwhile never learns of it), or an error
 answer `(status, type, code, message)`. It checks what the app sent (the bearer key, the
 form-encoded fields) and records every request, so tests assert on the wire format, not on mocks.
 The app is pointed at it with STRIPE_API_BASE.
@@ -185,6 +187,8 @@ class StripeFake:
     _idempotent: dict = field(default_factory=dict)  # key -> (params, status, body)
     _scripts: dict = field(default_factory=dict)  # (method, path) -> steps for the next requests
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    holding: threading.Event = field(default_factory=threading.Event)  # a "hold" step has done its work
+    release: threading.Event = field(default_factory=threading.Event)  # ... and may answer now
 
     def script(self, method, path, *steps):
         """The next requests to `method path` behave as `steps` say, one step each (see the module)."""
@@ -221,6 +225,10 @@ class StripeFake:
             return self._error(status, error_type, message, code)
         response = self._route(request, form)
         if step == "lose_answer":
+            return self._drop(request)
+        if step == "hold":
+            self.holding.set()
+            self.release.wait(30)
             return self._drop(request)
         return response
 

@@ -52,6 +52,21 @@ def notify(user, kind, text, link=None):
     return notification
 
 
+def notify_many(notes):
+    """notify() for many at once (a batch job's outcomes): `notes` is [(user id, kind, text, link)],
+    stored in one INSERT in the current transaction; after commit each person's bell is pushed once
+    (push_bells), however many of the notes are hers."""
+    rows = []
+    for user_id, kind, text, link in notes:
+        if kind not in KINDS:
+            raise ValueError(f"unknown notification kind {kind!r}")
+        rows.append({"user_id": int(user_id), "kind": kind, "text": text[:TEXT_MAX], "link": link or None})
+    if not rows:
+        return
+    db.session.execute(sa.insert(Notification), rows)
+    after_commit.run(push_bells, tuple(sorted({row["user_id"] for row in rows})))
+
+
 def path_for(endpoint, **values):
     """A notification's link (a path on this site), also outside a request (jobs, tests)."""
     if has_request_context():
@@ -82,6 +97,28 @@ def push_bell(user_id):
     with events.isolated_context():
         html = render_template("notifications/_bell.html", unread_count=unread_count(user_id))
     events.publish_to_user(user_id, BELL_EVENT, html)
+
+
+def push_bells(user_ids):
+    """push_bell for many users (after a commit): their unread counts in one statement, each bell
+    rendered once per distinct count."""
+    from flask import render_template
+
+    rendered = {}
+    with events.isolated_context():
+        counts = dict(
+            db.session.execute(
+                sa.select(Notification.user_id, sa.func.count())
+                .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
+                .group_by(Notification.user_id)
+            ).all()
+        )
+        for user_id in user_ids:
+            count = counts.get(user_id, 0)
+            if count not in rendered:
+                rendered[count] = render_template("notifications/_bell.html", unread_count=count)
+    for user_id in user_ids:
+        events.publish_to_user(user_id, BELL_EVENT, rendered[counts.get(user_id, 0)])
 
 
 def page_for(user_id, before_id=None, limit=None):

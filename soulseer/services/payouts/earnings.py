@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from soulseer import clock
-from soulseer.ledger import accounts, reads
+from soulseer.ledger import LedgerAccount, accounts, reads
 from soulseer.ledger.models import TransactionKind
 from soulseer.models import ItemState, ModerationItem
 
@@ -39,6 +39,11 @@ class Figure:
     lines: list = field(default_factory=list)  # the newest LINES_SHOWN of them
 
 
+def available_of(balance, clearing, held):
+    """What a payout may send: not paid out − clearing − held, never below zero."""
+    return max(0, balance - clearing - held)
+
+
 @dataclass
 class Earnings:
     balance: int  # not paid out yet
@@ -52,7 +57,24 @@ class Earnings:
 
     @property
     def available(self):
-        return max(0, self.balance - self.clearing.cents - self.held.cents)
+        return available_of(self.balance, self.clearing.cents, self.held.cents)
+
+    @property
+    def below_zero(self):
+        return self.balance < 0
+
+
+@dataclass(frozen=True)
+class Payable:
+    """The figures a payout decision needs, for many readers at once (`payable`)."""
+
+    balance: int
+    clearing: int
+    held: int
+
+    @property
+    def available(self):
+        return available_of(self.balance, self.clearing, self.held)
 
     @property
     def below_zero(self):
@@ -69,34 +91,66 @@ def _figure(spec, with_lines, **criteria):
     return Figure(cents, count, lines)
 
 
-def _reported_readings(user):
-    """Her readings with an open "Report a problem" (a moderation item of kind reading)."""
+def _reported_readings():
+    """The readings of the earnings account's owner with an open "Report a problem" (a moderation
+    item of kind reading): correlated with the ledger account the query reads, so one statement can
+    read many readers' earnings."""
     return sa.select(ModerationItem.target_id).where(
-        ModerationItem.kind == "reading", ModerationItem.state == ItemState.OPEN, ModerationItem.author_id == user.id
+        ModerationItem.kind == "reading",
+        ModerationItem.state == ItemState.OPEN,
+        ModerationItem.author_id == LedgerAccount.owner_id,
     )
+
+
+def _criteria(now):
+    """The entries behind "clearing" and "held for a report" (reads.entries_total's criteria)."""
+    cleared_before = now - timedelta(days=clearing_days())
+    return {
+        "clearing": {"kinds": reads.SALE_KINDS, "after": cleared_before},
+        "held": {
+            "kinds": EARNING_KINDS,
+            "up_to": cleared_before,
+            "reference_type": "reading",
+            "reference_ids": _reported_readings(),
+        },
+    }
+
+
+def _capped(balance, clearing, held):
+    """Clearing never more than the balance (a refund may have taken some back); held never more
+    than what is left of it."""
+    clearing = max(0, min(clearing, balance))
+    return clearing, max(0, min(held, balance - clearing))
 
 
 def of(user, now=None, with_lines=True):
     """The reader's earnings now (`now`: the clock's by default)."""
     now = now or clock.now()
     spec = accounts.earnings_spec(user)
-    days = clearing_days()
-    cleared_before = now - timedelta(days=days)
+    criteria = _criteria(now)
     balance = reads.balance(spec)
     earned = _figure(spec, with_lines, kinds=EARNING_KINDS)
-    clearing = _figure(spec, with_lines, kinds=reads.SALE_KINDS, after=cleared_before)
-    clearing.cents = max(0, min(clearing.cents, balance))
-    held = _figure(
-        spec,
-        with_lines,
-        kinds=EARNING_KINDS,
-        up_to=cleared_before,
-        reference_type="reading",
-        reference_ids=_reported_readings(user),
-    )
-    held.cents = max(0, min(held.cents, balance - clearing.cents))
+    clearing = _figure(spec, with_lines, **criteria["clearing"])
+    held = _figure(spec, with_lines, **criteria["held"])
+    clearing.cents, held.cents = _capped(balance, clearing.cents, held.cents)
     in_transit = _figure(accounts.in_transit_spec(user), with_lines)
     paid = _figure(accounts.paid_spec(user), with_lines)
     year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     paid_this_year, _ = reads.entries_total(accounts.paid_spec(user), after=year_start - timedelta(microseconds=1))
-    return Earnings(balance, earned, clearing, held, days, in_transit, paid, paid_this_year)
+    return Earnings(balance, earned, clearing, held, clearing_days(), in_transit, paid, paid_this_year)
+
+
+def payable(user_ids, now=None):
+    """{user id: Payable} for many readers in three statements (the daily run's batches): the same
+    figures as `of`, without the lines."""
+    now = now or clock.now()
+    specs = [accounts.earnings_spec(user_id) for user_id in user_ids]
+    criteria = _criteria(now)
+    balances = reads.balances(specs)
+    clearing = reads.entries_totals(specs, **criteria["clearing"])
+    held = reads.entries_totals(specs, **criteria["held"])
+    found = {}
+    for user_id, (code, _, _) in zip(user_ids, specs, strict=True):
+        balance = balances[code]
+        found[user_id] = Payable(balance, *_capped(balance, clearing[code][0], held[code][0]))
+    return found
