@@ -18,7 +18,7 @@ from soulseer.extensions import db as database
 from soulseer.ledger import accounts, reads, verify
 from soulseer.ledger.models import LedgerTransaction
 from soulseer.models import AuditEntry, Notification, Payout
-from soulseer.services.payouts import transfers
+from soulseer.services.payouts import sending, transfers
 from tests.payouts.conftest import CONNECT_SECRET
 from tests.support.payouts import DAY, activate, deliver_connect, earn, page_post, payouts_of, run_jobs
 from tests.support.stripe_fake import connect_event, event, signed_delivery
@@ -193,7 +193,7 @@ def test_two_workers_sending_the_same_payouts_at_once_make_one_transfer_each(con
     def worker(order):
         with connect_app.app_context():  # each its own database connections, as two RQ workers
             barrier.wait()
-            results.append(transfers.send_many(order))
+            results.append(sending.send_many(order))
             database.session.remove()
 
     threads = [threading.Thread(target=worker, args=(order,)) for order in (ids, ids[::-1])]
@@ -223,13 +223,13 @@ def test_a_payout_another_worker_is_sending_is_left_alone(connect_app, stripe_ap
         database.session.commit()
         payout_id = payout.id
         with database.engine.connect() as other_worker:  # holds the payout as a sender does
-            other_worker.execute(sa.select(sa.func.pg_advisory_lock(transfers.SENDING_LOCKS, payout_id)))
-            assert transfers.send(payout_id) is None
+            other_worker.execute(sa.select(sa.func.pg_advisory_lock(sending.SENDING_LOCKS, payout_id)))
+            assert sending.send(payout_id) is None
             other_worker.execute(sa.select(sa.func.pg_advisory_unlock_all()))
             other_worker.commit()
         assert stripe_api.requests_to("POST", "/v1/transfers") == []
-        assert transfers.send(payout_id) == "paid"
-        assert transfers.send(payout_id) == "paid"  # again: nothing more
+        assert sending.send(payout_id) == "paid"
+        assert sending.send(payout_id) == "paid"  # again: nothing more
         database.session.remove()
     run_jobs(connect_app, redis)
     assert len(stripe_api.requests_to("POST", "/v1/transfers")) == 1 and len(stripe_api.transfers) == 1
@@ -285,10 +285,10 @@ _SENDER = """
 import json, sys
 from datetime import datetime
 from soulseer import create_app
-from soulseer.services.payouts import transfers
+from soulseer.services.payouts import sending, transfers
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
-    transfers.send(int(sys.argv[2]), datetime.fromisoformat(sys.argv[3]))
+    sending.send(int(sys.argv[2]), datetime.fromisoformat(sys.argv[3]))
 """
 
 
@@ -311,7 +311,7 @@ def test_a_worker_killed_during_the_call_leaves_no_lock_and_the_payout_is_paid_o
             assert database.session.scalar(row) == "pending"
             database.session.rollback()
             # ... but its advisory lock keeps another sender away.
-            assert transfers.send(payout_id) is None
+            assert sending.send(payout_id) is None
             database.session.remove()
     finally:
         worker.kill()
@@ -321,18 +321,18 @@ def test_a_worker_killed_during_the_call_leaves_no_lock_and_the_payout_is_paid_o
     with connect_app.app_context():  # the dead worker's connection closes, and its lock with it
         held = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = :space AND objid = :id")
         for _ in range(50):
-            if not database.session.scalar(held, {"space": transfers.SENDING_LOCKS, "id": payout_id}):
+            if not database.session.scalar(held, {"space": sending.SENDING_LOCKS, "id": payout_id}):
                 break
             database.session.rollback()
             time.sleep(0.1)
-        assert database.session.scalar(held, {"space": transfers.SENDING_LOCKS, "id": payout_id}) == 0
+        assert database.session.scalar(held, {"space": sending.SENDING_LOCKS, "id": payout_id}) == 0
         database.session.remove()
     [payout] = payouts_of(reader)
     assert payout.status == "pending" and payout.attempts == 1
-    assert payout.next_attempt_at == DAY + transfers.CLAIM  # claimed: not sent again before
+    assert payout.next_attempt_at == DAY + sending.CLAIM  # claimed: not sent again before
     assert money_of(reader) == (700, 2100, 0)
 
-    later = DAY + transfers.CLAIM + timedelta(seconds=1)
+    later = DAY + sending.CLAIM + timedelta(seconds=1)
     with connect_app.app_context():
         assert transfers.tick(DAY + timedelta(minutes=4)) == 0
         assert transfers.tick(later) == 1  # the lock went with the process; the claim has ended
