@@ -8,6 +8,21 @@ from soulseer.services.moderation import screening
 from soulseer.services.readings import agora
 
 
+def renderer():
+    """`render(template_name, **context)` for a batch of renders in one context (a tick's emails,
+    the panels published after its commit): the context processors run once for the batch instead
+    of once per render (in one context they give the same values every time), so a batch costs its
+    templates alone. The same text as render_template."""
+    base = {}
+    current_app.update_template_context(base)
+    env = current_app.jinja_env
+
+    def render(template_name, **context):
+        return env.get_template(template_name).render({**base, **context})
+
+    return render
+
+
 def register_template_helpers(app):
     app.jinja_env.filters["money"] = format_cents  # integer cents -> "$12.50"
     # The crisis banner's text and the rules notice, for partials/_crisis_banner.html and friends.

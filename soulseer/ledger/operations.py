@@ -102,13 +102,20 @@ def settle(client, reference, charge, reader, share_bps, key, description, relea
     """Charge `charge` from the hold, split between the reader and the platform; return the rest of
     the hold to the client's wallet (all in one posting). With no reader, the platform gets it all.
     Returns None when there is nothing to move."""
+    held = reads.balance(accounts.hold_spec(*reference, client))
+    posting = settlement(client, reference, charge, reader, share_bps, key, description, held, release_rest)
+    return post_one(posting) if posting is not None else None
+
+
+def settlement(client, reference, charge, reader, share_bps, key, description, held, release_rest=True):
+    """The posting of settle() for a hold that has `held` cents now, or None when nothing moves; for
+    post_many() (the bookings' tick settles a batch of no-shows in one round trip)."""
     hold, wallet, revenue = (
         accounts.hold_spec(*reference, client),
         accounts.wallet_spec(client),
         accounts.PLATFORM_REVENUE,
     )
     earnings = [accounts.earnings_spec(reader)] if reader is not None else []
-    held = reads.balance(hold)
     if charge > held:
         raise ValueError(f"cannot charge {charge} from a hold of {held}")
     rest = held - charge
@@ -120,18 +127,17 @@ def settle(client, reference, charge, reader, share_bps, key, description, relea
         legs.append((earnings[0], reader_part))
     if release_rest and rest:
         legs += [(hold, -rest), (wallet, rest)]
-    return post(TransactionKind.HOLD_SETTLE, key, legs, description=description, reference=reference)
+    return Posting(TransactionKind.HOLD_SETTLE, key, legs, description, reference)
 
 
 def release(client, reference, amount, key, description):
+    return post_one(releasing(client, reference, amount, key, description))
+
+
+def releasing(client, reference, amount, key, description):
+    """The posting of release(), for post_many()."""
     hold, wallet = accounts.hold_spec(*reference, client), accounts.wallet_spec(client)
-    return post(
-        TransactionKind.HOLD_RELEASE,
-        key,
-        [(hold, -amount), (wallet, amount)],
-        description=description,
-        reference=reference,
-    )
+    return Posting(TransactionKind.HOLD_RELEASE, key, [(hold, -amount), (wallet, amount)], description, reference)
 
 
 def _sale_legs(payer, amount, reader, share_bps):

@@ -21,6 +21,17 @@ def balance(spec):
     return db.session.execute(sa.select(balance_clause(spec[0]))).scalar_one()
 
 
+def balances(specs):
+    """{code: cached balance} of tracked accounts by spec, in one query (0 for one not made yet)."""
+    codes = [spec[0] for spec in specs]
+    found = dict(
+        db.session.execute(
+            sa.select(LedgerAccount.code, LedgerAccount.balance).where(LedgerAccount.code.in_(codes))
+        ).all()
+    )
+    return {code: found.get(code, 0) for code in codes}
+
+
 def balance_clause(code):
     """`balance` of the account with `code` (a value or a bound parameter) as SQL, for a statement
     that reads it beside other things (the signed-in header reads the wallet's with the user:

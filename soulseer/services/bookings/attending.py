@@ -29,7 +29,7 @@ from soulseer.models.booking import BookingState, CancelledBy, Outcome
 from soulseer.models.reading import EndReason, ReadingState
 from soulseer.money import format_cents
 from soulseer.services.bookings import availability, hold, reminders, zones
-from soulseer.services.core import notifications
+from soulseer.services.core import mail, notifications
 from soulseer.services.marketplace import profiles
 from soulseer.services.readings import metering, states
 
@@ -124,40 +124,69 @@ def settle_reading(reading, at):
     return kept, booking.reader_earnings_cents
 
 
-def settle_no_show(booking, reading, now):
-    """10 minutes after the start and the reading never began: who was there decides (S-6)."""
+def settle_no_shows(pairs, now):
+    """10 minutes after the start and the reading never began: who was there decides (S-6), for
+    each (locked booking, its locked reading or None) of `pairs`. The holds end in one round trip
+    to the ledger, the notifications in one INSERT, the readers' counts in one UPDATE."""
+    pairs = list(pairs)
+    if not pairs:
+        return
+    people = {b.client_id for b, _ in pairs} | {b.reader_id for b, _ in pairs}
+    users = {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(people))).scalars()}
+    # Into memory for the transaction: cancelling each reading looks up its reader's profile.
+    found = profiles.preload(people)
+    profile_names = {user_id: profile.display_name for user_id, profile in found.items() if profile is not None}
+    names = {b.id: profile_names.get(b.reader_id) or users[b.reader_id].display_name for b, _ in pairs}
+    with db.session.no_autoflush:  # the readings' changes go in one flush, not one per reading
+        endings = [_no_show(booking, reading, now, names[booking.id]) for booking, reading in pairs]
+    hold.close_many(endings, now)
+    availability.count_cancellations([e.booking.reader_id for e in endings if e.outcome == Outcome.READER_NO_SHOW])
+    notes = []
+    with mail.links_outside_request():
+        for ending in endings:
+            booking = ending.booking
+            link = notifications.path_for("bookings.show", booking_id=booking.id)
+            notes += [(person, "booking", text, link) for person, text in _told(ending, users, names[booking.id])]
+    notifications.notify_many(notes)
+
+
+def _no_show(booking, reading, now, name):
+    """How one (locked) no-show of the reader called `name` ends (a hold.Ending); its reading, if
+    any, is cancelled."""
     if reading is not None:
         metering.cancel(reading, EndReason.JOIN_TIMEOUT, now)
     reader_came = reading is not None and reading.reader_seen_at is not None
     client_came = reading is not None and reading.client_seen_at is not None
-    name, client = _reader_name(booking), db.session.get(User, booking.client_id)
-    when_client = zones.long_label(booking.starts_at, booking.client_time_zone)
-    when_reader = zones.long_label(booking.starts_at, booking.reader_time_zone)
-    link = notifications.path_for("bookings.show", booking_id=booking.id)
-
-    def tell(person, text):
-        notifications.notify(person, "booking", text, link=link)
-
     if reader_came and not client_came:
         kept = booking.price_cents // 2  # a late cancellation: the odd cent to the client
         why = "Booked reading missed: half kept"
-        hold.close(booking, kept, BookingState.CANCELLED, Outcome.CLIENT_NO_SHOW, now, why, by=CancelledBy.CLIENT)
-        tell(client, f"You did not join your reading with {name} of {when_client}: half of the price was kept.")
-        earned = format_cents(booking.reader_earnings_cents)
-        tell(
-            booking.reader_id, f"{client.display_name} did not join the reading of {when_reader}; you earned {earned}."
-        )
-    elif not reader_came:
+        return hold.Ending(booking, kept, BookingState.CANCELLED, Outcome.CLIENT_NO_SHOW, why, CancelledBy.CLIENT)
+    if not reader_came:
         why = f"{name} did not come: all back"
-        hold.close(booking, 0, BookingState.CANCELLED, Outcome.READER_NO_SHOW, now, why, by=CancelledBy.READER)
-        availability.settings_for(booking.reader_id).cancellations_count += 1
-        tell(client, f"{name} did not join your reading of {when_client}: all of it is back in your wallet.")
-        tell(booking.reader_id, f"You did not join the booked reading of {when_reader}: the client got it all back.")
-    else:
-        why = "Booked reading did not start: all back"
-        hold.close(booking, 0, BookingState.CANCELLED, Outcome.NOT_STARTED, now, why, by=CancelledBy.SYSTEM)
-        for person in (client, booking.reader_id):
-            tell(person, "The booked reading did not start (you were never in the room together): all of it went back.")
+        return hold.Ending(booking, 0, BookingState.CANCELLED, Outcome.READER_NO_SHOW, why, CancelledBy.READER)
+    why = "Booked reading did not start: all back"
+    return hold.Ending(booking, 0, BookingState.CANCELLED, Outcome.NOT_STARTED, why, CancelledBy.SYSTEM)
+
+
+def _told(ending, users, name):
+    """What each of the two is told of a settled no-show: [(person, text)]."""
+    booking, client = ending.booking, users[ending.booking.client_id]
+    when_client = zones.long_label(booking.starts_at, booking.client_time_zone)
+    when_reader = zones.long_label(booking.starts_at, booking.reader_time_zone)
+    if ending.outcome == Outcome.CLIENT_NO_SHOW:
+        earned = format_cents(booking.reader_earnings_cents)
+        return [
+            (client, f"You did not join your reading with {name} of {when_client}: half of the price was kept."),
+            (booking.reader_id, f"{client.display_name} did not join the reading of {when_reader}; "
+                                f"you earned {earned}."),
+        ]  # fmt: skip
+    if ending.outcome == Outcome.READER_NO_SHOW:
+        return [
+            (client, f"{name} did not join your reading of {when_client}: all of it is back in your wallet."),
+            (booking.reader_id, f"You did not join the booked reading of {when_reader}: the client got it all back."),
+        ]
+    text = "The booked reading did not start (you were never in the room together): all of it went back."
+    return [(client, text), (booking.reader_id, text)]
 
 
 # The tick -------------------------------------------------------------------------------------------
@@ -187,17 +216,30 @@ def needs_tick_clause(now):
     )
 
 
-def bring_up_to_date(booking, now):
-    """One (locked) booking that needs the tick."""
-    reading = reading_for(booking)
-    if reading is not None:
-        reading = states.lock(reading.id)
-    if not needs_tick(booking, reading.state if reading else None, now):
-        return
-    if booking.state == BookingState.CONFIRMED and now < booking.starts_at + NO_SHOW_AFTER:
-        open_room(booking, now)
-    else:
-        settle_no_show(booking, reading, now)
+def bring_up_to_date(bookings, now):
+    """The (locked) bookings of a batch that need the tick: rooms to open, one by one (each may
+    have to wait for another reading to end), and the no-shows together."""
+    bookings = list(bookings)
+    readings = {
+        reading.booking_id: reading
+        for reading in db.session.execute(
+            sa.select(Reading)
+            .where(Reading.booking_id.in_([booking.id for booking in bookings]))
+            .order_by(Reading.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    no_shows = []
+    for booking in bookings:
+        reading = readings.get(booking.id)
+        if not needs_tick(booking, reading.state if reading else None, now):
+            continue
+        if booking.state == BookingState.CONFIRMED and now < booking.starts_at + NO_SHOW_AFTER:
+            open_room(booking, now)
+        else:
+            no_shows.append((booking, reading))
+    settle_no_shows(no_shows, now)
 
 
 def tick(now=None, batch_size=200):
@@ -218,8 +260,7 @@ def tick(now=None, batch_size=200):
             .scalars()
             .all()
         )
-        for booking in bookings:
-            bring_up_to_date(booking, batch_now)
+        bring_up_to_date(bookings, batch_now)
         db.session.commit()
         handled += len(bookings)
         if len(bookings) < batch_size:

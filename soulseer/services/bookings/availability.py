@@ -7,6 +7,7 @@ times (S-1).
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,6 +57,19 @@ class AvailabilityInput:
 def settings_for(reader):
     reader_id = reader if isinstance(reader, int) else reader.id
     return db.session.get(BookingSettings, reader_id)
+
+
+def count_cancellations(reader_ids):
+    """One more cancellation on each reader's count (her own cancellations and no-shows: the
+    admin's list shows it) per time she appears in `reader_ids`, as SQL increments, so a batch and
+    a cancellation at the same moment both count."""
+    times = Counter(reader_ids)
+    for n in sorted(set(times.values())):
+        db.session.execute(
+            sa.update(BookingSettings)
+            .where(BookingSettings.reader_id.in_([reader for reader, count in times.items() if count == n]))
+            .values(cancellations_count=BookingSettings.cancellations_count + n)
+        )
 
 
 def rules_for(reader):

@@ -175,8 +175,7 @@ def cancel(booking, actor, now=None):
     why = f"Booking with {_name(reader)} cancelled" + (" late: half kept" if applied.kept else "")
     hold.close(booking, applied.kept, BookingState.CANCELLED, Outcome.CANCELLED, now, why, by=by)
     if by != CancelledBy.CLIENT:
-        settings = availability.settings_for(booking.reader_id)
-        settings.cancellations_count += 1
+        availability.count_cancellations([booking.reader_id])
     if by == CancelledBy.ADMIN:
         audit.record(
             actor, "booking.cancelled", booking, before={"state": "confirmed"},

@@ -4,12 +4,17 @@ Every ending — a cancellation, a no-show, a delivered reading — comes here: 
 charged from the hold with the split at the share fixed when it was booked (the reader gets
 floor(kept × share), the platform the rest) and the rest of the hold goes back to the client, in
 one posting with the booking's one settlement key (`keys.booking_settlement`), so a hold can end
-only once however many clicks, ticks or workers try.
+only once however many clicks, ticks or workers try. `close_many` ends a batch of them (the
+tick's no-shows) with every posting in one round trip; `close` is the same for one.
 """
 
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
 from soulseer.extensions import db
-from soulseer.ledger import keys
-from soulseer.models import Booking, BookingReminder, User
+from soulseer.ledger import LedgerError, keys, post_many
+from soulseer.models import Booking, BookingReminder
 from soulseer.models.booking import BookingState
 from soulseer.services import commerce
 from soulseer.services.payments import wallet
@@ -20,27 +25,64 @@ def reference(booking):
     return ("booking", booking.id if isinstance(booking, Booking) else booking)
 
 
+@dataclass(frozen=True)
+class Ending:
+    """How one (locked) booking ends: `kept` cents charged, the rest given back."""
+
+    booking: Booking
+    kept: int
+    state: str
+    outcome: str
+    why: str
+    by: str | None = None
+
+
 def close(booking, kept, state, outcome, now, why, by=None):
     """End the (locked) booking's hold: charge `kept`, give the rest back, record how it ended."""
-    client = db.session.get(User, booking.client_id)
-    key = keys.booking_settlement(booking.id)
-    if kept:
-        reader = db.session.get(User, booking.reader_id)
-        settlement = commerce.settle(client, reference(booking), kept, reader, key, why, share_bps=booking.share_bps)
-        booking.reader_earnings_cents = settlement.to_reader
-    else:
-        commerce.release(client, reference(booking), booking.price_cents, key, why)
-        booking.reader_earnings_cents = 0
-    booking.state = state
-    booking.outcome = outcome
-    booking.charged_cents = kept
-    booking.refunded_cents = booking.price_cents - kept
-    if state == BookingState.CANCELLED:
-        booking.cancelled_at = now
-        booking.cancelled_by = by
-    booking.sequence += 1  # the calendar's event changes (RFC 5545 SEQUENCE)
+    close_many([Ending(booking, kept, state, outcome, why, by)], now)
+
+
+def close_many(endings, now):
+    """End each (locked) booking's hold as `close` does, the postings in one round trip. A posting
+    the ledger refuses raises (nothing of the caller's transaction is to be committed then)."""
+    endings = list(endings)
+    if not endings:
+        return
+    held = commerce.held_for([(e.booking.client_id, reference(e.booking)) for e in endings if e.kept])
+    postings = []
+    for ending in endings:
+        booking = ending.booking
+        key = keys.booking_settlement(booking.id)
+        if ending.kept:
+            posting, settlement = commerce.settle_posting(
+                booking.client_id, reference(booking), ending.kept, booking.reader_id, key, ending.why,
+                booking.share_bps, held[reference(booking)],
+            )  # fmt: skip
+            booking.reader_earnings_cents = settlement.to_reader
+        else:
+            posting = commerce.release_posting(
+                booking.client_id, reference(booking), booking.price_cents, key, ending.why
+            )
+            booking.reader_earnings_cents = 0
+        if posting is not None:
+            postings.append(posting)
+    for outcome in post_many(postings):
+        if isinstance(outcome, LedgerError):
+            raise outcome
+    for ending in endings:
+        booking = ending.booking
+        booking.state = ending.state
+        booking.outcome = ending.outcome
+        booking.charged_cents = ending.kept
+        booking.refunded_cents = booking.price_cents - ending.kept
+        if ending.state == BookingState.CANCELLED:
+            booking.cancelled_at = now
+            booking.cancelled_by = ending.by
+        booking.sequence += 1  # the calendar's event changes (RFC 5545 SEQUENCE)
+        wallet.announce_balance(booking.client_id)
     # Reminders not sent yet are for a reading that will not happen (S-7).
     db.session.execute(
-        db.delete(BookingReminder).where(BookingReminder.booking_id == booking.id, BookingReminder.sent_at.is_(None))
+        sa.delete(BookingReminder).where(
+            BookingReminder.booking_id.in_([e.booking.id for e in endings]), BookingReminder.sent_at.is_(None)
+        )
     )
-    wallet.announce_balance(client)

@@ -51,30 +51,42 @@ def send_due(now, batch_size=200):
             .limit(batch_size)
             .with_for_update(of=BookingReminder, skip_locked=True)
         ).all()
-        for reminder, booking in rows:
-            _send(reminder, booking)
-            reminder.sent_at = now
+        _send(rows)
+        if rows:
+            db.session.execute(
+                sa.update(BookingReminder)
+                .where(BookingReminder.id.in_([reminder.id for reminder, _ in rows]))
+                .values(sent_at=now)
+            )
         db.session.commit()
         sent += len(rows)
         if len(rows) < batch_size:
             return sent
 
 
-def _send(reminder, booking):
-    profile = profiles.profile_for(booking.reader_id)
-    reader_name = profile.display_name if profile else None
-    client = db.session.get(User, booking.client_id)
-    reader = db.session.get(User, booking.reader_id)
-    link = notifications.path_for("bookings.show", booking_id=booking.id)
-    for person, other_name, zone in (
-        (client, reader_name or reader.display_name, booking.client_time_zone),
-        (reader, client.display_name, booking.reader_time_zone),
-    ):
-        when = zones.long_label(booking.starts_at, zone)
-        notifications.notify(
-            person, "booking", f"Your reading with {other_name} is {WORDS[reminder.kind]}: {when}.", link=link
-        )
-        mail.send(
-            person.email, "booking_reminder", person=person, other_name=other_name, when=when,
-            soon=WORDS[reminder.kind], booking=booking, link=mail.external_url("bookings.show", booking_id=booking.id),
-        )  # fmt: skip
+def _send(rows):
+    """The batch's reminders to both people of each booking, in-app and by email: one INSERT of
+    the notifications and one of the emails for the whole batch."""
+    people = {booking.client_id for _, booking in rows} | {booking.reader_id for _, booking in rows}
+    users = {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(people))).scalars()}
+    reader_names = {user_id: profile.display_name for user_id, profile in profiles.profiles_for(people).items()}
+    notes, emails = [], []
+    with mail.links_outside_request():
+        for reminder, booking in rows:
+            client, reader = users[booking.client_id], users[booking.reader_id]
+            link = notifications.path_for("bookings.show", booking_id=booking.id)
+            page = mail.external_url("bookings.show", booking_id=booking.id)
+            for person, other_name, zone in (
+                (client, reader_names.get(reader.id) or reader.display_name, booking.client_time_zone),
+                (reader, client.display_name, booking.reader_time_zone),
+            ):
+                when = zones.long_label(booking.starts_at, zone)
+                notes.append(
+                    (person, "booking", f"Your reading with {other_name} is {WORDS[reminder.kind]}: {when}.", link)
+                )
+                emails.append((person.email, "booking_reminder", {
+                    "person": person, "other_name": other_name, "when": when, "soon": WORDS[reminder.kind],
+                    "booking": booking, "link": page,
+                }))  # fmt: skip
+        notifications.notify_many(notes)
+        mail.send_many(emails)

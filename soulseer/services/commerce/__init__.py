@@ -8,12 +8,23 @@ idempotency keys come from soulseer/ledger/keys.py, ledger reads from soulseer/l
 - `share_for(seller)`: the reader's share, the only home of that rule.
 - `charge(client, seller, amount, key, reference, description)`: pay now from the wallet;
   `charge_card(seller, amount, key, reference, description)`: the same sale paid by card.
-- `hold` / `settle` / `release`: money that waits (reading minutes, bookings, premium entry).
+- `hold` / `settle` / `release`: money that waits (reading minutes, bookings, premium entry);
+  `hold_posting` / `settle_posting` / `release_posting` are their postings, for the ledger's
+  `post_many` (a tick moving a whole batch in one round trip).
 - `refund(reference, amount, key, actor, reason)`: money back, taken from the reader and the
   platform in proportion to what each got.
 """
 
-from soulseer.services.commerce.holds import Settlement, hold, hold_posting, release, settle
+from soulseer.services.commerce.holds import (
+    Settlement,
+    held_for,
+    hold,
+    hold_posting,
+    release,
+    release_posting,
+    settle,
+    settle_posting,
+)
 from soulseer.services.commerce.sales import (
     NotEnoughFunds,
     RefundRefused,
@@ -38,12 +49,15 @@ __all__ = [
     "charge_card",
     "check_refund",
     "default_share_bps",
+    "held_for",
     "hold",
     "hold_posting",
     "refund",
     "refundable",
     "release",
+    "release_posting",
     "settle",
+    "settle_posting",
     "share_for",
     "share_percent",
 ]

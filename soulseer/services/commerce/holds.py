@@ -57,6 +57,28 @@ def settle(client, reference, amount, seller, key, description, share_bps=None, 
     return Settlement(posted.transaction_id if posted else None, amount, to_reader, to_platform)
 
 
+def settle_posting(client, reference, amount, seller, key, description, share_bps, held):
+    """settle()'s posting (or None: nothing moves) for a hold of `held` cents, with the Settlement
+    it will make (its transaction id None); for the ledger's post_many() (the bookings' tick
+    settles a batch of no-shows in one round trip). `seller` is a reader (a User or an id)."""
+    reader = None if seller is PLATFORM else _user_of(seller)
+    posting = operations.settlement(client, reference, amount, reader, share_bps, key, description, held)
+    to_reader, to_platform = operations.split(amount, share_bps if reader is not None else 0)
+    return posting, Settlement(None, amount, to_reader, to_platform)
+
+
 def release(client, reference, amount, key, description):
     """Give `amount` of what is held for `reference` back to the client's wallet."""
     return operations.release(client, reference, amount, key, description)
+
+
+def release_posting(client, reference, amount, key, description):
+    """release()'s posting, for the ledger's post_many()."""
+    return operations.releasing(client, reference, amount, key, description)
+
+
+def held_for(holds):
+    """{reference: cents held now} for [(client, reference)], in one query."""
+    specs = {reference: accounts.hold_spec(*reference, client) for client, reference in holds}
+    balances = reads.balances(specs.values())
+    return {reference: balances[spec[0]] for reference, spec in specs.items()}

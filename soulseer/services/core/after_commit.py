@@ -19,6 +19,8 @@ import sqlalchemy as sa
 
 KEY = "after_commit"
 ONCE_KEY = "after_commit_once"  # what run_once() queued, so asking again is one set lookup
+BATCH_KEY = "after_commit_batch"  # run_batched(): func -> the items gathered for its one call
+MEMO_KEY = "after_commit_memo"  # transaction_memo(): name -> dict, dropped when the transaction ends
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,39 @@ def run_once(func, *args, first=False, session=None):
         pending.append((func, args))
 
 
+def run_batched(func, item, session=None):
+    """Call `func(items)` once the transaction commits, with every `item` asked for in it (each
+    once, in the order first asked): a tick that tells 400 people in one batch pushes their bells
+    with one query and one round trip to Redis, not 400 of each. The call takes its place in the
+    queue where the first item was asked for."""
+    pending = _pending(session)
+    if session is None:
+        from soulseer.extensions import db
+
+        session = db.session()
+    batches = session.info.setdefault(BATCH_KEY, {})
+    items = batches.get(func)
+    if items is None:
+        items = batches[func] = {}  # a dict keeps the order asked and each item once
+        pending.append((_call_with_items, (func, items)))
+    items[item] = None
+
+
+def transaction_memo(name, session=None):
+    """A dict kept for the current transaction only (dropped at its COMMIT or ROLLBACK): a batch
+    that has read many rows at once leaves them there for code that would look each one up."""
+    if session is None:
+        from soulseer.extensions import db
+
+        session = db.session()
+    _pending(session)
+    return session.info.setdefault(MEMO_KEY, {}).setdefault(name, {})
+
+
+def _call_with_items(func, items):
+    func(list(items))
+
+
 def _once(session=None):
     if session is None:
         from soulseer.extensions import db
@@ -79,6 +114,9 @@ def _after_commit(session):
     if session.in_nested_transaction():
         return  # a savepoint was released: wait for the real commit
     session.info.pop(ONCE_KEY, None)
+    session.info.pop(BATCH_KEY, None)
+    session.info.pop(MEMO_KEY, None)
+    session.info.pop(MEMO_KEY, None)
     for func, args in session.info.pop(KEY, []):
         try:
             func(*args)
@@ -96,6 +134,8 @@ def _after_soft_rollback(session, previous_transaction):
         return
     session.info.pop(KEY, None)
     session.info.pop(ONCE_KEY, None)
+    session.info.pop(BATCH_KEY, None)
+    session.info.pop(MEMO_KEY, None)
 
 
 def init_app(app):

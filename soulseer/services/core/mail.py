@@ -1,9 +1,11 @@
 """Email through the outbox: stored with the change that caused it, delivered by a job after commit."""
 
+import contextlib
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, url_for
 
 from soulseer import clock
@@ -18,6 +20,18 @@ def external_url(endpoint, **values):
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         return url_for(endpoint, _external=True, **values)
+
+
+@contextlib.contextmanager
+def links_outside_request():
+    """One request context at PUBLIC_URL for a batch of links built outside a request (a tick), so
+    `external_url` and `notifications.path_for` give what they give there without making one
+    context per link. Inside a request it changes nothing."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        yield
 
 
 def send(to_address, template, calendar=None, **context):
@@ -35,6 +49,27 @@ def send(to_address, template, calendar=None, **context):
 
     after_commit.enqueue(deliver_email, email.id)
     return email
+
+
+def send_many(messages):
+    """Queue several emails, [(to address, template, context)], in one INSERT in the caller's
+    transaction; after commit one job delivers them in turn (each still sent once: `deliver`)."""
+    from soulseer import templating
+
+    rows, render = [], templating.renderer()
+    for to_address, template, context in messages:
+        rendered = render(f"email/{template}.txt", **context)
+        first_line, _, body = rendered.partition("\n")
+        subject = first_line.removeprefix("Subject:").strip()
+        rows.append({"to_address": to_address, "subject": subject, "body_text": body.strip() + "\n"})
+    if not rows:
+        return []
+    statement = sa.insert(OutboundEmail).returning(OutboundEmail.id, sort_by_parameter_order=True)
+    ids = list(db.session.execute(statement, rows).scalars())
+    from soulseer.jobs.mail import deliver_emails
+
+    after_commit.enqueue(deliver_emails, ids)
+    return ids
 
 
 def smtp_configured():

@@ -6,7 +6,10 @@
 
 `notify` adds the row to the caller's transaction and, once that commits, pushes the re-rendered
 bell (with the new unread count) to every open tab of the user over the event stream. Later
-channels (Web Push, email) hang off the same call.
+channels (Web Push, email) hang off the same call. `notify_many` stores a batch of them in one
+INSERT (a tick telling hundreds of people). However many notifications a transaction makes, each
+person's bell is pushed once after it commits, and all of them together (`push_bells`: one count
+query, one round trip to Redis).
 """
 
 import sqlalchemy as sa
@@ -48,23 +51,24 @@ def notify(user, kind, text, link=None):
     user_id = user if isinstance(user, int) else user.id
     notification = Notification(user_id=user_id, kind=kind, text=text[:TEXT_MAX], link=link or None)
     db.session.add(notification)
-    after_commit.run_once(push_bell, user_id)
+    after_commit.run_batched(push_bells, user_id)
     return notification
 
 
 def notify_many(notes):
-    """notify() for many at once (a batch job's outcomes): `notes` is [(user id, kind, text, link)],
-    stored in one INSERT in the current transaction; after commit each person's bell is pushed once
-    (push_bells), however many of the notes are hers."""
+    """Store the notifications `notes`, [(user or id, kind, text, link)], in one INSERT in the
+    current transaction; after commit, each person's bell is updated once (as `notify`)."""
     rows = []
-    for user_id, kind, text, link in notes:
+    for user, kind, text, link in notes:
         if kind not in KINDS:
             raise ValueError(f"unknown notification kind {kind!r}")
-        rows.append({"user_id": int(user_id), "kind": kind, "text": text[:TEXT_MAX], "link": link or None})
+        user_id = user if isinstance(user, int) else user.id
+        rows.append({"user_id": user_id, "kind": kind, "text": text[:TEXT_MAX], "link": link or None})
     if not rows:
         return
-    db.session.execute(sa.insert(Notification), rows)
-    after_commit.run(push_bells, tuple(sorted({row["user_id"] for row in rows})))
+    db.session.execute(sa.insert(Notification), rows)  # one INSERT … VALUES of every row (insertmanyvalues)
+    for row in rows:
+        after_commit.run_batched(push_bells, row["user_id"])
 
 
 def path_for(endpoint, **values):
@@ -92,33 +96,28 @@ def unread_count_clause(user_id):
 
 def push_bell(user_id):
     """Send the user's open tabs their bell with the current unread count (after a commit)."""
-    from flask import render_template
-
-    with events.isolated_context():
-        html = render_template("notifications/_bell.html", unread_count=unread_count(user_id))
-    events.publish_to_user(user_id, BELL_EVENT, html)
+    push_bells([user_id])
 
 
 def push_bells(user_ids):
-    """push_bell for many users (after a commit): their unread counts in one statement, each bell
-    rendered once per distinct count."""
+    """Send each user's open tabs their bell with the current unread count (after a commit): one
+    query for every count, each bell rendered once per count, one round trip to Redis."""
     from flask import render_template
 
-    rendered = {}
+    user_ids = list(user_ids)
     with events.isolated_context():
-        counts = dict(
+        counts = dict.fromkeys(user_ids, 0)
+        counts.update(
             db.session.execute(
                 sa.select(Notification.user_id, sa.func.count())
                 .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
                 .group_by(Notification.user_id)
             ).all()
         )
-        for user_id in user_ids:
-            count = counts.get(user_id, 0)
-            if count not in rendered:
-                rendered[count] = render_template("notifications/_bell.html", unread_count=count)
-    for user_id in user_ids:
-        events.publish_to_user(user_id, BELL_EVENT, rendered[counts.get(user_id, 0)])
+        bells = {
+            count: render_template("notifications/_bell.html", unread_count=count) for count in set(counts.values())
+        }
+    events.publish_many([(user_id, BELL_EVENT, bells[count]) for user_id, count in counts.items()])
 
 
 def page_for(user_id, before_id=None, limit=None):

@@ -85,17 +85,25 @@ def announce_balance(user, news=None):
     they have open (a top-up credited, a refund or dispute taken back, an admin's adjustment).
     With `news`, the client is also told why, in their notifications, with a link to the wallet."""
     user_id = user if isinstance(user, int) else user.id
-    after_commit.run_once(push_balance, user_id)
+    after_commit.run_batched(push_balances, user_id)
     if news:
         notifications.notify(user_id, "system", news, "/wallet")
 
 
-def push_balance(user_id):
+def push_balances(user_ids):
+    """Each client's balance to their open tabs (after a commit): one query for every balance,
+    each badge rendered once per amount, one round trip to Redis."""
     from flask import render_template
 
+    specs = {user_id: accounts.wallet_spec(user_id) for user_id in user_ids}
     with events.isolated_context():
-        html = render_template("partials/_balance_badge.html", header_balance=balance(user_id))
-    events.publish_to_user(user_id, BALANCE_EVENT, html)
+        cached = reads.balances(specs.values())
+        balances = {user_id: cached[spec[0]] for user_id, spec in specs.items()}
+        badges = {
+            cents: render_template("partials/_balance_badge.html", header_balance=cents)
+            for cents in set(balances.values())
+        }
+    events.publish_many([(user_id, BALANCE_EVENT, badges[cents]) for user_id, cents in balances.items()])
 
 
 def is_frozen(user):

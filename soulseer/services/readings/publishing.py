@@ -5,10 +5,11 @@ per person, so they go to each user with `publish_to_user`, never publicly. `ini
 readings area into the shared parts: state changes, the tick and the ledger's checks."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from soulseer.extensions import db
-from soulseer.ledger import verify
-from soulseer.models import ReaderProfile, ReaderStatus
+from soulseer.ledger import accounts, reads, verify
+from soulseer.models import Booking, ReaderProfile, ReaderStatus
 from soulseer.models.reading import EndReason, Reading, ReadingState
 from soulseer.services.core import after_commit, events, notifications, ticks
 from soulseer.services.marketplace import profiles, reader_status
@@ -20,18 +21,47 @@ S = ReadingState
 
 
 def publish_after_commit(reading):
-    after_commit.run_once(publish_reading, reading.id)
+    after_commit.run_batched(publish_readings, reading.id)
 
 
-def publish_reading(reading_id):
-    """Both participants' live panels, and the reader's alert (shown or cleared)."""
+def publish_readings(reading_ids):
+    """Both participants' live panels of each reading, and the reader's alert (shown or cleared):
+    one context and one load for them all, one round trip to Redis (a tick cancels hundreds)."""
     with events.isolated_context():
-        reading = db.session.get(Reading, reading_id)
-        if reading is None:
-            return
-        for user_id in (reading.client_id, reading.reader_id):
-            events.publish_to_user(user_id, f"reading-{reading.id}", render_status(reading, user_id))
-        events.publish_to_user(reading.reader_id, "reading-alert", render_alert(reading))
+        readings = (
+            db.session.execute(
+                sa.select(Reading)
+                .where(Reading.id.in_(list(reading_ids)))
+                .options(selectinload(Reading.client), selectinload(Reading.reader))
+                .order_by(Reading.id)
+            )
+            .scalars()
+            .all()
+        )
+        # What the panels read besides the readings, for all of them at once: the bookings (into
+        # the session, where the panel's `get` finds them) and the clients' balances.
+        booked = [reading.booking_id for reading in readings if reading.booking_id is not None]
+        bookings = db.session.execute(sa.select(Booking).where(Booking.id.in_(booked))).scalars().all()
+        specs = {reading.client_id: accounts.wallet_spec(reading.client_id) for reading in readings}
+        balances = reads.balances(specs.values())
+        from soulseer import templating
+
+        render = templating.renderer()
+        no_alert = None  # the alert of a reading not waiting for an answer: the same for everyone
+        messages = []
+        for reading in readings:
+            for user_id in (reading.client_id, reading.reader_id):
+                wallet_cents = balances[specs[reading.client_id][0]]
+                panel = render_status(reading, user_id, wallet_cents, render)
+                messages.append((user_id, f"reading-{reading.id}", panel))
+            if reading.state == S.REQUESTED:
+                alert = render_alert(reading)
+            else:
+                no_alert = no_alert if no_alert is not None else render_alert(None)
+                alert = no_alert
+            messages.append((reading.reader_id, "reading-alert", alert))
+        del bookings  # held until here: the session keeps only weak references
+    events.publish_many(messages)
 
 
 def on_transition(reading, from_state, to_state, reason):

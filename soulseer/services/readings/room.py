@@ -93,8 +93,9 @@ def _seconds_until(moment, now):
     return max(0, math.ceil((moment - now).total_seconds()))
 
 
-def status(reading, viewer_id, now=None):
-    """Everything the room's live panel shows, from the database (server truth)."""
+def status(reading, viewer_id, now=None, wallet_cents=None):
+    """Everything the room's live panel shows, from the database (server truth). `wallet_cents`:
+    the client's balance when the caller has read it already (a batch of panels)."""
     now = now or clock.now()
     is_client = viewer_id == reading.client_id
     minute_ms = metering.minute_ms()
@@ -127,7 +128,8 @@ def status(reading, viewer_id, now=None):
         "heartbeat_seconds": current_app.config["HEARTBEAT_SECONDS"],
         "booked_minutes": None,
     }
-    wallet_cents = wallet.balance(reading.client_id)
+    if wallet_cents is None:
+        wallet_cents = wallet.balance(reading.client_id)
     if metering.prepaid(reading):
         # A booked reading was paid in advance: the room shows the booked length, not a running
         # cost against the wallet (the booking's rule settles it; docs/bookings.md).
@@ -228,8 +230,10 @@ def ended_text(reading):
     return texts.get(reading.end_reason, "The reading is over.").format(**names)
 
 
-def render_status(reading, viewer_id):
-    return render_template("readings/_status.html", s=status(reading, viewer_id), ended_text=ended_text)
+def render_status(reading, viewer_id, wallet_cents=None, render=render_template):
+    """The live panel; a batch passes the client's balance and a templating.renderer()."""
+    info = status(reading, viewer_id, wallet_cents=wallet_cents)
+    return render("readings/_status.html", s=info, ended_text=ended_text)
 
 
 def render_alert(reading):
