@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from soulseer import clock
 from soulseer.extensions import db as database
+from soulseer.ledger import keys, operations
 from soulseer.models import Booking, BookingReminder, BookingSettings, Notification, OutboundEmail, Reading
 from soulseer.models.reading import EndReason
 from soulseer.services.bookings import attending, booking
@@ -233,6 +234,58 @@ def test_reminders_are_planned_only_when_still_ahead_and_sent_once_under_two_wor
     assert (
         database.session.execute(sa.select(sa.func.count()).where(Notification.text.like("%tomorrow%"))).scalar() == 2
     )
+
+
+def test_the_batched_tick_in_two_workers_at_once_handles_each_booking_exactly_once(
+    app, short_luna, nova, make_user, run_in_parallel
+):
+    """Eight no-shows (Tuesday) and eight 24-hour reminders (Wednesday), batches of two, two
+    workers on their own connections at the same moment: every booking settled once, every
+    reminder sent once, each person told once per booking."""
+    orion = make_user(role="client", consented=True, display_name="Orion", time_zone="Europe/London")
+    operations.credit_topup(orion, 10_000, keys.topup(f"cs_orion_{orion.id}"), ("topup", orion.id))
+    database.session.commit()
+    missed = [book(nova, short_luna, start=START + timedelta(minutes=30 * k)) for k in range(8)]
+    tomorrow = [book(orion, short_luna, start=START + timedelta(days=1, minutes=30 * k)) for k in range(8)]
+    moment = START + timedelta(minutes=30 * 7 + 15)  # the last one's 10 minutes are over
+
+    def work(_):
+        with app.test_request_context(), clock.frozen(moment):
+            return attending.tick(moment, batch_size=2)
+
+    results = run_in_parallel(work, 2)
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert sum(results) == 16  # each booking and each reminder in one worker's count only
+    database.session.expire_all()
+    for made in missed:
+        made = database.session.get(Booking, made.id)
+        assert (made.state, made.outcome, made.refunded_cents, made.sequence) == ("cancelled", "reader_no_show", 750, 1)
+        told = database.session.execute(
+            sa.select(Notification.user_id).where(
+                Notification.link == f"/bookings/{made.id}", Notification.text.like("%did not join%")
+            )
+        ).scalars()
+        assert sorted(told) == sorted([nova.id, short_luna.id])
+    assert wallet_of(nova) == 10_000
+    assert wallet_of(orion) == 10_000 - 8 * 750
+    assert database.session.get(BookingSettings, short_luna.id).cancellations_count == 8
+    for made in tomorrow:
+        reminded = database.session.execute(
+            sa.select(Notification.user_id).where(
+                Notification.link == f"/bookings/{made.id}", Notification.text.like("%tomorrow%")
+            )
+        ).scalars()
+        assert sorted(reminded) == sorted([orion.id, short_luna.id])
+    sent = database.session.execute(
+        sa.select(BookingReminder.kind, sa.func.count())
+        .where(BookingReminder.sent_at.is_not(None))
+        .group_by(BookingReminder.kind)
+    ).all()
+    assert sent == [("24h", 8)]
+    subjects = database.session.execute(
+        sa.select(OutboundEmail.to_address).where(OutboundEmail.subject.like("%tomorrow"))
+    ).scalars()
+    assert sorted(subjects) == sorted([orion.email, short_luna.email] * 8)
 
 
 def test_cancelling_deletes_the_reminders_not_sent(short_luna, nova):
