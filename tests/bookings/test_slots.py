@@ -1,9 +1,10 @@
 """The slot algorithm on the DST vectors of next-areas.md S-3 (pure: no database)."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 from soulseer.services.bookings import zones
-from soulseer.services.bookings.slots import Schedule, free_starts
+from soulseer.services.bookings.slots import Schedule, free_days, free_starts, starts_on_day
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # far enough before every vector: notice and horizon never cut
 OPEN = {"notice": timedelta(0), "horizon": timedelta(days=400), "buffer": timedelta(0)}
@@ -125,3 +126,87 @@ def test_a_span_of_one_instant_answers_whether_that_start_is_free():
     assert free_starts(schedule, 30, start, start + timedelta(minutes=1), NOW) == [start]
     off_grid = utc(2026, 6, 15, 9, 40)
     assert free_starts(schedule, 15, off_grid, off_grid + timedelta(minutes=1), NOW) == []
+
+
+# The booking page's cheap pass over the days ---------------------------------------------------------
+
+ZONES = [
+    "UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
+    "America/Santiago", "Pacific/Chatham", "America/St_Johns",
+]  # fmt: skip
+
+
+def random_schedule(rng, now):
+    """A reader somewhere with weekly hours (some on odd minutes), dates that differ, bookings that
+    never overlap one another (as the database guarantees), and random notice, horizon and buffer."""
+
+    def ranges():
+        found, minute = [], rng.choice([0, 0, 5, 7, 30, 400])
+        while minute < 1440 and rng.random() < 0.8:
+            start = minute + rng.choice([0, 5, 15, 45, 60, 125, 240])
+            end = min(1440, start + rng.choice([15, 20, 30, 45, 60, 90, 180, 600, 1440]))
+            if start < end:
+                found.append((start, end))
+            minute = end + rng.choice([0, 5, 30, 120])
+        return found
+
+    horizon = timedelta(days=rng.choice([1, 3, 10, 30]))
+    first = zones.local(now, "UTC").date() - timedelta(days=1)
+    overrides = {}
+    for _ in range(rng.randrange(4)):
+        overrides[first + timedelta(days=rng.randrange(horizon.days + 3))] = [] if rng.random() < 0.5 else ranges()
+    busy, moment = [], now - timedelta(hours=rng.randrange(30))
+    while moment < now + horizon + timedelta(days=1):
+        moment += timedelta(minutes=5 * rng.randrange(1, 200))
+        end = moment + timedelta(minutes=rng.choice([15, 30, 45, 60]) + rng.choice([0, 5, 10, 15, 30]))
+        busy.append((moment, end))
+        moment = end
+    return Schedule(
+        rng.choice(ZONES),
+        rules={weekday: ranges() for weekday in range(7) if rng.random() < 0.8},
+        overrides=overrides,
+        notice=timedelta(minutes=rng.choice([0, 15, 120, 2880])),
+        horizon=horizon,
+        buffer=timedelta(minutes=rng.choice([0, 5, 10, 15, 30])),
+        busy=busy,
+    )
+
+
+def test_the_days_with_free_times_and_each_days_times_agree_with_free_starts_on_random_schedules():
+    """`free_days` (the cheap pass) finds exactly the client's dates of `free_starts` over the
+    whole span, and `starts_on_day` exactly that date's starts, on 300 random schedules around the
+    clock changes of 2026 (zones with 30- and 45-minute offsets, a 30-minute change, changes at
+    midnight)."""
+    rng = random.Random(16)
+    moments = [utc(2026, 3, 7), utc(2026, 3, 28), utc(2026, 4, 4), utc(2026, 9, 26), utc(2026, 10, 31), utc(2026, 6, 1)]
+    for case in range(300):
+        now = rng.choice(moments) + timedelta(minutes=rng.randrange(3 * 24 * 60))
+        schedule = random_schedule(rng, now)
+        length, step = rng.choice([15, 30, 45, 60]), rng.choice([15, 15, 30, 60])
+        client_zone = rng.choice(ZONES)
+        span_from, span_to = now, now + schedule.horizon + timedelta(hours=1)
+        exact = free_starts(schedule, length, span_from, span_to, now, step_minutes=step)
+        by_day = {}
+        for start in exact:
+            by_day.setdefault(zones.local(start, client_zone).date(), []).append(start)
+        days = free_days(schedule, length, span_from, span_to, now, client_zone, step_minutes=step)
+        assert days == sorted(by_day), (case, schedule.time_zone, client_zone, length, step)
+        for day in days[:3] + days[-2:]:
+            on_day = starts_on_day(schedule, length, span_from, span_to, now, day, client_zone, step_minutes=step)
+            assert on_day == by_day[day], (case, day)
+        after = span_to.date() + timedelta(days=2)
+        assert starts_on_day(schedule, length, span_from, span_to, now, after, client_zone) == []
+
+
+def test_a_day_whose_one_free_start_lies_exactly_between_two_bookings_has_free_times():
+    monday = date(2026, 6, 15)
+    schedule = Schedule(
+        "UTC",
+        rules={0: [(hhmm(9), hhmm(11))]},
+        **OPEN,
+        busy=[(utc(2026, 6, 15, 9), utc(2026, 6, 15, 9, 30)), (utc(2026, 6, 15, 10), utc(2026, 6, 15, 11))],
+    )
+    span = zones.day_bounds(monday, "UTC")
+    assert free_starts(schedule, 30, *span, NOW) == [utc(2026, 6, 15, 9, 30)]
+    assert free_days(schedule, 30, *span, NOW, "UTC") == [monday]
+    assert free_days(schedule, 45, *span, NOW, "UTC") == []

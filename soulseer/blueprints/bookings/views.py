@@ -75,15 +75,16 @@ def _picker(profile, status=200, problem=None, day=None, **extra):
     span_from = now
     span_to = now + timedelta(days=settings.horizon_days, hours=1)
     schedule = slots.schedule_for(settings, span_from, span_to)
-    starts = slots.free_starts(schedule, length, span_from, span_to, now)
-    days = {}
-    for start in starts:
-        days.setdefault(zones.local(start, client_zone).date(), []).append(start)
+    # The days of the whole horizon with a free time (the cheap pass), the chosen day's times exactly.
+    days = slots.free_days(schedule, length, span_from, span_to, now, client_zone)
     chosen_day = day
     with contextlib.suppress(ValueError):
         chosen_day = chosen_day or date.fromisoformat(request.values.get("day", ""))
     if chosen_day not in days:
         chosen_day = next(iter(days), None)
+    day_starts = []
+    if chosen_day is not None:
+        day_starts = slots.starts_on_day(schedule, length, span_from, span_to, now, chosen_day, client_zone)
     context = {
         "profile": profile,
         "settings": settings,
@@ -98,7 +99,7 @@ def _picker(profile, status=200, problem=None, day=None, **extra):
         "detect_zone": not request.values.get("tz") and not current_user.time_zone and not extra.get("zone_error"),
         "days": days,
         "chosen_day": chosen_day,
-        "day_starts": days.get(chosen_day, []),
+        "day_starts": day_starts,
         "problem": problem,
         "zone_error": None,
         "zones": zones,

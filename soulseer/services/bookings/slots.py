@@ -89,6 +89,98 @@ def free_starts(schedule, length_minutes, span_from, span_to, now, step_minutes=
     return found
 
 
+def starts_on_day(schedule, length_minutes, span_from, span_to, now, day, day_zone, step_minutes=STEP_MINUTES):
+    """The starts of `free_starts` over [span_from, span_to) whose date in `day_zone` is `day`,
+    without computing the others (a few hours either side of the day's bounds: a clock change can
+    move a date's instants past its midnight)."""
+    day_from, day_to = zones.day_bounds(day, day_zone)
+    margin = timedelta(hours=3)
+    near_from, near_to = max(span_from, day_from - margin), min(span_to, day_to + margin)
+    if near_from >= near_to:
+        return []
+    return [
+        start
+        for start in free_starts(schedule, length_minutes, near_from, near_to, now, step_minutes)
+        if zones.local(start, day_zone).date() == day
+    ]
+
+
+def free_days(schedule, length_minutes, span_from, span_to, now, day_zone, step_minutes=STEP_MINUTES):
+    """The dates, in `day_zone` (the client's), on which `free_starts` over the same span finds at
+    least one start, in order — without listing every start. The booking page shows the days of the
+    whole horizon and only the chosen day's times (`free_starts` on that day), so the days need only
+    a cheaper pass: in each of the reader's ranges the starts the rules allow (notice, horizon,
+    the reading fits) minus the starts a booking blocks form a few free stretches; a stretch gives a
+    day when one of its 5-minute granules on that day is on the reader's step. That is a few
+    granules per stretch and day instead of every granule of the horizon.
+    `tests/bookings/test_slots.py` checks that this and `free_starts` agree on random schedules."""
+    length = timedelta(minutes=length_minutes)
+    earliest, latest = now + schedule.notice, now + schedule.horizon
+    blocked = _blocked_starts(schedule.busy, length + schedule.buffer)
+    blocked_ends = [end for _, end in blocked]
+    first_day = zones.local(span_from, schedule.time_zone).date()
+    last_day = zones.local(span_to - timedelta(microseconds=1), schedule.time_zone).date()
+    days, day = [], first_day
+    found_until = span_from  # every start before this is on a date found already
+    while day <= last_day:
+        for range_start, range_end in schedule.ranges_on(day):
+            low, high = max(range_start, earliest, span_from, found_until), min(range_end - length, latest)
+            for first, last in _free_stretches(blocked, blocked_ends, low, high):
+                found_until = _days_of_stretch(
+                    schedule.time_zone, range_start, first, last, span_to, day_zone, step_minutes, days
+                )
+                if found_until > high:
+                    break
+        day += timedelta(days=1)
+    return sorted(set(days))
+
+
+def _blocked_starts(busy, reach):
+    """The starts a reading reaching `reach` past its start may not take: (booking start − reach,
+    blocked until), open at both ends, merged where they overlap, in order."""
+    merged = []
+    for start, end in sorted(busy):
+        low = start - reach
+        if merged and low < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((low, end))
+    return merged
+
+
+def _free_stretches(blocked, blocked_ends, low, high):
+    """The closed stretches [first, last] of [low, high] that no open interval of `blocked` covers."""
+    index = bisect_right(blocked_ends, low)  # the first that ends after `low` (one ending at `low` leaves it free)
+    first = low
+    while first <= high:
+        if index == len(blocked) or blocked[index][0] >= high:
+            yield first, high
+            return
+        block_start, block_end = blocked[index]
+        if block_start >= first:
+            yield first, block_start  # the open interval leaves its own start free
+        first = max(first, block_end)  # and its end
+        index += 1
+
+
+def _days_of_stretch(time_zone, range_start, first, last, span_to, day_zone, step_minutes, days):
+    """Add to `days` each date (in `day_zone`) with a start of the stretch [first, last] of a range
+    beginning at `range_start`: granules counted from the range's start, on the reader's step.
+    Returns the instant from which a start may be on a date not added yet (`first` when none was)."""
+    start = range_start + -((range_start - first) // GRANULE) * GRANULE  # the first granule at or after `first`
+    found_until = first
+    while start <= last and start < span_to:
+        if zones.minute_of_day(start, time_zone) % step_minutes:
+            start += GRANULE
+            continue
+        day = zones.local(start, day_zone).date()
+        days.append(day)
+        # The rest of that day adds nothing: on to the next one.
+        found_until = max(start + GRANULE, zones.day_bounds(day + timedelta(days=1), day_zone)[0])
+        start = range_start + -((range_start - found_until) // GRANULE) * GRANULE
+    return found_until
+
+
 def inside_hours(schedule, start, end):
     """Whether [start, end) lies inside one of the reader's ranges as they are now (her zone, rules
     and overrides): a booking made before a change may no longer (next-areas.md §1.5, pitfall 4)."""
