@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from soulseer import clock
 from soulseer.blueprints.bookings import bp
@@ -64,6 +65,19 @@ def _choice(profile, settings):
     return modes, mode, length
 
 
+@functools.lru_cache(maxsize=64)
+def _zone_options(selected):
+    """The zone select's options (every zone of `zones.known()`, `selected` marked), written once
+    per selected zone: 430 options drawn by the template on every booking page were a quarter of
+    its time (docs/benchmarks.md, "Scheduled readings")."""
+    return Markup(  # noqa: S704 (zone names from zoneinfo, each escaped)
+        "".join(
+            f'<option value="{escape(name)}"{" selected" if name == selected else ""}>{escape(name)}</option>'
+            for name in zones.known()
+        )
+    )
+
+
 def _picker(profile, status=200, problem=None, day=None, **extra):
     """The booking page: days with free times, the chosen day's times, in the client's zone."""
     settings = availability.settings_for(profile.user_id)
@@ -94,7 +108,7 @@ def _picker(profile, status=200, problem=None, day=None, **extra):
         "lengths": settings.lengths,
         "prices": {n: availability.price_for(settings, profile, mode, n) for n in settings.lengths} if modes else {},
         "client_zone": client_zone,
-        "zone_choices": zones.known(),
+        "zone_options": _zone_options(client_zone),
         # No zone stored yet: bookings.js stores the browser's (not over a refused one).
         "detect_zone": not request.values.get("tz") and not current_user.time_zone and not extra.get("zone_error"),
         "days": days,
