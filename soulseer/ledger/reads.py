@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from soulseer.extensions import db
 from soulseer.ledger.accounts import wallet_code_clause
 from soulseer.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction, TransactionKind
+from soulseer.models.base import one_of
 
 # The transactions in which a client pays for something: straight from the wallet, or from a hold.
 SALE_KINDS = (TransactionKind.PURCHASE, TransactionKind.HOLD_SETTLE)
@@ -26,7 +27,7 @@ def balances(specs):
     codes = [spec[0] for spec in specs]
     found = dict(
         db.session.execute(
-            sa.select(LedgerAccount.code, LedgerAccount.balance).where(LedgerAccount.code.in_(codes))
+            sa.select(LedgerAccount.code, LedgerAccount.balance).where(one_of(LedgerAccount.code, codes))
         ).all()
     )
     return {code: found.get(code, 0) for code in codes}

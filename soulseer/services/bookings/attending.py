@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import Booking, Reading, User
+from soulseer.models.base import one_of
 from soulseer.models.booking import BookingState, CancelledBy, Outcome
 from soulseer.models.reading import EndReason, ReadingState
 from soulseer.money import format_cents
@@ -132,7 +133,7 @@ def settle_no_shows(pairs, now):
     if not pairs:
         return
     people = {b.client_id for b, _ in pairs} | {b.reader_id for b, _ in pairs}
-    users = {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(people))).scalars()}
+    users = {user.id: user for user in db.session.execute(sa.select(User).where(one_of(User.id, people))).scalars()}
     # Into memory for the transaction: cancelling each reading looks up its reader's profile.
     found = profiles.preload(people)
     profile_names = {user_id: profile.display_name for user_id, profile in found.items() if profile is not None}
@@ -224,7 +225,7 @@ def bring_up_to_date(bookings, now):
         reading.booking_id: reading
         for reading in db.session.execute(
             sa.select(Reading)
-            .where(Reading.booking_id.in_([booking.id for booking in bookings]))
+            .where(one_of(Reading.booking_id, [booking.id for booking in bookings]))
             .order_by(Reading.id)
             .with_for_update()
             .execution_options(populate_existing=True)

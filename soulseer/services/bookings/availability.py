@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from soulseer.errors import DomainError
 from soulseer.extensions import db
+from soulseer.models.base import one_of
 from soulseer.models.booking import (
     BUFFERS,
     LENGTHS,
@@ -67,7 +68,7 @@ def count_cancellations(reader_ids):
     for n in sorted(set(times.values())):
         db.session.execute(
             sa.update(BookingSettings)
-            .where(BookingSettings.reader_id.in_([reader for reader, count in times.items() if count == n]))
+            .where(one_of(BookingSettings.reader_id, [reader for reader, count in times.items() if count == n]))
             .values(cancellations_count=BookingSettings.cancellations_count + n)
         )
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from soulseer.extensions import db
 from soulseer.ledger import LedgerError, keys, post_many
 from soulseer.models import Booking, BookingReminder
+from soulseer.models.base import one_of
 from soulseer.models.booking import BookingState
 from soulseer.services import commerce
 from soulseer.services.payments import wallet
@@ -83,6 +84,6 @@ def close_many(endings, now):
     # Reminders not sent yet are for a reading that will not happen (S-7).
     db.session.execute(
         sa.delete(BookingReminder).where(
-            BookingReminder.booking_id.in_([e.booking.id for e in endings]), BookingReminder.sent_at.is_(None)
+            one_of(BookingReminder.booking_id, [e.booking.id for e in endings]), BookingReminder.sent_at.is_(None)
         )
     )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db
 from soulseer.models import Booking, BookingReminder, User
+from soulseer.models.base import one_of
 from soulseer.models.booking import BookingState, ReminderKind
 from soulseer.services.bookings import zones
 from soulseer.services.core import mail, notifications
@@ -55,7 +56,7 @@ def send_due(now, batch_size=200):
         if rows:
             db.session.execute(
                 sa.update(BookingReminder)
-                .where(BookingReminder.id.in_([reminder.id for reminder, _ in rows]))
+                .where(one_of(BookingReminder.id, [reminder.id for reminder, _ in rows]))
                 .values(sent_at=now)
             )
         db.session.commit()
@@ -68,7 +69,7 @@ def _send(rows):
     """The batch's reminders to both people of each booking, in-app and by email: one INSERT of
     the notifications and one of the emails for the whole batch."""
     people = {booking.client_id for _, booking in rows} | {booking.reader_id for _, booking in rows}
-    users = {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(people))).scalars()}
+    users = {user.id: user for user in db.session.execute(sa.select(User).where(one_of(User.id, people))).scalars()}
     reader_names = {user_id: profile.display_name for user_id, profile in profiles.profiles_for(people).items()}
     notes, emails = [], []
     with mail.links_outside_request():

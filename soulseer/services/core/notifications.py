@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, url_for
 
 from soulseer import clock
 from soulseer.extensions import db
+from soulseer.models.base import one_of
 from soulseer.models.notification import Notification
 from soulseer.services.core import after_commit, events
 from soulseer.services.core.data_export import export_section, iso
@@ -123,7 +124,7 @@ def push_bells(user_ids):
         counts.update(
             db.session.execute(
                 sa.select(Notification.user_id, sa.func.count())
-                .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
+                .where(one_of(Notification.user_id, user_ids), Notification.read_at.is_(None))
                 .group_by(Notification.user_id)
             ).all()
         )

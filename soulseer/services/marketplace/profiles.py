@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, ReaderStatus, Role, Specialty, User, UserStatus
+from soulseer.models.base import one_of
 from soulseer.models.marketplace import reader_profile_specialties
 from soulseer.models.reading import MODE_LABELS, MODES
 from soulseer.money import AmountError, parse_cents
@@ -87,7 +88,7 @@ def profiles_for(user_ids):
     return {
         profile.user_id: profile
         for profile in db.session.execute(
-            sa.select(ReaderProfile).where(ReaderProfile.user_id.in_(list(user_ids)))
+            sa.select(ReaderProfile).where(one_of(ReaderProfile.user_id, user_ids))
         ).scalars()
     }
 

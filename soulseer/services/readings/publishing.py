@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from soulseer.extensions import db
 from soulseer.ledger import accounts, reads, verify
 from soulseer.models import Booking, ReaderProfile, ReaderStatus
+from soulseer.models.base import one_of
 from soulseer.models.reading import EndReason, Reading, ReadingState
 from soulseer.services.core import after_commit, events, notifications, ticks
 from soulseer.services.marketplace import profiles, reader_status
@@ -31,7 +32,7 @@ def publish_readings(reading_ids):
         readings = (
             db.session.execute(
                 sa.select(Reading)
-                .where(Reading.id.in_(list(reading_ids)))
+                .where(one_of(Reading.id, reading_ids))
                 .options(selectinload(Reading.client), selectinload(Reading.reader))
                 .order_by(Reading.id)
             )
@@ -41,7 +42,7 @@ def publish_readings(reading_ids):
         # What the panels read besides the readings, for all of them at once: the bookings (into
         # the session, where the panel's `get` finds them) and the clients' balances.
         booked = [reading.booking_id for reading in readings if reading.booking_id is not None]
-        bookings = db.session.execute(sa.select(Booking).where(Booking.id.in_(booked))).scalars().all()
+        bookings = db.session.execute(sa.select(Booking).where(one_of(Booking.id, booked))).scalars().all()
         specs = {reading.client_id: accounts.wallet_spec(reading.client_id) for reading in readings}
         balances = reads.balances(specs.values())
         from soulseer import templating
