@@ -295,20 +295,11 @@ def entries_totals(specs, **criteria):
     codes = [spec[0] for spec in specs]
     rows = db.session.execute(
         _entries_from(LedgerAccount.code, sa.func.sum(LedgerEntry.amount), sa.func.count(LedgerEntry.id))
-        .where(LedgerAccount.code.in_(codes), *_entries_where(None, **criteria))
+        .where(one_of(LedgerAccount.code, codes), *_entries_where(None, **criteria))
         .group_by(LedgerAccount.code)
     ).all()
     found = {code: (int(total), count) for code, total, count in rows}
     return {code: found.get(code, (0, 0)) for code in codes}
-
-
-def balances(specs):
-    """The cached balances of tracked accounts by spec, in one statement: {code: cents}, 0 for an
-    account that does not exist yet."""
-    codes = [spec[0] for spec in specs]
-    found = dict(db.session.execute(sa.select(LedgerAccount.code, LedgerAccount.balance).where(
-        LedgerAccount.code.in_(codes))).all())  # fmt: skip
-    return {code: found.get(code, 0) for code in codes}
 
 
 def entries(spec, limit=50, **criteria):
