@@ -93,6 +93,20 @@ def test_physical_goods_take_stock_add_shipping_and_need_an_address(db, funded, 
     assert (database.session.get(Product, crystal.id).stock, wallet_of(cass), _count(Order)) == (1, 4500, 1)
 
 
+def test_a_short_wallet_buying_what_is_sold_out_hears_sold_out_and_nothing_is_kept(db, funded, crystal):
+    """The stock is taken last (the product's row lock held to the commit only), but a product
+    already short is refused before anything is written: "Sold out", not the top-up."""
+    database.session.execute(sa.update(Product).where(Product.id == crystal.id).values(stock=0))
+    database.session.commit()
+    poor = funded(100)
+    address = buying.Address(name="Cass Moon", line1="1 Main St", city="Springfield", postal_code="62701", country="US")
+    with pytest.raises(ShopError) as refused:
+        buying.buy_from_wallet(poor, crystal.id, 1, "key-1", address)
+    assert (refused.value.status, refused.value.message) == (409, "Sold out.")
+    database.session.rollback()
+    assert (_count(Order), wallet_of(poor), database.session.get(Product, crystal.id).stock) == (0, 100, 0)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -133,9 +133,13 @@ def take_stock(product, quantity):
     ).scalar_one_or_none()
     if left is None:
         now = db.session.execute(sa.select(Product.stock).where(Product.id == product.id)).scalar_one()
-        message = "Sold out." if now == 0 else f"Only {now} left: choose {now} or fewer."
-        raise ShopError(message, field="quantity", status=409)
+        raise _short_of_stock(now)
     return left
+
+
+def _short_of_stock(left):
+    message = "Sold out." if left == 0 else f"Only {left} left: choose {left} or fewer."
+    return ShopError(message, field="quantity", status=409)
 
 
 def put_back_stock(order):
@@ -147,33 +151,33 @@ def put_back_stock(order):
             )
 
 
-def place_order(buyer, product, quantity, request_key, payment_method, **columns):
-    """The order of this buy form, pending, with its item and its stock taken (physical goods).
-    Returns (order, made): made False when the same form made the order already (a double click, a
-    retried request, two tabs at once: orders are unique per buyer and request key)."""
+def place_order(buyer, product, quantity, request_key, payment_method, take_stock_now=True, **columns):
+    """The order of this buy form, pending unless `columns` say otherwise, with its item and (for
+    physical goods, unless the caller takes it itself at the end: `take_stock_now=False`) its stock
+    taken. Returns (order, made): made False when the same form made the order already (a double
+    click, a retried request, two tabs at once: orders are unique per buyer and request key)."""
     physical = product.kind == ProductKind.PHYSICAL
     subtotal = product.price_cents * quantity
+    columns.setdefault("payment_status", PaymentStatus.PENDING)
     statement = (
         insert(Order)
         .values(
             buyer_id=buyer.id, request_key=request_key, payment_method=payment_method,
-            payment_status=PaymentStatus.PENDING,
             fulfilment_status=FulfilmentStatus.UNFULFILLED if physical else FulfilmentStatus.NOT_REQUIRED,
             subtotal_cents=subtotal, shipping_cents=product.shipping_cents,
             total_cents=subtotal + product.shipping_cents, **columns,
         )
         .on_conflict_do_nothing(constraint="uq_orders_buyer_request")
-        .returning(Order.id)
+        .returning(Order)
     )  # fmt: skip
-    order_id = db.session.execute(statement).scalar_one_or_none()
-    if order_id is None:  # the same form, sent twice at once: the other request made the order
+    order = db.session.execute(statement).scalar_one_or_none()  # the Order itself: no second read
+    if order is None:  # the same form, sent twice at once: the other request made the order
         return existing_order(buyer, request_key), False
-    order = db.session.get(Order, order_id)
     order.items.append(OrderItem(
         product_id=product.id, seller_id=product.seller_id, kind=product.kind,
         title=product.title, unit_price_cents=product.price_cents, quantity=quantity,
     ))  # fmt: skip
-    if physical:
+    if physical and take_stock_now:
         take_stock(product, quantity)
     return order, True
 
@@ -190,15 +194,26 @@ def sale_description(item):
 def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
     """Buy now, paid from the wallet. Returns the paid order (the first one, when this form was
     sent before). Raises ShopError, commerce.NotEnoughFunds (402: offer a top-up) or
-    commerce.SpendingFrozen (403); the caller rolls back on any of them and commits otherwise."""
+    commerce.SpendingFrozen (403); the caller rolls back on any of them and commits otherwise.
+
+    The order is written paid at once (any refusal after it rolls the whole transaction back), and
+    the stock is taken last: the product's row lock, which every buyer of it waits for, is held
+    from that UPDATE to the commit only, not through the posting. A product already short of
+    stock is refused before anything is written, so a short wallet still hears "Sold out"."""
     request_key = check_request_key(request_key)
     already = existing_order(buyer, request_key)
     if already is not None:
         return already
     product = product_to_buy(product_id, buyer)
     quantity = check_quantity(product, quantity)
-    shipping = check_address(address or Address()) if product.kind == ProductKind.PHYSICAL else {}
-    order, made = place_order(buyer, product, quantity, request_key, "wallet", **shipping)
+    physical = product.kind == ProductKind.PHYSICAL
+    shipping = check_address(address or Address()) if physical else {}
+    if physical and product.stock < quantity:
+        raise _short_of_stock(product.stock)
+    order, made = place_order(
+        buyer, product, quantity, request_key, "wallet", take_stock_now=False,
+        payment_status=PaymentStatus.PAID, paid_at=clock.now(), **shipping,
+    )  # fmt: skip
     if not made:
         return order
     [item] = order.items
@@ -206,9 +221,9 @@ def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
         buyer, seller_of(item), order.total_cents, keys.order_payment(order.id), reference(order),
         sale_description(item),
     )  # fmt: skip
-    order.payment_status = PaymentStatus.PAID
-    order.paid_at = clock.now()
-    db.session.flush()
-    downloads.issue_grants(order)
+    if physical:
+        take_stock(product, quantity)
+    else:
+        downloads.issue_grants(order)
     wallet.announce_balance(buyer)
     return order

@@ -41,12 +41,14 @@ def window():
 
 def issue_grants(order):
     """A grant for each digital item of a paid order (once: an item with a grant in force keeps it)."""
+    db.session.flush()  # the items' ids
     for item in order.items:
         if item.kind == ProductKind.DIGITAL and item.grant is None:
             db.session.add(DownloadGrant(order_item_id=item.id, allowed=allowed()))
     db.session.flush()
     for item in order.items:
-        db.session.refresh(item, ["grants"])
+        if item.kind == ProductKind.DIGITAL:
+            db.session.refresh(item, ["grants"])
 
 
 def _item(buyer, order_id, item_id):
