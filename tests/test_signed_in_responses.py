@@ -326,3 +326,14 @@ def test_a_session_signed_in_through_the_form_is_kept(client, db, make_user):
     form["csrf_token"] = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     assert client.post("/sign-in", data=form).status_code == 302
     assert "Sign out" in _kept(client)
+
+
+def test_a_tampered_session_cookie_is_never_answered_from_what_was_kept(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    cookie = browser.get_cookie("session")
+    payload, _, signature = cookie.value.rpartition(".")
+    forged = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    browser.set_cookie("session", forged)
+    html = _page(browser)
+    assert _balance(html) is None and "Sign in" in _header(html)  # Flask: no session at all

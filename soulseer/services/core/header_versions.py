@@ -74,10 +74,10 @@ def bump_everyone():
 
 
 def _pending(session):
-    pending = session.info.get(PENDING)
-    if pending is None:
-        pending = session.info[PENDING] = (set(), [False])
-        after_commit.run_once(_bump_after_commit, session, first=True, session=session)
+    pending = session.info.setdefault(PENDING, (set(), [False]))
+    # Asked every time (one set lookup): the bump is queued in this transaction whatever became
+    # of an earlier one's queue.
+    after_commit.run_once(_bump_after_commit, session, first=True, session=session)
     return pending
 
 
