@@ -133,11 +133,23 @@ def _conversation_people(session, conversation_id):
     return None if found is None else (found.client_id, found.reader_id)
 
 
+_watched_models = None
+
+
+def _watched():
+    """The models whose rows a header shows (imported once, after the models are)."""
+    global _watched_models  # noqa: PLW0603 (a per-process cache of imported classes)
+    if _watched_models is None:
+        from soulseer.models import AgreementAcceptance, ContentPage, Conversation, Message, Notification, User
+
+        _watched_models = (User, Notification, AgreementAcceptance, Conversation, Message, ContentPage)
+    return _watched_models
+
+
 def _object_people(session, obj):
     """The people whose header `obj` (a changed row) concerns: a tuple, () for nobody, None for
     "cannot tell" (then everyone)."""
-    from soulseer.models import AgreementAcceptance, ContentPage, Conversation, Message, Notification, User
-
+    User, Notification, AgreementAcceptance, Conversation, Message, ContentPage = _watched()  # noqa: N806
     if isinstance(obj, User):
         return (obj.id,)
     if isinstance(obj, Notification | AgreementAcceptance):
@@ -152,9 +164,10 @@ def _object_people(session, obj):
 
 
 def _after_flush(session, flush_context):
-    for obj in (*session.new, *session.deleted, *session.dirty):
-        if obj in session.dirty and not session.is_modified(obj):
-            continue
+    watched = _watched()
+    changed_rows = [obj for obj in (*session.new, *session.deleted) if isinstance(obj, watched)]
+    changed_rows += [obj for obj in session.dirty if isinstance(obj, watched) and session.is_modified(obj)]
+    for obj in changed_rows:
         people = _object_people(session, obj)
         if people is None:
             changed_for_everyone(session)
