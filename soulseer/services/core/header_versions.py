@@ -25,8 +25,10 @@ When: once **before** the commit (so a page read from rows that are about to cha
 under the version that follows) and again **after** it, first in the after-commit queue, so the
 version has moved before any tab hears of the change through the event stream and before the
 request that made the change answers. SQL that bypasses the session (db.engine, raw connections,
-psql) must call `bump_users()` / `bump_everyone()` itself; what it forgets is bounded by the kept
-responses' lifetime (`BROWSE_CACHE_SECONDS`).
+psql) must call `bump_users()` / `bump_everyone()` itself. What is missed — such SQL, a process
+that dies between a commit and its bump (the bump before the commit covers what was flushed by
+then), Redis unreachable for the bump but not for the read — is bounded by the kept responses'
+lifetime (`BROWSE_CACHE_SECONDS`, 300 s).
 """
 
 import logging
