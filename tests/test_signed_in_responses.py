@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_login.utils import _create_identifier
 
 from soulseer import clock, signed_in_responses
+from soulseer.extensions import db as database
 from soulseer.ledger import accounts, operations, post_many
 from soulseer.models import ContentPage, Conversation, Message, Notification, User
 from soulseer.services import commerce
@@ -369,3 +370,39 @@ def test_statements_that_name_their_people_move_only_theirs(db, redis, buyer, ma
     assert moved(lambda: operations.credit_topup(buyer, 100, f"topup:p:{buyer.id}", ("topup", buyer.id))) == ["buyer"]
     assert moved(lambda: db.session.execute(sa.update(Notification).values(read_at=clock.now()))) == ["everyone"]
     assert moved(lambda: None) == []
+
+
+def _shop_purchase(buyer, make_user):
+    from soulseer.services.shop import buying
+    from tests.support.shop import digital_product
+
+    product = digital_product(make_user(role="admin", consented=True), price="12.00")
+    return lambda: buying.buy_from_wallet(database.session.get(User, buyer.id), product.id, 1, "form-1")
+
+
+def _paid_reply_unlocked(buyer, make_user):
+    from soulseer.services.messages import paid, sending
+    from tests.readings.conftest import online_at
+
+    luna = make_user(role="reader", consented=True)
+    online_at(luna)  # a listed reader a client may write to
+    message, _ = sending.start(buyer, luna, "Should I move to Lisbon this spring?")
+    database.session.commit()
+    reply = sending.send(message.conversation, luna, "Yes, in March.", price_cents=400)
+    database.session.commit()
+    reply_id = reply.id
+    return lambda: paid.unlock(database.session.get(User, buyer.id), reply_id)
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "after"),
+    [("shop purchase", _shop_purchase, "$8.00"), ("paid reply unlocked", _paid_reply_unlocked, "$16.00")],
+)
+def test_a_kept_page_shows_a_sale_made_through_its_area(kind, action, after, client, db, buyer, make_user):
+    sell = action(buyer, make_user)  # the product, or the conversation and its paid reply, first
+    browser = _sign_in(client, buyer)
+    assert _balance(_kept(browser)) == "$20.00"  # kept after everything but the sale itself
+    sell()
+    db.session.commit()
+    assert _balance(_page(browser)) == after
+    assert _balance(_kept(browser, "/")) == after
