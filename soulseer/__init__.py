@@ -29,12 +29,20 @@ def create_app(config=None):
     init_redis(app)
 
     import soulseer.models  # noqa: F401  (registers the models with SQLAlchemy)
-    from soulseer import compression, quick_heartbeats, security, signed_in, static_files, visitor_responses
+    from soulseer import (
+        compression,
+        quick_heartbeats,
+        security,
+        signed_in,
+        signed_in_responses,
+        static_files,
+        visitor_responses,
+    )
     from soulseer.blueprints import register_blueprints
     from soulseer.cli import register_cli
     from soulseer.services import bookings, community, messages, moderation, payouts, shop, streams
     from soulseer.services.accounts import auth0, suspensions
-    from soulseer.services.core import after_commit
+    from soulseer.services.core import after_commit, header_versions
     from soulseer.services.marketplace import page_cache
     from soulseer.templating import register_template_helpers
     from soulseer.views import IdConverter, refuse_nul_characters
@@ -42,6 +50,7 @@ def create_app(config=None):
     auth0.init_app(app)  # Authlib's OpenID client, registered only when Auth0 is configured
     after_commit.init_app(app)  # events, jobs and cache bumps wait for the real commit
     page_cache.init_app(app)  # the browse cache's version follows committed changes
+    header_versions.init_app(app)  # and each signed-in person's header version hers
     moderation.init_app(app)  # the kinds of content moderation knows
     suspensions.init_app(app)  # the queue's timed suspensions end in the tick
     messages.init_app(app)  # messages in the moderation queue and the data export
@@ -60,6 +69,7 @@ def create_app(config=None):
     register_blueprints(app)
     register_cli(app)
     quick_heartbeats.install(app)  # a room's heartbeat that changes nothing answered before Flask
+    signed_in_responses.install(app)  # a signed-in client's own browse and home pages, kept while unchanged
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

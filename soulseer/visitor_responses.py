@@ -59,6 +59,11 @@ def page_for_visitors(template, variant, context, query=""):
     it in the cache and this request's token fills it. `query` is the canonical query string of
     this page's URL: the whole response may then be shared too (below)."""
     if current_user.is_authenticated or session.get("_flashes"):
+        if current_user.is_authenticated and not session.get("_flashes"):
+            # Her own page of this shared kind, kept for her while nothing of it changes.
+            from soulseer import signed_in_responses
+
+            signed_in_responses.mark_shareable(request.environ, query, current_user)
         return render_template(template, **context())
     mark_shareable(request.environ, query)
     slot = csrf_slot()
@@ -83,6 +88,11 @@ def mark_shareable(environ, canonical_query=""):
     environ[ENVIRON_KEY] = canonical_query
 
 
+def encoding_key(environ):
+    """The Accept-Encoding header, normalised: browsers send a handful of distinct values."""
+    return "".join(environ.get("HTTP_ACCEPT_ENCODING", "").lower().split())
+
+
 def _may_share(environ):
     return (
         environ.get("REQUEST_METHOD") == "GET"
@@ -92,11 +102,6 @@ def _may_share(environ):
         and len(environ.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
         and len(environ.get("HTTP_ACCEPT_ENCODING", "")) <= MAX_ACCEPT_ENCODING_LENGTH
     )
-
-
-def _encoding_key(environ):
-    """The Accept-Encoding header, normalised: browsers send a handful of distinct values."""
-    return "".join(environ.get("HTTP_ACCEPT_ENCODING", "").lower().split())
 
 
 class VisitorResponses:
@@ -115,7 +120,7 @@ class VisitorResponses:
             release=self._release,
             path=environ["PATH_INFO"],
             query=environ.get("QUERY_STRING", ""),
-            encoding=_encoding_key(environ),
+            encoding=encoding_key(environ),
         )
 
     def __call__(self, environ, start_response):

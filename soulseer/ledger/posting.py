@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from soulseer import clock
 from soulseer.extensions import db
-from soulseer.ledger.models import LedgerAccount, LedgerTransaction, TransactionKind
+from soulseer.ledger.models import AccountKind, LedgerAccount, LedgerTransaction, TransactionKind
 
 
 class LedgerError(Exception):
@@ -209,11 +209,27 @@ def post_many(postings):
     postings = list(postings)
     if not postings:
         return []
+    _wallets_moved(postings)
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor:
         cursor.execute(_POST_BATCH, {**_arguments(postings), "at": clock.now()})
         rows = [_Row(*row) for row in cursor.fetchall()]
     return [_outcome(posting, row) for posting, row in zip(postings, rows, strict=True)]
+
+
+def _wallets_moved(postings):
+    """The clients whose wallet these postings move see a new balance in their header once the
+    transaction commits: their header versions move then (services/core/header_versions.py)."""
+    from soulseer.services.core import header_versions
+
+    owners = {
+        spec[2]
+        for posting in postings
+        for account, _ in posting.legs
+        if (spec := _spec(account))[1] == AccountKind.CLIENT_WALLET
+    }
+    if owners:
+        header_versions.changed(owners, db.session())
 
 
 def post(kind, idempotency_key, legs, *, description, reference=None, actor=None):

@@ -1,0 +1,209 @@
+"""A signed-in client's own pages of the shared kind, kept whole and answered before Flask (issue #20).
+
+The browse page and the home page are the same for everyone but for the layout around them: a
+visitor's whole response is shared before Flask (visitor_responses.py), while a signed-in client's
+went through all of Flask on every request — the session, the user loader's statement, the consent
+check, the layout rendered with her header, the hooks — about fifteen times a visitor's cost
+(docs/benchmarks.md, "Signed-in pages"). Yet her page changes only when the shared part changes
+(the marketplace version) or when something of her own layout does: her name, role, consent or
+session, the wallet's balance, the bell, the unread messages — each of which moves her **header
+version** after its commit (services/core/header_versions.py). So her finished response, exactly as
+Flask rendered it for her, is kept in Redis under her session and the three versions read *before*
+Flask rendered it, and given to her again from this WSGI layer while all three are unchanged: one
+Redis round trip, as for a visitor.
+
+Kept and answered only when all of these hold, so nobody ever gets anything but their own page, as
+fresh as Flask would make it:
+- a GET of a path in SIGNED_IN_PATHS, not from HTMX, with a Cookie header;
+- the session cookie is Flask's own, its signature valid, signed less than REFRESH_SECONDS ago
+  (older ones go to Flask, which signs them again: the rolling session lifetime is kept), holding
+  only the keys of a plain signed-in session (user and epoch, freshness, Flask-Login's
+  identifier, the CSRF token) — a flash message or anything else goes to Flask — and Flask-Login's
+  identifier (address and User-Agent) is this request's, as its session protection demands;
+- the view marked the response as this person's page of the shared kind (`mark_shareable`:
+  `page_for_visitors` for a signed-in client; readers and admins, whose header shows more than the
+  versions cover, are always rendered), with the request's canonical query;
+- the answer is a 200; its Set-Cookie (the session signed again) goes out to this request and is
+  not kept.
+The key holds the release digest, the user, a digest of the session (its user, epoch and CSRF
+token: the page carries that token), the path, the query and the Accept-Encoding header. The CSRF
+token stays valid as long as the session (WTF_CSRF_TIME_LIMIT is None). Everything else, and
+everything when Redis cannot be reached, goes to Flask untouched.
+"""
+
+import hashlib
+import json
+import logging
+from hashlib import sha512
+
+import redis
+from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie
+
+from soulseer import clock
+from soulseer.services.core import header_versions
+from soulseer.services.marketplace import page_cache
+from soulseer.visitor_responses import MAX_ACCEPT_ENCODING_LENGTH, MAX_QUERY_LENGTH, encoding_key
+
+SIGNED_IN_PATHS = frozenset({"/", "/readers"})
+REFRESH_SECONDS = 3600
+VERIFIED_MAX = 10_000
+ENVIRON_KEY = "soulseer.signed_in_shareable"
+# The keys a plain signed-in session holds (Flask-Login's, Flask-WTF's, and when she signed in:
+# blueprints/auth/views.py, read only by the pages that ask for a recent sign-in); any other
+# (a flash message, a remember-me instruction, a step in a flow) goes to Flask.
+PLAIN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_id", "csrf_token", "_permanent", "signed_in_at"})
+# Holds "<marketplace version>|<global header version>|<her header version>\n<head JSON>\n<body>".
+KEY = "soulseer:signed-in:{release}:{user}:{session}:response:{path}?{query}#{encoding}"
+
+log = logging.getLogger(__name__)
+
+
+def mark_shareable(environ, canonical_query, user):
+    """This response is `user`'s page of the shared kind: it may be given to her again, from her
+    session, while the marketplace version and her header versions stay as they were. Clients
+    only: their header is what the header versions cover."""
+    if user.is_client:
+        environ[ENVIRON_KEY] = (canonical_query, user.id)
+
+
+def _may_keep(environ):
+    return (
+        environ.get("REQUEST_METHOD") == "GET"
+        and environ.get("PATH_INFO") in SIGNED_IN_PATHS
+        and environ.get("HTTP_COOKIE")
+        and not environ.get("HTTP_HX_REQUEST")
+        and len(environ.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+        and len(environ.get("HTTP_ACCEPT_ENCODING", "")) <= MAX_ACCEPT_ENCODING_LENGTH
+    )
+
+
+def session_identifier(environ):
+    """Flask-Login's session identifier (flask_login.utils._create_identifier) from the WSGI
+    environ: its address (X-Forwarded-For's first, else the remote address) and User-Agent, each
+    as Flask-Login formats them (tests/test_signed_in_responses.py compares the two)."""
+    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    agent = environ.get("HTTP_USER_AGENT")
+    if agent is not None:
+        agent = agent.encode("utf-8")
+    return sha512(f"{address}|{agent}".encode()).hexdigest()
+
+
+class SignedInResponses:
+    """WSGI middleware around the application's wsgi_app (installed by `install`)."""
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._release = None
+        self._serializer = None
+        # Cookies whose signature checked out, with what they hold and when they were signed: the
+        # same cookie comes back on every request of a session until Flask signs it again, and
+        # checking the signature (key derivation, two HMACs, JSON) was a third of a kept answer.
+        # An entry is the exact cookie text that verified; its age is still checked every time.
+        self._verified = {}
+
+    def _person(self, environ):
+        """(user id, session digest) of a plain, recent, valid signed-in session, else None."""
+        app = self.app
+        value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(app.config["SESSION_COOKIE_NAME"])
+        if not value:
+            return None
+        found = self._verified.get(value)
+        if found is None:
+            if self._serializer is None:
+                self._serializer = app.session_interface.get_signing_serializer(app)
+            try:
+                found = self._serializer.loads(
+                    value, max_age=int(app.permanent_session_lifetime.total_seconds()), return_timestamp=True
+                )
+            except BadSignature:
+                return None
+            if len(self._verified) >= VERIFIED_MAX:
+                self._verified.clear()  # a bound, not a policy
+            self._verified[value] = found
+        data, signed_at = found
+        if (clock.now() - signed_at).total_seconds() >= REFRESH_SECONDS or not data.keys() <= PLAIN_SESSION_KEYS:
+            return None
+        user, token = data.get("_user_id"), data.get("csrf_token")
+        if not isinstance(user, str) or not isinstance(token, str):
+            return None
+        user_id, _, epoch = user.partition(":")
+        if not user_id.isdigit() or not epoch:
+            return None
+        protection = app.config.get("SESSION_PROTECTION", app.login_manager.session_protection)
+        if protection in ("basic", "strong") and data.get("_id") != session_identifier(environ):
+            return None
+        return int(user_id), hashlib.sha256(f"{user}|{token}".encode()).hexdigest()[:32]
+
+    def _key(self, environ, user_id, digest):
+        if self._release is None:
+            with self.app.app_context():
+                self._release = page_cache.release()
+        return KEY.format(
+            release=self._release,
+            user=user_id,
+            session=digest,
+            path=environ["PATH_INFO"],
+            query=environ.get("QUERY_STRING", ""),
+            encoding=encoding_key(environ),
+        )
+
+    def __call__(self, environ, start_response):
+        seconds = self.app.config["BROWSE_CACHE_SECONDS"]
+        if not seconds or not _may_keep(environ):
+            return self.wsgi_app(environ, start_response)
+        person = self._person(environ)
+        if person is None:
+            return self.wsgi_app(environ, start_response)
+        user_id, digest = person
+        store = self.app.extensions["redis"]
+        key = self._key(environ, user_id, digest)
+        try:
+            found = store.mget(
+                page_cache.VERSION_KEY, header_versions.GLOBAL_KEY, header_versions.user_key(user_id), key
+            )
+        except redis.RedisError:
+            log.warning("signed-in responses unavailable; answering without them", exc_info=True)
+            return self.wsgi_app(environ, start_response)
+        versions = b"|".join(version or b"0" for version in found[:3])
+        if found[3] is not None:
+            found_versions, _, stored = found[3].partition(b"\n")
+            if found_versions == versions:
+                head, _, body = stored.partition(b"\n")
+                status, headers = json.loads(head)
+                start_response(status, [tuple(header) for header in headers])
+                return [body]
+        return self._answer_and_keep(environ, start_response, store, key, user_id, versions, seconds)
+
+    def _answer_and_keep(self, environ, start_response, store, key, user_id, versions, seconds):
+        answered = {}
+
+        def keep_head(status, headers, exc_info=None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
+
+        iterable = self.wsgi_app(environ, keep_head)
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        if environ.get(ENVIRON_KEY) == (environ.get("QUERY_STRING", ""), user_id) and answered.get(
+            "status", ""
+        ).startswith("200 "):
+            headers = [(name, value) for name, value in answered["headers"] if name.lower() != "set-cookie"]
+            head = json.dumps([answered["status"], headers]).encode()
+            try:
+                store.set(key, versions + b"\n" + head + b"\n" + body, ex=seconds)
+            except redis.RedisError:
+                log.warning("signed-in responses: could not store %s", key, exc_info=True)
+        return [body]
+
+
+def install(app):
+    """Inside ProxyFix (Flask-Login's identifier needs the forwarded address), inside the visitor
+    responses (a request with a cookie never is one of theirs)."""
+    app.wsgi_app = SignedInResponses(app, app.wsgi_app)

@@ -1,0 +1,408 @@
+"""A signed-in client's own browse and home pages, kept whole and answered before Flask
+(soulseer/signed_in_responses.py), and the header versions that say when they are stale
+(services/core/header_versions.py, issue #20): never older than what was committed before the page
+was asked for, after each kind of posting and notification."""
+
+import re
+from datetime import timedelta
+from importlib.metadata import version
+
+import pytest
+import sqlalchemy as sa
+from flask_login.utils import _create_identifier
+
+from soulseer import clock, signed_in_responses
+from soulseer.extensions import db as database
+from soulseer.ledger import accounts, operations, post_many
+from soulseer.models import ContentPage, Conversation, Message, Notification, User
+from soulseer.services import commerce
+from soulseer.services.core import header_versions, notifications
+from soulseer.services.messages import unread
+from soulseer.services.payments import ledger_admin
+from tests.support.browse import Statements
+from tests.test_signed_in import _balance, _header
+
+AGENT = f"Werkzeug/{version('werkzeug')}"  # the test client's User-Agent
+
+
+def _sign_in(test_client, user):
+    """As Flask-Login's login_user leaves the session (its identifier for this client's address
+    and User-Agent), then one page: the session gets its CSRF token."""
+    with test_client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session.permanent = True  # as sign_in_user leaves it
+        session["signed_in_at"] = int(clock.now().timestamp())
+        session["_id"] = signed_in_responses.session_identifier({"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": AGENT})
+    assert test_client.get("/readers").status_code == 200
+    return test_client
+
+
+def _kept(browser, path="/readers", **kwargs):
+    """Load `path` until it is answered from what was kept (no SQL at all); return its HTML."""
+    browser.get(path, **kwargs)
+    with Statements() as statements:
+        response = browser.get(path, **kwargs)
+    assert response.status_code == 200
+    assert statements.seen == [], "a kept page runs no statement"
+    return response.get_data(as_text=True)
+
+
+def _page(browser, path="/readers"):
+    response = browser.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def buyer(make_user, db):
+    buyer = make_user(role="client", consented=True, display_name="Cleo")
+    operations.credit_topup(buyer, 2_000, f"topup:first:{buyer.id}", ("topup", buyer.id))
+    db.session.commit()
+    return buyer
+
+
+def test_a_kept_page_is_her_own_page_and_runs_no_statement(client, app, buyer):
+    browser = _sign_in(client, buyer)
+    flask_page = _page(browser)
+    html = _kept(browser)
+    assert html == flask_page  # exactly what Flask rendered for her: her name, balance, token
+    assert _balance(html) == "$20.00" and "Cleo" in _header(html)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    # The kept page's token is her session's: a POST with it passes the CSRF check (a redirect, not a 400).
+    assert browser.post("/notifications/read-all", headers={"X-CSRFToken": token}).status_code == 302
+    html = _kept(browser, "/")
+    assert _balance(html) == "$20.00"
+
+
+def test_the_identifier_is_flask_logins(app):
+    environ = {
+        "REMOTE_ADDR": "10.1.2.3",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (Ünïcode)",
+        "HTTP_X_FORWARDED_FOR": "1.2.3.4, 5.6.7.8",
+    }
+    with app.test_request_context("/", environ_base=environ):
+        assert signed_in_responses.session_identifier(environ) == _create_identifier()
+    del environ["HTTP_X_FORWARDED_FOR"], environ["HTTP_USER_AGENT"]
+    with app.test_request_context("/", environ_base=environ):
+        assert signed_in_responses.session_identifier(environ) == _create_identifier()
+
+
+def _reading_minute(buyer, reader):
+    """The billing tick's way: a minute held in a batch (post_many), then settled at the end."""
+    [posted] = post_many([commerce.hold_posting(buyer.id, ("reading", 1), 300, f"test:minute:{buyer.id}", "A minute")])
+    assert not isinstance(posted, Exception)
+
+
+def _post(kind, buyer, reader, admin):
+    """Each kind of posting that moves a client's wallet, as its area posts it (every area sells
+    through commerce: a reading's minutes and a booking are holds then settle or release; a shop
+    purchase, a paid reply unlocked and a gift are charges; refunds go through commerce.refund)."""
+    if kind == "top-up":
+        operations.credit_topup(buyer, 1_000, f"topup:more:{buyer.id}", ("topup", buyer.id))
+    elif kind == "charge (shop purchase, paid reply, gift)":
+        commerce.charge(buyer, reader, 300, f"test:sale:{buyer.id}", ("test", 1), "A paid reply")
+    elif kind == "reading minute (billing tick, in a batch)":
+        _reading_minute(buyer, reader)
+    elif kind == "booking hold":
+        commerce.hold(buyer, ("booking", 7), 500, f"test:hold:{buyer.id}", "A booking held")
+    elif kind == "hold released":
+        commerce.release(buyer, ("booking", 8), 500, f"test:release:{buyer.id}", "A booking cancelled")
+    elif kind == "hold settled, rest released":
+        commerce.settle(buyer, ("booking", 8), 200, reader, f"test:settle:{buyer.id}", "A booking kept")
+    elif kind == "refund":
+        commerce.refund(("test", 2), 300, f"test:refund:{buyer.id}", admin, "Sorry")
+    elif kind == "adjustment":
+        ledger_admin.adjust_wallet(admin, accounts.wallet(buyer), -250, "Duplicate goodwill credit", "a-1")
+    elif kind == "top-up refund":
+        operations.debit_topup_refund(buyer, 400, f"topup-refund:{buyer.id}", ("topup", buyer.id))
+    elif kind == "dispute":
+        operations.debit_dispute(buyer, 600, f"dispute:{buyer.id}", ("topup", buyer.id))
+
+
+def _before(kind, buyer, reader):
+    """What must be there before the posting (a hold to release or settle, a sale to refund)."""
+    if kind in ("hold released", "hold settled, rest released"):
+        commerce.hold(buyer, ("booking", 8), 500, f"test:hold8:{buyer.id}", "A booking held")
+    elif kind == "refund":
+        commerce.charge(buyer, reader, 300, f"test:sale2:{buyer.id}", ("test", 2), "A paid reply")
+
+
+MOVED = {
+    "top-up": ("$20.00", "$30.00"),
+    "charge (shop purchase, paid reply, gift)": ("$20.00", "$17.00"),
+    "reading minute (billing tick, in a batch)": ("$20.00", "$17.00"),
+    "booking hold": ("$20.00", "$15.00"),
+    "hold released": ("$15.00", "$20.00"),
+    "hold settled, rest released": ("$15.00", "$18.00"),
+    "refund": ("$17.00", "$20.00"),
+    "adjustment": ("$20.00", "$17.50"),
+    "top-up refund": ("$20.00", "$16.00"),
+    "dispute": ("$20.00", "$14.00"),
+}
+
+
+@pytest.mark.parametrize("kind", list(MOVED))
+def test_a_kept_page_shows_every_kind_of_posting_committed_before_it(kind, client, db, buyer, make_user):
+    reader, admin = make_user(role="reader", consented=True), make_user(role="admin", consented=True)
+    _before(kind, buyer, reader)
+    db.session.commit()
+    browser = _sign_in(client, buyer)
+    before, after = MOVED[kind]
+    assert _balance(_kept(browser)) == before
+    assert _balance(_kept(browser, "/")) == before
+    _post(kind, buyer, reader, admin)
+    db.session.commit()
+    assert _balance(_page(browser)) == after
+    assert _balance(_page(browser, "/")) == after
+    assert _balance(_kept(browser)) == after
+
+
+def test_a_posting_rolled_back_leaves_the_kept_page(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    operations.credit_topup(buyer, 1_000, f"topup:never:{buyer.id}", ("topup", buyer.id))
+    db.session.rollback()
+    with Statements() as statements:
+        assert _balance(_page(browser)) == "$20.00"
+    assert statements.seen == []
+
+
+def test_another_clients_posting_leaves_her_kept_page(client, db, buyer, make_user):
+    other = make_user(role="client", consented=True)
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    operations.credit_topup(other, 1_000, f"topup:other:{other.id}", ("topup", other.id))
+    db.session.commit()
+    with Statements() as statements:
+        _page(browser)
+    assert statements.seen == []
+
+
+def _bell(html):
+    return re.search(r'aria-label="Notifications, ([^"]+)"', _header(html)).group(1)
+
+
+def test_each_notification_change_is_seen(client, db, buyer, make_user):
+    browser = _sign_in(client, buyer)
+    assert _bell(_kept(browser)) == "none unread"
+    notifications.notify(buyer, "system", "Something happened")  # one row, through the session
+    db.session.commit()
+    assert _bell(_page(browser)) == "1 unread"
+    assert _bell(_kept(browser, "/")) == "1 unread"
+    notifications.notify_many([(buyer.id, "system", "Two", None), (buyer.id, "order", "Three", None)])  # one INSERT
+    db.session.commit()
+    assert _bell(_page(browser)) == "3 unread"
+    first = db.session.execute(sa.select(Notification).filter_by(user_id=buyer.id)).scalars().first()
+    notifications.mark_read(first)  # an object's read_at
+    db.session.commit()
+    assert _bell(_page(browser)) == "2 unread"
+    _kept(browser)
+    notifications.mark_all_read(buyer.id)  # an UPDATE naming her
+    db.session.commit()
+    assert _bell(_page(browser)) == "none unread"
+    notifications.notify(buyer, "system", "Again")
+    db.session.commit()
+    assert _bell(_kept(browser)) == "1 unread"
+    db.session.execute(sa.update(Notification).values(read_at=clock.now()))  # an UPDATE of everyone's
+    db.session.commit()
+    assert _bell(_page(browser)) == "none unread"
+
+
+def _unread_messages(html):
+    found = re.search(r'class="nav-count" data-count="(\d+)"', _header(html))
+    return int(found.group(1)) if found else 0
+
+
+def test_messages_sent_and_read_are_seen(client, db, buyer, make_user):
+    luna = make_user(role="reader", consented=True, display_name="Luna")
+    conversation = Conversation(client_id=buyer.id, reader_id=luna.id)
+    db.session.add(conversation)
+    db.session.commit()
+    conversation_id, buyer_id, luna_id = conversation.id, buyer.id, luna.id
+    browser = _sign_in(client, buyer)
+    assert _unread_messages(_kept(browser)) == 0
+    message = Message(conversation_id=conversation.id, sender_id=luna.id, body="Hello from Luna")
+    db.session.add(message)
+    db.session.flush()
+    conversation.last_message_id = message.id
+    db.session.commit()
+    assert _unread_messages(_page(browser)) == 1
+    db.session.remove()  # a message to a conversation this session has not loaded: cannot tell whose
+    db.session.add(Message(conversation_id=conversation_id, sender_id=luna_id, body="Are you there?"))
+    db.session.commit()
+    assert _unread_messages(_page(browser)) == 2
+    _kept(browser)
+    conversation = db.session.get(Conversation, conversation_id)
+    conversation.last_message_id = db.session.execute(sa.select(sa.func.max(Message.id))).scalar_one()
+    unread.mark_read(conversation, db.session.get(User, buyer_id), conversation.last_message_id)
+    db.session.commit()
+    assert _unread_messages(_page(browser)) == 0
+
+
+def test_her_own_row_and_consent_are_seen(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    db.session.get(User, buyer.id).display_name = "Cleopatra"
+    db.session.commit()
+    assert "Cleopatra" in _header(_page(browser))
+    _kept(browser)
+    db.session.get(User, buyer.id).terms_version = 0  # Terms owed again
+    db.session.commit()
+    answer = browser.get("/readers")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/welcome/consent")
+
+
+def test_a_new_terms_version_is_seen_by_everyone(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    db.session.add(ContentPage(slug="terms", title="Terms", body_markdown="New terms", version=2))  # an edit
+    db.session.commit()
+    assert browser.get("/readers").headers["Location"].startswith("/welcome/consent")
+    db.session.get(User, buyer.id).terms_version = 2
+    db.session.commit()
+    _kept(browser)
+    db.session.execute(sa.text("UPDATE content_pages SET version = version + 1 WHERE slug = 'terms'"))  # SQL
+    db.session.commit()
+    assert browser.get("/readers").headers["Location"].startswith("/welcome/consent")
+
+
+def test_signed_out_everywhere_or_suspended_is_seen(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    db.session.get(User, buyer.id).session_epoch += 1
+    db.session.commit()
+    assert _balance(_page(browser)) is None and "Sign in" in _header(_page(browser))
+
+
+def test_what_is_never_kept(client, app, db, buyer, make_user):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+
+    def statements_for(*args, **kwargs):
+        with Statements() as statements:
+            browser.get(*args, **kwargs)
+        return statements.seen
+
+    assert statements_for("/readers", headers={"HX-Request": "true"}) != []  # the list alone
+    assert statements_for("/readers", headers={"User-Agent": "another browser"}) != []  # Flask-Login's check
+    assert statements_for("/shop") != []  # not one of the pages kept
+    with browser.session_transaction() as session:
+        session["_flashes"] = [("info", "Saved")]
+    assert "Saved" in _page(browser)  # the flash is Flask's to show (and to clear)
+    luna = make_user(role="reader", consented=True)
+    reader_browser = _sign_in(app.test_client(), luna)
+    reader_browser.get("/readers")
+    with Statements() as statements:
+        reader_browser.get("/readers")
+    assert statements.seen != []  # a reader's header (her waiting request) is not covered
+
+
+def test_a_session_signed_long_ago_goes_to_flask_which_signs_it_again(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    clock.advance(timedelta(seconds=signed_in_responses.REFRESH_SECONDS + 5))
+    with Statements() as statements:
+        response = browser.get("/readers")
+    assert statements.seen != [] and "session=" in response.headers.get("Set-Cookie", "")
+
+
+def test_bulk_header_bumps_are_one_command(app, redis):
+    before = redis.mget(header_versions.user_key(1), header_versions.user_key(2))
+    header_versions.bump_users([1, 2])
+    after = redis.mget(header_versions.user_key(1), header_versions.user_key(2))
+    assert after[0] == after[1] and after[0] not in before
+
+
+def test_a_session_signed_in_through_the_form_is_kept(client, db, make_user):
+    from soulseer.services.accounts import passwords
+    from tests.conftest import csrf_token_from
+
+    make_user(
+        role="client",
+        consented=True,
+        email="cleo@example.test",
+        password_hash=passwords.hash_password("a-long-pass-2026"),
+    )
+    form = {"email": "cleo@example.test", "password": "a-long-pass-2026"}
+    form["csrf_token"] = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    assert client.post("/sign-in", data=form).status_code == 302
+    assert "Sign out" in _kept(client)
+
+
+def test_a_tampered_session_cookie_is_never_answered_from_what_was_kept(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    _kept(browser)
+    cookie = browser.get_cookie("session")
+    payload, _, signature = cookie.value.rpartition(".")
+    forged = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    browser.set_cookie("session", forged)
+    html = _page(browser)
+    assert _balance(html) is None and "Sign in" in _header(html)  # Flask: no session at all
+
+
+def _versions(redis, *user_ids):
+    return redis.mget(header_versions.GLOBAL_KEY, *(header_versions.user_key(user_id) for user_id in user_ids))
+
+
+def test_statements_that_name_their_people_move_only_theirs(db, redis, buyer, make_user):
+    """Precision, not freshness (the tests above): a statement that names whose rows it changes
+    moves those people's versions and leaves everyone else's kept pages alone."""
+    other, luna = make_user(role="client", consented=True), make_user(role="reader", consented=True)
+    conversation = Conversation(client_id=buyer.id, reader_id=luna.id)
+    db.session.add(conversation)
+    db.session.commit()
+
+    def moved(action):
+        before = _versions(redis, buyer.id, other.id, luna.id)
+        action()
+        db.session.commit()
+        after = _versions(redis, buyer.id, other.id, luna.id)
+        names = ("everyone", "buyer", "other", "luna")
+        return [name for name, b, a in zip(names, before, after, strict=True) if a != b]
+
+    assert moved(lambda: notifications.mark_all_read(buyer.id)) == ["buyer"]
+    assert moved(lambda: notifications.notify_many([(other.id, "system", "Hi", None)])) == ["other"]
+    message = Message(conversation_id=conversation.id, sender_id=luna.id, body="Hello")
+    assert moved(lambda: db.session.add(message)) == ["buyer", "luna"]
+    conversation.last_message_id = message.id
+    assert moved(lambda: unread.mark_read(conversation, buyer, message.id)) == ["buyer", "luna"]
+    assert moved(lambda: operations.credit_topup(buyer, 100, f"topup:p:{buyer.id}", ("topup", buyer.id))) == ["buyer"]
+    assert moved(lambda: db.session.execute(sa.update(Notification).values(read_at=clock.now()))) == ["everyone"]
+    assert moved(lambda: None) == []
+
+
+def _shop_purchase(buyer, make_user):
+    from soulseer.services.shop import buying
+    from tests.support.shop import digital_product
+
+    product = digital_product(make_user(role="admin", consented=True), price="12.00")
+    return lambda: buying.buy_from_wallet(database.session.get(User, buyer.id), product.id, 1, "form-1")
+
+
+def _paid_reply_unlocked(buyer, make_user):
+    from soulseer.services.messages import paid, sending
+    from tests.readings.conftest import online_at
+
+    luna = make_user(role="reader", consented=True)
+    online_at(luna)  # a listed reader a client may write to
+    message, _ = sending.start(buyer, luna, "Should I move to Lisbon this spring?")
+    database.session.commit()
+    reply = sending.send(message.conversation, luna, "Yes, in March.", price_cents=400)
+    database.session.commit()
+    reply_id = reply.id
+    return lambda: paid.unlock(database.session.get(User, buyer.id), reply_id)
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "after"),
+    [("shop purchase", _shop_purchase, "$8.00"), ("paid reply unlocked", _paid_reply_unlocked, "$16.00")],
+)
+def test_a_kept_page_shows_a_sale_made_through_its_area(kind, action, after, client, db, buyer, make_user):
+    sell = action(buyer, make_user)  # the product, or the conversation and its paid reply, first
+    browser = _sign_in(client, buyer)
+    assert _balance(_kept(browser)) == "$20.00"  # kept after everything but the sale itself
+    sell()
+    db.session.commit()
+    assert _balance(_page(browser)) == after
+    assert _balance(_kept(browser, "/")) == after
