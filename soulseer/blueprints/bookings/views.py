@@ -109,6 +109,8 @@ def _picker(profile, status=200, problem=None, day=None, **extra):
         "prices": {n: availability.price_for(settings, profile, mode, n) for n in settings.lengths} if modes else {},
         "client_zone": client_zone,
         "zone_options": _zone_options(client_zone),
+        # This choice's address, written once: each day chip and time adds its `day` or `start`.
+        "choice_url": url_for("bookings.book", slug=profile.slug, tz=client_zone, mode=mode, length=length),
         # No zone stored yet: bookings.js stores the browser's (not over a refused one).
         "detect_zone": not request.values.get("tz") and not current_user.time_zone and not extra.get("zone_error"),
         "days": days,

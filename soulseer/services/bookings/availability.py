@@ -232,13 +232,11 @@ def takes_bookings(settings):
     if settings is None or not settings.lengths:
         return False
     reader_id = settings.reader_id
-    has_rule = db.session.execute(sa.select(AvailabilityRule.id).filter_by(reader_id=reader_id).limit(1)).first()
-    has_hours = db.session.execute(
-        sa.select(AvailabilityOverride.id)
-        .where(AvailabilityOverride.reader_id == reader_id, AvailabilityOverride.start_minute.is_not(None))
-        .limit(1)
-    ).first()
-    return bool(has_rule or has_hours)
+    has_rule = sa.exists().where(AvailabilityRule.reader_id == reader_id)
+    has_hours = sa.exists().where(
+        AvailabilityOverride.reader_id == reader_id, AvailabilityOverride.start_minute.is_not(None)
+    )
+    return db.session.execute(sa.select(sa.or_(has_rule, has_hours))).scalar_one()
 
 
 def outside_hours(reader, now):
