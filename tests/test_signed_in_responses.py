@@ -363,6 +363,11 @@ def test_statements_that_name_their_people_move_only_theirs(db, redis, buyer, ma
 
     assert moved(lambda: notifications.mark_all_read(buyer.id)) == ["buyer"]
     assert moved(lambda: notifications.notify_many([(other.id, "system", "Hi", None)])) == ["other"]
+    # A text statement moves everyone's, unless it names its people (notify_many's; mail's names none).
+    touch = sa.text("UPDATE notifications SET read_at = read_at WHERE false")
+    assert moved(lambda: db.session.execute(touch)) == ["everyone"]
+    assert moved(lambda: db.session.execute(touch, execution_options=header_versions.naming([other.id]))) == ["other"]
+    assert moved(lambda: db.session.execute(touch, execution_options=header_versions.naming(()))) == []
     message = Message(conversation_id=conversation.id, sender_id=luna.id, body="Hello")
     assert moved(lambda: db.session.add(message)) == ["buyer", "luna"]
     conversation.last_message_id = message.id

@@ -16,7 +16,9 @@ the transaction when it writes
 - a conversation (read positions) or a message (new, hidden): both people of the conversation;
 - an agreement acceptance: its user; a content page (the Terms' version): everyone;
 - a bulk INSERT/UPDATE/DELETE on those tables: the users its rows or its `WHERE column = value`
-  name, else everyone; any other textual (non-SELECT) statement through the session: everyone;
+  name, else everyone; any other textual (non-SELECT) statement through the session: everyone,
+  unless it names its people with `naming(user_ids)` (notify_many's INSERT … unnest: its users;
+  mail.send_many's: nobody);
 and the ledger's one writer (`ledger.posting.post_many`) names the owners of the client wallets
 each posting moves (`changed`): top-ups, charges, holds and releases, refunds, gifts, adjustments,
 disputes, the billing tick's minutes.
@@ -49,6 +51,8 @@ PERSON_COLUMNS = {"users": "id", "notifications": "user_id", "agreement_acceptan
 CONVERSATION_TABLES = {"conversations": "id", "messages": "conversation_id"}
 EVERYONE_TABLES = frozenset({"content_pages"})
 WATCHED_TABLES = frozenset(PERSON_COLUMNS) | frozenset(CONVERSATION_TABLES) | EVERYONE_TABLES
+# The execution option of a text statement that says whose header it changes (`naming`).
+PEOPLE_OPTION = "header_people"
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,13 @@ def bump_everyone():
 
 
 # --- what the transaction changes --------------------------------------------------------------
+
+
+def naming(user_ids):
+    """Execution options for a text statement that changes the header of exactly these people (none:
+    an empty list), so that it moves only their versions: a text statement says nothing the
+    listeners can read, and one that does not say so moves everyone's."""
+    return {PEOPLE_OPTION: tuple(int(user_id) for user_id in user_ids)}
 
 
 def _pending(session):
@@ -227,7 +238,10 @@ def _statement_people(state, name):
 def _do_orm_execute(state):
     statement = state.statement
     if isinstance(statement, sa.sql.elements.TextClause):
-        if not statement.text.lstrip().lower().startswith(("select", "with", "show", "explain")):
+        named = state.execution_options.get(PEOPLE_OPTION)
+        if named is not None:
+            changed(named, state.session)
+        elif not statement.text.lstrip().lower().startswith(("select", "with", "show", "explain")):
             changed_for_everyone(state.session)
         return
     if not (state.is_insert or state.is_update or state.is_delete):

@@ -19,7 +19,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models.base import one_of
 from soulseer.models.notification import Notification
-from soulseer.services.core import after_commit, events
+from soulseer.services.core import after_commit, events, header_versions
 from soulseer.services.core.data_export import export_section, iso
 
 # The kinds PRODUCT.md §12 names; an unknown kind is a programming error, caught early.
@@ -72,7 +72,9 @@ def notify_many(notes):
     # One short statement with four arrays: a VALUES list of hundreds of rows is a statement the
     # driver parses anew each time (it cost more than the insert).
     db.session.execute(
-        _INSERT_MANY, {"user_ids": user_ids, "kinds": kinds, "texts": texts, "links": links, "at": clock.now()}
+        _INSERT_MANY,
+        {"user_ids": user_ids, "kinds": kinds, "texts": texts, "links": links, "at": clock.now()},
+        execution_options=header_versions.naming(user_ids),  # their bells: their headers, no one else's
     )
     for user_id in user_ids:
         after_commit.run_batched(push_bells, user_id)
