@@ -47,8 +47,8 @@ DAY = 24 * 3600
 
 
 def in_words(seconds):
-    """A wait as people say it, rounded up: "45 seconds", "3 minutes", "21 hours"."""
-    for unit, size, from_seconds in (("hour", 3600, 2 * 3600), ("minute", 60, 120)):
+    """A wait as people say it, rounded up: "45 seconds", "2 minutes" (from 90 s), "21 hours" (from 90 min)."""
+    for unit, size, from_seconds in (("hour", 3600, 90 * 60), ("minute", 60, 90)):
         if seconds >= from_seconds:
             return f"{math.ceil(seconds / size)} {unit}s"
     return f"{seconds} second{'s' if seconds != 1 else ''}"
