@@ -4,7 +4,8 @@ team's; an author deletes a reply and its answers still read; a notification of 
 thread's second page lands on it; the categories page follows new threads live; a post with
 self-harm language shows its writer (only) the crisis banner; an admin locks, moves and removes on a
 laptop and suspends an author from the queue, and members see why (a locked thread says so, a
-suspended author's posts are marked, three reports hide a reply from everyone but its author)."""
+suspended author's posts are marked, three reports hide a reply from everyone but its author); an
+admin renames and reorders a category."""
 
 import re
 from datetime import timedelta
@@ -234,3 +235,34 @@ def test_an_admin_locks_moves_removes_and_suspends_on_a_laptop_and_members_see_w
     expect(page.locator(f"#post-{offer.id}")).to_contain_text("Orion Suspended")
     screenshot(page, "locked-phone")
     assert page.watched.problems() == []
+
+
+def test_an_admin_renames_and_reorders_a_category_and_members_see_it(page, make_user, db, screenshot):
+    from soulseer.models import AuditEntry, CommunityCategory
+
+    account(make_user, "admin", "ada@example.test", "Ada")
+    saved = [(c.id, c.name, c.description, c.position) for c in db.session.query(CommunityCategory)]
+    readings = db.session.query(CommunityCategory).filter_by(slug="readings").one()
+    try:
+        sign_in(page, "ada@example.test")
+        page.goto("/admin/community")
+        card = page.locator(f"#category-{readings.id}")
+        card.get_by_label("Name").fill("Your Readings")
+        card.get_by_label("Description").fill("How a reading went, and what you took from it.")
+        card.get_by_label("Place in the list").fill("9")
+        card.get_by_role("button", name="Save Readings").click()
+        expect(page.get_by_text("Your Readings: saved.")).to_be_visible()
+        screenshot(page, "categories-admin")
+        page.goto("/community")
+        last = page.locator(".community-category").last  # place 9: after Announcements (5)
+        expect(last.get_by_role("link", name="Your Readings")).to_have_attribute("href", "/community/readings")
+        expect(last).to_contain_text("How a reading went, and what you took from it.")
+        entry = db.session.query(AuditEntry).filter_by(action="community_category.updated").one()
+        assert entry.before["name"] == "Readings" and entry.after["name"] == "Your Readings"
+        assert page.watched.problems() == []
+    finally:  # the categories are reference data, kept between tests
+        db.session.rollback()
+        for category_id, name, description, position in saved:
+            row = db.session.get(CommunityCategory, category_id)
+            row.name, row.description, row.position = name, description, position
+        db.session.commit()
