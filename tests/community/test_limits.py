@@ -162,3 +162,50 @@ def test_over_the_limit_the_page_answers_429_with_retry_after(member, writer):
     assert 1 <= int(response.headers["Retry-After"]) <= 5
     assert "faster than the community allows" in response.get_data(as_text=True)
     assert count(CommunityPost) == 1
+
+
+def test_a_refusal_says_the_rule_and_the_wait_in_words(newcomer, member):
+    start(newcomer, 1)
+    assert refused(lambda: start(newcomer, 2)).message == (
+        "You are posting threads faster than the community allows (a new account posts one thread every "
+        "2 minutes and 3 threads on its first day). Try again in 2 minutes."
+    )
+    for n in (2, 3):
+        spacing_passes(newcomer, "thread")
+        start(newcomer, n)
+    spacing_passes(newcomer, "thread")
+    error = refused(lambda: start(newcomer, 4))
+    assert error.message.endswith("Try again in 24 hours.") and error.retry_after > 23 * 3600  # not "1440 minutes"
+    nova = member()
+    thread = make_thread(member())
+    reply(nova, thread, 1)
+    assert refused(lambda: reply(nova, thread, 2)).message == (
+        "You are posting replies faster than the community allows (one reply every 5 seconds). Try again in 5 seconds."
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "1 second"),
+        (89, "89 seconds"),
+        (90, "2 minutes"),
+        (121, "3 minutes"),
+        (5399, "90 minutes"),
+        (5400, "2 hours"),
+        (75_000, "21 hours"),
+    ],
+)
+def test_waits_in_words_round_up(seconds, words):
+    assert limits.in_words(seconds) == words
+
+
+def test_starting_a_thread_too_soon_answers_429_with_retry_after_on_the_form(newcomer, writer):
+    browser = writer(newcomer)
+    data = {"title": "My first thread", "body": "Hello everyone, glad to be here."}
+    assert send(browser, "/community/general/new", **data).status_code == 303
+    response = send(browser, "/community/general/new", title="My second thread", body="Another question at once.")
+    assert response.status_code == 429 and 100 <= int(response.headers["Retry-After"]) <= 120
+    html = response.get_data(as_text=True)
+    assert "Try again in 2 minutes." in html and 'value="My second thread"' in html  # the form keeps the text
+    assert count(CommunityThread) == 1

@@ -157,3 +157,53 @@ def test_an_author_edit_of_a_hidden_reply_keeps_it_hidden_and_reopens_its_item(m
     database.session.refresh(item)
     database.session.refresh(reply)
     assert reply.hidden and item.state == "open" and item.decision == "edited_while_hidden"
+
+
+def test_a_reporter_counts_toward_auto_hide_from_exactly_seven_days_old(member, make_user):
+    """F-8's "accounts at least 7 days old", at the second, by the clock."""
+    now = clock.now()
+    with clock.frozen(now):
+        reply = make_reply(make_thread(member()), member(), body="Pay me on Cash App")
+        almost = make_user(consented=True, created_at=now - timedelta(days=7) + timedelta(seconds=1))
+        for _ in range(2):
+            flags.flag(make_user(consented=True, created_at=now - timedelta(days=7)), "community_post", reply.id,
+                       "off_platform", NOTE)  # fmt: skip
+            database.session.commit()
+        flags.flag(almost, "community_post", reply.id, "off_platform", NOTE)
+        database.session.commit()
+        database.session.refresh(reply)
+        assert reply.visible  # two of seven days, one a second short
+        flags.flag(make_user(consented=True, created_at=now - timedelta(days=7)), "community_post", reply.id,
+                   "off_platform", NOTE)  # fmt: skip
+        database.session.commit()
+        database.session.refresh(reply)
+        assert reply.hidden_automatically
+
+
+def test_an_admin_suspends_a_replys_author_from_the_queue_and_their_posts_stay_marked(client, member):
+    from soulseer.models import User
+
+    ada = member(role="admin")
+    orion = member(display_name="Orion")
+    thread = make_thread(orion, title="Readings cheaper elsewhere")
+    reply = make_reply(thread, orion, body="Venmo me and skip the fees")
+    flags.flag(member(), "community_post", reply.id, "off_platform", NOTE)
+    database.session.commit()
+    item = database.session.query(ModerationItem).one()
+    queue.suspend_author(ada, item.id, "Sends members to pay him outside SoulSeer.")
+    database.session.commit()
+    assert database.session.get(User, orion.id).status == "suspended"
+    entry = database.session.query(AuditEntry).filter_by(action="user.suspended").one()
+    assert (entry.actor_id, entry.target_id) == (ada.id, orion.id)
+    html = client.get(thread_url(thread)).get_data(as_text=True)
+    assert html.count('Orion <span class="tag tag-warn">Suspended</span>') == 2  # the thread and the reply
+    assert "Venmo me and skip the fees" in html  # the posts stay (the reply is hidden only if an admin hides it)
+
+
+def test_the_reply_form_under_a_hidden_reply_is_404_for_others(app, member, login):
+    thread = make_thread(member())
+    author = member()
+    hidden = make_reply(thread, author, hidden_at=clock.now(), hidden_reason="Reported")
+    url = f"/community/t/{thread.id}/reply-form?to={hidden.id}"
+    assert login(app.test_client(), member()).get(url, headers={"HX-Request": "true"}).status_code == 404
+    assert login(app.test_client(), author).get(url, headers={"HX-Request": "true"}).status_code == 200

@@ -250,3 +250,18 @@ def test_a_signed_in_categories_page_listens_for_its_counts_and_a_visitors_does_
     listening = f'hx-get="/community" hx-trigger="sse:{live.CATEGORIES_EVENT}"'
     assert listening in login(app.test_client(), member()).get("/community").get_data(as_text=True)
     assert listening not in client.get("/community").get_data(as_text=True)  # visitors have no event stream
+
+
+def test_a_moved_thread_keeps_its_url_and_is_listed_in_its_new_category(client, member):
+    from soulseer.services.community import stewardship
+
+    thread = make_thread(member(), title="Which crystals help sleep?")
+    url = thread_url(thread)
+    assert "Which crystals" in client.get("/community/general").get_data(as_text=True)
+    stewardship.move(member(role="admin"), thread.id, category("spiritual-growth").id)
+    database.session.commit()
+    html = client.get(url).get_data(as_text=True)  # the URL names no category: links keep working
+    assert canonical(html).endswith(url) and "· Spiritual Growth · SoulSeer</title>" in html
+    assert 'href="/community/spiritual-growth">Spiritual Growth</a>' in html  # the breadcrumb
+    assert "Which crystals" not in client.get("/community/general").get_data(as_text=True)
+    assert "Which crystals" in client.get("/community/spiritual-growth").get_data(as_text=True)

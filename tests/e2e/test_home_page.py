@@ -70,7 +70,7 @@ def test_layout_at_tablet_and_desktop(browser, live_server, screenshot, width):
     page.goto("/")
     mobile_nav = page.get_by_role("navigation", name="Main (mobile)")
     top_nav = page.get_by_role("navigation", name="Main", exact=True)
-    if width >= 1024:
+    if width >= 1280:
         expect(top_nav).to_be_visible()
         expect(mobile_nav).to_be_hidden()
     else:

@@ -42,15 +42,40 @@ def _wait(limiter, limit, key):
     return max(1, math.ceil(reset_at - time.time()))
 
 
-def _check_rate(user, what, limits):
+NOUNS = {"thread": ("thread", "threads"), "reply": ("reply", "replies")}
+DAY = 24 * 3600
+
+
+def in_words(seconds):
+    """A wait as people say it, rounded up: "45 seconds", "2 minutes" (from 90 s), "21 hours" (from 90 min)."""
+    for unit, size, from_seconds in (("hour", 3600, 90 * 60), ("minute", 60, 90)):
+        if seconds >= from_seconds:
+            return f"{math.ceil(seconds / size)} {unit}s"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def _rule(what, limits, new):
+    """The limits in words: "one thread every 15 seconds and 20 a day"."""
+    one, many = NOUNS[what]
+    parts = []
+    for limit in limits:
+        seconds = limit.get_expiry()
+        if seconds == DAY:
+            parts.append(f"{limit.amount} {many} {'on its first day' if new else 'a day'}")
+        else:
+            parts.append(f"one {one} every {in_words(seconds)}")
+    return ("a new account posts " if new else "") + " and ".join(parts)
+
+
+def _check_rate(user, what, limits, new):
     limiter = throttle.moving_window()
     key = (f"community-{what}", str(user.id))
     waits = [_wait(limiter, limit, key) for limit in limits if not limiter.test(limit, *key)]
     if waits:
         wait = max(waits)
-        when = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
         raise CommunityError(
-            f"You are posting {what}s faster than the community allows. Try again in {when}.",
+            f"You are posting {NOUNS[what][1]} faster than the community allows ({_rule(what, limits, new)}). "
+            f"Try again in {in_words(wait)}.",
             status=429,
             retry_after=wait,
         )
@@ -68,12 +93,12 @@ def _check_same_text(user, body):
         ).scalar_one()
         latest = max(filter(None, (latest, found)), default=None)
     if latest is not None:
-        wait = math.ceil((latest + SAME_TEXT_WINDOW - clock.now()).total_seconds())
+        wait = max(math.ceil((latest + SAME_TEXT_WINDOW - clock.now()).total_seconds()), 1)
         raise CommunityError(
-            "You posted the same text a moment ago. Write something new, or wait a few minutes.",
+            f"You posted the same text a moment ago. Write something new, or post it again in {in_words(wait)}.",
             field="body",
             status=429,
-            retry_after=max(wait, 1),
+            retry_after=wait,
         )
 
 
@@ -91,6 +116,7 @@ def allow(user, what, body):
     new = is_new(user)
     _check_links(user, body, new)
     _check_same_text(user, body)
-    limiter, key = _check_rate(user, what, (THREAD_LIMITS if what == "thread" else REPLY_LIMITS)[new])
-    for limit in (THREAD_LIMITS if what == "thread" else REPLY_LIMITS)[new]:
+    limits = (THREAD_LIMITS if what == "thread" else REPLY_LIMITS)[new]
+    limiter, key = _check_rate(user, what, limits, new)
+    for limit in limits:
         limiter.hit(limit, *key)
