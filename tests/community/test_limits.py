@@ -31,7 +31,7 @@ def count(model):
 
 @pytest.fixture
 def newcomer(make_user):
-    return make_user(consented=True, created_at=clock.now() - timedelta(hours=23, minutes=59))
+    return make_user(consented=True, created_at=clock.now() - timedelta(hours=1))  # 23 hours still to go
 
 
 def start(user, n):
@@ -164,6 +164,21 @@ def test_over_the_limit_the_page_answers_429_with_retry_after(member, writer):
     assert count(CommunityPost) == 1
 
 
+def test_a_new_account_at_its_first_day_cap_waits_only_until_it_is_a_day_old(newcomer):
+    """Three threads on day one, the fourth refused: she may post again once her account is 24 hours
+    old (everyone's limits, whose windows she has not used), not 24 hours after her first thread."""
+    for n in (1, 2, 3):
+        spacing_passes(newcomer, "thread")
+        start(newcomer, n)
+    spacing_passes(newcomer, "thread")
+    grown_up = newcomer.created_at + limits.NEW_ACCOUNT
+    with clock.frozen(grown_up - timedelta(minutes=10)):
+        error = refused(lambda: start(newcomer, 4))
+    assert (error.retry_after, error.message.endswith("Try again in 10 minutes.")) == (600, True)
+    with clock.frozen(grown_up):
+        assert start(newcomer, 4).title == "Thread number 4"  # when she was told: allowed
+
+
 def test_a_refusal_says_the_rule_and_the_wait_in_words(newcomer, member):
     start(newcomer, 1)
     assert refused(lambda: start(newcomer, 2)).message == (
@@ -174,8 +189,9 @@ def test_a_refusal_says_the_rule_and_the_wait_in_words(newcomer, member):
         spacing_passes(newcomer, "thread")
         start(newcomer, n)
     spacing_passes(newcomer, "thread")
-    error = refused(lambda: start(newcomer, 4))
-    assert error.message.endswith("Try again in 24 hours.") and error.retry_after > 23 * 3600  # not "1440 minutes"
+    with clock.frozen(newcomer.created_at + timedelta(hours=2)):
+        error = refused(lambda: start(newcomer, 4))
+    assert error.message.endswith("Try again in 22 hours.") and error.retry_after == 22 * 3600  # not "1320 minutes"
     nova = member()
     thread = make_thread(member())
     reply(nova, thread, 1)

@@ -7,7 +7,8 @@
 | links per post | at most 2                   | no limit               |
 
 and the same text from the same person within 5 minutes is refused. Over a limit: a
-CommunityError 429 with `retry_after`, the seconds until it is allowed again. The counts live in
+CommunityError 429 with `retry_after`, the seconds until it is allowed again (for a new account,
+at most until she is a day old and everyone's limits apply). The counts live in
 the app's one moving-window limiter on Redis (services/core/throttle.py), hit only when the post is
 accepted; the same-text rule and the account's age are read from the database by soulseer.clock.
 """
@@ -67,12 +68,22 @@ def _rule(what, limits, new):
     return ("a new account posts " if new else "") + " and ".join(parts)
 
 
-def _check_rate(user, what, limits, new):
+def _waits(limiter, limits, key):
+    return [_wait(limiter, limit, key) for limit in limits if not limiter.test(limit, *key)]
+
+
+def _check_rate(user, what, table, new):
     limiter = throttle.moving_window()
     key = (f"community-{what}", str(user.id))
-    waits = [_wait(limiter, limit, key) for limit in limits if not limiter.test(limit, *key)]
+    limits = table[new]
+    waits = _waits(limiter, limits, key)
     if waits:
         wait = max(waits)
+        if new:
+            # Once a day old she posts under everyone's limits (their own windows): the wait is
+            # never longer than that, so a first-day cap reached at 23 h says "an hour", not "24 hours".
+            grown_up = math.ceil((user.created_at + NEW_ACCOUNT - clock.now()).total_seconds())
+            wait = min(wait, max([grown_up, *_waits(limiter, table[False], key)]))
         raise CommunityError(
             f"You are posting {NOUNS[what][1]} faster than the community allows ({_rule(what, limits, new)}). "
             f"Try again in {in_words(wait)}.",
@@ -116,7 +127,7 @@ def allow(user, what, body):
     new = is_new(user)
     _check_links(user, body, new)
     _check_same_text(user, body)
-    limits = (THREAD_LIMITS if what == "thread" else REPLY_LIMITS)[new]
-    limiter, key = _check_rate(user, what, limits, new)
-    for limit in limits:
+    table = THREAD_LIMITS if what == "thread" else REPLY_LIMITS
+    limiter, key = _check_rate(user, what, table, new)
+    for limit in table[new]:
         limiter.hit(limit, *key)
