@@ -165,7 +165,8 @@ def redis(app_context):
 @pytest.fixture
 def tabs(redis):
     """What the event stream carries from now on, as every open tab would get it:
-    tabs(wait=0.3) -> [(user id, or None for everyone, event, html)] since the fixture began."""
+    tabs(wait=0.3) -> [(user id, a list of ids, or None for everyone, event, html)] since the
+    fixture began."""
     import json
     import time
 
@@ -182,7 +183,9 @@ def tabs(redis):
             message = subscription.get_message(timeout=0.05)
             if message and message["type"] == "message":
                 data = json.loads(message["data"])
-                seen.append((data["to"], data["event"], data["html"]))
+                # One message may carry several events (events.publish_public with pairs).
+                for event, html in data["events"] if "events" in data else [(data["event"], data["html"])]:
+                    seen.append((data["to"], event, html))
         return list(seen)
 
     yield received

@@ -19,6 +19,7 @@ from tests.bench import (
     payouts,
     shop,
     signed_in,
+    stream_gifts,
     streams,
     web,
 )
@@ -45,6 +46,7 @@ BENCHMARKS = [
     shop.shop_catalogue_page,
     shop.shop_catalogue_signed_in,
     messages.message_delivery,
+    stream_gifts.stream_gifts_delivered,
     ledger.ledger_beside_pgbench,
     ledger.ledger_pool_checkout_beside_pgbench,
     shop.shop_purchases_beside_pgbench,

@@ -111,51 +111,69 @@ def browse_signed_in(servers):
     return page_beside_minimal(servers, "browse GET /readers, signed-in client", "/readers", headers=headers)
 
 
+BENCH_PASSWORD = "bench-password-2026"
+
+
 def signed_in_cookie(base_url, email, role="client"):
     """A client's (or `role`'s) session cookie as a browser holds it after signing in with the form:
     the one way the benchmarks get a signed-in session (Flask-Login ties the session to the
     browser's address and User-Agent, so every request of the load sends the same agent)."""
-    import http.cookiejar
-    import urllib.parse
-    import urllib.request
+    return signed_in_cookies(base_url, [email], role)[email]
+
+
+def signed_in_cookies(base_url, emails, role="client", threads=1):
+    """{email: session cookie} for several new accounts: made in one go, then each signed in through
+    the form (`threads` at a time)."""
+    from concurrent.futures import ThreadPoolExecutor
 
     from soulseer import clock, create_app
     from soulseer.extensions import db
     from soulseer.models import AgreementAcceptance, User
     from soulseer.services import accounts
     from soulseer.services.accounts import passwords
-    from tests.conftest import csrf_token_from
 
-    password = "bench-password-2026"
     app = create_app()
     with app.app_context():
         now = clock.now()
-        user = User(
-            email=email,
-            display_name="Bench Browser",
-            role=role,
-            password_hash=passwords.hash_password(password),
-            email_verified_at=now,
-            adult_confirmed_at=now,
-            terms_version=accounts.current_terms_version(),
-            terms_accepted_at=now,
-        )
-        db.session.add(user)
-        db.session.flush()
-        if role == "reader":  # a reader also accepts the Reader agreement before any page opens
-            db.session.add(
-                AgreementAcceptance(
-                    user_id=user.id, page_slug="reader-agreement", version=accounts.reader_agreement_version()
-                )
+        password_hash = passwords.hash_password(BENCH_PASSWORD)
+        for email in emails:
+            user = User(
+                email=email,
+                display_name="Bench Browser",
+                role=role,
+                password_hash=password_hash,
+                email_verified_at=now,
+                adult_confirmed_at=now,
+                terms_version=accounts.current_terms_version(),
+                terms_accepted_at=now,
             )
+            db.session.add(user)
+            db.session.flush()
+            if role == "reader":  # a reader also accepts the Reader agreement before any page opens
+                db.session.add(
+                    AgreementAcceptance(
+                        user_id=user.id, page_slug="reader-agreement", version=accounts.reader_agreement_version()
+                    )
+                )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return dict(zip(emails, pool.map(lambda email: _sign_in(base_url, email), emails), strict=True))
+
+
+def _sign_in(base_url, email):
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import csrf_token_from
+
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     browser.addheaders = [("User-Agent", BENCH_AGENT)]
     token = csrf_token_from(browser.open(base_url + "/sign-in").read().decode())
-    form = {"email": email, "password": password, "csrf_token": token}
+    form = {"email": email, "password": BENCH_PASSWORD, "csrf_token": token}
     browser.open(base_url + "/sign-in", data=urllib.parse.urlencode(form).encode()).read()
     browser.open(base_url + "/readers").read()  # the first page settles the session
     return "; ".join(f"{c.name}={c.value}" for c in jar)

@@ -78,6 +78,36 @@ def test_a_public_event_reaches_every_signed_in_tab(app, make_user, open_stream)
         assert "event: reader-status-7\ndata: <span>Online</span>\n\n" in tab.wait_for("Online")
 
 
+def test_an_event_for_several_users_reaches_only_them(app, make_user, open_stream):
+    """publish_to_users: one message for an audience (a premium stream's viewers), each of whose
+    tabs gets it; anyone else's tab does not."""
+    alice, bob, carol = make_user(consented=True), make_user(consented=True), make_user(consented=True)
+    alice_tab, bob_tab, carol_tab = open_stream(alice), open_stream(bob), open_stream(carol)
+    with app.app_context():
+        events.publish_to_users([alice.id, bob.id, alice.id], "stream-5-chat", "<li>Hello</li>")
+    for tab in (alice_tab, bob_tab):
+        assert "event: stream-5-chat\ndata: <li>Hello</li>\n\n" in tab.wait_for("Hello")
+    assert "stream-5-chat" not in carol_tab.settle(0.5)
+
+
+def test_events_published_together_arrive_in_order(app, make_user, open_stream):
+    """Several events in one message (a gift's animation, chat line and board) reach the tab as
+    those events, in their order, each with its own name."""
+    tab = open_stream(make_user(consented=True))
+    with app.app_context():
+        events.publish_public(
+            [("stream-5-gift", "<p>Rose</p>"), ("stream-5-chat", "<li>a\nb</li>"), ("stream-5-board", "<ol></ol>")]
+        )
+    text = tab.wait_for("<ol></ol>")
+    assert (
+        "event: stream-5-gift\ndata: <p>Rose</p>\n\n"
+        "event: stream-5-chat\ndata: <li>a\ndata: b</li>\n\n"
+        "event: stream-5-board\ndata: <ol></ol>\n\n"
+    ) in text
+    with pytest.raises(ValueError), app.app_context():
+        events.publish_public([("stream-5-gift", "<p>x</p>"), ("bad\nevent: forged", "<p>y</p>")])
+
+
 def test_keep_alive_comments_and_reader_presence(app, make_user, open_stream, redis):
     reader = make_user(role="reader", consented=True)
     tab = open_stream(reader)

@@ -79,3 +79,24 @@ def test_layout_at_tablet_and_desktop(browser, live_server, screenshot, width):
     assert overflow is False
     screenshot(page, f"home-{width}")
     close_context(context)
+
+
+@pytest.mark.parametrize("role", ["client", "reader"])
+def test_a_signed_in_header_fits_from_1024_pixels(browser, live_server, make_user, role):
+    """A signed-in person's links, balance, bell and menu: nothing runs off the side (the account
+    menu once sat past the right edge from 1024 to about 1360 px), and every link of the navigation
+    on show (the bottom bar below 1280 px, the header's from 1280) and the menu are within the screen."""
+    from tests.e2e.conftest import account, sign_in
+
+    account(make_user, role, f"wide-{role}@example.test", "Wide Header")
+    for width, name in ((1024, "Main (mobile)"), (1100, "Main (mobile)"), (1280, "Main"), (1366, "Main")):
+        context = browser.new_context(viewport={"width": width, "height": 800}, base_url=live_server.url)
+        page = context.new_page()
+        sign_in(page, f"wide-{role}@example.test")
+        assert page.evaluate("document.documentElement.scrollWidth") == width
+        nav = page.get_by_role("navigation", name=name, exact=True)
+        expect(nav).to_be_visible()
+        for item in [*nav.get_by_role("link").all(), page.locator(".account-menu summary")]:
+            box = item.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (width, item, box)
+        close_context(context)

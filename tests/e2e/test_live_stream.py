@@ -259,9 +259,12 @@ def test_a_reader_goes_live_and_two_viewers_watch_chat_and_send_gifts(three_phon
 
 @pytest.mark.timeout(300)
 def test_a_premium_stream_is_watched_with_an_entry_ticket_only(three_phones, people, screenshot):
-    """Luna schedules a premium stream ($5 entry) a few minutes ahead; Nova asks to be reminded and
-    is told live when it starts; without a ticket the page offers the entry and the token is refused;
-    Nova buys it (held, not yet Luna's) and watches, Orla, who did not, still gets no token."""
+    """Luna schedules a premium stream ($5 entry) a few minutes ahead and starts it; Nova and Orla,
+    in two contexts, see it "Live" on /live. Nova asked to be reminded and is told live when it
+    starts; without a ticket the page offers the entry and the token is refused; Nova buys it (held,
+    not yet Luna's), watches and sends a Rose: her page and Luna's see the animation and the board
+    change live, while Orla, without a ticket, gets no token and none of it. Orla then buys entry
+    too, Nova sends a Heart, and both viewers (and Luna) see it arrive and the board change live."""
     luna, nova, orla = people
     studio, nova_phone, orla_phone = three_phones
     sign_in(studio, "luna@example.test")
@@ -283,9 +286,15 @@ def test_a_premium_stream_is_watched_with_an_entry_ticket_only(three_phones, peo
     card.get_by_role("button", name="Remind me").click()
     expect(card.get_by_role("button", name="Cancel the reminder")).to_be_visible()
 
+    sign_in(orla_phone, "orla@example.test")
+    orla_phone.goto("/live")
     studio.get_by_role("button", name="Go live").click()
     expect(studio.locator(".stream-status .tag-live")).to_have_text("Live")
     expect(nova_phone.locator(".bell-slot")).to_contain_text("1", timeout=10_000)  # "Luna is live now"
+    for phone in (nova_phone, orla_phone):  # /live follows by itself: Live, the kind and the price
+        card = phone.locator(".stream-card").filter(has_text="New moon, premium")
+        expect(card).to_contain_text("Live", timeout=10_000)
+        expect(card).to_contain_text("$5.00 entry")
 
     nova_phone.goto(f"/live/{stream_id}")
     expect(nova_phone.get_by_role("heading", name="Entry: $5.00")).to_be_visible()
@@ -302,8 +311,42 @@ def test_a_premium_stream_is_watched_with_an_entry_ticket_only(three_phones, peo
     db.session.expire_all()
     assert wallet_of(nova) == 500 and earnings_of(luna) == 0  # held until the stream has run 5 minutes
 
-    sign_in(orla_phone, "orla@example.test")
+    # Orla opens it without a ticket: the entry, no token, no chat, no gifts.
+    orla_phone.goto(f"/live/{stream_id}")
+    expect(orla_phone.get_by_role("heading", name="Entry: $5.00")).to_be_visible()
     assert orla_phone.request.get(f"/live/{stream_id}/token").status == 403
+
+    # Nova sends a Rose: the animation and the board change live on her page and Luna's.
+    expect(studio.locator(".stream-viewers-number")).to_have_text("1", timeout=20_000)  # Nova is counted
+    nova_phone.get_by_role("button", name=re.compile(r"^Rose")).click()
+    expect(nova_phone.locator(".gift-sent")).to_have_text("You sent a Rose ($1.00). Thank you!")
+    for phone in (studio, nova_phone):
+        expect(phone.locator(".gift-burst")).to_contain_text("Nova sent a Rose")
+        expect(phone.locator(".board-top .board-rank-1")).to_contain_text("Nova")
+        expect(phone.locator(".board-top .board-rank-1")).to_contain_text("$1.00")
+    expect(orla_phone.locator(".gift-burst")).to_have_count(0)  # nothing of it reaches her
+    expect(orla_phone.locator(".board-top")).to_have_count(0)
+
+    # Orla buys entry too; Nova sends a Heart: both viewers and Luna see it arrive, the board changes.
+    orla_phone.get_by_role("button", name="Buy entry for $5.00").click()
+    expect(orla_phone.locator("#stream-chat-form")).to_be_visible()
+    expect(orla_phone.locator(".board-top .board-rank-1")).to_contain_text("$1.00")  # the page as it opens
+    assert orla_phone.request.get(f"/live/{stream_id}/token").json()["role"] == "audience"
+    expect(studio.locator(".stream-viewers-number")).to_have_text("2", timeout=20_000)  # both counted
+    nova_phone.get_by_role("button", name=re.compile(r"^Heart")).click()
+    expect(nova_phone.locator(".gift-sent")).to_have_text("You sent a Heart ($2.50). Thank you!")
+    for phone in (studio, nova_phone, orla_phone):
+        expect(phone.locator(".gift-burst")).to_contain_text("Nova sent a Heart")
+        expect(phone.locator(".board-top .board-rank-1")).to_contain_text("$3.50")
+        expect(phone.locator(".chat-gift").filter(has_text="Nova sent a Heart")).to_be_visible()
+    orla_phone.evaluate("window.scrollTo(0, 0)")
+    no_axe_violations(orla_phone, "premium viewer")
+    screenshot(orla_phone, "premium-viewer")
+
+    db.session.expire_all()
+    assert (wallet_of(nova), wallet_of(orla)) == (1000 - 500 - 100 - 250, 1000 - 500)
+    assert gift_postings() == 2
+    assert earnings_of(luna) == 70 + 175  # the gifts' share now; the tickets wait in their holds
     for phone in (studio, nova_phone, orla_phone):
         assert phone.watched.problems() == [], phone.watched.problems()
     assert all(check.ok for check in verify.run())

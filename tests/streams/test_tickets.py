@@ -14,7 +14,7 @@ from soulseer.ledger import accounts, reads
 from soulseer.models import AuditEntry, Notification, Stream, StreamTicket, User
 from soulseer.services import commerce
 from soulseer.services import streams as streams_service
-from soulseer.services.streams import access, lifecycle, reminders, tickets
+from soulseer.services.streams import access, lifecycle, reminders, tickets, viewers
 from tests.streams.conftest import START, fund
 from tests.support.money import earnings_of, revenue, wallet_of
 
@@ -276,6 +276,18 @@ def test_the_admin_ends_any_stream(luna, nova, make_user, login, app):
     page = browser.get("/admin/streams")
     assert page.status_code == 200 and "Tarot for the new moon" in page.get_data(as_text=True)
     assert "Peak 0 watching" in page.get_data(as_text=True)
+    # Its figures: the peak of viewers (heartbeats, kept by the tick), the gifts and the reader's
+    # part of them, the entries sold.
+    from tests.streams.test_gifts import send
+
+    fund(nova, 5000)
+    tickets.buy(stream, nova)
+    database.session.commit()
+    viewers.seen(stream, nova)
+    tick(clock.now())
+    send(lifecycle.get(stream.id), nova, "Crown")
+    figures = browser.get("/admin/streams").get_data(as_text=True)
+    assert "Peak 1 watching · 1 gift $10.00 (reader $7.00) · 1 entry $5.00" in figures
     from tests.conftest import csrf_token_from
 
     token = csrf_token_from(page.get_data(as_text=True))

@@ -154,6 +154,53 @@ def test_a_private_stream_gives_tokens_to_its_invitees_only(luna, nova, orla, ma
     assert [role(stream, person) for person in people] == [403, 403, 403, 404, 403]
 
 
+def test_a_premium_stream_gives_tokens_to_ticket_holders_only(luna, nova, orla, make_user):
+    """kind premium × host / ticket holder / no ticket / admin / suspended holder × scheduled /
+    live with the ticket held / live with it settled / ended; and a cancelled stream whose ticket was
+    released: the holder is a subscriber only while live, whatever her ticket's state; without a
+    ticket, or suspended, nothing (403); nobody gets one once it is over."""
+    from soulseer.services import streams as streams_service
+    from soulseer.services.streams import tickets
+    from tests.streams.conftest import fund
+
+    admin = make_user(role="admin", consented=True)
+    suspended = make_user(role="client", consented=True)
+    for person in (nova, suspended):
+        fund(person, 5000)
+    stream = lifecycle.create(luna, "Inner circle", None, "premium", 500)
+    later = lifecycle.create(luna, "Next week", START + timedelta(days=7), "premium", 500)
+    database.session.commit()
+    for person in (nova, suspended):
+        tickets.buy(stream, person)
+    tickets.buy(later, nova)
+    suspended.status = UserStatus.SUSPENDED
+    database.session.commit()
+    people = (luna, nova, orla, admin, suspended)
+
+    def state_of_ticket(on, person):
+        database.session.expire_all()
+        return tickets.ticket_of(on, person).state
+
+    assert [role(stream, p) for p in people] == ["host", 409, 403, 409, 403]
+    lifecycle.go_live(luna, stream.id)
+    database.session.commit()
+    assert state_of_ticket(stream, nova) == "held"
+    assert [role(stream, p) for p in people] == ["host", "audience", 403, "audience", 403]
+    with clock.frozen(START + timedelta(minutes=5)):
+        streams_service.tick(clock.now())
+        database.session.commit()
+        assert state_of_ticket(stream, nova) == "settled"
+        assert [role(stream, p) for p in people] == ["host", "audience", 403, "audience", 403]
+        lifecycle.end(luna, stream.id)
+        lifecycle.end(luna, later.id)
+        database.session.commit()
+        streams_service.tick(clock.now())
+        database.session.commit()
+        assert state_of_ticket(later, nova) == "released"
+        for over in (stream, later):
+            assert [role(over, p) for p in people] == [403, 403, 403, 403, 403]
+
+
 def test_the_token_route(luna, nova, signed_in, app):
     stream = live_stream(luna)
     browser, _ = signed_in(nova)

@@ -332,6 +332,8 @@ def send_gift(stream_id):
                        problem=error.message)  # fmt: skip
     db.session.commit()
     if htmx:
+        # The commit expired every row: one query for the tray's gifts, not one reload per gift.
+        tray["gift_catalogue"] = gifts.catalogue()
         return render_template("streams/_gift_tray.html", **tray, sent=sent.row)
     return redirect(url_for("streams.show", stream_id=stream_id) + "#gifts")
 

@@ -17,6 +17,7 @@ every fragment is rendered as a visitor would see it.
 """
 
 from flask import render_template
+from sqlalchemy.orm import joinedload
 
 from soulseer.extensions import db
 from soulseer.models import Stream, StreamGift, StreamKind, StreamMessage
@@ -29,15 +30,17 @@ def event(stream_id, name):
     return f"stream-{stream_id}-{name}"
 
 
-def _to_audience(stream, name, html):
-    """Everyone watching the stream, and its reader."""
+def _to_audience(stream, name, html=None):
+    """Everyone watching the stream, and its reader. `name` may also be a list of (name, html)
+    pairs, which travel as one message and reach each tab in one write."""
+    pairs = [(event(stream.id, n), h) for n, h in ([(name, html)] if html is not None else name)]
     if stream.kind == StreamKind.PUBLIC:
-        events.publish_public(event(stream.id, name), html)
+        events.publish_public(pairs)
         return
     from soulseer.services.streams import viewers
 
-    for user_id in {stream.reader_id, *viewers.watching(stream.id)}:
-        events.publish_to_user(user_id, event(stream.id, name), html)
+    # One message for the whole audience (each web process hands it to its own tabs of these users).
+    events.publish_to_users({stream.reader_id, *viewers.watching(stream.id)}, pairs)
 
 
 def publish_count(stream_id, number):
@@ -66,17 +69,20 @@ def publish_removal(message_id):
 
 
 def publish_gift(gift_row_id):
+    """A gift's animation, its chat line and the new board: one message, one write per tab."""
     from soulseer.services.streams import gifts
 
     with events.isolated_context():
-        row = db.session.get(StreamGift, gift_row_id)
+        # The row with its gift and sender in one query (the fragments show all three).
+        row = db.session.get(
+            StreamGift, gift_row_id, options=[joinedload(StreamGift.gift), joinedload(StreamGift.sender)]
+        )
         stream = db.session.get(Stream, row.stream_id)
-        _to_audience(stream, "gift", render_template("streams/_gift_burst.html", row=row))
         line = render_template("streams/_line.html", line=("gift", row), stream=stream)
-        _to_audience(stream, "chat", line)
-        events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), line)
         board = render_template("streams/_board_top.html", stream=stream, standings=gifts.board(stream.id))
-        _to_audience(stream, "board", board)
+        burst = render_template("streams/_gift_burst.html", row=row)
+        _to_audience(stream, [("gift", burst), ("chat", line), ("board", board)])
+        events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), line)
 
 
 def publish_state(stream_id):
