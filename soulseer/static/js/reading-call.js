@@ -5,7 +5,7 @@
 //
 // When the call cannot start (Agora unreachable, a refused token, a blocked microphone), the page
 // says so in the call's live region, hides the empty video area and the controls, and offers to
-// try again; the chat and the meter go on. What it shares with a stream's video is in agora.js.
+// try again; the chat and the meter go on. What it shares with a stream's video is in voice-video.js.
 
 const root = document.querySelector("[data-rtc-url]");
 const agora = root ? await import(root.dataset.agoraUrl) : null;

@@ -3,7 +3,7 @@
 // cleared, and the video: the host's camera preview and broadcast, or the viewer's picture, on
 // Agora in live mode with a token from GET /live/<id>/token (host or audience, renewed before it
 // expires). When the video cannot start, the page says so and offers to try again; the chat and
-// gifts never depend on it. What the video shares with a reading's call is in agora.js.
+// gifts never depend on it. What the video shares with a reading's call is in voice-video.js.
 
 const HIDDEN_LEAVE_MS = 60_000; // a viewer's tab hidden this long leaves the channel (Agora bills minutes)
 
