@@ -23,6 +23,21 @@ def parse_cents(text, allow_negative=False):
     return cents
 
 
+def price_between(text, low, high, refuse, typed, bounds):
+    """A price a person typed (a rate, an entry, a product's or a gift's price), in cents from `low`
+    to `high` inclusive. Each area says what is wrong in its own words and raises its own refusal:
+    `refuse(message)` builds it; `typed` is the message when the text is not an amount, `bounds`
+    when it is out of range (either may name {low} and {high}, written as money)."""
+    limits = {"low": format_cents(low), "high": format_cents(high)}
+    try:
+        cents = parse_cents(text)
+    except AmountError:
+        raise refuse(typed.format(**limits)) from None
+    if not low <= cents <= high:
+        raise refuse(bounds.format(**limits))
+    return cents
+
+
 def format_cents(cents, symbol="$"):
     """1250 -> $12.50, -5 -> -$0.05, 123456 -> $1,234.56."""
     sign = "-" if cents < 0 else ""

@@ -3,7 +3,7 @@
 Every reading has metered its first minute and is due for its second: one full tick must reserve
 minute 2 for each of them, exactly once. The readings (with their users, wallets, holds and the
 ledger lines that put the money there) are created in bulk SQL (tests/readings/bulk.py) so the
-set-up takes seconds; then two worker processes run `metering.tick()` at the same moment, as two
+set-up takes seconds; then two worker processes run `billing.tick()` at the same moment, as two
 RQ workers would, and the row reports readings billed per second and the time the whole tick took. Afterwards the run is
 checked: every reading has exactly two minutes reserved, one reservation per minute in the
 ledger, and `flask ledger verify` holds.
@@ -39,7 +39,7 @@ def _worker(now_iso, start_at, results, index):
     from datetime import datetime
 
     from soulseer import create_app
-    from soulseer.services.readings import metering
+    from soulseer.services.readings import billing
 
     app = create_app()
     now = datetime.fromisoformat(now_iso)
@@ -47,7 +47,7 @@ def _worker(now_iso, start_at, results, index):
         while time.time() < start_at:
             time.sleep(0.001)
         began = time.perf_counter()
-        handled = metering.tick(batch_size=250, now=now)
+        handled = billing.tick(batch_size=250, now=now)
         results[index] = (handled, time.perf_counter() - began)
 
 

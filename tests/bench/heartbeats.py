@@ -7,7 +7,7 @@ minute of about a twelfth of them while the heartbeats arrive (`_rooms_in_their_
 Both sides are signed in: their session cookies and CSRF tokens are made
 with the app's own secret, exactly as a sign-in leaves them (no 20,000 password hashes), and
 each room's panel version computed as its page got it on opening. The web
-process alone is started (no cron, no RQ worker): two processes of our own run `metering.tick()`
+process alone is started (no cron, no RQ worker): two processes of our own run `billing.tick()`
 every 5 s, as two RQ workers would, and time each cycle. The load is a closed loop of 8 clients,
 each taking the next participant in turn and posting its heartbeat with the panel version it was
 last given (204 when unchanged, as the room's page does).
@@ -143,7 +143,7 @@ def _heartbeats(participants, versions, answers):
 def _ticking(ready, go, stop, results, index, redis_url):
     """One RQ worker's share: from `go` until `stop`, a tick every TICK_SECONDS, each cycle timed."""
     from soulseer import create_app
-    from soulseer.services.readings import metering
+    from soulseer.services.readings import billing
 
     app = create_app({"REDIS_URL": redis_url})
     cycles = []
@@ -153,7 +153,7 @@ def _ticking(ready, go, stop, results, index, redis_url):
         while not stop.is_set():
             began = time.perf_counter()
             results[f"running-{index}"] = time.time()  # a cycle under way when the load ends counts too
-            handled = metering.tick(batch_size=250)
+            handled = billing.tick(batch_size=250)
             cycles.append((handled, time.perf_counter() - began))
             results[index] = list(cycles)
             results.pop(f"running-{index}", None)

@@ -4,12 +4,12 @@ import pytest
 
 from soulseer.jobs.tick import tick
 from soulseer.services.core import ticks
-from soulseer.services.readings import metering
+from soulseer.services.readings import billing
 
 
 def test_readings_register_the_billing_engine_with_the_tick(app):
     with app.app_context():
-        assert ticks.handlers()["readings"] is metering.tick
+        assert ticks.handlers()["readings"] is billing.tick
 
 
 def test_accounts_register_the_end_of_timed_suspensions_with_the_tick(app):

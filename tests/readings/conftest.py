@@ -9,7 +9,7 @@ from soulseer.extensions import db as database
 from soulseer.ledger import operations
 from soulseer.models import ReaderProfile, ReaderStatus
 from soulseer.services.marketplace import profiles
-from soulseer.services.readings import lifecycle, metering, states
+from soulseer.services.readings import billing, lifecycle, metering, states
 from tests.ledger.conftest import _ledger_verified_after_each_test, run_in_parallel  # noqa: F401
 
 START = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
@@ -94,7 +94,7 @@ class Session:
             clock.advance(self.origin + timedelta(seconds=now) - clock.now())
             if who:
                 self.heartbeat(who)
-            metering.tick()
+            billing.tick()
 
     def finish(self, user):
         return self.do(lifecycle.finish, user)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from soulseer.extensions import db as database
 from soulseer.ledger import LedgerTransaction, accounts, reads, verify
 from soulseer.models.reading import Reading
-from soulseer.services.readings import lifecycle, metering, states
+from soulseer.services.readings import billing, lifecycle, metering, states
 from soulseer.services.readings.states import IllegalTransition, transition
 from tests.readings import bulk
 from tests.readings.conftest import Session, at, fund, go_to, online_at
@@ -188,9 +188,9 @@ def test_a_repeated_tick_never_reserves_a_minute_twice(start_reading):
     session = start_reading(rate=100)
     go_to(61)
     session.heartbeat()
-    metering.tick()
-    metering.tick()
-    metering.tick()
+    billing.tick()
+    billing.tick()
+    billing.tick()
     assert session.reading().minutes_reserved == 2
     assert reservations(session.id) == 2
 
@@ -199,12 +199,12 @@ def test_an_interrupted_tick_loses_nothing(start_reading):
     session = start_reading(rate=100)
     go_to(61)
     session.heartbeat()
-    ids = metering.due_reading_ids(metering.clock.now(), 100)
+    ids = billing.due_reading_ids(metering.clock.now(), 100)
     for reading_id in ids:
-        metering.bill(states.lock(reading_id))
+        billing.bill(states.lock(reading_id))
     database.session.rollback()  # the worker died before committing its batch
     assert session.reading().minutes_reserved == 1
-    metering.tick()  # the next tick catches up
+    billing.tick()  # the next tick catches up
     assert session.reading().minutes_reserved == 2 and reservations(session.id) == 2
 
 
@@ -214,7 +214,7 @@ def test_two_workers_ticking_at_once_bill_each_minute_once(app, db, run_in_paral
     ids = bulk.active_readings(500, rate=100, balance=10_000, started=at(0), seen=at(61))
     go_to(61)
 
-    results = run_in_parallel(lambda i: metering.tick(batch_size=7), 2)
+    results = run_in_parallel(lambda i: billing.tick(batch_size=7), 2)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(results) == 500  # every due reading handled once between the two workers
     rows = database.session.execute(
@@ -236,14 +236,14 @@ def test_request_expiry_and_join_timeout_cancel_without_charge(people):
     fund(client, 1000)
     session = Session(client, reader, 100)
     go_to(61)
-    metering.tick()
+    billing.tick()
     reading = session.reading()
     assert reading.state == "cancelled" and reading.end_reason == "expired"
     second = Session(client, reader, 100)
     second.accept()
     second.do(metering.seen, client.id)  # the reader never joins
     go_to(61 + 121)
-    metering.tick()
+    billing.tick()
     reading = second.reading()
     assert reading.state == "cancelled" and reading.end_reason == "join_timeout"
     assert wallet_of(client) == 1000

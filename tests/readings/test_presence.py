@@ -1,11 +1,11 @@
 """Heartbeats that scale (issue #20; services/readings/presence.py): a heartbeat that changes nothing
 but the time is kept in Redis, folded into the row by the real tick; the meter's rules do not move.
-On the frozen clock of the billing tests, through the HTTP heartbeat and `metering.tick()`."""
+On the frozen clock of the billing tests, through the HTTP heartbeat and `billing.tick()`."""
 
 from soulseer.extensions import db as database
 from soulseer.extensions import get_redis
 from soulseer.models.reading import Reading
-from soulseer.services.readings import metering, presence
+from soulseer.services.readings import billing, presence
 from tests.conftest import csrf_token_from
 from tests.readings.conftest import Session, at, fund, go_to
 from tests.support.browse import Statements
@@ -43,7 +43,7 @@ def _room(app, login, people, balance=10_000):
 
 def _tick_with_two_workers(run_in_parallel):
     """The cron's tick, run by two workers at the same moment (as the Procfile's worker may)."""
-    return sum(run_in_parallel(lambda i: metering.tick(), 2))
+    return sum(run_in_parallel(lambda i: billing.tick(), 2))
 
 
 def test_the_meter_starts_runs_pauses_resumes_and_ends_on_heartbeats_kept_in_redis(app, login, people, run_in_parallel):
@@ -110,7 +110,7 @@ def test_heartbeats_lost_with_redis_never_bill_time_nobody_was_seen(app, login, 
     assert _row(session.id).client_seen_at == at(0)  # the heartbeats of 10 s and 20 s are in Redis only
     get_redis().flushdb()  # Redis restarted empty: they are gone
     go_to(26)
-    metering.tick()
+    billing.tick()
     row = _row(session.id)
     # Paused at the last moment PostgreSQL knew both were here (0 s), never later: nothing billed.
     assert (row.state, row.pause_reason, row.metered_ms) == ("paused", "disconnected", 0)
@@ -135,12 +135,12 @@ def test_an_unchanged_panel_is_not_sent_again(app, login, people):
         go_to(second)
         assert _beat(nova, session.id, version).status_code == 204
         assert _beat(luna, session.id, version).status_code == 204
-        metering.tick()
+        billing.tick()
 
     # The tick reserves minute 2 at 45 s (ahead of the boundary): the panel changed, so it is sent.
     go_to(45)
     _beat(nova, session.id)
-    metering.tick()
+    billing.tick()
     answer = _beat(luna, session.id, version)
     assert answer.status_code == 200 and _version(answer.get_data(as_text=True)) != version
 
@@ -150,7 +150,7 @@ def test_an_unchanged_panel_is_not_sent_again(app, login, people):
         go_to(second)
         _beat(nova, session.id)
         _beat(luna, session.id)
-        metering.tick()
+        billing.tick()
     assert _row(session.id).minutes_reserved == 3
     html = _beat(nova, session.id).get_data(as_text=True)
     assert "low-balance" not in html

@@ -13,7 +13,7 @@ from soulseer.extensions import get_redis
 from soulseer.models.reading import Reading
 from soulseer.services.core import events
 from soulseer.services.payments import wallet
-from soulseer.services.readings import metering, presence, room
+from soulseer.services.readings import billing, presence, room
 from tests.conftest import LIVE_REDIS_URL
 from tests.readings.conftest import at, go_to
 from tests.readings.test_presence import _beat, _browser, _room, _row, _version
@@ -74,7 +74,7 @@ def test_the_row_read_before_flask_gives_the_same_panel_version_as_the_model(app
         if beat:
             _beat(nova, session.id)
             _beat(luna, session.id)
-        metering.tick()
+        billing.tick()
         database.session.commit()
         with database.engine.connect() as connection:
             row = connection.execute(
@@ -94,7 +94,7 @@ def test_a_changed_panel_goes_to_flask_and_gets_the_panel(app, login, people):
 def test_a_resume_goes_to_flask_and_the_locked_row(app, login, people):
     session, nova, luna, version = _joined(app, login, people)
     go_to(26)
-    metering.tick()  # nobody heard from for 25 s: paused
+    billing.tick()  # nobody heard from for 25 s: paused
     database.session.commit()
     assert _row(session.id).state == "paused"
     _beat(nova, session.id, version)

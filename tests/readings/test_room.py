@@ -14,7 +14,7 @@ from soulseer.models import ReaderProfile
 from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.services.core import content, events
 from soulseer.services.payments import wallet
-from soulseer.services.readings import metering
+from soulseer.services.readings import billing, metering
 from tests.conftest import csrf_token_from
 from tests.readings.conftest import Session, fund, go_to
 
@@ -225,7 +225,7 @@ def test_an_unanswered_request_expires_and_the_client_is_told(app, login, people
     client, _ = people
     session = requested(people)
     go_to(61)
-    metering.tick()
+    billing.tick()
     assert reading_row(session.id).end_reason == "expired"
     told = [html for user_id, event, html in published if user_id == client.id and event == f"reading-{session.id}"]
     assert "Luna did not answer in time." in told[-1]

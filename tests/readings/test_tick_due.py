@@ -1,5 +1,5 @@
-"""'This reading needs the tick' is one rule written twice, in Python (metering.needs_tick) and in
-SQL (metering.needs_tick_clause): for hundreds of readings of every shape, both say the same."""
+"""'This reading needs the tick' is one rule written twice, in Python (billing.needs_tick) and in
+SQL (billing.needs_tick_clause): for hundreds of readings of every shape, both say the same."""
 
 import random
 from datetime import timedelta
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from soulseer.extensions import db as database
 from soulseer.models.reading import PauseReason, Reading, ReadingState
-from soulseer.services.readings import metering
+from soulseer.services.readings import billing, metering
 from tests.readings.bulk import PEOPLE_AND_READINGS
 from tests.readings.conftest import START
 
@@ -48,12 +48,12 @@ def test_the_sql_and_the_python_rule_agree_on_every_reading(app, db):
     # The open-reading indexes allow one open reading per person; each bulk pair is its own people.
     database.session.commit()
 
-    by_python = {r.id for r in readings if metering.needs_tick(r, now)}
-    by_sql = set(database.session.execute(sa.select(Reading.id).where(metering.needs_tick_clause(now))).scalars())
+    by_python = {r.id for r in readings if billing.needs_tick(r, now)}
+    by_sql = set(database.session.execute(sa.select(Reading.id).where(billing.needs_tick_clause(now))).scalars())
     assert by_python == by_sql
     # The sample covers both answers for every state, so agreement is not agreement on "never".
     for state in ReadingState:
-        answers = {metering.needs_tick(r, now) for r in readings if r.state == state}
+        answers = {billing.needs_tick(r, now) for r in readings if r.state == state}
         assert answers == (
             {True}
             if state == ReadingState.ENDED

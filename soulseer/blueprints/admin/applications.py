@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -59,21 +59,14 @@ def _application_page(application, status=200, form=None):
     )
 
 
-def _application_or_404(application_id):
-    application = db.session.get(ReaderApplication, application_id)
-    if application is None:
-        abort(404)
-    return application
-
-
 @bp.get("/applications/<int:application_id>")
 def application(application_id):
-    return _application_page(_application_or_404(application_id))
+    return _application_page(db.get_or_404(ReaderApplication, application_id))
 
 
 @bp.post("/applications/<int:application_id>/decision")
 def decide_application(application_id):
-    found = _application_or_404(application_id)
+    found = db.get_or_404(ReaderApplication, application_id)
     form = DecisionForm()
     if not form.validate():
         return _application_page(found, 422, form)
@@ -97,15 +90,13 @@ section = Section(
     order=20,
     badge=Badge(applications.count_waiting, "waiting"),
     figures=(
-        Figure(
+        Figure.waiting(
             "applications_waiting",
             "application waiting",
-            lambda start, end: applications.count_waiting(),
-            order=110,
-            plural="applications waiting",
-            now=True,
-            endpoint="admin.applications.index",
-            attention=True,
+            "applications waiting",
+            applications.count_waiting,
+            110,
+            "admin.applications.index",
         ),
         Figure(
             "applications_kept",

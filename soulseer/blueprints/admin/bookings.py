@@ -2,20 +2,15 @@
 ledger lines, refunds of what a booking kept). Cancelling is on the booking's own page, which
 admins open too (docs/bookings.md)."""
 
-import secrets
+from flask import Blueprint, render_template, request
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-
-from soulseer.blueprints.admin.readings import RefundForm
+from soulseer.blueprints.admin import refunds
 from soulseer.blueprints.admin.registry import Section
-from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import Booking
-from soulseer.money import AmountError, parse_cents
 from soulseer.services.bookings import admin as bookings_admin
 from soulseer.services.bookings import zones
-from soulseer.views import page_number, refused
+from soulseer.views import page_number
 
 bp = Blueprint("bookings", __name__)
 
@@ -36,16 +31,8 @@ def index():
     )
 
 
-def _booking_or_404(booking_id):
-    found = db.session.get(Booking, booking_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 def _record_page(found, form=None, status=200):
-    if form is None:
-        form = RefundForm(formdata=None, request_key=secrets.token_urlsafe(16))
+    form = form or refunds.blank_form()
     return render_template(
         "admin/bookings/booking.html",
         booking=found,
@@ -59,26 +46,10 @@ def _record_page(found, form=None, status=200):
 
 @bp.get("/bookings/<int:booking_id>")
 def booking(booking_id):
-    return _record_page(_booking_or_404(booking_id))
+    return _record_page(db.get_or_404(Booking, booking_id))
 
 
-@bp.post("/bookings/<int:booking_id>/refunds")
-def refund(booking_id):
-    found = _booking_or_404(booking_id)
-    form = RefundForm()
-    if not form.validate() or not form.request_key.data:
-        return _record_page(found, form, status=422)
-    try:
-        cents = parse_cents(form.amount.data or "")
-        posted = bookings_admin.refund(current_user, found.id, cents, form.reason.data, form.request_key.data)
-    except AmountError as error:
-        form.amount.errors = [str(error)]
-        return _record_page(found, form, status=422)
-    except DomainError as error:  # BookingError, or commerce.RefundRefused (more than is left)
-        return refused(error, lambda status: _record_page(_booking_or_404(booking_id), form, status), form)
-    db.session.commit()
-    flash("Refund recorded." if posted.created else "This refund was already recorded.", "success")
-    return redirect(url_for(".booking", booking_id=found.id))
+refunds.add_route(bp, "/bookings/<int:booking_id>", Booking, _record_page, bookings_admin.refund, ".booking")
 
 
 section = Section("bookings", "Bookings", bp, order=52)

@@ -3,7 +3,7 @@ disputed wallet's freeze."""
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
@@ -55,13 +55,6 @@ def index():
     )
 
 
-def _account_or_404(account_id):
-    account = db.session.get(LedgerAccount, account_id)
-    if account is None:
-        abort(404)
-    return account
-
-
 def _account_page(account, form=None, status=200, lift_form=None):
     if form is None:
         form = AdjustmentForm(formdata=None, request_key=secrets.token_urlsafe(16))
@@ -77,12 +70,12 @@ def _account_page(account, form=None, status=200, lift_form=None):
 
 @bp.get("/accounts/<int:account_id>")
 def account(account_id):
-    return _account_page(_account_or_404(account_id))
+    return _account_page(db.get_or_404(LedgerAccount, account_id))
 
 
 @bp.post("/accounts/<int:account_id>/adjustments")
 def adjust(account_id):
-    account = _account_or_404(account_id)
+    account = db.get_or_404(LedgerAccount, account_id)
     form = AdjustmentForm()
     if not form.validate() or not form.request_key.data:
         return _account_page(account, form, 422)
@@ -101,7 +94,7 @@ def adjust(account_id):
 
 @bp.post("/accounts/<int:account_id>/lift-freeze")
 def lift_freeze(account_id):
-    account = _account_or_404(account_id)
+    account = db.get_or_404(LedgerAccount, account_id)
     form = LiftFreezeForm()
     if not form.validate():
         return _account_page(account, status=422, lift_form=form)

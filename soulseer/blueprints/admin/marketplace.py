@@ -89,17 +89,10 @@ def add_specialty():
     return redirect(url_for(".specialties"))
 
 
-def _specialty_or_404(specialty_id):
-    specialty = db.session.get(Specialty, specialty_id)
-    if specialty is None:
-        abort(404)
-    return specialty
-
-
 @bp.post("/specialties/<int:specialty_id>")
 def change_specialty(specialty_id):
     """One form per specialty: rename, move up or down, or remove (the button pressed says which)."""
-    specialty = _specialty_or_404(specialty_id)
+    specialty = db.get_or_404(Specialty, specialty_id)
     form = SpecialtyForm()
     if not form.validate():
         return _specialties_page(422, error="Keep the name to 60 characters.", error_id=specialty_id)
@@ -141,13 +134,6 @@ def reader_profiles():
     return render_template("admin/marketplace/reader_profiles.html", results=results, query=query)
 
 
-def _profile_or_404(profile_id):
-    profile = db.session.get(ReaderProfile, profile_id)
-    if profile is None:
-        abort(404)
-    return profile
-
-
 def _filled_form(profile):
     form = profile_form(profile, AdminProfileForm(formdata=None))
     form.fill_from(profile)
@@ -178,7 +164,7 @@ def _profile_page(profile, form, status=200, hide_form=None, error=None):
 
 @bp.route("/readers/<int:profile_id>", methods=["GET", "POST"])
 def reader_profile(profile_id):
-    profile = _profile_or_404(profile_id)
+    profile = db.get_or_404(ReaderProfile, profile_id)
     if request.method == "GET":
         return _profile_page(profile, _filled_form(profile))
     form = profile_form(profile, AdminProfileForm())
@@ -196,7 +182,7 @@ def reader_profile(profile_id):
 
 @bp.post("/readers/<int:profile_id>/visibility")
 def reader_profile_visibility(profile_id):
-    profile = _profile_or_404(profile_id)
+    profile = db.get_or_404(ReaderProfile, profile_id)
     form = ReasonForm()
     if not form.validate():
         return _profile_page(profile, _filled_form(profile), 422, form)

@@ -77,7 +77,7 @@ def index():
         state=state,
         kind=kind,
         states=STATES,
-        kinds=kinds.all_kinds(),
+        kinds=[(each.name, each.label) for each in kinds.all_kinds()],
         reason_labels=kinds.REASON_LABELS,
     )
 
@@ -180,15 +180,8 @@ section = Section(
     order=25,
     badge=Badge(queue.open_count, "open"),
     figures=(
-        Figure(
-            "open_flags",
-            "item to moderate",
-            lambda start, end: queue.open_count(),
-            order=105,
-            plural="items to moderate",
-            now=True,
-            endpoint="admin.moderation.index",
-            attention=True,
+        Figure.waiting(
+            "open_flags", "item to moderate", "items to moderate", queue.open_count, 105, "admin.moderation.index"
         ),
     ),
 )

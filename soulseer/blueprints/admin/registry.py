@@ -65,6 +65,13 @@ class Figure:
     def label(self, number):
         return self.singular if number == 1 or self.plural is None else self.plural
 
+    @classmethod
+    def waiting(cls, key, singular, plural, count, order, endpoint):
+        """What waits on an admin (applications, the moderation queue): `count()` now, linked to the
+        list where it is decided, highlighted while above zero."""
+        value = lambda start, end: count()  # noqa: E731
+        return cls(key, singular, value, order, plural, now=True, endpoint=endpoint, attention=True)
+
 
 @dataclass(frozen=True)
 class Section:

@@ -1,6 +1,9 @@
 """Admin → Users: find people, suspend or restore them, change their role, invite a reader."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import NamedTuple
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from soulseer.blueprints.admin.forms import ActionForm, InviteReaderForm, RestoreForm, RoleForm, SuspendForm
@@ -44,78 +47,71 @@ def _user_page(user, status=200, error=None, **forms):
     )
 
 
-def _user_or_404(user_id):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.get("/users/<int:user_id>")
 def user(user_id):
-    return _user_page(_user_or_404(user_id))
+    return _user_page(db.get_or_404(User, user_id))
 
 
-def _user_action(user_id, form, form_name, action, success):
-    """Validate the form, run the service action, commit; or show the page again with the reason."""
-    target = _user_or_404(user_id)
+class UserAction(NamedTuple):
+    """A decision on a person from their admin page: its form (and the name the page gives it), the
+    change through the accounts service, and what the admin is told once it is done."""
+
+    endpoint: str
+    form: type
+    form_name: str
+    change: Callable  # change(admin, form, target)
+    done: Callable  # done(target) -> the flash
+
+
+USER_ACTIONS = {
+    "suspend": UserAction(
+        "suspend_user", SuspendForm, "suspend_form",
+        lambda admin, form, target: admin_users.suspend(admin, target.id, form.reason.data),
+        lambda target: f"{target.display_name} is suspended and signed out everywhere.",
+    ),
+    "restore": UserAction(
+        "restore_user", RestoreForm, "restore_form",
+        lambda admin, form, target: admin_users.restore(admin, target.id, form.reason.data),
+        lambda target: f"{target.display_name} can sign in again.",
+    ),
+    "role": UserAction(
+        "change_role", RoleForm, "role_form",
+        lambda admin, form, target: admin_users.change_role(admin, target.id, form.role.data, form.reason.data),
+        lambda target: f"{target.display_name} is now {admin_users.ROLE_LABELS[target.role].lower()}.",
+    ),
+    "invitation": UserAction(
+        "resend_invitation", ActionForm, "action_form",
+        lambda admin, form, target: invitations.resend_invitation(admin, target.id),
+        lambda target: f"A new invitation is on its way to {target.email}. The earlier link no longer works.",
+    ),
+}  # fmt: skip
+
+
+def _user_action(action, user_id):
+    """Validate the form, run the service's change, commit; or show the page again with the reason."""
+    target = db.get_or_404(User, user_id)
+    form = action.form()
     if not form.validate():
-        return _user_page(target, 422, **{form_name: form})
+        return _user_page(target, 422, **{action.form_name: form})
     try:
-        action(target)
+        action.change(current_user, form, target)
     except AccountError as error:  # 409 when the state forbids it, 403 for the admin's own account
-        return refused(error, _user_page, user=target, error=error.message, **{form_name: form})
+        return refused(error, _user_page, user=target, error=error.message, **{action.form_name: form})
     db.session.commit()
-    flash(success(target), "success")
+    flash(action.done(target), "success")
     return redirect(url_for(".user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/suspend")
-def suspend_user(user_id):
-    form = SuspendForm()
-    return _user_action(
-        user_id,
-        form,
-        "suspend_form",
-        lambda target: admin_users.suspend(current_user, target.id, form.reason.data),
-        lambda target: f"{target.display_name} is suspended and signed out everywhere.",
-    )
+def _action_view(action):
+    def view(user_id):
+        return _user_action(action, user_id)
+
+    view.__name__ = action.endpoint  # Flask-WTF names views by module and name
+    return view
 
 
-@bp.post("/users/<int:user_id>/restore")
-def restore_user(user_id):
-    form = RestoreForm()
-    return _user_action(
-        user_id,
-        form,
-        "restore_form",
-        lambda target: admin_users.restore(current_user, target.id, form.reason.data),
-        lambda target: f"{target.display_name} can sign in again.",
-    )
-
-
-@bp.post("/users/<int:user_id>/role")
-def change_role(user_id):
-    form = RoleForm()
-    return _user_action(
-        user_id,
-        form,
-        "role_form",
-        lambda target: admin_users.change_role(current_user, target.id, form.role.data, form.reason.data),
-        lambda target: f"{target.display_name} is now {admin_users.ROLE_LABELS[target.role].lower()}.",
-    )
-
-
-@bp.post("/users/<int:user_id>/invitation")
-def resend_invitation(user_id):
-    form = ActionForm()
-    return _user_action(
-        user_id,
-        form,
-        "action_form",
-        lambda target: invitations.resend_invitation(current_user, target.id),
-        lambda target: f"A new invitation is on its way to {target.email}. The earlier link no longer works.",
-    )
+for _path, _action in USER_ACTIONS.items():  # POST /users/<id>/suspend, .../restore, .../role, .../invitation
+    bp.add_url_rule(f"/users/<int:user_id>/{_path}", _action.endpoint, _action_view(_action), methods=["POST"])
 
 
 @bp.route("/invite-reader", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from soulseer.models.booking import (
     BookingSettings,
     BookingState,
 )
-from soulseer.money import AmountError, format_cents, parse_cents
+from soulseer.money import price_between
 from soulseer.services.bookings import zones
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -150,15 +150,10 @@ def check(data):
         if not text:
             prices[length] = None
             continue
-        try:
-            cents = parse_cents(text)
-        except AmountError:
-            raise AvailabilityError("Enter a price in dollars, like 40 or 39.50.", f"price_{length}") from None
-        if not PRICE_MIN <= cents <= PRICE_MAX:
-            raise AvailabilityError(
-                f"A price is from {format_cents(PRICE_MIN)} to {format_cents(PRICE_MAX)}.", f"price_{length}"
-            )
-        prices[length] = cents
+        prices[length] = price_between(
+            text, PRICE_MIN, PRICE_MAX, lambda message, field=f"price_{length}": AvailabilityError(message, field),
+            "Enter a price in dollars, like 40 or 39.50.", "A price is from {low} to {high}.",
+        )  # fmt: skip
     _between(data.notice_minutes, NOTICE_RANGE, "notice_minutes", "Minimum notice is 0 to 2,880 minutes (2 days).")
     _between(data.horizon_days, HORIZON_RANGE, "horizon_days", "Clients can book 1 to 180 days ahead.")
     if data.buffer_minutes not in BUFFERS:

@@ -32,6 +32,10 @@ def _thread_lists_changed(thread):
     live.counts_changed()  # and its category's count
 
 
+def _thread_seen_by(user, thread):
+    return threads.can_read(user, thread) and not thread.deleted
+
+
 def _post_seen_by(user, post):
     return threads.can_read(user, post.thread) and not post.deleted and replies.can_see_text(user, post)
 
@@ -43,33 +47,18 @@ def _name(user):
 def register_kinds():
     register(
         ContentKind(
-            name="community_thread",
-            label="Community thread",
-            model=threads.CommunityThread,
-            author_id=lambda thread: thread.author_id,
-            texts=lambda thread: {"title": thread.title, "body": thread.body},
-            can_see=lambda user, thread: threads.can_read(user, thread) and not thread.deleted,
-            link=thread_url,
-            context_template="moderation/context/_community_thread.html",
-            context=lambda thread: {"category": thread.category},
-            on_visibility_change=_thread_lists_changed,
-            on_flagged=stewardship.close_if_reported,
+            "community_thread", "Community thread", threads.CommunityThread, author="author_id",
+            fields=("title", "body"), can_see=_thread_seen_by,
+            link=thread_url, context=lambda thread: {"category": thread.category},
+            on_visibility_change=_thread_lists_changed, on_flagged=stewardship.close_if_reported,
             describe=lambda thread: f"“{thread.title}” by {_name(thread.author)}",
         )
-    )
+    )  # fmt: skip
     register(
         ContentKind(
-            name="community_post",
-            label="Community reply",
-            model=replies.CommunityPost,
-            author_id=lambda post: post.author_id,
-            texts=lambda post: {"body": post.body},
-            can_see=_post_seen_by,
-            link=post_url,
-            context_template="moderation/context/_community_post.html",
-            context=lambda post: {"thread": post.thread},
-            on_visibility_change=_lists_changed,
-            on_flagged=stewardship.close_if_reported,
+            "community_post", "Community reply", replies.CommunityPost, author="author_id", fields=("body",),
+            can_see=_post_seen_by, link=post_url, context=lambda post: {"thread": post.thread},
+            on_visibility_change=_lists_changed, on_flagged=stewardship.close_if_reported,
             describe=lambda post: f"A reply by {_name(post.author)} in “{post.thread.title}”",
         )
-    )
+    )  # fmt: skip

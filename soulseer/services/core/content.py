@@ -57,7 +57,7 @@ def page_version_clause(slug):
 
 def first_text(body):
     """A page's first text: Markdown, or a function that writes it from the app's configuration
-    (a page whose numbers are settings, like How billing works; soulseer/content_pages.py)."""
+    (a page whose numbers are settings, like How billing works; soulseer/content_pages/billing.py)."""
     return body(current_app.config) if callable(body) else body
 
 

@@ -1,6 +1,6 @@
 """Rate limits kept by the services themselves, on Redis with a moving window (`limits`): the
-app's one limiter (`moving_window()`, also used by a reading's chat), and sign-in throttling:
-5 failures per 5 minutes per account and per IP address (PRODUCT.md §1).
+app's one limiter (`moving_window()`; `allow(limits, *key)` for a chat line under several limits),
+and sign-in throttling: 5 failures per 5 minutes per account and per IP address (PRODUCT.md §1).
 
 Only failures count (through the `limits` library on Redis, a moving window), so a person who
 types the password right is never slowed down by the limit itself.
@@ -24,6 +24,17 @@ def moving_window():
         limiter = MovingWindowRateLimiter(storage_from_string(current_app.config["REDIS_URL"]))
         current_app.extensions["soulseer_throttle"] = limiter
     return limiter
+
+
+def allow(limits, *key):
+    """One more action under every limit of `limits` for `key` (a chat line, a gift): True, and
+    counted against each, when all have room; False, and nothing counted, when one is full."""
+    limiter = moving_window()
+    if not all(limiter.test(limit, *key) for limit in limits):
+        return False
+    for limit in limits:
+        limiter.hit(limit, *key)
+    return True
 
 
 def _keys(email, ip):

@@ -3,7 +3,7 @@
 Each area that has timed work (readings: minute reservations, timeouts and settlement; later
 bookings, streams, paid-reply deadlines, payouts) registers one handler in its init_app:
 
-    ticks.register(app, "readings", metering.tick)
+    ticks.register(app, "readings", billing.tick)
 
 A handler takes `now` and brings everything of its area that is due up to date, taking its due
 rows with `FOR UPDATE SKIP LOCKED` and committing batch by batch, so any number of workers may

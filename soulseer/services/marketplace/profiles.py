@@ -18,7 +18,7 @@ from soulseer.models import ReaderProfile, ReaderStatus, Role, Specialty, User, 
 from soulseer.models.base import one_of
 from soulseer.models.marketplace import reader_profile_specialties
 from soulseer.models.reading import MODE_LABELS, MODES
-from soulseer.money import AmountError, parse_cents
+from soulseer.money import price_between
 from soulseer.services import commerce
 from soulseer.services.accounts import AccountError
 from soulseer.services.core import after_commit, audit
@@ -151,14 +151,11 @@ def parse_rate(text, mode):
         return None
     config = current_app.config
     low, high = config["READER_RATE_MIN_CENTS"], config["READER_RATE_MAX_CENTS"]
-    bounds = f"between ${low // 100}.{low % 100:02d} and ${high // 100}.{high % 100:02d}"
-    try:
-        cents = parse_cents(text)
-    except AmountError as exc:
-        raise AccountError(f"Enter a rate in dollars {bounds}, like 2.50, or leave it empty.", f"rate_{mode}") from exc
-    if not low <= cents <= high:
-        raise AccountError(f"Choose a rate {bounds} per minute, or leave it empty.", f"rate_{mode}")
-    return cents
+    return price_between(
+        text, low, high, lambda message: AccountError(message, f"rate_{mode}"),
+        "Enter a rate in dollars between {low} and {high}, like 2.50, or leave it empty.",
+        "Choose a rate between {low} and {high} per minute, or leave it empty.",
+    )  # fmt: skip
 
 
 def validate(data, current=None):

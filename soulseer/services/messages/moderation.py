@@ -5,37 +5,16 @@ messages around it for context, never by browsing."""
 
 from dataclasses import replace
 
-import sqlalchemy as sa
-
 from soulseer.extensions import db
 from soulseer.models import Conversation, Message
 from soulseer.money import format_cents
-from soulseer.services.moderation.kinds import PAID_REPLY_REASONS, ContentKind, register
-
-CONTEXT_MESSAGES = 5  # messages before and after a reported one, in the queue
+from soulseer.services.moderation.kinds import PAID_REPLY_REASONS, ContentKind, LinesAround, register
 
 
 def _seen_by(user, message):
     """Its two participants, while it is shown (a hidden message is 'removed by moderation')."""
     conversation = db.session.get(Conversation, message.conversation_id)
     return conversation.has(user) and message.visible
-
-
-def _context(message):
-    conversation = db.session.get(Conversation, message.conversation_id)
-    before = db.session.execute(
-        sa.select(Message)
-        .where(Message.conversation_id == message.conversation_id, Message.id < message.id)
-        .order_by(Message.id.desc())
-        .limit(CONTEXT_MESSAGES)
-    ).scalars()
-    after = db.session.execute(
-        sa.select(Message)
-        .where(Message.conversation_id == message.conversation_id, Message.id > message.id)
-        .order_by(Message.id)
-        .limit(CONTEXT_MESSAGES)
-    ).scalars()
-    return {"conversation": conversation, "lines": [*reversed(list(before)), message, *after]}
 
 
 def _contestable_by(user, message):
@@ -55,30 +34,19 @@ def _sale(message):
 def register_kinds():
     message = register(
         ContentKind(
-            name="message",
-            label="Message",
-            model=Message,
-            author_id=lambda message: message.sender_id,
-            texts=lambda message: {"body": message.body},
-            can_see=_seen_by,
+            "message", "Message", Message, author="sender_id", fields=("body",), can_see=_seen_by,
             link=lambda message: None,  # conversations are not browsable by admins
-            context_template="moderation/context/_message.html",
-            context=_context,
-            describe=lambda message: f"A message by {message.sender.display_name}",
-            sale=_sale,
+            context=LinesAround(Conversation, "conversation_id", "conversation"),
+            describe=lambda message: f"A message by {message.sender.display_name}", sale=_sale,
         )
-    )
+    )  # fmt: skip
     # A client's contest of a paid reply is its own item, beside any report of the message's content:
     # the question for the admin is the money (refund or not), not only the text.
     register(
         replace(
-            message,
-            name="paid_reply",
-            label="Paid reply",
-            can_see=_contestable_by,
-            reasons=PAID_REPLY_REASONS,
+            message, name="paid_reply", label="Paid reply", can_see=_contestable_by, reasons=PAID_REPLY_REASONS,
             describe=lambda message: (
                 f"Paid reply by {message.sender.display_name} ({format_cents(message.price_cents or 0)})"
             ),
         )
-    )
+    )  # fmt: skip

@@ -19,7 +19,7 @@ from soulseer.extensions import db
 from soulseer.ledger import accounts, keys, reads
 from soulseer.models import Conversation, Flag, Message, ModerationItem, User
 from soulseer.models.message import PRICE_MAX, PRICE_MIN
-from soulseer.money import AmountError, format_cents, parse_cents
+from soulseer.money import format_cents, price_between
 from soulseer.services import commerce
 from soulseer.services.core import after_commit, notifications
 from soulseer.services.messages import live
@@ -36,15 +36,10 @@ def reference(message):
 
 def check_price(text):
     """A price typed by the reader ("4", "4.50", "$4.50") in cents, or MessageError on `price`."""
-    try:
-        cents = parse_cents(text)
-    except AmountError:
-        raise MessageError("Enter a price in dollars, like 4 or 4.50.", field="price") from None
-    if not PRICE_MIN <= cents <= PRICE_MAX:
-        raise MessageError(
-            f"A paid reply costs from {format_cents(PRICE_MIN)} to {format_cents(PRICE_MAX)}.", field="price"
-        )
-    return cents
+    return price_between(
+        text, PRICE_MIN, PRICE_MAX, lambda message: MessageError(message, field="price"),
+        "Enter a price in dollars, like 4 or 4.50.", "A paid reply costs from {low} to {high}.",
+    )  # fmt: skip
 
 
 def price_for(reply, price_text):

@@ -2,14 +2,13 @@
 reading chat lines, finished readings ("Report a problem") and users. Later areas register
 theirs the same way from their own init_app (docs/moderation.md)."""
 
-import sqlalchemy as sa
+from dataclasses import replace
+
 from flask import url_for
 
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Reading, ReadingMessage, ReadingState, Review, User, UserStatus
-from soulseer.services.moderation.kinds import READING_REASONS, ContentKind, register
-
-CHAT_CONTEXT_LINES = 5  # lines before and after a reported chat line, in the queue
+from soulseer.services.moderation.kinds import READING_REASONS, ContentKind, LinesAround, register
 
 
 def _is_participant(user, reading):
@@ -40,114 +39,65 @@ def _profile_seen_by(user, profile):
     return profiles.is_listed(profile) or user.id == profile.user_id
 
 
-def _chat_context(message):
-    """The reported line with the lines around it, in order."""
-    lines = db.session.execute(
-        sa.select(ReadingMessage)
-        .where(ReadingMessage.reading_id == message.reading_id)
-        .order_by(ReadingMessage.created_at, ReadingMessage.id)
-    ).scalars()
-    lines = list(lines)
-    at = next(i for i, line in enumerate(lines) if line.id == message.id)
-    return {
-        "reading": db.session.get(Reading, message.reading_id),
-        "lines": lines[max(0, at - CHAT_CONTEXT_LINES) : at + CHAT_CONTEXT_LINES + 1],
-    }
-
-
 def _chat_seen_by(user, message):
     reading = db.session.get(Reading, message.reading_id)
     return _is_participant(user, reading) and (message.visible or user.id == message.sender_id)
 
 
+def _finished_reading_seen_by(user, reading):
+    return _is_participant(user, reading) and reading.state in (ReadingState.ENDED, ReadingState.FINALIZED)
+
+
+def _to_reading(item):
+    """Reviews, their answers and chat lines are seen in admin on their reading's record page."""
+    return url_for("admin.readings.reading", reading_id=item.reading_id)
+
+
 def register_builtin_kinds():
-    register(
+    review = register(
         ContentKind(
-            name="review",
-            label="Review",
-            model=Review,
-            author_id=lambda review: review.client_id,
-            texts=lambda review: {"body": review.body},
-            can_see=_review_seen_by,
-            link=lambda review: url_for("admin.readings.reading", reading_id=review.reading_id),
-            context_template="moderation/context/_review.html",
-            context=_review_context,
-            on_visibility_change=_refresh_rating,
+            "review", "Review", Review, author="client_id", fields=("body",), can_see=_review_seen_by, link=_to_reading,
+            context=_review_context, on_visibility_change=_refresh_rating,
             describe=lambda review: f"{review.stars}-star review by {review.client.display_name}",
         )
-    )
+    )  # fmt: skip
+    # The answer is part of its review, shown the same way: hide the review (its own item) or act on the reader.
     register(
-        ContentKind(
-            name="review_answer",
-            label="Answer to a review",
-            model=Review,
-            author_id=lambda review: review.reader_id,
-            texts=lambda review: {"answer": review.answer or ""},
-            can_see=_review_seen_by,
-            link=lambda review: url_for("admin.readings.reading", reading_id=review.reading_id),
-            context_template="moderation/context/_review.html",
-            context=_review_context,
-            # The answer is part of its review: hide the review (its own item) or act on the reader.
-            hideable=False,
+        replace(
+            review, name="review_answer", label="Answer to a review", author="reader_id", fields=("answer",),
+            hideable=False, on_visibility_change=None,
             describe=lambda review: f"{review.reader.display_name}'s answer to a review",
         )
-    )
+    )  # fmt: skip
     register(
         ContentKind(
-            name="reader_profile",
-            label="Reader profile",
-            model=ReaderProfile,
-            author_id=lambda profile: profile.user_id,
-            texts=lambda profile: {"tagline": profile.tagline, "bio": profile.bio},
-            can_see=_profile_seen_by,
-            link=lambda profile: url_for("readers.show", slug=profile.slug),
-            context_template="moderation/context/_reader_profile.html",
+            "reader_profile", "Reader profile", ReaderProfile, author="user_id", fields=("tagline", "bio"),
+            can_see=_profile_seen_by, link=lambda profile: url_for("readers.show", slug=profile.slug),
             describe=lambda profile: f"{profile.display_name}'s profile",
         )
-    )
+    )  # fmt: skip
     register(
         ContentKind(
-            name="reading_message",
-            label="Chat message",
-            model=ReadingMessage,
-            author_id=lambda message: message.sender_id,
-            texts=lambda message: {"body": message.body},
-            can_see=_chat_seen_by,
-            link=lambda message: url_for("admin.readings.reading", reading_id=message.reading_id),
-            context_template="moderation/context/_reading_message.html",
-            context=_chat_context,
+            "reading_message", "Chat message", ReadingMessage, author="sender_id", fields=("body",),
+            can_see=_chat_seen_by, link=_to_reading,
+            context=LinesAround(Reading, "reading_id", "reading", order=("created_at", "id")),
             describe=lambda message: f"A chat line by {message.sender.display_name}",
         )
-    )
+    )  # fmt: skip
+    # A problem with a reading is reported by its client, about what the reader delivered.
     register(
         ContentKind(
-            name="reading",
-            label="Reading",
-            model=Reading,
-            # A problem with a reading is reported by its client, about what the reader delivered.
-            author_id=lambda reading: reading.reader_id,
-            texts=lambda reading: {},
-            can_see=lambda user, reading: (
-                _is_participant(user, reading) and reading.state in (ReadingState.ENDED, ReadingState.FINALIZED)
-            ),
-            link=lambda reading: url_for("admin.readings.reading", reading_id=reading.id),
-            context_template="moderation/context/_reading.html",
-            hideable=False,
+            "reading", "Reading", Reading, author="reader_id", fields=(), can_see=_finished_reading_seen_by,
+            link=lambda reading: url_for("admin.readings.reading", reading_id=reading.id), hideable=False,
             reasons=READING_REASONS,
             describe=lambda reading: f"{reading.mode.capitalize()} reading with {reading.reader.display_name}",
         )
-    )
+    )  # fmt: skip
     register(
         ContentKind(
-            name="user",
-            label="Person",
-            model=User,
-            author_id=lambda user: user.id,
-            texts=lambda user: {"display_name": user.display_name},
+            "user", "Person", User, author="id", fields=("display_name",),
             can_see=lambda viewer, user: user.status == UserStatus.ACTIVE,
-            link=lambda user: url_for("admin.users.user", user_id=user.id),
-            context_template="moderation/context/_user.html",
-            hideable=False,
+            link=lambda user: url_for("admin.users.user", user_id=user.id), hideable=False,
             describe=lambda user: user.display_name,
         )
-    )
+    )  # fmt: skip

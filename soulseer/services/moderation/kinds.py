@@ -9,6 +9,8 @@ content in with one `register(ContentKind(...))` in its init_app (docs/moderatio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from soulseer.extensions import db
 
 
@@ -52,29 +54,71 @@ REASON_LABELS = {reason.code: reason.label for reason in (*READING_REASONS, *PAI
 
 
 @dataclass(frozen=True)
+class LinesAround:
+    """The context of a line in a conversation (a reading's chat, a message thread, a stream's
+    chat): the conversation itself and the lines just before and after the line, in order. The
+    kind's partial gets them as `ctx.<name>` and `ctx.lines`."""
+
+    parent: type  # the conversation's model: Reading, Conversation, Stream
+    key: str  # the line's column naming its conversation: "reading_id"
+    name: str  # what the partial calls the conversation: "reading"
+    order: tuple[str, ...] = ("id",)  # the line's columns that put lines in order
+    count: int = 5  # lines before and after
+
+    def __call__(self, line):
+        model = type(line)
+        parent_id = getattr(line, self.key)
+        columns = [getattr(model, column) for column in self.order]
+        position, here = sa.tuple_(*columns), tuple(getattr(line, column) for column in self.order)
+        lines = sa.select(model).where(getattr(model, self.key) == parent_id).limit(self.count)
+        before = db.session.scalars(lines.where(position < here).order_by(*(column.desc() for column in columns)))
+        after = db.session.scalars(lines.where(position > here).order_by(*columns))
+        return {self.name: db.session.get(self.parent, parent_id), "lines": [*reversed(list(before)), line, *after]}
+
+
+def _no_context(item):
+    return {}
+
+
+@dataclass(frozen=True)
 class ContentKind:
-    """How moderation handles one kind of content. `model` is a Moderatable model (or any model
-    when `hideable` is False: a user is suspended, not hidden)."""
+    """How moderation handles one kind of content, declared once where the area registers it:
+    how an item is looked up (`model`), who wrote it (`author`), what its text is (`fields`), who
+    may see and so report it (`can_see`), where it is shown (`link`), how the queue shows it in
+    context (`context` for the partial `template`), and what else follows hiding or restoring it
+    (`hideable`, `on_visibility_change`). `model` is a Moderatable model (or any model when
+    `hideable` is False: a user is suspended, not hidden)."""
 
     name: str  # in URLs, in the queue's filter, on moderation items: "review"
     label: str  # "Review"
-    model: type
-    author_id: Callable[[object], int | None]  # whose content it is (None: nobody's)
-    texts: Callable[[object], dict[str, str]]  # {field: text}: what screening reads and flags keep
+    model: type  # items are loaded with db.session.get (locked when hiding)
+    author: str | Callable[[object], int | None]  # the attribute with its author's user id, or author(item)
+    fields: tuple[str, ...]  # its text fields: what screening reads, flags snapshot and the queue shows
     can_see: Callable[[object, object], bool]  # can_see(user, item): who may report it
     link: Callable[[object], str | None]  # where people see it (a path), for the queue
-    context_template: str  # the queue's partial that shows the item in context
-    context: Callable[[object], dict] = lambda item: {}  # what that partial needs beyond `item`
+    context: Callable[[object], dict] = _no_context  # what the partial needs beyond `item` (LinesAround...)
+    template: str = ""  # the queue's partial; "moderation/context/_<name>.html" when not given
+    describe: Callable[[object], str] = field(default=lambda item: "")  # a short title in the queue
+    hideable: bool = True
     on_visibility_change: Callable[[object], None] | None = None  # e.g. the reader's rating
     # After a person's flag is counted, under the item's lock: on_flagged(target). A community
     # thread closes when five trusted people reported it or its replies (F-8).
     on_flagged: Callable[[object], None] | None = None
-    hideable: bool = True
     reasons: tuple[Reason, ...] = CONTENT_REASONS
-    describe: Callable[[object], str] = field(default=lambda item: "")  # a short title in the queue
     # Content a client paid for (a paid reply): its sale's ledger reference (type, id), or None when
     # nothing was paid. The queue then offers a refund through commerce (queue.refund).
     sale: Callable[[object], tuple | None] | None = None
+
+    def __post_init__(self):
+        if not self.template:  # kept by dataclasses.replace: a variant shows as its original
+            object.__setattr__(self, "template", f"moderation/context/_{self.name}.html")
+
+    def author_id(self, item):
+        return self.author(item) if callable(self.author) else getattr(item, self.author)
+
+    def texts(self, item):
+        """{field: text}: what screening reads and a flag keeps as its snapshot."""
+        return {name: getattr(item, name) or "" for name in self.fields}
 
     def load(self, target_id, lock=False):
         if lock:

@@ -34,12 +34,8 @@ def post_message(reading, user, body):
         raise ChatError(f"A message can be up to {MESSAGE_MAX} characters.")
     if reading.state not in ROOM_STATES:
         raise ChatError("This reading is over; the chat is closed.", status=409)
-    limiter = throttle.moving_window()
-    key = ("reading-chat", str(reading.id), str(user.id))
-    if not all(limiter.test(limit, *key) for limit in MESSAGE_LIMITS):
+    if not throttle.allow(MESSAGE_LIMITS, "reading-chat", str(reading.id), str(user.id)):
         raise ChatError("You are sending messages too quickly. Wait a few seconds.", status=429)
-    for limit in MESSAGE_LIMITS:
-        limiter.hit(limit, *key)
     message = ReadingMessage(reading_id=reading.id, sender_id=user.id, body=body, created_at=clock.now())
     db.session.add(message)
     db.session.flush()

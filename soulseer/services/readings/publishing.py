@@ -14,7 +14,7 @@ from soulseer.models.base import one_of
 from soulseer.models.reading import EndReason, Reading, ReadingState
 from soulseer.services.core import after_commit, events, notifications, ticks
 from soulseer.services.marketplace import profiles, reader_status
-from soulseer.services.readings import metering
+from soulseer.services.readings import billing
 from soulseer.services.readings.room import ROOM_STATES, render_alert, render_status
 from soulseer.services.readings.states import LISTENERS
 
@@ -104,5 +104,5 @@ def init_app(app):
     """The readings area plugs into the shared parts: state changes, the tick, the ledger's checks."""
     if on_transition not in LISTENERS:
         LISTENERS.append(on_transition)
-    ticks.register(app, "readings", metering.tick)
+    ticks.register(app, "readings", billing.tick)
     verify.register_finished_holds(app, "reading", "readings", (S.FINALIZED, S.CANCELLED))

@@ -20,19 +20,12 @@ def _seller_id(order):
 def register_kinds():
     register(
         ContentKind(
-            name="order",
-            label="Shop order",
-            model=Order,
-            author_id=_seller_id,
-            texts=lambda order: {},
+            "order", "Shop order", Order, author=_seller_id, fields=(),
             can_see=lambda user, order: user.id == order.buyer_id and order.paid_at is not None,
-            link=lambda order: url_for("admin.orders.show", order_id=order.id),
-            context_template="moderation/context/_order.html",
-            hideable=False,
-            reasons=ORDER_REASONS,
+            link=lambda order: url_for("admin.orders.show", order_id=order.id), hideable=False, reasons=ORDER_REASONS,
             describe=lambda order: f"Order #{order.id} by {order.buyer.display_name}",
         )
-    )
+    )  # fmt: skip
 
 
 def _product_seen_by(user, product):
@@ -41,24 +34,16 @@ def _product_seen_by(user, product):
     return product.seller_id == user.id or (product.for_sale and catalogue.product_for_sale(product.slug) is not None)
 
 
+def _seller_name(product):
+    return product.seller.display_name if product.seller else "SoulSeer"
+
+
 def register_product_kind():
     register(
         ContentKind(
-            name="product",
-            label="Shop product",
-            model=Product,
-            author_id=lambda product: product.seller_id,
-            texts=lambda product: {
-                "title": product.title,
-                "summary": product.summary,
-                "description": product.description,
-            },  # fmt: skip
-            can_see=_product_seen_by,
-            link=lambda product: url_for("shop.product", slug=product.slug),
-            context_template="moderation/context/_product.html",
+            "product", "Shop product", Product, author="seller_id", fields=("title", "summary", "description"),
+            can_see=_product_seen_by, link=lambda product: url_for("shop.product", slug=product.slug),
             on_visibility_change=lambda product: page_cache.changed(),  # visitors' shared shop and home pages
-            describe=lambda product: (
-                f"“{product.title}” by {product.seller.display_name if product.seller else 'SoulSeer'}"
-            ),
+            describe=lambda product: f"“{product.title}” by {_seller_name(product)}",
         )
-    )
+    )  # fmt: skip

@@ -79,7 +79,9 @@ def get(order_id):
     return order
 
 
-def _locked(order_id):
+def locked(order_id):
+    """The order, its row locked until the commit: two admins' decisions on it (shipping, refunds,
+    a cancellation) run one after the other."""
     order = db.session.execute(
         sa.select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -97,7 +99,7 @@ def mark_shipped(admin, order_id, carrier, tracking_number):
         raise ShopError(f"Enter the carrier (2 to {CARRIER_MAX} characters), like USPS or UPS.", field="carrier")
     if not 4 <= len(tracking_number) <= TRACKING_MAX:
         raise ShopError(f"Enter the tracking number (4 to {TRACKING_MAX} characters).", field="tracking_number")
-    order = _locked(order_id)
+    order = locked(order_id)
     if order.fulfilment_status != FulfilmentStatus.UNFULFILLED or not order.paid:
         raise ShopError("This order is not waiting to be shipped.", status=409)
     order.carrier, order.tracking_number = carrier, tracking_number

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.extensions import db
 from soulseer.models import Product, ProductKind, ProductStatus
-from soulseer.money import AmountError, format_cents, parse_cents
+from soulseer.money import price_between
 from soulseer.services.community.rendering import to_html, without_direction_controls
 from soulseer.services.core import audit
 from soulseer.services.marketplace import page_cache
@@ -65,13 +65,10 @@ class Details:
 
 
 def _cents(text, field, low, high, what):
-    try:
-        cents = parse_cents((text or "").strip())
-    except AmountError:
-        raise ShopError("Enter an amount in dollars, like 12 or 12.50.", field=field) from None
-    if not low <= cents <= high:
-        raise ShopError(f"{what} is from {format_cents(low)} to {format_cents(high)}.", field=field)
-    return cents
+    return price_between(
+        (text or "").strip(), low, high, lambda message: ShopError(message, field=field),
+        "Enter an amount in dollars, like 12 or 12.50.", what + " is from {low} to {high}.",
+    )  # fmt: skip
 
 
 def _text(text):

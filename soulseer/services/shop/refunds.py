@@ -15,31 +15,18 @@ Every decision is audit-logged and the buyer is notified. Raises ShopError (or
 commerce.RefundRefused) with nothing written.
 """
 
-import sqlalchemy as sa
-
 from soulseer import clock
-from soulseer.extensions import db
 from soulseer.ledger import keys, reads
-from soulseer.models import FulfilmentStatus, Order, PaymentStatus
+from soulseer.models import FulfilmentStatus, PaymentStatus
 from soulseer.money import format_cents
 from soulseer.services import commerce
 from soulseer.services.core import audit, notifications
 from soulseer.services.payments import wallet
-from soulseer.services.shop import card_refunds, downloads
+from soulseer.services.shop import card_refunds, downloads, orders
 from soulseer.services.shop.buying import put_back_stock, reference
 from soulseer.services.shop.errors import ShopError
 
 REASON_MIN, REASON_MAX = 5, 500
-
-
-def _locked(order_id):
-    """The order, its row locked until the commit: two admins' decisions run one after the other."""
-    order = db.session.execute(
-        sa.select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if order is None:
-        raise ShopError("There is no such order.", status=404)
-    return order
 
 
 def _reason(text):
@@ -94,7 +81,7 @@ def _already(request_key, order):
 def refund_item(admin, order_id, item_id, reason, request_key, return_received=False):
     """Give back what is left of one item's line and revoke its download grant."""
     reason = _reason(reason)
-    order = _locked(order_id)
+    order = orders.locked(order_id)
     item = next((item for item in order.items if item.id == item_id), None)
     if item is None:
         raise ShopError("There is no such item in this order.", status=404)
@@ -114,7 +101,7 @@ def refund_item(admin, order_id, item_id, reason, request_key, return_received=F
 def refund_order(admin, order_id, reason, request_key, return_received=False):
     """Give back everything left of the order (items and shipping) and revoke its download grants."""
     reason = _reason(reason)
-    order = _locked(order_id)
+    order = orders.locked(order_id)
     if _already(request_key, order):
         return order
     _check_refundable(order, return_received)
@@ -132,7 +119,7 @@ def refund_order(admin, order_id, reason, request_key, return_received=False):
 def cancel(admin, order_id, reason, request_key):
     """Cancel a physical order before it ships: its stock goes back and it is refunded in full."""
     reason = _reason(reason)
-    order = _locked(order_id)
+    order = orders.locked(order_id)
     if order.fulfilment_status == FulfilmentStatus.CANCELLED and _already(request_key, order):
         return order
     if order.fulfilment_status != FulfilmentStatus.UNFULFILLED or not order.paid:

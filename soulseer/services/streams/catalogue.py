@@ -17,7 +17,7 @@ from flask import current_app
 from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import Gift
-from soulseer.money import AmountError, format_cents, parse_cents
+from soulseer.money import price_between
 from soulseer.services.core import audit
 
 NAME_MAX = 40
@@ -53,14 +53,10 @@ def _clean(gift_id, name, price_text, icon, animation, position, active):
     ).scalar()
     if taken is not None:
         raise CatalogueError(f"There is already a gift called {name}.", field="name")
-    try:
-        price = parse_cents(price_text)
-    except AmountError:
-        raise CatalogueError("Enter the price in dollars, like 5 or 2.50.", field="price") from None
-    if not PRICE_MIN <= price <= PRICE_MAX:
-        raise CatalogueError(
-            f"A gift costs from {format_cents(PRICE_MIN)} to {format_cents(PRICE_MAX)}.", field="price"
-        )
+    price = price_between(
+        price_text, PRICE_MIN, PRICE_MAX, lambda message: CatalogueError(message, field="price"),
+        "Enter the price in dollars, like 5 or 2.50.", "A gift costs from {low} to {high}.",
+    )  # fmt: skip
     if icon not in icons():
         raise CatalogueError("Choose one of the icons.", field="icon")
     if animation not in ANIMATIONS:

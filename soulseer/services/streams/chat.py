@@ -37,12 +37,8 @@ def post(stream, user, body):
         raise StreamError(message, status=403)
     if not (access.is_host(stream, user) or access.admitted(stream, user)):
         raise StreamError("You cannot write in this stream.", status=403)
-    limiter = throttle.moving_window()
-    key = ("stream-chat", str(stream.id), str(user.id))
-    if not all(limiter.test(limit, *key) for limit in MESSAGE_LIMITS):
+    if not throttle.allow(MESSAGE_LIMITS, "stream-chat", str(stream.id), str(user.id)):
         raise StreamError("You are sending messages too quickly. Wait a few seconds.", status=429, retry_after=10)
-    for limit in MESSAGE_LIMITS:
-        limiter.hit(limit, *key)
     message = StreamMessage(stream_id=stream.id, sender_id=user.id, body=body, created_at=clock.now())
     db.session.add(message)
     db.session.flush()

@@ -19,7 +19,7 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.models import ReaderProfile, Stream, StreamInvitation, StreamKind, StreamState, User
 from soulseer.models.stream import TITLE_MAX, TITLE_MIN
-from soulseer.money import AmountError, format_cents, parse_cents
+from soulseer.money import price_between
 from soulseer.services.core import after_commit, audit
 from soulseer.services.marketplace import reader_status
 from soulseer.services.readings import agora
@@ -53,15 +53,10 @@ def clean_title(title):
 
 def entry_price(text):
     """A premium stream's entry typed by the reader ("5", "5.50", "$5.50") in cents."""
-    try:
-        cents = parse_cents(text)
-    except AmountError:
-        raise StreamError("Enter the entry price in dollars, like 5 or 7.50.", field="entry_price") from None
-    if not ENTRY_MIN <= cents <= ENTRY_MAX:
-        raise StreamError(
-            f"An entry costs from {format_cents(ENTRY_MIN)} to {format_cents(ENTRY_MAX)}.", field="entry_price"
-        )
-    return cents
+    return price_between(
+        text, ENTRY_MIN, ENTRY_MAX, lambda message: StreamError(message, field="entry_price"),
+        "Enter the entry price in dollars, like 5 or 7.50.", "An entry costs from {low} to {high}.",
+    )  # fmt: skip
 
 
 def create(reader, title, scheduled_at=None, kind=StreamKind.PUBLIC, entry_price_cents=None):

@@ -5,15 +5,11 @@
 //
 // When the call cannot start (Agora unreachable, a refused token, a blocked microphone), the page
 // says so in the call's live region, hides the empty video area and the controls, and offers to
-// try again; the chat and the meter go on. The SDK retries an unreachable gateway without end, so
-// the join has a deadline of our own.
-
-const JOIN_DEADLINE_MS = 15_000;
+// try again; the chat and the meter go on. What it shares with a stream's video is in voice-video.js.
 
 const root = document.querySelector("[data-rtc-url]");
+const agora = root ? await import(root.dataset.agoraUrl) : null;
 if (root) setUp(root);
-
-class CallFailure extends Error {}
 
 function setUp(root) {
   const section = document.getElementById("av");
@@ -23,8 +19,7 @@ function setUp(root) {
   const failed = section.querySelector("[data-av-failed]");
   const muteButton = section.querySelector("[data-av-mute]");
   const cameraButton = section.querySelector("[data-av-camera]");
-  let call = null; // { client, microphone, camera } while connected
-  let attempt = 0;
+  const call = agora.oneSession(); // call.current: { client, microphone, camera } while connected
 
   function show(phase, text) {
     section.dataset.call = phase; // connecting | connected | failed
@@ -35,33 +30,19 @@ function setUp(root) {
     if (text) state.textContent = text;
   }
 
-  async function hangUp() {
-    const ending = call;
-    call = null;
-    if (!ending) return;
-    for (const track of [ending.microphone, ending.camera]) track?.close();
-    await ending.client.leave().catch(() => {});
-  }
-
-  async function connect() {
-    const mine = ++attempt;
-    await hangUp();
+  function connecting() {
     show("connecting", "Connecting the call…");
     resetButton(muteButton, "Mute");
     resetButton(cameraButton, "Camera off");
+  }
+
+  async function connect() {
     try {
       // The SDK's later news (partner joined, reconnecting…) only while this call is the one shown.
-      const joined = await join(root, (text) => mine === attempt && section.dataset.call === "connected" && say(text));
-      if (mine !== attempt) {
-        call = joined; // the page was left meanwhile
-        await hangUp();
-        return;
-      }
-      call = joined;
-      show("connected", joined.client.remoteUsers.length ? "Connected." : "Waiting for your partner to join the call…");
+      const news = (current) => (text) => current() && section.dataset.call === "connected" && say(text);
+      if (!(await call.start(connecting, (current) => join(root, news(current))))) return; // the page was left meanwhile
+      show("connected", call.current.client.remoteUsers.length ? "Connected." : "Waiting for your partner to join the call…");
     } catch (error) {
-      if (mine !== attempt) return;
-      await hangUp();
       show("failed", failureText(error));
     }
   }
@@ -70,29 +51,14 @@ function setUp(root) {
     state.textContent = text;
   }
 
-  muteButton?.addEventListener("click", () => toggle(muteButton, call?.microphone, "Mute", "Unmute"));
-  cameraButton?.addEventListener("click", () => toggle(cameraButton, call?.camera, "Camera off", "Camera on"));
+  muteButton?.addEventListener("click", () => agora.toggle(muteButton, call.current?.microphone, "Mute", "Unmute"));
+  cameraButton?.addEventListener("click", () => agora.toggle(cameraButton, call.current?.camera, "Camera off", "Camera on"));
   section.querySelector("[data-av-retry]")?.addEventListener("click", connect);
-  window.addEventListener("pagehide", () => {
-    attempt += 1;
-    hangUp();
-  });
+  window.addEventListener("pagehide", () => call.abandon());
   window.addEventListener("pageshow", (event) => {
     if (event.persisted) connect(); // back from the back-forward cache, like the heartbeat
   });
   connect();
-}
-
-async function toggle(button, track, onLabel, offLabel) {
-  if (!track) return;
-  const off = button.getAttribute("aria-pressed") !== "true";
-  try {
-    await track.setMuted(off);
-  } catch {
-    return; // the track is gone (the call ended); the button keeps saying the truth
-  }
-  button.setAttribute("aria-pressed", String(off));
-  button.textContent = off ? offLabel : onLabel;
 }
 
 function resetButton(button, label) {
@@ -101,39 +67,14 @@ function resetButton(button, label) {
   button.textContent = label;
 }
 
-async function credentials(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    throw new CallFailure(body.error || `The server refused the call (HTTP ${response.status}).`);
-  }
-  return response.json();
-}
-
-function withDeadline(promise, ms) {
-  let timer;
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new CallFailure("The call service did not answer.")), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 function failureText(error) {
-  const code = error?.code || error?.name || "";
-  let why;
-  if (error instanceof CallFailure) why = error.message;
-  else if (code === "PERMISSION_DENIED" || code === "NotAllowedError")
-    why = "This browser did not allow the microphone or camera.";
-  else if (["DEVICE_NOT_FOUND", "NOT_READABLE", "NotFoundError", "NotReadableError"].includes(code))
-    why = "No microphone or camera could be used.";
-  else why = "The call service could not be reached.";
+  const why = agora.whyNot(error, "call", "microphone or camera");
   return `The call could not start. ${why} You can keep going in the chat below, try the call again, or end the reading.`;
 }
 
 // Joins and publishes; resolves { client, microphone, camera } or rejects (the caller hangs up).
 async function join(root, say) {
-  const { default: AgoraRTC } = await import(root.dataset.sdkUrl);
-  AgoraRTC.setLogLevel(3); // warnings and errors only
+  const AgoraRTC = await agora.loadSdk(root.dataset.sdkUrl);
   const video = root.dataset.mode === "video";
   const rtcUrl = root.dataset.rtcUrl;
   const client = AgoraRTC.createClient({ mode: "rtc", codec: "vp8" });
@@ -152,18 +93,10 @@ async function join(root, say) {
   client.on("connection-state-change", (state) => {
     if (state === "RECONNECTING") say("Reconnecting the call…");
   });
-  // Tokens live 20 minutes; Agora warns 30 s before the end.
-  client.on("token-privilege-will-expire", async () => {
-    try {
-      await client.renewToken((await credentials(rtcUrl)).token);
-    } catch {
-      say("The call could not be renewed; the chat still works.");
-    }
-  });
+  agora.renewing(client, rtcUrl, "call", () => say("The call could not be renewed; the chat still works."));
 
   try {
-    const first = await credentials(rtcUrl);
-    await withDeadline(client.join(first.app_id, first.channel, first.token, first.uid), JOIN_DEADLINE_MS);
+    await agora.join(client, agora.credentials(rtcUrl, "call"), "call");
     call.microphone = await AgoraRTC.createMicrophoneAudioTrack();
     if (video) {
       call.camera = await AgoraRTC.createCameraVideoTrack();
@@ -172,8 +105,7 @@ async function join(root, say) {
     await client.publish([call.microphone, call.camera].filter(Boolean));
     return call;
   } catch (error) {
-    for (const track of [call.microphone, call.camera]) track?.close();
-    await client.leave().catch(() => {}); // also stops a join still retrying
+    await agora.leave(call);
     throw error;
   }
 }

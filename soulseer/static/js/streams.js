@@ -3,15 +3,13 @@
 // cleared, and the video: the host's camera preview and broadcast, or the viewer's picture, on
 // Agora in live mode with a token from GET /live/<id>/token (host or audience, renewed before it
 // expires). When the video cannot start, the page says so and offers to try again; the chat and
-// gifts never depend on it.
+// gifts never depend on it. What the video shares with a reading's call is in voice-video.js.
 
-const JOIN_DEADLINE_MS = 15_000;
 const HIDDEN_LEAVE_MS = 60_000; // a viewer's tab hidden this long leaves the channel (Agora bills minutes)
 
 const page = document.querySelector("[data-stream-page]");
+const agora = page?.dataset.agoraUrl ? await import(page.dataset.agoraUrl) : null;
 if (page) setUp(page);
-
-class VideoFailure extends Error {}
 
 function setUp(page) {
   const csrf = page.dataset.csrf;
@@ -85,8 +83,7 @@ function setUpVideo(page) {
   const cameraButton = section.querySelector("[data-stream-camera]");
   const host = page.dataset.role === "host";
   const live = page.dataset.state === "live";
-  let session = null; // { client, microphone, camera }
-  let attempt = 0;
+  const video = agora.oneSession(); // video.current: { client, microphone, camera }
   let hiddenTimer = null;
 
   function show(phase, text) {
@@ -97,31 +94,16 @@ function setUpVideo(page) {
     if (text) state.textContent = text;
   }
 
-  async function stop() {
-    const ending = session;
-    session = null;
-    if (!ending) return;
-    for (const track of [ending.microphone, ending.camera]) track?.close();
-    await ending.client?.leave().catch(() => {});
+  function connecting() {
+    show("connecting", host ? "Starting your camera…" : "Connecting to the stream…");
   }
 
   async function start() {
-    const mine = ++attempt;
-    await stop();
-    show("connecting", host ? "Starting your camera…" : "Connecting to the stream…");
     try {
-      const started = await (host ? broadcast(page, screen, live, say) : watch(page, screen, say));
-      if (mine !== attempt) {
-        session = started;
-        await stop();
-        return;
-      }
-      session = started;
+      if (!(await video.start(connecting, () => (host ? broadcast(page, screen, live, say) : watch(page, screen, say))))) return;
       if (host) show(live ? "live" : "preview", live ? "You are live." : "This is your preview. Viewers see you once you go live.");
-      else show("watching", session.client.remoteUsers.length ? "Watching." : "Waiting for the reader's picture…");
+      else show("watching", video.current.client.remoteUsers.length ? "Watching." : "Waiting for the reader's picture…");
     } catch (error) {
-      if (mine !== attempt) return;
-      await stop();
       show("failed", failureText(error, host));
     }
   }
@@ -130,23 +112,19 @@ function setUpVideo(page) {
     if (section.dataset.video !== "failed") state.textContent = text;
   }
 
-  muteButton?.addEventListener("click", () => toggle(muteButton, session?.microphone, "Mute", "Unmute"));
-  cameraButton?.addEventListener("click", () => toggle(cameraButton, session?.camera, "Camera off", "Camera on"));
+  muteButton?.addEventListener("click", () => agora.toggle(muteButton, video.current?.microphone, "Mute", "Unmute"));
+  cameraButton?.addEventListener("click", () => agora.toggle(cameraButton, video.current?.camera, "Camera off", "Camera on"));
   section.querySelector("[data-video-retry]")?.addEventListener("click", start);
-  window.addEventListener("pagehide", () => {
-    attempt += 1;
-    stop();
-  });
+  window.addEventListener("pagehide", () => video.abandon());
   if (!host) {
     document.addEventListener("visibilitychange", () => {
       clearTimeout(hiddenTimer);
       if (document.visibilityState === "hidden") {
         hiddenTimer = setTimeout(() => {
-          attempt += 1;
-          stop();
+          video.abandon();
           show("connecting", "Paused while this tab was in the background.");
         }, HIDDEN_LEAVE_MS);
-      } else if (!session && section.dataset.video !== "failed") {
+      } else if (!video.current && section.dataset.video !== "failed") {
         start();
       }
     });
@@ -154,44 +132,8 @@ function setUpVideo(page) {
   start();
 }
 
-async function toggle(button, track, onLabel, offLabel) {
-  if (!track) return;
-  const off = button.getAttribute("aria-pressed") !== "true";
-  try {
-    await track.setMuted(off);
-  } catch {
-    return;
-  }
-  button.setAttribute("aria-pressed", String(off));
-  button.textContent = off ? offLabel : onLabel;
-}
-
-async function credentials(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    throw new VideoFailure(body.error || `The server refused the video (HTTP ${response.status}).`);
-  }
-  return response.json();
-}
-
-function withDeadline(promise, ms) {
-  let timer;
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new VideoFailure("The video service did not answer.")), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 function failureText(error, host) {
-  const code = error?.code || error?.name || "";
-  let why;
-  if (error instanceof VideoFailure) why = error.message;
-  else if (code === "PERMISSION_DENIED" || code === "NotAllowedError")
-    why = "This browser did not allow the camera or microphone.";
-  else if (["DEVICE_NOT_FOUND", "NOT_READABLE", "NotFoundError", "NotReadableError"].includes(code))
-    why = "No camera or microphone could be used.";
-  else why = "The video service could not be reached.";
+  const why = agora.whyNot(error, "video", "camera or microphone");
   const rest = host ? "The chat and gifts still work; try the video again or end the stream." : "The chat and gifts still work; you can try the video again.";
   return `The video could not start. ${why} ${rest}`;
 }
@@ -211,21 +153,10 @@ function showStream(screen, stream, mirrored) {
   screen.replaceChildren(video);
 }
 
-async function sdk(page) {
-  const { default: AgoraRTC } = await import(page.dataset.sdkUrl);
-  AgoraRTC.setLogLevel(3);
-  return AgoraRTC;
-}
-
-function renewing(client, url, say) {
-  // Tokens live 20 minutes; Agora warns 30 s before. An ended stream gets no new token.
-  client.on("token-privilege-will-expire", async () => {
-    try {
-      await client.renewToken((await credentials(url)).token);
-    } catch {
-      say("The stream's access could not be renewed.");
-      client.leave().catch(() => {});
-    }
+function renewing(client, say) {
+  agora.renewing(client, page.dataset.tokenUrl, "video", () => {
+    say("The stream's access could not be renewed.");
+    client.leave().catch(() => {});
   });
 }
 
@@ -243,24 +174,22 @@ async function broadcast(page, screen, live, say) {
     session.microphone = switchable(audio);
     session.camera = switchable(video);
     if (!live) return session;
-    const AgoraRTC = await sdk(page);
+    const AgoraRTC = await agora.loadSdk(page.dataset.sdkUrl);
     const client = AgoraRTC.createClient({ mode: "live", codec: "vp8" });
     session.client = client;
     await client.setClientRole("host");
-    renewing(client, page.dataset.tokenUrl, say);
+    renewing(client, say);
     client.on("connection-state-change", (state) => {
       if (state === "RECONNECTING") say("Reconnecting…");
     });
-    const first = await credentials(page.dataset.tokenUrl);
-    await withDeadline(client.join(first.app_id, first.channel, first.token, first.uid), JOIN_DEADLINE_MS);
+    await agora.join(client, agora.credentials(page.dataset.tokenUrl, "video"), "video");
     session.microphone.agora = AgoraRTC.createCustomAudioTrack({ mediaStreamTrack: audio });
     session.camera.agora = AgoraRTC.createCustomVideoTrack({ mediaStreamTrack: video });
     await client.publish([session.microphone.agora, session.camera.agora]);
     return session;
   } catch (error) {
-    for (const track of [session.microphone, session.camera]) track?.close();
     for (const track of media?.getTracks() || []) track.stop();
-    await session.client?.leave().catch(() => {});
+    await agora.leave(session);
     throw error;
   }
 }
@@ -283,9 +212,9 @@ function switchable(raw) {
 
 // A viewer: audience, subscribed to the reader's tracks only.
 async function watch(page, screen, say) {
-  const asked = credentials(page.dataset.tokenUrl); // while the SDK loads
+  const asked = agora.credentials(page.dataset.tokenUrl, "video"); // while the SDK loads
   asked.catch(() => {}); // handled where it is awaited
-  const AgoraRTC = await sdk(page);
+  const AgoraRTC = await agora.loadSdk(page.dataset.sdkUrl);
   const client = AgoraRTC.createClient({ mode: "live", codec: "vp8" });
   const hostUid = Number(page.dataset.hostUid);
   try {
@@ -303,9 +232,8 @@ async function watch(page, screen, say) {
     client.on("user-left", (user) => {
       if (user.uid === hostUid) say("The reader's picture stopped.");
     });
-    renewing(client, page.dataset.tokenUrl, say);
-    const first = await asked;
-    await withDeadline(client.join(first.app_id, first.channel, first.token, first.uid), JOIN_DEADLINE_MS);
+    renewing(client, say);
+    await agora.join(client, asked, "video");
     return { client, microphone: null, camera: null };
   } catch (error) {
     await client.leave().catch(() => {});
