@@ -34,6 +34,7 @@ def test_help_and_refund_policy_sections_reach_unedited_pages_only_in_their_orde
     from soulseer.content_pages import (
         HELP,
         HELP_BOOKINGS,
+        HELP_COMMUNITY,
         HELP_MESSAGES,
         HELP_PAYOUTS,
         HELP_SHOP,
@@ -44,12 +45,16 @@ def test_help_and_refund_policy_sections_reach_unedited_pages_only_in_their_orde
         REFUND_SCHEDULED_BEFORE,
         REFUND_SHOP,
         REFUND_SHOP_WALLET_ONLY,
+        REPORT_LINE,
+        REPORT_LINE_BEFORE,
     )
 
     help_before = HELP
-    for section in (HELP_MESSAGES, HELP_STREAMS, HELP_SHOP, HELP_BOOKINGS, HELP_PAYOUTS):
+    for section in (HELP_MESSAGES, HELP_STREAMS, HELP_SHOP, HELP_BOOKINGS, HELP_PAYOUTS, HELP_COMMUNITY):
         assert section + "\n" in help_before
         help_before = help_before.replace(section + "\n", "", 1)
+    assert REPORT_LINE in help_before
+    help_before = help_before.replace(REPORT_LINE, REPORT_LINE_BEFORE, 1)  # as the pages said before 0035
     refund_before = REFUND_POLICY.replace(REFUND_SHOP, "", 1).replace(REFUND_SCHEDULED, REFUND_SCHEDULED_BEFORE, 1)
     before = {"help": help_before, "refund-policy": refund_before}
     assert refund_before != REFUND_POLICY

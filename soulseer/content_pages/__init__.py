@@ -17,11 +17,14 @@ from soulseer.content_pages.help import (
     HELP,
     HELP_BOOKINGS,
     HELP_BOOKINGS_0025,
+    HELP_COMMUNITY,
     HELP_MESSAGES,
     HELP_PAYOUTS,
     HELP_SHOP,
     HELP_SHOP_WALLET_ONLY,
     HELP_STREAMS,
+    REPORT_LINE,
+    REPORT_LINE_BEFORE,
 )
 from soulseer.content_pages.policies import (
     ABOUT,
@@ -40,9 +43,10 @@ from soulseer.content_pages.revisions import HELP_CLOSING, add_help_section, rev
 
 __all__ = [
     "ABOUT", "COMMUNITY_GUIDELINES", "CONTENT_PAGES", "DISCLAIMER", "HELP", "HELP_BOOKINGS", "HELP_BOOKINGS_0025",
-    "HELP_CLOSING", "HELP_MESSAGES", "HELP_PAYOUTS", "HELP_SHOP", "HELP_SHOP_WALLET_ONLY", "HELP_STREAMS", "PRIVACY",
-    "READER_AGREEMENT", "REFUND_POLICY", "REFUND_SCHEDULED", "REFUND_SCHEDULED_BEFORE", "REFUND_SHOP",
-    "REFUND_SHOP_WALLET_ONLY", "TERMS", "add_help_section", "billing_rules", "revise_unedited_page",
+    "HELP_COMMUNITY", "HELP_CLOSING", "HELP_MESSAGES", "HELP_PAYOUTS", "HELP_SHOP", "HELP_SHOP_WALLET_ONLY",
+    "HELP_STREAMS", "PRIVACY", "READER_AGREEMENT", "REFUND_POLICY", "REFUND_SCHEDULED", "REFUND_SCHEDULED_BEFORE",
+    "REFUND_SHOP", "REFUND_SHOP_WALLET_ONLY", "REPORT_LINE", "REPORT_LINE_BEFORE", "TERMS", "add_help_section",
+    "billing_rules", "revise_unedited_page",
 ]  # fmt: skip
 
 CONTENT_PAGES = {

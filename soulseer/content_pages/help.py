@@ -156,6 +156,39 @@ pay your bank, fix your bank details from **Open your Stripe dashboard**. Your d
 what you were paid out this year, for your taxes; Stripe collects your tax details.
 """
 
+HELP_COMMUNITY = """\
+## The community
+
+**Reading:** everyone can read the [Community](/community), signed in or not. Threads with the
+latest replies come first; the team's pinned threads come before them.
+
+**Writing:** sign in, open a category and choose **Start a thread** (a title of 5 to 150 characters
+and 10 to 10,000 characters of text), or answer under a thread or under one of its replies.
+Markdown works: `**bold**`, `*italic*`, lists, `> quotes` and links; images don't. **Preview** shows
+your post as others will read it. You can edit what you wrote for 24 hours (it then shows
+"edited") and delete it at any time (a short note stays in its place so the answers under it
+still read). Only SoulSeer's team starts threads in Announcements; everyone can reply there.
+
+**How often:** to keep the community calm, a new account (in its first day) can start one thread
+every 2 minutes and 3 that day, reply once every 30 seconds and 10 times that day, and put up to
+2 links in a post; after that, one thread every 15 seconds (20 a day) and one reply every 5
+seconds. The same text twice within 5 minutes is refused. If you go faster, the page tells you
+when you can post again.
+
+**Notifications:** you are told when someone replies to your thread or answers your reply, and
+when someone in a thread you take part in mentions you as `@your display name`.
+
+**Keeping it safe:** please follow the [Community guidelines](/pages/community-guidelines). Posts
+that share contact details or ask for payment outside SoulSeer are published but flagged for an
+admin. A post reported by three members whose accounts are at least a week old is hidden until an
+admin looks at it; a thread whose posts five such members reported takes no more replies until
+then. A locked thread says why.
+"""
+
+# "How do I report something?" before the community (migration 0035 brings it up to date).
+REPORT_LINE_BEFORE = "Every review, reader profile and chat message has a **Report** link."
+REPORT_LINE = "Every review, reader profile, chat message, community thread and reply has a **Report** link."
+
 HELP = (
     """\
 ## How do readings work?
@@ -184,7 +217,7 @@ SoulSeer's admins, who look at the reading and can refund it to your wallet.
 
 ## How do I report something?
 
-Every review, reader profile and chat message has a **Report** link. Choose what is wrong and
+Every review, reader profile, chat message, community thread and reply has a **Report** link. Choose what is wrong and
 tell us in a few words; only SoulSeer's admins read it, and the person you report is not told who
 reported them. Sharing contact details or paying outside SoulSeer is against the rules: SoulSeer
 can't refund or protect a payment made elsewhere.
@@ -199,6 +232,8 @@ can't refund or protect a payment made elsewhere.
     + HELP_SHOP
     + "\n"
     + HELP_PAYOUTS
+    + "\n"
+    + HELP_COMMUNITY
     + """
 ## If you are struggling
 
