@@ -1,0 +1,13 @@
+"""No axe violation anywhere on a reader's and an admin's tour (tests/e2e/accessibility_tours.py), in a file of its
+own so that another test worker walks it beside the other tours."""
+
+import pytest
+
+from tests.e2e.accessibility_tours import tour_problems
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("role", ["reader", "admin"])
+def test_no_axe_violation_anywhere(role, app, browser, live_server, make_user):
+    problems = tour_problems(role, app, browser, live_server, make_user)
+    assert problems == [], "\n".join(problems)
