@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from redis import Redis
 
 from soulseer.config import PROJECT_ROOT
-from tests.support.database import empty_tables
+from tests.support.database import empty_all_tables
 
 # SOULSEER_TEST_INSTANCE gives a separate pair of embedded servers (engineers testing side by side).
 TEST_INSTANCE = Path(os.environ.get("SOULSEER_TEST_INSTANCE") or PROJECT_ROOT / "instance" / "test")
@@ -129,8 +129,7 @@ def _clean_state(request):
 
     with application.app_context():
         db.session.remove()
-        with db.engine.begin() as conn:
-            empty_tables(conn)
+        empty_all_tables(db.engine)
         get_redis().flushdb()
         # The live server's database: keep RQ's registrations and the live processes' heartbeats;
         # drop our data, the limiter's counters and queued jobs.

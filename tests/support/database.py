@@ -64,3 +64,22 @@ def empty_tables(conn, tables=None):
     sequences = conn.execute(OWNED_SEQUENCES, {"tables": tables}).scalars().all()
     if sequences:
         conn.execute(sa.text("SELECT " + ", ".join(f"setval('{seq}', 1, false)" for seq in sequences)))
+
+
+def empty_all_tables(engine, attempts=3):
+    """empty_tables in a transaction of its own, again when PostgreSQL ends it as a deadlock's victim.
+    A browser test's live processes (the page's last heartbeat, the worker's tick) may still be
+    reading when a test ends: their statement takes its tables' share locks in its own order while
+    LOCK TABLE takes ours one by one, and PostgreSQL breaks the cycle by aborting one side. When it
+    aborts ours, nothing was deleted (the transaction rolled back) and the next attempt, once the
+    reader has finished, empties everything."""
+    import psycopg
+
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.begin() as conn:
+                empty_tables(conn)
+            return
+        except sa.exc.OperationalError as error:
+            if not isinstance(error.orig, psycopg.errors.DeadlockDetected) or attempt == attempts:
+                raise
