@@ -32,7 +32,6 @@ everything when Redis cannot be reached, goes to Flask untouched.
 """
 
 import hashlib
-import json
 import logging
 from hashlib import sha512
 
@@ -43,7 +42,14 @@ from werkzeug.http import parse_cookie
 from soulseer import clock
 from soulseer.services.core import header_versions
 from soulseer.services.marketplace import page_cache
-from soulseer.visitor_responses import MAX_ACCEPT_ENCODING_LENGTH, MAX_QUERY_LENGTH, encoding_key
+from soulseer.visitor_responses import (
+    MAX_ACCEPT_ENCODING_LENGTH,
+    MAX_QUERY_LENGTH,
+    answer_and_keep,
+    encoding_key,
+    kept_answer,
+    store_answer,
+)
 
 SIGNED_IN_PATHS = frozenset({"/", "/readers"})
 REFRESH_SECONDS = 3600
@@ -169,38 +175,17 @@ class SignedInResponses:
             log.warning("signed-in responses unavailable; answering without them", exc_info=True)
             return self.wsgi_app(environ, start_response)
         versions = b"|".join(version or b"0" for version in found[:3])
-        if found[3] is not None:
-            found_versions, _, stored = found[3].partition(b"\n")
-            if found_versions == versions:
-                head, _, body = stored.partition(b"\n")
-                status, headers = json.loads(head)
-                start_response(status, [tuple(header) for header in headers])
-                return [body]
-        return self._answer_and_keep(environ, start_response, store, key, user_id, versions, seconds)
+        kept = kept_answer(found[3], versions, start_response)
+        if kept is not None:
+            return kept
 
-    def _answer_and_keep(self, environ, start_response, store, key, user_id, versions, seconds):
-        answered = {}
+        def keep(status, headers, body):
+            # The session signed again goes out to this request only.
+            if environ.get(ENVIRON_KEY) == (environ.get("QUERY_STRING", ""), user_id):
+                headers = [(name, value) for name, value in headers if name.lower() != "set-cookie"]
+                store_answer(store, key, versions, status, headers, body, seconds)
 
-        def keep_head(status, headers, exc_info=None):
-            answered["status"], answered["headers"] = status, headers
-            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
-
-        iterable = self.wsgi_app(environ, keep_head)
-        try:
-            body = b"".join(iterable)
-        finally:
-            if hasattr(iterable, "close"):
-                iterable.close()
-        if environ.get(ENVIRON_KEY) == (environ.get("QUERY_STRING", ""), user_id) and answered.get(
-            "status", ""
-        ).startswith("200 "):
-            headers = [(name, value) for name, value in answered["headers"] if name.lower() != "set-cookie"]
-            head = json.dumps([answered["status"], headers]).encode()
-            try:
-                store.set(key, versions + b"\n" + head + b"\n" + body, ex=seconds)
-            except redis.RedisError:
-                log.warning("signed-in responses: could not store %s", key, exc_info=True)
-        return [body]
+        return answer_and_keep(self.wsgi_app, environ, start_response, keep)
 
 
 def install(app):

@@ -135,40 +135,61 @@ class VisitorResponses:
             log.warning("visitor responses unavailable; answering without them", exc_info=True)
             return self.wsgi_app(environ, start_response)
         version = version or b"0"
-        if found is not None:
-            found_version, _, stored = found.partition(b"\n")
-            if found_version == version:
-                head, _, body = stored.partition(b"\n")
-                status, headers = json.loads(head)
-                start_response(status, [tuple(header) for header in headers])
-                return [body]
-        return self._answer_and_keep(environ, start_response, store, key, version, seconds)
+        kept = kept_answer(found, version, start_response)
+        if kept is not None:
+            return kept
 
-    def _answer_and_keep(self, environ, start_response, store, key, version, seconds):
-        answered = {}
+        def keep(status, headers, body):
+            if environ.get(ENVIRON_KEY) == environ.get("QUERY_STRING", "") and not any(
+                name.lower() == "set-cookie" for name, _ in headers
+            ):
+                store_answer(store, key, version, status, headers, body, seconds)
 
-        def keep_head(status, headers, exc_info=None):
-            answered["status"], answered["headers"] = status, headers
-            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
+        return answer_and_keep(self.wsgi_app, environ, start_response, keep)
 
-        iterable = self.wsgi_app(environ, keep_head)
-        try:
-            body = b"".join(iterable)
-        finally:
-            if hasattr(iterable, "close"):
-                iterable.close()
-        shareable = (
-            environ.get(ENVIRON_KEY) == environ.get("QUERY_STRING", "")
-            and answered.get("status", "").startswith("200 ")
-            and not any(name.lower() == "set-cookie" for name, _ in answered["headers"])
-        )
-        if shareable:
-            head = json.dumps([answered["status"], answered["headers"]]).encode()
-            try:
-                store.set(key, version + b"\n" + head + b"\n" + body, ex=seconds)
-            except redis.RedisError:
-                log.warning("visitor responses: could not store %s", key, exc_info=True)
-        return [body]
+
+def kept_answer(found, versions, start_response):
+    """The response kept in `found` ("<versions>\n<head JSON>\n<body>", or None), started, if it was
+    kept at exactly `versions`; else None."""
+    if found is None:
+        return None
+    found_versions, _, stored = found.partition(b"\n")
+    if found_versions != versions:
+        return None
+    head, _, body = stored.partition(b"\n")
+    status, headers = json.loads(head)
+    start_response(status, [tuple(header) for header in headers])
+    return [body]
+
+
+def answer_and_keep(wsgi_app, environ, start_response, keep):
+    """Flask's answer to this request, passed on as it is; when it is a 200, `keep(status, headers,
+    body)` then decides whether to store it (`store_answer`)."""
+    answered = {}
+
+    def keep_head(status, headers, exc_info=None):
+        answered["status"], answered["headers"] = status, headers
+        return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
+
+    iterable = wsgi_app(environ, keep_head)
+    try:
+        body = b"".join(iterable)
+    finally:
+        if hasattr(iterable, "close"):
+            iterable.close()
+    if answered.get("status", "").startswith("200 "):
+        keep(answered["status"], answered["headers"], body)
+    return [body]
+
+
+def store_answer(store, key, versions, status, headers, body, seconds):
+    """Keep a response under `key` at `versions` for `seconds` (read back by `kept_answer`); a
+    Redis failure costs only the keeping."""
+    head = json.dumps([status, headers]).encode()
+    try:
+        store.set(key, versions + b"\n" + head + b"\n" + body, ex=seconds)
+    except redis.RedisError:
+        log.warning("could not keep the response %s", key, exc_info=True)
 
 
 def install(app):

@@ -126,35 +126,16 @@ def signed_in_cookies(base_url, emails, role="client", threads=1):
     the form (`threads` at a time)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from soulseer import clock, create_app
+    from soulseer import create_app
+    from soulseer.demo.users import new_user
     from soulseer.extensions import db
-    from soulseer.models import AgreementAcceptance, User
-    from soulseer.services import accounts
     from soulseer.services.accounts import passwords
 
     app = create_app()
     with app.app_context():
-        now = clock.now()
         password_hash = passwords.hash_password(BENCH_PASSWORD)
         for email in emails:
-            user = User(
-                email=email,
-                display_name="Bench Browser",
-                role=role,
-                password_hash=password_hash,
-                email_verified_at=now,
-                adult_confirmed_at=now,
-                terms_version=accounts.current_terms_version(),
-                terms_accepted_at=now,
-            )
-            db.session.add(user)
-            db.session.flush()
-            if role == "reader":  # a reader also accepts the Reader agreement before any page opens
-                db.session.add(
-                    AgreementAcceptance(
-                        user_id=user.id, page_slug="reader-agreement", version=accounts.reader_agreement_version()
-                    )
-                )
+            new_user(email, "Bench Browser", role, password_hash)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
