@@ -10,6 +10,7 @@ from soulseer import clock
 from soulseer.models import AccountToken, ContentPage, OutboundEmail, User
 from soulseer.services.accounts import passwords
 from tests.conftest import link_in
+from tests.support.passwords import hashed
 
 GOOD_PASSWORD = "violet-harbor-lantern"
 SIGN_UP = {
@@ -40,7 +41,7 @@ def member(make_user, db, terms_page):
     """A signed-up client with a password and consent given."""
     user = make_user(
         email="member@example.test",
-        password_hash=passwords.hash_password(GOOD_PASSWORD),
+        password_hash=hashed(GOOD_PASSWORD),
         adult_confirmed_at=clock.now(),
         terms_version=3,
         terms_accepted_at=clock.now(),
@@ -351,7 +352,7 @@ def test_a_reader_without_the_reader_agreement_is_asked_for_it(client, post_form
     reader = make_user(
         role="reader",
         email="reader@example.test",
-        password_hash=passwords.hash_password(GOOD_PASSWORD),
+        password_hash=hashed(GOOD_PASSWORD),
         adult_confirmed_at=clock.now(),
         terms_version=3,
         terms_accepted_at=clock.now(),

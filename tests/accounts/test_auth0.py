@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from soulseer import create_app
 from soulseer.extensions import db
 from soulseer.models import User
-from soulseer.services.accounts import passwords
 from tests.conftest import IsolatedClient, csrf_token_from
 from tests.support.oidc_provider import OpenIDProvider, s256
+from tests.support.passwords import hashed
 
 CLIENT_ID = "soulseer-test-client"
 AUTH0_DOMAIN = "tenant.example"
@@ -230,16 +230,16 @@ def test_second_login_with_the_same_subject_opens_the_same_account(auth0_app, pr
 
 
 def test_an_existing_verified_account_is_linked_not_duplicated(auth0_app, browser, make_user):
-    hashed = passwords.hash_password(LOCAL_PASSWORD)
+    local_hash = hashed(LOCAL_PASSWORD)
     user_id = make_user(
-        email="alice@example.com", consented=True, password_hash=hashed, email_verified_at=datetime.now(UTC)
+        email="alice@example.com", consented=True, password_hash=local_hash, email_verified_at=datetime.now(UTC)
     ).id
     response = sign_in_with_auth0(browser, "/sign-in/auth0?next=/account")
     assert response.status_code == 302 and response.headers["Location"] == "/account"
 
     (row,) = users(auth0_app)
     assert row[0] == user_id and row[2] == "auth0|alice"
-    assert row[4] == hashed and row[5] == 0  # the password and other sessions stay
+    assert row[4] == local_hash and row[5] == 0  # the password and other sessions stay
     page = browser.get("/account")
     assert page.status_code == 200
     assert "now linked with Auth0" in page.get_data(as_text=True)
@@ -248,7 +248,7 @@ def test_an_existing_verified_account_is_linked_not_duplicated(auth0_app, browse
 def test_linking_an_unproven_account_removes_the_password_set_before_the_proof(auth0_app, browser):
     """Someone may have registered the address without owning it (and never verified it); once the
     owner proves it through Auth0, that person's password must not still open the account."""
-    add_user(auth0_app, email="alice@example.com", password_hash=passwords.hash_password(LOCAL_PASSWORD))
+    add_user(auth0_app, email="alice@example.com", password_hash=hashed(LOCAL_PASSWORD))
     assert sign_in_with_auth0(browser).status_code == 302
     (row,) = users(auth0_app)
     assert row[2] == "auth0|alice" and row[3] is not None
@@ -305,7 +305,7 @@ def test_a_bad_login_is_refused_with_a_clear_page_and_changes_nothing(auth0_app,
     assert_signed_out(first)
 
     # A local account with that email, not yet verified: not linked, password and sessions kept.
-    add_user(auth0_app, email="alice@example.com", password_hash=passwords.hash_password(LOCAL_PASSWORD))
+    add_user(auth0_app, email="alice@example.com", password_hash=hashed(LOCAL_PASSWORD))
     before = users(auth0_app)
     second = auth0_app.test_client()
     assert_refused(sign_in_with_auth0(second), reason)
@@ -444,7 +444,7 @@ def test_sign_out_after_a_password_sign_in_stays_local(auth0_app, browser, make_
     make_user(
         email="local@example.com",
         consented=True,
-        password_hash=passwords.hash_password(LOCAL_PASSWORD),
+        password_hash=hashed(LOCAL_PASSWORD),
         email_verified_at=datetime.now(UTC),
     )
     token = csrf_token_from(browser.get("/sign-in").get_data(as_text=True))

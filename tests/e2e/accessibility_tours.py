@@ -29,6 +29,7 @@ from soulseer.services.streams import lifecycle as stream_lifecycle
 from tests.e2e.conftest import PASSWORD, _new_page, account, close_context, sign_in
 from tests.readings.conftest import Session, fund
 from tests.support import axe, shop
+from tests.support.passwords import hashed
 from tests.support.topups import pending_topup
 
 WIDE = {"width": 1280, "height": 800}
@@ -70,7 +71,7 @@ def world(make_user):
     client = account(make_user, "client", "nova@example.test", "Nova")
     reader = account(make_user, "reader", "luna@example.test", "Luna Starling")
     admin = account(make_user, "admin", "ada@example.test", "Ada")
-    fresh = make_user(role="client", email="new@example.test", display_name="Fresh", password_hash=_hash())
+    fresh = make_user(role="client", email="new@example.test", display_name="Fresh", password_hash=hashed(PASSWORD))
     profile = ReaderProfile(
         user_id=reader.id,
         slug="luna",
@@ -195,12 +196,6 @@ def _booking(client, reader, profile):
     fund(client, 1_000, key="booking")
     start = (clock.now() + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)  # 10:00 EST
     return booking.book(client, profile, "chat", 30, start, "Europe/London")
-
-
-def _hash():
-    from soulseer.services.accounts import passwords
-
-    return passwords.hash_password(PASSWORD)
 
 
 def _ids():

@@ -11,6 +11,7 @@ from playwright.sync_api import expect, sync_playwright
 from tests.conftest import ARTIFACTS, LIVE_REDIS_URL
 from tests.support.chromium import CHROMIUM_ARGS, chromium_path
 from tests.support.live_server import LiveServer
+from tests.support.passwords import hashed
 
 PHONE = {"width": 390, "height": 844}
 # The password the browser stories give the people they create (hash it with services.accounts.passwords).
@@ -122,10 +123,21 @@ ACTION_AND_EXPECT_MS = 10_000
 expect.set_options(timeout=ACTION_AND_EXPECT_MS)
 
 
+# Pages prefer reduced motion unless a test asks for motion (page.emulate_media): the app's
+# animations are decoration (the request alert's pulse, the spinner, the gifts), and headless
+# Chromium composites each of their frames in software, for as long as they run. In
+# test_live_reading.py they were 11.8 s of its 67 s of CPU (Chromium's GPU process), 3.1 s with
+# reduced motion (docs/testing.md, "The suite's time"). The tests of the animations themselves ask
+# for motion and check that reduced motion stops them.
+MOTION = "reduce"
+
+
 def _new_page(browser, live_server, viewport=PHONE, prepare=None):
     """A page in a context of its own; `prepare(context)` runs before the page opens (permissions,
     routes)."""
-    context = browser.new_context(viewport=viewport, base_url=live_server.url, service_workers="block")
+    context = browser.new_context(
+        viewport=viewport, base_url=live_server.url, service_workers="block", reduced_motion=MOTION
+    )
     context.set_default_timeout(ACTION_AND_EXPECT_MS)
     if prepare:
         prepare(context)
@@ -237,14 +249,13 @@ def sign_in(page, email, password=PASSWORD):
 def account(make_user, role, email, name):
     """Someone who can sign in with PASSWORD at once: verified, 18+, the current Terms accepted."""
     from soulseer import clock
-    from soulseer.services.accounts import passwords
 
     return make_user(
         role=role,
         email=email,
         display_name=name,
         consented=True,
-        password_hash=passwords.hash_password(PASSWORD),
+        password_hash=hashed(PASSWORD),
         email_verified_at=clock.now(),
     )
 

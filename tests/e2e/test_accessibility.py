@@ -65,6 +65,7 @@ def test_the_request_alert_keeps_the_keyboard_inside_and_names_the_client_plainl
     assert font.startswith('"Playfair Display"')
     # It pulses, except for someone who asked their system for less motion.
     card = page.locator(".reading-alert-card")
+    page.emulate_media(reduced_motion="no-preference")
     assert card.evaluate("(c) => getComputedStyle(c).animationName") == "reading-alert-pulse"
     page.emulate_media(reduced_motion="reduce")
     assert card.evaluate("(c) => getComputedStyle(c).animationName") == "none"

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from soulseer import clock
 from soulseer.content_pages import CONTENT_PAGES
-from soulseer.services.accounts import passwords
 from soulseer.services.core import content
+from tests.support.passwords import hashed
 
 ADMIN_PASSWORD = "violet-harbor-lantern"
 READER_PASSWORD = "amber-lantern-orchard"
@@ -27,7 +27,7 @@ def admin(make_user, pages_seeded):
         role="admin",
         email="ada@example.test",
         display_name="Ada Admin",
-        password_hash=passwords.hash_password(ADMIN_PASSWORD),
+        password_hash=hashed(ADMIN_PASSWORD),
         adult_confirmed_at=now,
         terms_version=1,
         terms_accepted_at=now,
@@ -130,7 +130,7 @@ def test_admin_finds_suspends_edits_a_page_and_reads_the_log(page, second_page, 
     make_user(
         email="cleo@example.test",
         display_name="Cleo Client",
-        password_hash=passwords.hash_password(READER_PASSWORD),
+        password_hash=hashed(READER_PASSWORD),
         adult_confirmed_at=now,
         terms_version=1,
         terms_accepted_at=now,

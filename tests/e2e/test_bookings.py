@@ -8,14 +8,19 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import PHONE, Watched, account, close_context, online_luna, sign_in, two_phones_on
+from tests.e2e.conftest import MOTION, PHONE, Watched, account, close_context, online_luna, sign_in, two_phones_on
 from tests.support.axe import axe_source, small_targets, violations
 from tests.support.live_server import LiveServer
 
 
 def phone_in(browser, live_server, zone):
     context = browser.new_context(
-        viewport=PHONE, base_url=live_server.url, service_workers="block", timezone_id=zone, locale="en-GB"
+        viewport=PHONE,
+        base_url=live_server.url,
+        service_workers="block",
+        timezone_id=zone,
+        locale="en-GB",
+        reduced_motion=MOTION,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()

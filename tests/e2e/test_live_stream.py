@@ -81,8 +81,7 @@ def three_phones(media_browser, agora_server):
             context.route_web_socket(lambda url: urlsplit(url).netloc != ours, lambda ws: ws.close())
 
         context, page = _new_page(media_browser.browser, agora_server, prepare=prepare)
-        if reduced_motion:
-            page.emulate_media(reduced_motion="reduce")
+        page.emulate_media(reduced_motion="reduce" if reduced_motion else "no-preference")
         page.watched, page.refused = Watched(page), refused
         opened.append(context)
         return page

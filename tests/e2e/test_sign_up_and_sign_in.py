@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from soulseer.content_pages import CONTENT_PAGES
 from soulseer.services.core import content
+from tests.support.passwords import hashed
 
 PASSWORD = "violet-harbor-lantern"
 
@@ -73,13 +74,12 @@ def test_sign_up_verify_sign_out_and_in(page, pages_seeded, screenshot):
 
 def test_forgotten_password(page, second_page, pages_seeded, make_user, screenshot):
     from soulseer import clock
-    from soulseer.services.accounts import passwords
 
     now = clock.now()
     make_user(
         email="cleo@example.test",
         display_name="Cleo",
-        password_hash=passwords.hash_password(PASSWORD),
+        password_hash=hashed(PASSWORD),
         adult_confirmed_at=now,
         terms_version=1,
         terms_accepted_at=now,

@@ -10,11 +10,12 @@ from soulseer import clock
 from soulseer.extensions import db as database
 from soulseer.models import AuditEntry, User
 from soulseer.services import accounts
-from soulseer.services.accounts import AccountError, admin_users, passwords, suspensions
+from soulseer.services.accounts import AccountError, admin_users, suspensions
 from soulseer.services.core import ticks
 from soulseer.services.moderation import flags, penalties, queue
 from tests.moderation.conftest import profile_of
 from tests.moderation.test_admin_queue import admin_browser, item_for
+from tests.support.passwords import hashed
 
 NOTE = "Asks people to pay outside SoulSeer."
 PASSWORD = "violet-harbor-lantern"
@@ -80,7 +81,7 @@ def test_a_suspension_ends_in_the_tick_not_a_second_early(make_user, author):
 
 def test_a_suspended_person_is_told_when_it_ends_and_signs_in_once_it_has(make_user):
     admin = make_user(role="admin", consented=True)
-    orion = make_user(consented=True, email="orion@example.test", password_hash=passwords.hash_password(PASSWORD))
+    orion = make_user(consented=True, email="orion@example.test", password_hash=hashed(PASSWORD))
     now = clock.now().replace(microsecond=0)
     with clock.frozen(now):
         admin_users.suspend(admin, orion.id, "Spam", until=now + timedelta(hours=72))
