@@ -37,7 +37,7 @@ test:
 	exit $$status
 
 test-steps: $(VENV)/.dev-installed chromium lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

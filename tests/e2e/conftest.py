@@ -2,6 +2,7 @@
 (web + worker + cron from the Procfile). Two contexts are available for two-person flows."""
 
 import asyncio
+from collections import Counter
 from contextlib import contextmanager, suppress
 
 import pytest
@@ -35,14 +36,50 @@ window.addEventListener('unhandledrejection', (e) => {
 E2E_TIMEOUT_SECONDS = 180
 
 
+# Seconds each browser file takes (the mean of two whole runs under pytest-xdist, 7 Dec, load 6-16;
+# a file not listed counts as short). `make test` hands files to its workers in the order below
+# (`--no-loadscope-reorder`): browser files longest first, so that the run does not end with one
+# worker walking a two-minute tour while the others wait. pytest-xdist's own order (most tests
+# first) dealt the one-test files, the longest stories, last (docs/testing.md, "The suite's time").
+E2E_FILE_SECONDS = {
+    "test_accessibility_staff.py": 161,
+    "test_live_stream.py": 143,
+    "test_client_journey.py": 138,
+    "test_accessibility_client.py": 138,
+    "test_live_reading.py": 130,
+    "test_bookings.py": 107,
+    "test_voice_video_room.py": 101,
+    "test_accessibility.py": 90,
+    "test_community_rules.py": 82,
+    "test_messages.py": 74,
+    "test_community.py": 72,
+    "test_home_page.py": 69,
+    "test_applications.py": 41,
+    "test_browse_readers.py": 41,
+    "test_shop.py": 40,
+    "test_sign_up_and_sign_in.py": 32,
+    "test_admin_overview.py": 31,
+    "test_moderation.py": 26,
+    "test_payouts.py": 26,
+    "test_review_from_history.py": 23,
+    "test_live_status.py": 20,
+    "test_admin_ledger.py": 19,
+}
+
+
 def pytest_collection_modifyitems(items):
-    """Mark browser tests, give them their time limit and run them last: the fast tests answer first.
-    A test's own @pytest.mark.timeout comes first and wins."""
+    """Mark browser tests, give them their time limit and run them last, longest file first: the
+    fast tests answer first. The other files keep pytest-xdist's order, most tests first. A test's
+    own @pytest.mark.timeout comes first and wins."""
     browser_tests = [item for item in items if "/e2e/" in str(item.fspath)]
     for item in browser_tests:
         item.add_marker(pytest.mark.e2e)
         item.add_marker(pytest.mark.timeout(E2E_TIMEOUT_SECONDS))
-    items[:] = [item for item in items if item not in browser_tests] + browser_tests
+    others = [item for item in items if item not in browser_tests]
+    per_file = Counter(item.fspath for item in others)
+    others.sort(key=lambda item: -per_file[item.fspath])
+    browser_tests.sort(key=lambda item: -E2E_FILE_SECONDS.get(item.fspath.basename, 0))
+    items[:] = others + browser_tests
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +87,34 @@ def live_server(app):
     server = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL}).start()
     yield server
     server.stop()
+
+
+# Of Agora's shape (32 hex characters each); Agora never sees them: its network is out of reach.
+AGORA = {
+    "AGORA_APP_ID": "0123456789abcdef0123456789abcdef",
+    "AGORA_APP_CERTIFICATE": "fedcba9876543210fedcba9876543210",
+}
+
+
+@contextmanager
+def live_server_with(**settings):
+    """A live server of a module's own, with settings of the environment's (SOULSEER_MINUTE_SECONDS,
+    AGORA...) that the session's server does not have; stopped when the module is done."""
+    server = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL, **settings}).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright_instance):
+    """The session's Chromium plus a fake camera and microphone, allowed without a prompt."""
+    launched = Chromium(
+        playwright_instance, [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    )
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,18 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import MOTION, PHONE, Watched, account, close_context, online_luna, sign_in, two_phones_on
+from tests.e2e.conftest import (
+    MOTION,
+    PHONE,
+    Watched,
+    account,
+    close_context,
+    live_server_with,
+    online_luna,
+    sign_in,
+    two_phones_on,
+)
 from tests.support.axe import axe_source, small_targets, violations
-from tests.support.live_server import LiveServer
 
 
 def phone_in(browser, live_server, zone):
@@ -127,9 +135,8 @@ MINUTE_SECONDS = 2
 
 @pytest.fixture(scope="module")
 def booking_server(app):
-    server = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL, "SOULSEER_MINUTE_SECONDS": str(MINUTE_SECONDS)}).start()
-    yield server
-    server.stop()
+    with live_server_with(SOULSEER_MINUTE_SECONDS=str(MINUTE_SECONDS)) as server:
+        yield server
 
 
 def test_a_booked_reading_opens_in_the_live_room_at_its_time_and_settles_in_full(

@@ -14,10 +14,8 @@ from soulseer.ledger import LedgerAccount, accounts, operations, reads
 from soulseer.models import ReaderProfile
 from soulseer.models.reading import Reading
 from soulseer.services.readings import chat
-from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import account, end_the_reading, online_luna, sign_in, two_phones_on
+from tests.e2e.conftest import account, end_the_reading, live_server_with, online_luna, sign_in, two_phones_on
 from tests.readings.conftest import Session, fund
-from tests.support.live_server import LiveServer
 
 # Billed minutes of 10 s on the room's server, so minutes are reserved while the story runs.
 MINUTE_SECONDS = 10
@@ -105,15 +103,8 @@ def test_the_client_finds_a_reading_and_its_transcript_from_the_dashboard(page, 
 
 @pytest.fixture(scope="module")
 def room_server(app):
-    server = LiveServer(
-        env={
-            "REDIS_URL": LIVE_REDIS_URL,
-            "SOULSEER_MINUTE_SECONDS": str(MINUTE_SECONDS),
-            "SOULSEER_HEARTBEAT_SECONDS": "2",
-        }
-    ).start()
-    yield server
-    server.stop()
+    with live_server_with(SOULSEER_MINUTE_SECONDS=str(MINUTE_SECONDS), SOULSEER_HEARTBEAT_SECONDS="2") as server:
+        yield server
 
 
 def in_viewport(page, selector):

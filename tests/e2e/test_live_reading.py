@@ -21,9 +21,7 @@ from soulseer.models.reading import Reading, ReadingEvent
 from soulseer.money import format_cents
 from soulseer.services.core import content
 from soulseer.services.payments import wallet
-from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import account, end_the_reading, online_luna, sign_in, two_phones_on
-from tests.support.live_server import LiveServer
+from tests.e2e.conftest import account, end_the_reading, live_server_with, online_luna, sign_in, two_phones_on
 
 # A billed minute of 10 s: the low-balance warning shows for two of them, 20 s, time enough to top up.
 MINUTE_SECONDS = 10
@@ -33,16 +31,12 @@ MINUTE_SECONDS = 10
 def reading_server(app):
     """Minutes of 10 seconds and requests that expire after 8, so the stories run in seconds; the
     room heartbeats every 2 s, so its panel (the low-balance warning) keeps up with such minutes."""
-    server = LiveServer(
-        env={
-            "REDIS_URL": LIVE_REDIS_URL,
-            "SOULSEER_MINUTE_SECONDS": str(MINUTE_SECONDS),
-            "SOULSEER_REQUEST_TIMEOUT_SECONDS": "8",
-            "SOULSEER_HEARTBEAT_SECONDS": "2",
-        }
-    ).start()
-    yield server
-    server.stop()
+    with live_server_with(
+        SOULSEER_MINUTE_SECONDS=str(MINUTE_SECONDS),
+        SOULSEER_REQUEST_TIMEOUT_SECONDS="8",
+        SOULSEER_HEARTBEAT_SECONDS="2",
+    ) as server:
+        yield server
 
 
 @pytest.fixture

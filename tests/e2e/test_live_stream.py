@@ -24,14 +24,19 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import LedgerTransaction, operations, verify
 from soulseer.models import Stream
-from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import CHROMIUM_ARGS, Chromium, Watched, _new_page, account, close_context, online_luna, sign_in
+from tests.e2e.conftest import (
+    AGORA,
+    Watched,
+    _new_page,
+    account,
+    close_context,
+    live_server_with,
+    online_luna,
+    sign_in,
+)
 from tests.support import axe
-from tests.support.live_server import LiveServer
 from tests.support.money import earnings_of, revenue, wallet_of
 
-APP_ID = "0123456789abcdef0123456789abcdef"
-CERTIFICATE = "fedcba9876543210fedcba9876543210"
 VIDEO_FAILED = "The video could not start. The video service did not answer."
 # The SDK's camera start and its 15-second join deadline are slow on a loaded two-core machine.
 
@@ -39,25 +44,8 @@ VIDEO_FAILED = "The video could not start. The video service did not answer."
 @pytest.fixture(scope="module")
 def agora_server(app):
     """Agora configured; viewers heartbeat every 2 s, so the count moves within a tick or two."""
-    server = LiveServer(
-        env={
-            "REDIS_URL": LIVE_REDIS_URL,
-            "SOULSEER_STREAM_HEARTBEAT_SECONDS": "2",
-            "AGORA_APP_ID": APP_ID,
-            "AGORA_APP_CERTIFICATE": CERTIFICATE,
-        }
-    ).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright_instance):
-    launched = Chromium(
-        playwright_instance, [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-    )
-    yield launched
-    launched.close()
+    with live_server_with(SOULSEER_STREAM_HEARTBEAT_SECONDS="2", **AGORA) as server:
+        yield server
 
 
 @pytest.fixture

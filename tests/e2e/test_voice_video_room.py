@@ -24,13 +24,9 @@ from soulseer.ledger import operations
 from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.money import format_cents
 from soulseer.services.payments import wallet
-from tests.conftest import LIVE_REDIS_URL
-from tests.e2e.conftest import CHROMIUM_ARGS, Chromium, account, end_the_reading, online_luna, sign_in, two_phones_on
-from tests.support.live_server import LiveServer
+from tests.e2e.conftest import AGORA, account, end_the_reading, live_server_with, online_luna, sign_in, two_phones_on
 
-# Of Agora's shape (32 hex characters each); Agora never sees them: its network is out of reach.
-APP_ID = "0123456789abcdef0123456789abcdef"
-CERTIFICATE = "fedcba9876543210fedcba9876543210"
+APP_ID = AGORA["AGORA_APP_ID"]
 MINUTE_SECONDS = 10
 VIDEO_CENTS = 300
 VENDOR = Path(__file__).resolve().parents[2] / "soulseer" / "static" / "vendor"
@@ -50,27 +46,10 @@ def vendored_sdk():
 @pytest.fixture(scope="module")
 def agora_server(app):
     """Agora configured; minutes of 10 s and heartbeats every 2 s, so the meter is seen to run."""
-    server = LiveServer(
-        env={
-            "REDIS_URL": LIVE_REDIS_URL,
-            "SOULSEER_MINUTE_SECONDS": str(MINUTE_SECONDS),
-            "SOULSEER_HEARTBEAT_SECONDS": "2",
-            "AGORA_APP_ID": APP_ID,
-            "AGORA_APP_CERTIFICATE": CERTIFICATE,
-        }
-    ).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright_instance):
-    """The conftest's Chromium plus a fake camera and microphone, allowed without a prompt."""
-    launched = Chromium(
-        playwright_instance, [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-    )
-    yield launched
-    launched.close()
+    with live_server_with(
+        SOULSEER_MINUTE_SECONDS=str(MINUTE_SECONDS), SOULSEER_HEARTBEAT_SECONDS="2", **AGORA
+    ) as server:
+        yield server
 
 
 @pytest.fixture
