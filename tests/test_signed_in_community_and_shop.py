@@ -345,3 +345,21 @@ def test_what_is_never_kept(app, browser, thread, member, login):
         with Statements() as statements:
             assert other.get(path).status_code == 200
         assert statements.seen != []
+
+
+def test_a_visitors_community_index_is_shared_whole_and_fresh(app, thread, member):
+    from soulseer.services.community import threads
+
+    def visit():
+        with Statements() as statements:
+            response = app.test_client().get("/community")
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+        return response.get_data(as_text=True), statements.seen
+
+    first, _ = visit()
+    second, seen = visit()
+    assert seen == [] and second == first and "1 thread" in second  # the second visitor: no Flask, no SQL
+    threads.start(member(), category(), "A second thread here", "What helps you sleep before a reading?")
+    database.session.commit()
+    third, seen = visit()
+    assert seen != [] and "2 threads" in third
