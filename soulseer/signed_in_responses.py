@@ -1,4 +1,5 @@
-"""A signed-in client's own pages of the shared kind, kept whole and answered before Flask (issue #20).
+"""A signed-in client's own pages of the shared kind, kept whole and answered before Flask (issues
+#20, #15, #18).
 
 The browse page and the home page are the same for everyone but for the layout around them: a
 visitor's whole response is shared before Flask (visitor_responses.py), while a signed-in client's
@@ -12,9 +13,20 @@ Flask rendered it for her, is kept in Redis under her session and the three vers
 Flask rendered it, and given to her again from this WSGI layer while all three are unchanged: one
 Redis round trip, as for a visitor.
 
+The same holds for the shop's catalogue and the community's pages (issues #15 and #18): the list
+or the thread is the visitors' (every change to it bumps the marketplace version: products, posts,
+edits, deletions, flags that hide or close, moderators' hide, lock, pin and move, authors' names
+and status), and what a thread page shows *her* beyond a visitor's page depends on her (her role,
+her id: her header version) and on rows the marketplace version already follows (her own hidden
+post's text, her Edit and Delete links, the reply form or why the thread takes none) — with one
+exception, time: her Edit link goes 24 hours after she wrote the post. So a view may say until
+when its page is hers as it is (`mark_shareable(until=...)`); the entry then lives no longer and
+is not answered past that moment (`clock.now()`, the clock the page was rendered by).
+
 Kept and answered only when all of these hold, so nobody ever gets anything but their own page, as
 fresh as Flask would make it:
-- a GET of a path in SIGNED_IN_PATHS, not from HTMX, with a Cookie header;
+- a GET of a path in SIGNED_IN_PATHS or under SIGNED_IN_PREFIXES, not from HTMX, with a Cookie
+  header;
 - the session cookie is Flask's own, its signature valid, signed less than REFRESH_SECONDS ago
   (older ones go to Flask, which signs them again: the rolling session lifetime is kept), holding
   only the keys of a plain signed-in session (user and epoch, freshness, Flask-Login's
@@ -23,6 +35,7 @@ fresh as Flask would make it:
 - the view marked the response as this person's page of the shared kind (`mark_shareable`:
   `page_for_visitors` for a signed-in client; readers and admins, whose header shows more than the
   versions cover, are always rendered), with the request's canonical query;
+- the view's `until`, if any, is more than a second away;
 - the answer is a 200; its Set-Cookie (the session signed again) goes out to this request and is
   not kept.
 The key holds the release digest, the user, a digest of the session (its user, epoch and CSRF
@@ -46,12 +59,14 @@ from soulseer.visitor_responses import (
     MAX_ACCEPT_ENCODING_LENGTH,
     MAX_QUERY_LENGTH,
     answer_and_keep,
+    answer_from,
     encoding_key,
-    kept_answer,
     store_answer,
 )
 
-SIGNED_IN_PATHS = frozenset({"/", "/readers"})
+SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community"})
+# The community's category and thread pages (their views decide what is marked; see the docstring).
+SIGNED_IN_PREFIXES = ("/community/",)
 REFRESH_SECONDS = 3600
 VERIFIED_MAX = 10_000
 ENVIRON_KEY = "soulseer.signed_in_shareable"
@@ -59,24 +74,29 @@ ENVIRON_KEY = "soulseer.signed_in_shareable"
 # blueprints/auth/views.py, read only by the pages that ask for a recent sign-in); any other
 # (a flash message, a remember-me instruction, a step in a flow) goes to Flask.
 PLAIN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_id", "csrf_token", "_permanent", "signed_in_at"})
-# Holds "<marketplace version>|<global header version>|<her header version>\n<head JSON>\n<body>".
-KEY = "soulseer:signed-in:{release}:{user}:{session}:response:{path}?{query}#{encoding}"
+# Holds "<marketplace version>|<global header version>|<her header version>\n<kept until>\n<head JSON>\n<body>",
+# <kept until> the Unix time after which the page is no longer hers as it was (her post's edit
+# window closes: `mark_shareable(until=...)`), or empty.
+KEY = "soulseer:signed-in:2:{release}:{user}:{session}:response:{path}?{query}#{encoding}"
 
 log = logging.getLogger(__name__)
 
 
-def mark_shareable(environ, canonical_query, user):
+def mark_shareable(environ, canonical_query, user, until=None):
     """This response is `user`'s page of the shared kind: it may be given to her again, from her
-    session, while the marketplace version and her header versions stay as they were. Clients
-    only: their header is what the header versions cover."""
+    session, while the marketplace version and her header versions stay as they were, and (when
+    `until`, an aware datetime, is given) until that moment only: something it shows for her
+    changes with time then (the Edit of her own post). Clients only: their header is what the
+    header versions cover."""
     if user.is_client:
-        environ[ENVIRON_KEY] = (canonical_query, user.id)
+        environ[ENVIRON_KEY] = (canonical_query, user.id, until)
 
 
 def _may_keep(environ):
+    path = environ.get("PATH_INFO", "")
     return (
         environ.get("REQUEST_METHOD") == "GET"
-        and environ.get("PATH_INFO") in SIGNED_IN_PATHS
+        and (path in SIGNED_IN_PATHS or path.startswith(SIGNED_IN_PREFIXES))
         and environ.get("HTTP_COOKIE")
         and not environ.get("HTTP_HX_REQUEST")
         and len(environ.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
@@ -175,17 +195,37 @@ class SignedInResponses:
             log.warning("signed-in responses unavailable; answering without them", exc_info=True)
             return self.wsgi_app(environ, start_response)
         versions = b"|".join(version or b"0" for version in found[:3])
-        kept = kept_answer(found[3], versions, start_response)
+        kept = _kept_answer(found[3], versions, start_response)
         if kept is not None:
             return kept
 
         def keep(status, headers, body):
-            # The session signed again goes out to this request only.
-            if environ.get(ENVIRON_KEY) == (environ.get("QUERY_STRING", ""), user_id):
+            mark = environ.get(ENVIRON_KEY)
+            if mark is None or mark[:2] != (environ.get("QUERY_STRING", ""), user_id):
+                return
+            until, lifetime = b"", seconds
+            if mark[2] is not None:
+                until_seconds = int(mark[2].timestamp())  # down to the second: never kept past it
+                lifetime = min(seconds, until_seconds - int(clock.now().timestamp()))
+                until = str(until_seconds).encode()
+            if lifetime > 0:
+                # The session signed again goes out to this request only.
                 headers = [(name, value) for name, value in headers if name.lower() != "set-cookie"]
-                store_answer(store, key, versions, status, headers, body, seconds)
+                store_answer(store, key, versions + b"\n" + until, status, headers, body, lifetime)
 
         return answer_and_keep(self.wsgi_app, environ, start_response, keep)
+
+
+def _kept_answer(found, versions, start_response):
+    """Her kept page ("<versions>\n<kept until>\n<head JSON>\n<body>", or None), started, if it was
+    kept at exactly `versions` and its `until` (if any) has not come; else None."""
+    if found is None:
+        return None
+    found_versions, _, stored = found.partition(b"\n")
+    until, _, stored = stored.partition(b"\n")
+    if found_versions != versions or (until and clock.now().timestamp() >= int(until)):
+        return None
+    return answer_from(stored, start_response)
 
 
 def install(app):

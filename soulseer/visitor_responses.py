@@ -38,7 +38,7 @@ from flask_wtf.csrf import generate_csrf
 
 from soulseer.services.marketplace import page_cache
 
-SHARED_PATHS = frozenset({"/", "/readers", "/shop"})
+SHARED_PATHS = frozenset({"/", "/readers", "/shop", "/community"})
 # The community's pages for visitors (a view still has to mark its response shareable).
 SHARED_PREFIXES = ("/community/",)
 MAX_QUERY_LENGTH = 300
@@ -51,20 +51,27 @@ MAX_ACCEPT_ENCODING_LENGTH = 100
 log = logging.getLogger(__name__)
 
 
-def page_for_visitors(template, variant, context, query=""):
+def page_for_visitors(template, variant, context, query="", keep_until=None):
     """`render_template(template, **context())`, shared whole by every visitor at the current
     marketplace version: a visitor's page differs from another's only by a flash message (then it
     is rendered for them) and carries no session. Signed-in people get it rendered per request
     (their header, their CSRF token). Should the page ask for a CSRF token, a slot stands in for
     it in the cache and this request's token fills it. `query` is the canonical query string of
-    this page's URL: the whole response may then be shared too (below)."""
+    this page's URL: the whole response may then be shared too (below).
+
+    A signed-in client's page is kept for her (signed_in_responses.py) while nothing of it
+    changes: the page may show her more than a visitor sees only where a version covers it (the
+    marketplace version, her header version). `keep_until(values)`, given the context's values,
+    returns when something it shows her changes with time alone (None: never)."""
     if current_user.is_authenticated or session.get("_flashes"):
+        values = context()
         if current_user.is_authenticated and not session.get("_flashes"):
             # Her own page of this shared kind, kept for her while nothing of it changes.
             from soulseer import signed_in_responses
 
-            signed_in_responses.mark_shareable(request.environ, query, current_user)
-        return render_template(template, **context())
+            until = keep_until(values) if keep_until else None
+            signed_in_responses.mark_shareable(request.environ, query, current_user, until=until)
+        return render_template(template, **values)
     mark_shareable(request.environ, query)
     slot = csrf_slot()
     page = str(page_cache.html(template, variant, lambda: _render(template, slot, context)))
@@ -156,6 +163,11 @@ def kept_answer(found, versions, start_response):
     found_versions, _, stored = found.partition(b"\n")
     if found_versions != versions:
         return None
+    return answer_from(stored, start_response)
+
+
+def answer_from(stored, start_response):
+    """A kept response ("<head JSON>\n<body>"), started."""
     head, _, body = stored.partition(b"\n")
     status, headers = json.loads(head)
     start_response(status, [tuple(header) for header in headers])

@@ -286,7 +286,7 @@ def test_what_is_never_kept(client, app, db, buyer, make_user):
 
     assert statements_for("/readers", headers={"HX-Request": "true"}) != []  # the list alone
     assert statements_for("/readers", headers={"User-Agent": "another browser"}) != []  # Flask-Login's check
-    assert statements_for("/shop") != []  # not one of the pages kept
+    assert statements_for("/wallet") != []  # not one of the pages kept (since #15/#18, /shop is)
     with browser.session_transaction() as session:
         session["_flashes"] = [("info", "Saved")]
     assert "Saved" in _page(browser)  # the flash is Flask's to show (and to clear)

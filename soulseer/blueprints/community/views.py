@@ -11,6 +11,7 @@ from markupsafe import Markup
 from soulseer import visitor_responses
 from soulseer.blueprints.community import bp
 from soulseer.blueprints.community.forms import ReplyForm
+from soulseer.extensions import htmx
 from soulseer.services.community import authors, categories, live, replies, stewardship, threads, writing
 from soulseer.views import id_number, page_number, render
 
@@ -53,13 +54,16 @@ def community_listed(thread):
 
 @bp.get("")
 def index():
-    """The categories; an open tab reloads their list (the fragment) when a reply is posted."""
-    return render(
-        "community/index.html",
-        "community/_categories.html",
-        summaries=categories.summaries(),
-        live_event=live.CATEGORIES_EVENT,
-    )
+    """The categories; an open tab reloads their list (the fragment) when a reply is posted. The
+    whole page is the same for everyone but the layout: shared by visitors, kept for a signed-in
+    client (visitor_responses.page_for_visitors; every change to a count bumps the version)."""
+
+    def context():
+        return {"summaries": categories.summaries(), "live_event": live.CATEGORIES_EVENT}
+
+    if htmx:  # the fragment an open tab reloads (or, boosted, the whole page): rendered as asked
+        return render("community/index.html", "community/_categories.html", **context())
+    return visitor_responses.page_for_visitors("community/index.html", "index", context)
 
 
 def _category_or_404(slug):
@@ -105,13 +109,20 @@ def thread_page(thread_id, slug=None, status=200, reply_form=None, reply_to=None
     page = page_number()
     if slug is not None and slug != canonical["slug"]:
         return redirect(url_for(".thread", **canonical, page=page if page > 1 else None), 301)
-    if viewer() is None and reply_to is None:
-        # A visitor's thread page is the same for every visitor: shared, like the home page.
+    if reply_form is None and reply_to is None:
+        # A visitor's thread page is the same for every visitor: shared, like the home page. A
+        # signed-in client's is kept for her until her Edit links change with time (below).
         context = functools.partial(_thread_context, thread, page, None, None)
         return visitor_responses.page_for_visitors(
-            "community/thread.html", f"{thread.id}:{page}", context, query=_page_query(page)
+            "community/thread.html", f"{thread.id}:{page}", context, query=_page_query(page), keep_until=_editable_until
         ), status
     return render_template("community/thread.html", **_thread_context(thread, page, reply_form, reply_to)), status
+
+
+def _editable_until(context):
+    """When the first of her own posts on this page stops being editable (None: she may edit none)."""
+    shown = [context["thread"], *context["top"].items, *(a for group in context["answers"].values() for a in group)]
+    return writing.edit_window_closes(viewer(), shown)
 
 
 def _thread_context(thread, page, reply_form, reply_to):

@@ -61,10 +61,11 @@ def index():
             "profiles": catalogue.seller_profiles(results.items),
         }
 
-    if htmx or current_user.is_authenticated or filters.q:
+    if htmx or filters.q:
         return render("shop/index.html", "shop/_results.html", **context())
     # A visitor's page of the catalogue (unsearched) is the same for every visitor: rendered once
-    # per marketplace version and shared (visitor_responses; product changes bump the version).
+    # per marketplace version and shared (visitor_responses; product changes bump the version). A
+    # signed-in client's is the same list in her own layout: kept for her while neither changes.
     query = urlencode({**filters.args(), **({"page": page} if page > 1 else {})})
     return visitor_responses.page_for_visitors("shop/index.html", query or "first", context, query=query)
 

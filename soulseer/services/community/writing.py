@@ -63,6 +63,14 @@ def can_edit(user, content):
     )
 
 
+def edit_window_closes(user, contents):
+    """The first moment one of `contents` that `user` may edit now stops being editable (its Edit
+    link goes), or None when she may edit none of them: a page that shows her those links is hers
+    as it is only until then."""
+    closing = [content.created_at + EDIT_WINDOW for content in contents if can_edit(user, content)]
+    return min(closing, default=None)
+
+
 def can_delete(user, content):
     return user is not None and content.author_id == user.id and not content.deleted
 

@@ -22,7 +22,8 @@ writes
 - a reader profile (any column but the ones the lists never show: `IGNORED_PROFILE_COLUMNS`; its
   specialties, a new or deleted profile): status, profile edits, hiding, ratings, rates, photos;
 - the specialties list (names on cards, the filter form's choices);
-- a user's `status` or `role` (a suspended or deleted reader leaves the list);
+- a user's `status`, `role` or `display_name` (a suspended or deleted reader leaves the list; the
+  community's pages name their authors);
 - any bulk INSERT/UPDATE/DELETE through the session on those tables.
 SQL that bypasses the session (`db.engine`, raw connections) must call `bump()` itself after it
 commits.
@@ -54,7 +55,9 @@ IGNORED_PROFILE_COLUMNS = frozenset(
     {"bio", "tools", "languages", "years_of_practice", "share_override_bp", "readings_count", "last_seen_at"}
     | {"created_at", "updated_at"}
 )
-WATCHED_USER_COLUMNS = frozenset({"status", "role"})  # a suspended or deleted reader leaves the list
+# A suspended or deleted reader leaves the list; the community's pages name every author (and mark
+# a suspended one), shared by visitors and kept for signed-in clients.
+WATCHED_USER_COLUMNS = frozenset({"status", "role", "display_name"})
 # Bulk statements (no objects to inspect) on these tables always count as a change.
 WATCHED_TABLES = frozenset({"reader_profiles", "reader_profile_specialties", "specialties", "users"})
 
