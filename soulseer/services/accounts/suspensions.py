@@ -60,24 +60,22 @@ def end_if_over(user, now=None):
 def end_over(now, batch_size=200):
     """The tick's handler: end every suspension that is over, a batch per transaction; rows another
     worker holds are left to it. Returns how many ended."""
-    ended = 0
-    while True:
-        batch = list(
-            db.session.execute(
-                sa.select(User)
-                .where(over_clause(now))
-                .order_by(User.id)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-                .execution_options(populate_existing=True)
-            ).scalars()
-        )
-        for user in batch:
+
+    def next_batch(_after):
+        return db.session.execute(
+            sa.select(User)
+            .where(over_clause(now))
+            .order_by(User.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).scalars().all()  # fmt: skip
+
+    def handle(users):
+        for user in users:
             _end(user)
-        db.session.commit()
-        ended += len(batch)
-        if len(batch) < batch_size:
-            return ended
+
+    return ticks.in_batches(next_batch, handle, batch_size)
 
 
 def init_app(app):

@@ -30,7 +30,7 @@ from soulseer.models.booking import BookingState, CancelledBy, Outcome
 from soulseer.models.reading import EndReason, ReadingState
 from soulseer.money import format_cents
 from soulseer.services.bookings import availability, hold, reminders, zones
-from soulseer.services.core import mail, notifications
+from soulseer.services.core import mail, notifications, ticks
 from soulseer.services.marketplace import profiles
 from soulseer.services.readings import metering, states
 
@@ -246,13 +246,15 @@ def bring_up_to_date(bookings, now):
 def tick(now=None, batch_size=200):
     """The bookings' periodic work: rooms to open, no-shows to settle, reminders to send. A batch per
     transaction, rows taken with FOR UPDATE SKIP LOCKED, so any number of workers may run it."""
-    handled, after_id = 0, 0
-    while True:
+    batch_now = None
+
+    def next_batch(after):
+        nonlocal batch_now
         batch_now = now or clock.now()
-        bookings = (
+        return (
             db.session.execute(
                 sa.select(Booking)
-                .where(needs_tick_clause(batch_now), Booking.id > after_id)
+                .where(needs_tick_clause(batch_now), Booking.id > (after.id if after else 0))
                 .order_by(Booking.id)
                 .limit(batch_size)
                 .with_for_update(of=Booking, skip_locked=True)
@@ -261,10 +263,6 @@ def tick(now=None, batch_size=200):
             .scalars()
             .all()
         )
-        bring_up_to_date(bookings, batch_now)
-        db.session.commit()
-        handled += len(bookings)
-        if len(bookings) < batch_size:
-            break
-        after_id = bookings[-1].id
+
+    handled = ticks.in_batches(next_batch, lambda bookings: bring_up_to_date(bookings, batch_now), batch_size)
     return handled + reminders.send_due(now or clock.now(), batch_size)

@@ -16,7 +16,7 @@ from soulseer.models import Booking, BookingReminder, User
 from soulseer.models.base import one_of
 from soulseer.models.booking import BookingState, ReminderKind
 from soulseer.services.bookings import zones
-from soulseer.services.core import mail, notifications
+from soulseer.services.core import mail, notifications, ticks
 from soulseer.services.marketplace import profiles
 
 LEADS = {ReminderKind.DAY: timedelta(hours=24), ReminderKind.QUARTER: timedelta(minutes=15)}
@@ -42,9 +42,9 @@ def due_clause(now):
 
 def send_due(now, batch_size=200):
     """Send every due reminder once, a batch per transaction. Returns how many were sent."""
-    sent = 0
-    while True:
-        rows = db.session.execute(
+
+    def next_batch(_after):
+        return db.session.execute(
             sa.select(BookingReminder, Booking)
             .join(Booking, Booking.id == BookingReminder.booking_id)
             .where(due_clause(now))
@@ -52,6 +52,8 @@ def send_due(now, batch_size=200):
             .limit(batch_size)
             .with_for_update(of=BookingReminder, skip_locked=True)
         ).all()
+
+    def handle(rows):
         _send(rows)
         if rows:
             db.session.execute(
@@ -59,10 +61,8 @@ def send_due(now, batch_size=200):
                 .where(one_of(BookingReminder.id, [reminder.id for reminder, _ in rows]))
                 .values(sent_at=now)
             )
-        db.session.commit()
-        sent += len(rows)
-        if len(rows) < batch_size:
-            return sent
+
+    return ticks.in_batches(next_batch, handle, batch_size)
 
 
 def _send(rows):

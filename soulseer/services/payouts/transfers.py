@@ -23,6 +23,7 @@ from soulseer.extensions import db
 from soulseer.ledger import LedgerAccount, LedgerError, accounts, keys, operations, post_many
 from soulseer.models import Payout, PayoutAccount, PayoutStatus, PayoutTrigger
 from soulseer.money import format_cents
+from soulseer.services.core import ticks
 from soulseer.services.payouts import connect, earnings, sending
 
 log = logging.getLogger(__name__)
@@ -167,9 +168,10 @@ def _daily(now):
     running the tick share the readers and none is looked at twice."""
     if not daily_run_started(now):
         return 0
-    today, handled = now.date(), 0
-    while handled < DAILY_PER_TICK:
-        batch = db.session.execute(
+    today = now.date()
+
+    def next_batch(_after):
+        return db.session.execute(
             sa.select(PayoutAccount)
             .join(LedgerAccount, LedgerAccount.code == sa.func.concat("earnings:", PayoutAccount.user_id))
             .where(
@@ -183,16 +185,15 @@ def _daily(now):
             .limit(DAILY_BATCH)
             .with_for_update(of=PayoutAccount, skip_locked=True)
         ).scalars().all()  # fmt: skip
+
+    def handle(batch):
         if batch:
             db.session.execute(
                 sa.update(PayoutAccount).where(PayoutAccount.id.in_([a.id for a in batch])).values(daily_run_on=today)
             )
             start_many(batch, PayoutTrigger.DAILY, now)  # refused: not today (clearing, held, one in flight)
-        db.session.commit()
-        handled += len(batch)
-        if len(batch) < DAILY_BATCH:
-            break
-    return handled
+
+    return ticks.in_batches(next_batch, handle, DAILY_BATCH, most=DAILY_PER_TICK)
 
 
 # --- what the pages show --------------------------------------------------------------------------

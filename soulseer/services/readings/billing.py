@@ -17,6 +17,7 @@ from soulseer import clock
 from soulseer.extensions import db
 from soulseer.ledger import Posted, post_many
 from soulseer.models.reading import EndReason, PauseReason, Reading, ReadingState
+from soulseer.services.core import ticks
 from soulseer.services.readings import presence
 from soulseer.services.readings.metering import (
     boundary_at,
@@ -191,10 +192,14 @@ def tick(now=None, batch_size=200):
     """One billing tick: bring every due reading up to date, a batch per transaction, each reading
     at most once. Returns how many readings it handled. Safe with any number of workers at once; a
     worker killed mid-batch loses only its uncommitted batch, which the next tick redoes."""
-    handled, after_id = 0, 0
-    while True:
+    batch_now = None
+
+    def next_batch(after_id):
+        nonlocal batch_now
         batch_now = now or clock.now()
-        ids = due_reading_ids(batch_now, batch_size, after_id)  # locked for this transaction
+        return due_reading_ids(batch_now, batch_size, after_id or 0)  # locked for this transaction
+
+    def handle(ids):
         batch = (
             db.session.execute(
                 sa.select(Reading)
@@ -209,8 +214,5 @@ def tick(now=None, batch_size=200):
         _reserve_due_minutes(batch, batch_now)
         for reading in batch:
             bill(reading, batch_now)
-        db.session.commit()
-        handled += len(ids)
-        if len(ids) < batch_size:
-            return handled
-        after_id = ids[-1]
+
+    return ticks.in_batches(next_batch, handle, batch_size)

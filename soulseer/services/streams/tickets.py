@@ -20,7 +20,7 @@ from soulseer.extensions import db
 from soulseer.ledger import keys
 from soulseer.models import Stream, StreamKind, StreamState, StreamTicket, TicketState, User
 from soulseer.services import commerce
-from soulseer.services.core import after_commit
+from soulseer.services.core import after_commit, ticks
 from soulseer.services.payments import wallet
 from soulseer.services.streams import live
 from soulseer.services.streams.lifecycle import StreamError
@@ -125,9 +125,9 @@ def cancel_no_shows(now):
 def settle_or_release(now):
     """Every held ticket whose stream decided it: settled or released, batch by batch, each ticket
     row taken with SKIP LOCKED so parallel ticks never handle one twice. Returns how many."""
-    handled = 0
-    while True:
-        rows = db.session.execute(
+
+    def next_batch(_after):
+        return db.session.execute(
             sa.select(StreamTicket, Stream)
             .join(Stream, Stream.id == StreamTicket.stream_id)
             .where(due_clause(now))
@@ -135,6 +135,8 @@ def settle_or_release(now):
             .with_for_update(of=StreamTicket, skip_locked=True)
             .limit(BATCH)
         ).all()
+
+    def handle(rows):
         for ticket, stream in rows:
             decision = _decide(ticket, stream, now)
             client = db.session.get(User, ticket.user_id)
@@ -149,10 +151,8 @@ def settle_or_release(now):
                 ticket.state = TicketState.RELEASED
                 wallet.announce_balance(client)
             ticket.decided_at = now
-        db.session.commit()
-        handled += len(rows)
-        if len(rows) < BATCH:
-            return handled
+
+    return ticks.in_batches(next_batch, handle, BATCH)
 
 
 def figures(stream_id):
