@@ -2,6 +2,7 @@
 the preview, replies nested one level, replies refused on locked, hidden or deleted threads,
 editing within 24 hours, deleting with a placeholder, and screening (flagged, never blocked)."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -266,6 +267,29 @@ def test_screening_flags_a_post_publishes_it_and_tells_the_writer(member, writer
     assert flag.automatic and {hit.detector for hit in flag.hits} >= {"phone"}
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "screening-notice" in page  # the writer is told the rules, once
+
+
+def test_a_link_is_flagged_for_a_moderator_but_its_writer_is_not_told_it_breaks_a_rule(member, writer):
+    """Links are part of the forum (two for a new account): screening still reports one to the
+    queue, but its writer is not told that links can't be shared. A phone number beside it is."""
+    nova = member(display_name="Nova")
+    thread = make_thread(member())
+    browser = writer(nova)
+    response = send(
+        browser, f"/community/t/{thread.id}/replies", body="This helped me: https://tarot.example.org/celtic"
+    )
+    assert response.status_code == 303
+    [flag] = database.session.query(Flag).all()
+    assert flag.automatic and {hit.detector for hit in flag.hits} == {"link"}
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "tarot.example.org/celtic" in page and "screening-notice" not in page
+    assert "Links to other sites" not in page and "against the rules" not in page
+
+    other = writer(member(display_name="Orla"))  # Nova's next reply would wait for her rate limit
+    response = send(other, f"/community/t/{thread.id}/replies", body="https://tarot.example.org or call 415 555 2671")
+    assert response.status_code == 303
+    page = html.unescape(other.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Phone numbers can't be shared on SoulSeer." in page and "Links to other sites" not in page
 
 
 def test_self_harm_language_by_a_client_shows_them_the_crisis_banner_only(member, writer):

@@ -51,7 +51,7 @@ def register_kinds():
             fields=("title", "body"), can_see=_thread_seen_by,
             link=thread_url, context=lambda thread: {"category": thread.category},
             on_visibility_change=_thread_lists_changed, on_flagged=stewardship.close_if_reported,
-            describe=lambda thread: f"“{thread.title}” by {_name(thread.author)}",
+            describe=lambda thread: f"“{thread.title}” by {_name(thread.author)}", links_allowed=True,
         )
     )  # fmt: skip
     register(
@@ -59,6 +59,6 @@ def register_kinds():
             "community_post", "Community reply", replies.CommunityPost, author="author_id", fields=("body",),
             can_see=_post_seen_by, link=post_url, context=lambda post: {"thread": post.thread},
             on_visibility_change=_lists_changed, on_flagged=stewardship.close_if_reported,
-            describe=lambda post: f"A reply by {_name(post.author)} in “{post.thread.title}”",
+            describe=lambda post: f"A reply by {_name(post.author)} in “{post.thread.title}”", links_allowed=True,
         )
     )  # fmt: skip

@@ -34,7 +34,7 @@ _REASONS = (
 class Screening:
     """What the writer is told about what they just wrote (nothing was blocked)."""
 
-    hits: tuple  # screening.Hit, every field's
+    hits: tuple  # screening.Hit, every field's (but links where the kind allows them)
     crisis_banner: bool  # self-harm language by a client: show them the crisis resources
 
     @property
@@ -68,7 +68,8 @@ def screen(kind_name, target, fields=None):
     hits = tuple(hit for _, hit in found)
     author_id = kind.author_id(target)
     by_client = author_id is not None and db.session.get(User, author_id).role == Role.CLIENT
-    result = Screening(hits=hits, crisis_banner=by_client and screening.is_self_harm(hits)) if hits else CLEAN
+    told = tuple(hit for hit in hits if not (kind.links_allowed and hit.detector is screening.Detector.LINK))
+    result = Screening(hits=told, crisis_banner=by_client and screening.is_self_harm(hits)) if told else CLEAN
     target.screening = result
     # F-8: the author edited hidden content: it stays hidden, and its item waits for an admin again.
     edited_while_hidden = bool(fields) and kind.hideable and target.hidden

@@ -108,6 +108,9 @@ class ContentKind:
     # Content a client paid for (a paid reply): its sale's ledger reference (type, id), or None when
     # nothing was paid. The queue then offers a refund through commerce (queue.refund).
     sale: Callable[[object], tuple | None] | None = None
+    # Links to other sites are part of this content (the forum: at most two for a new account).
+    # Screening still flags them for a moderator, but the writer is not told they broke a rule.
+    links_allowed: bool = False
 
     def __post_init__(self):
         if not self.template:  # kept by dataclasses.replace: a variant shows as its original
