@@ -124,8 +124,9 @@ def kept_part(context, name, caller):
 
 
 def _keep(response):
+    """Kept for pages that exist (a 200): an address that is not a page never adds an entry."""
     kept = g.get(G_KEY)
-    if kept is not None and kept.rendered:
+    if kept is not None and kept.rendered and response.status_code == 200:
         try:
             get_redis().set(
                 kept.key,

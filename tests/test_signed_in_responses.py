@@ -575,6 +575,10 @@ def test_kept_parts_are_only_hers_in_that_session_and_never_for_a_post_or_a_frag
         session["_flashes"] = [("info", "Saved")]
     html = _page(browser, "/wallet")
     assert "Saved" in html and KEPT_MARK in html
+    # An address that is not a page adds no entry.
+    kept_before = set(get_redis().keys(f"soulseer:signed-in:*:{buyer.id}:*:layout:*"))
+    assert browser.get("/readers/nobody-by-that-name").status_code == 404
+    assert set(get_redis().keys(f"soulseer:signed-in:*:{buyer.id}:*:layout:*")) == kept_before
     # A top-up form sent with an error renders its page from the figures it read, never a kept part.
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     answer = browser.post("/wallet/topups", data={"csrf_token": token, "amount": "abc"})
