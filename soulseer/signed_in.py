@@ -13,7 +13,9 @@ statement, each figure written by its own area as SQL (`reads.balance_clause`,
 templates (docs/benchmarks.md, "Signed-in pages").
 
 Fresh, never cached across requests: the figures are read inside the request, so a page shows
-every posting and notification committed before it was asked for. Within the request they stand
+every posting and notification committed before it was asked for. (What is kept across requests is
+the layout's header and footer rendered from them, under the header versions read just before this
+statement: soulseer/kept_header.py.) Within the request they stand
 only while the request has written nothing: a POST (or any other method that may change
 something) never uses the ones read with the user, and a flush, commit or rollback of the
 request's session drops them, so a page rendered after its own change reads them again (one
@@ -27,7 +29,7 @@ from flask import g, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from soulseer import clock
+from soulseer import clock, kept_header
 from soulseer.extensions import db, login_manager
 from soulseer.ledger.accounts import wallet_spec
 
@@ -101,6 +103,9 @@ def load_user(session_id):
     user_id, _, epoch = session_id.partition(":")
     if not user_id.isdigit():
         return None
+    # Her kept layout parts and the header versions they were kept under, read before the statement
+    # reads what they show (soulseer/kept_header.py).
+    kept = kept_header.look_up(int(user_id), session_id)
     row = db.session.execute(_statement("user"), _parameters(int(user_id))).one_or_none()
     if row is None:
         return None
@@ -109,7 +114,9 @@ def load_user(session_id):
         return None
     g.consent_needed = accounts.consent_missing(user, terms, agreement, accepted)  # soulseer.views.consent_needed
     if request.method in SAFE_METHODS:
-        db.session().info[KEY] = (user.id, Header.of(user, *figures))
+        entry = db.session().info[KEY] = (user.id, Header.of(user, *figures))
+        if kept is not None:
+            kept_header.arm(kept, entry)
     return user
 
 
@@ -162,6 +169,7 @@ def init_app(app):
     from flask_sqlalchemy.session import Session
 
     login_manager.user_loader(load_user)
+    kept_header.init_app(app)
     app.context_processor(header_context)
     for event in ("after_flush", "after_commit", "after_soft_rollback"):
         if not sa.event.contains(Session, event, _forget):

@@ -117,6 +117,12 @@ def session_identifier(environ):
     return sha512(f"{address}|{agent}".encode()).hexdigest()
 
 
+def session_digest(user_field, token):
+    """A session's part of a kept entry's key: its user and epoch (Flask-Login's `_user_id`) and its
+    CSRF token, which the kept HTML carries (also soulseer/kept_header.py)."""
+    return hashlib.sha256(f"{user_field}|{token}".encode()).hexdigest()[:32]
+
+
 class SignedInResponses:
     """WSGI middleware around the application's wsgi_app (installed by `install`)."""
 
@@ -162,7 +168,7 @@ class SignedInResponses:
         protection = app.config.get("SESSION_PROTECTION", app.login_manager.session_protection)
         if protection in ("basic", "strong") and data.get("_id") != session_identifier(environ):
             return None
-        return int(user_id), hashlib.sha256(f"{user}|{token}".encode()).hexdigest()[:32]
+        return int(user_id), session_digest(user, token)
 
     def _key(self, environ, user_id, digest):
         if self._release is None:

@@ -3,6 +3,7 @@
 (services/core/header_versions.py, issue #20): never older than what was committed before the page
 was asked for, after each kind of posting and notification."""
 
+import json
 import re
 from datetime import timedelta
 from importlib.metadata import version
@@ -13,6 +14,7 @@ from flask_login.utils import _create_identifier
 
 from soulseer import clock, signed_in_responses
 from soulseer.extensions import db as database
+from soulseer.extensions import get_redis
 from soulseer.ledger import accounts, operations, post_many
 from soulseer.models import ContentPage, Conversation, Message, Notification, User
 from soulseer.services import commerce
@@ -411,3 +413,201 @@ def test_a_kept_page_shows_a_sale_made_through_its_area(kind, action, after, cli
     db.session.commit()
     assert _balance(_page(browser)) == after
     assert _balance(_kept(browser, "/")) == after
+
+
+# --- The layout's parts kept for the pages that go through Flask (soulseer/kept_header.py) -------
+
+FLASK_PAGES = ("/dashboard", "/wallet")  # a client's pages that are rendered every time
+KEPT_MARK = "<!-- from what was kept -->"
+
+
+def _mark_kept_parts(redis, user_id):
+    """Put a mark into every part kept for this person: a page that shows it took its header and
+    footer from Redis; a page without it rendered them."""
+    for key in redis.keys(f"soulseer:signed-in:*:{user_id}:*:layout:*"):
+        versions, _, stored = redis.get(key).partition(b"\n")
+        parts = {slot: KEPT_MARK + html.removeprefix(KEPT_MARK) for slot, html in json.loads(stored).items()}
+        redis.set(key, versions + b"\n" + json.dumps(parts).encode())
+
+
+def _from_kept_parts(browser, user_id, path):
+    """Load `path` until its header and footer come from what was kept for her (the mark is on the
+    page, in the header and the footer); return the page without the marks."""
+    _page(browser, path)
+    _mark_kept_parts(get_redis(), user_id)
+    html = _page(browser, path)
+    assert html.count(KEPT_MARK) == 2, f"{path}: the header and the footer were rendered, not taken"
+    assert _header(html).count(KEPT_MARK) == 1
+    return html.replace(KEPT_MARK, "")
+
+
+def _rendered(browser, path):
+    """Load `path`: its header and footer must be rendered now (nothing kept before the change)."""
+    html = _page(browser, path)
+    assert KEPT_MARK not in html, f"{path}: a part kept before the change was shown after it"
+    return html
+
+
+def test_a_kept_part_is_exactly_what_flask_rendered_for_her_on_that_page(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    for path in FLASK_PAGES:
+        rendered = _page(browser, path)
+        kept = _from_kept_parts(browser, buyer.id, path)
+        # Her name, balance, token and the page marked current in the navigation, as Flask rendered them.
+        assert re.sub(r'value="[^"]+"|"X-CSRFToken": "[^"]+"', "", kept) == re.sub(
+            r'value="[^"]+"|"X-CSRFToken": "[^"]+"', "", rendered
+        )
+        assert _balance(kept) == "$20.00" and "Cleo" in _header(kept)
+    assert 'href="/dashboard" aria-current="page"' in _header(_from_kept_parts(browser, buyer.id, "/dashboard"))
+    assert 'href="/dashboard" aria-current="page"' not in _header(_from_kept_parts(browser, buyer.id, "/wallet"))
+    # The kept sign-out form carries her session's token: it signs her out.
+    html = _from_kept_parts(browser, buyer.id, "/wallet")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', _header(html)).group(1)
+    assert browser.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert "Sign in" in _header(_page(browser, "/readers"))
+
+
+@pytest.mark.parametrize("kind", list(MOVED))
+def test_every_kind_of_posting_is_seen_on_the_dashboard_and_the_wallet_at_once(kind, client, db, buyer, make_user):
+    reader, admin = make_user(role="reader", consented=True), make_user(role="admin", consented=True)
+    _before(kind, buyer, reader)
+    db.session.commit()
+    browser = _sign_in(client, buyer)
+    before, after = MOVED[kind]
+    for path in FLASK_PAGES:
+        assert _balance(_from_kept_parts(browser, buyer.id, path)) == before
+    _post(kind, buyer, reader, admin)
+    db.session.commit()
+    for path in FLASK_PAGES:
+        assert _balance(_rendered(browser, path)) == after
+        assert _balance(_from_kept_parts(browser, buyer.id, path)) == after
+
+
+def _first_notification(user):
+    return database.session.execute(sa.select(Notification).filter_by(user_id=user.id)).scalars().first()
+
+
+def test_every_notification_change_is_seen_on_the_dashboard_and_the_wallet(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    two = [(buyer.id, "system", "Two", None), (buyer.id, "order", "Three", None)]
+    changes = [
+        (lambda: notifications.notify(buyer, "system", "Something happened"), "1 unread"),
+        (lambda: notifications.notify_many(two), "3 unread"),  # one INSERT
+        (lambda: notifications.mark_read(_first_notification(buyer)), "2 unread"),
+        (lambda: notifications.mark_all_read(buyer.id), "none unread"),
+        (lambda: notifications.notify(buyer, "system", "Again"), "1 unread"),
+        (lambda: database.session.execute(sa.update(Notification).values(read_at=clock.now())), "none unread"),
+    ]
+    for change, bell in changes:
+        for path in FLASK_PAGES:
+            _from_kept_parts(browser, buyer.id, path)
+        change()
+        db.session.commit()
+        for path in FLASK_PAGES:
+            assert _bell(_rendered(browser, path)) == bell
+            assert _bell(_from_kept_parts(browser, buyer.id, path)) == bell
+
+
+def test_messages_received_and_read_are_seen_on_the_dashboard_and_the_wallet(client, db, buyer, make_user):
+    luna = make_user(role="reader", consented=True, display_name="Luna")
+    conversation = Conversation(client_id=buyer.id, reader_id=luna.id)
+    db.session.add(conversation)
+    db.session.commit()
+    browser = _sign_in(client, buyer)
+    for path in FLASK_PAGES:
+        assert _unread_messages(_from_kept_parts(browser, buyer.id, path)) == 0
+    message = Message(conversation_id=conversation.id, sender_id=luna.id, body="Hello from Luna")
+    db.session.add(message)
+    db.session.flush()
+    conversation.last_message_id = message.id
+    db.session.commit()
+    for path in FLASK_PAGES:
+        assert _unread_messages(_rendered(browser, path)) == 1
+        assert _unread_messages(_from_kept_parts(browser, buyer.id, path)) == 1
+    # Read in the thread: a GET that marks it read and commits before it renders, so its own header
+    # is rendered after its change (a request that wrote never takes nor keeps a part)...
+    assert _unread_messages(_rendered(browser, f"/messages/{conversation.id}")) == 0
+    assert _unread_messages(_rendered(browser, f"/messages/{conversation.id}")) == 0
+    # ...and every other page shows it read.
+    for path in FLASK_PAGES:
+        assert _unread_messages(_rendered(browser, path)) == 0
+
+
+def test_her_name_role_and_consent_are_seen_on_the_dashboard_and_the_wallet(client, db, buyer):
+    browser = _sign_in(client, buyer)
+    for path in FLASK_PAGES:
+        _from_kept_parts(browser, buyer.id, path)
+    db.session.get(User, buyer.id).display_name = "Cleopatra"
+    db.session.commit()
+    for path in FLASK_PAGES:
+        assert "Cleopatra" in _header(_rendered(browser, path))
+        assert "Cleopatra" in _header(_from_kept_parts(browser, buyer.id, path))
+    _from_kept_parts(browser, buyer.id, "/notifications")
+    db.session.get(User, buyer.id).role = "admin"
+    db.session.commit()
+    html = _rendered(browser, "/notifications")  # a page every role has
+    assert ">Admin</a>" in _header(html) and _balance(html) is None
+    for path in FLASK_PAGES:
+        assert browser.get(path).status_code == 403  # clients' pages
+    db.session.get(User, buyer.id).role = "client"
+    db.session.commit()
+    for path in FLASK_PAGES:
+        assert ">Admin</a>" not in _header(_rendered(browser, path))
+        assert ">Admin</a>" not in _header(_from_kept_parts(browser, buyer.id, path))
+    db.session.get(User, buyer.id).terms_version = 0  # Terms owed again
+    db.session.commit()
+    for path in FLASK_PAGES:
+        answer = browser.get(path)
+        assert answer.status_code == 302 and answer.headers["Location"].startswith("/welcome/consent")
+
+
+def test_kept_parts_are_only_hers_in_that_session_and_never_for_a_post_or_a_fragment(app, client, db, buyer, make_user):
+    browser = _sign_in(client, buyer)
+    _from_kept_parts(browser, buyer.id, "/wallet")
+    # Her other session (another CSRF token) and another client render their own.
+    assert KEPT_MARK not in _page(_sign_in(app.test_client(), buyer), "/wallet")
+    other = make_user(role="client", consented=True, display_name="Dora")
+    html = _page(_sign_in(app.test_client(), other), "/wallet")
+    assert KEPT_MARK not in html and "Dora" in _header(html) and "Cleo" not in _header(html)
+    _mark_kept_parts(get_redis(), buyer.id)
+    # A flash goes to Flask as before, and the page takes its parts (the flash is not in them).
+    with browser.session_transaction() as session:
+        session["_flashes"] = [("info", "Saved")]
+    html = _page(browser, "/wallet")
+    assert "Saved" in html and KEPT_MARK in html
+    # An address that is not a page adds no entry.
+    kept_before = set(get_redis().keys(f"soulseer:signed-in:*:{buyer.id}:*:layout:*"))
+    assert browser.get("/readers/nobody-by-that-name").status_code == 404
+    assert set(get_redis().keys(f"soulseer:signed-in:*:{buyer.id}:*:layout:*")) == kept_before
+    # A top-up form sent with an error renders its page from the figures it read, never a kept part.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    answer = browser.post("/wallet/topups", data={"csrf_token": token, "amount": "abc"})
+    assert KEPT_MARK not in answer.get_data(as_text=True)
+
+
+def test_a_readers_header_is_kept_and_her_waiting_request_is_always_rendered(app, db, make_user):
+    from soulseer.services.readings import lifecycle
+    from tests.readings.conftest import online_at
+
+    buyer, luna = make_user(role="client", consented=True), make_user(role="reader", consented=True)
+    operations.credit_topup(buyer, 10_000, f"topup:r:{buyer.id}", ("topup", buyer.id))
+    profile = online_at(luna)
+    browser = _sign_in(app.test_client(), luna)
+    html = _from_kept_parts(browser, luna.id, "/notifications")
+    assert "wants a" not in html and "Reader dashboard" in _header(html)
+    lifecycle.request(buyer, profile, "chat")  # a request waiting for her answer: no header version follows it
+    db.session.commit()
+    html = _from_kept_parts(browser, luna.id, "/notifications")
+    assert "wants a chat reading" in html.split("</main>", 1)[1]  # the alert's slot, outside the kept parts
+    notifications.notify(luna, "system", "A review")
+    db.session.commit()
+    assert _bell(_rendered(browser, "/notifications")) == "1 unread"
+
+
+def test_an_admins_header_is_kept_and_sees_her_bell(app, db, make_user):
+    admin = make_user(role="admin", consented=True)
+    browser = _sign_in(app.test_client(), admin)
+    assert _bell(_from_kept_parts(browser, admin.id, "/notifications")) == "none unread"
+    notifications.notify(admin, "system", "A report")
+    db.session.commit()
+    assert _bell(_rendered(browser, "/notifications")) == "1 unread"

@@ -111,9 +111,20 @@ def is_frozen(user):
     return bool(wallet and wallet.frozen)
 
 
-def _lines_query(user, history_filter, by_direction=True):
+def _wallet_id(user):
     wallet = accounts.find_wallet(user)
-    wallet_id = wallet.id if wallet else -1
+    return wallet.id if wallet else -1
+
+
+def _lines_query(user, history_filter, by_direction=True):
+    return _lines_select(
+        history_filter, by_direction, _wallet_id(user), history_filter.date_from, history_filter.date_to
+    )
+
+
+def _lines_select(history_filter, by_direction, wallet_id, date_from, date_to):
+    """The wallet's lines under the filter's kind (and direction, when `by_direction`); the wallet
+    and the dates are values or bound parameters (`_net_statement`)."""
     query = (
         sa.select(
             LedgerEntry.id,
@@ -136,9 +147,9 @@ def _lines_query(user, history_filter, by_direction=True):
     elif by_direction and history_filter.direction == "out":
         query = query.where(LedgerEntry.amount < 0)
     if history_filter.date_from:
-        query = query.where(LedgerEntry.created_at >= history_filter.date_from)
+        query = query.where(LedgerEntry.created_at >= date_from)
     if history_filter.date_to:
-        query = query.where(LedgerEntry.created_at < history_filter.date_to)
+        query = query.where(LedgerEntry.created_at < date_to)
     return query
 
 
@@ -176,8 +187,8 @@ def _reading_texts(reading_ids):
     }
 
 
-def _net_lines(user, history_filter, statement):
-    rows = db.session.execute(statement).all()
+def _net_lines(user, history_filter, statement, parameters):
+    rows = db.session.execute(statement, parameters).all()
     reading_ids = [row.cause_id for row in rows if row.cause_type == "reading"]
     texts = _reading_texts(reading_ids)
     entries = {}
@@ -203,14 +214,52 @@ def _net_lines(user, history_filter, statement):
     return lines
 
 
-def _net_statement(user, history_filter):
-    return reads.net_lines(_lines_query(user, history_filter, by_direction=False), direction=history_filter.direction)
+_net_statements = {}
+
+
+def _net_statement(history_filter, paged=False):
+    """The history's statement (one line per reading) for the filter's shape (its kind, its
+    direction, which dates it has: a bounded set), built once per process with the wallet, the
+    dates and, when `paged`, the page's limit and offset as bound parameters (`_parameters`).
+    Building the window-function query and its cache key on every request was a quarter of the
+    wallet page's CPU (docs/benchmarks.md, "Signed-in pages")."""
+    shape = (
+        history_filter.kind,
+        history_filter.direction,
+        bool(history_filter.date_from),
+        bool(history_filter.date_to),
+    )
+    statement = _net_statements.get((shape, paged))
+    if statement is None:
+        dates = (
+            sa.bindparam("date_from", type_=LedgerEntry.created_at.type),
+            sa.bindparam("date_to", type_=LedgerEntry.created_at.type),
+        )
+        lines = _lines_select(history_filter, False, sa.bindparam("wallet_id", type_=sa.Integer), *dates)
+        statement = reads.net_lines(lines, direction=history_filter.direction)
+        if paged:
+            statement = statement.limit(sa.bindparam("limit", type_=sa.Integer)).offset(
+                sa.bindparam("offset", type_=sa.Integer)
+            )
+        _net_statements[(shape, paged)] = statement
+    return statement
+
+
+def _parameters(user, history_filter, page=None):
+    parameters = {
+        "wallet_id": _wallet_id(user),
+        "date_from": history_filter.date_from,
+        "date_to": history_filter.date_to,
+    }
+    if page is not None:
+        parameters.update(limit=PER_PAGE + 1, offset=(max(page, 1) - 1) * PER_PAGE)
+    return parameters
 
 
 def history_page(user, history_filter, page):
     """One page of the wallet's history, newest first, one line per reading: (lines, has_next)."""
-    statement = _net_statement(user, history_filter).limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)
-    lines = _net_lines(user, history_filter, statement)
+    statement = _net_statement(history_filter, paged=True)
+    lines = _net_lines(user, history_filter, statement, _parameters(user, history_filter, page))
     return lines[:PER_PAGE], len(lines) > PER_PAGE
 
 
@@ -234,7 +283,7 @@ def history_csv(user, history_filter, detail=False):
     if detail:
         rows = db.session.execute(_lines_query(user, history_filter)).yield_per(500)
     else:
-        rows = _net_lines(user, history_filter, _net_statement(user, history_filter))
+        rows = _net_lines(user, history_filter, _net_statement(history_filter), _parameters(user, history_filter))
     for row in rows:
         writer.writerow(
             [

@@ -51,8 +51,11 @@ class Row:
 
 
 def rows(readings):
-    """The page's readings with their review and both names (three queries for the page)."""
+    """The page's readings with their review and both names (three queries for the page; none
+    without readings: a new client's dashboard)."""
     readings = list(readings)
+    if not readings:
+        return []
     ids = [r.id for r in readings]
     user_ids = {r.client_id for r in readings} | {r.reader_id for r in readings}
     reviews = {
