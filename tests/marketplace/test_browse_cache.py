@@ -180,14 +180,19 @@ def test_visitors_get_a_cached_page_without_token_or_cookie_and_the_cache_holds_
     assert stored and not any(csrf_slot() in text for text in stored)
     # A signed-in client gets the cached list inside their own header, with their own token.
     client = app.test_client()
-    login(client, make_user(role="client", consented=True, display_name="Cleo Client"))
+    cleo = make_user(role="client", consented=True, display_name="Cleo Client")
+    login(client, cleo)
     page = cached(client)
     assert 'Account menu for </span><span class="account-name">Cleo Client</span>' in page and names(page) == names(
         one.get_data(as_text=True)
     )
     token = csrf_token_from(page)
-    assert not any(token in text for text in [redis.get(k).decode() for k in redis.scan_iter("soulseer:*")])
-    assert not any("Cleo Client" in text for text in [redis.get(k).decode() for k in redis.scan_iter("soulseer:*")])
+    # Her token and name are in no shared entry; only in what is kept for her own session
+    # (signed_in_responses.py, kept_header.py: keys under her user id).
+    entries = {key.decode(): redis.get(key).decode() for key in redis.scan_iter("soulseer:*")}
+    holding = [key for key, text in entries.items() if token in text or "Cleo Client" in text]
+    assert all(key.startswith("soulseer:signed-in:") and f":{cleo.id}:" in key for key in holding)
+    assert not any(key.startswith("soulseer:browse:") for key in holding)
 
 
 @pytest.mark.parametrize("url", ["/readers", "/readers?q=tarot", "/"])
