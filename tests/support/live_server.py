@@ -49,6 +49,10 @@ class LiveServer:
             "PYTHONUNBUFFERED": "1",
             "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
             "GUNICORN_ACCESS_LOG": "-",  # into the web log: what each page asked, when a story fails
+            # One gevent worker serves a story's few pages and event streams; each worker process
+            # imports the application (some 3 s of CPU), and the suite starts a dozen servers.
+            # Events still go through Redis as between two workers (docs/testing.md).
+            "WEB_CONCURRENCY": "1",
             **(env or {}),
         }
         self._children = []
