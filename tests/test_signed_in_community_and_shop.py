@@ -19,12 +19,15 @@ from soulseer.services.community import stewardship
 from soulseer.services.community.writing import EDIT_WINDOW
 from soulseer.services.moderation import flags, queue, visibility
 from soulseer.services.shop import buying, products
+from tests.community import conftest as community
 from tests.community.conftest import category, make_reply, make_thread, send, thread_url
 from tests.conftest import csrf_token_from
 from tests.support.browse import Statements
 from tests.support.shop import digital_product, physical_product
 from tests.test_signed_in import _balance, _header
 from tests.test_signed_in_responses import _kept, _page, _sign_in
+
+writer = community.writer  # the community tests' fixture: another member's signed-in browser
 
 CSRF = re.compile(r'(?<="X-CSRFToken": ")[^"]+|(?<=name="csrf_token" value=")[^"]+')
 OLD = timedelta(days=30)  # past the new-account limits (F-5), a trusted reporter (F-8)
@@ -50,18 +53,6 @@ def browser(client, cleo):
     browser = _sign_in(client, cleo)
     browser.csrf = csrf_token_from(browser.get("/account").get_data(as_text=True))
     return browser
-
-
-@pytest.fixture
-def writer(app, login):
-    """Another member's signed-in browser (posting forms as a browser does)."""
-
-    def signed_in(user):
-        other = login(app.test_client(), user)
-        other.csrf = csrf_token_from(other.get("/account").get_data(as_text=True))
-        return other
-
-    return signed_in
 
 
 def _flask(app, browser, path):

@@ -28,6 +28,8 @@ def member(make_user):
 
 @pytest.fixture
 def writer(app, login):
+    """writer(user): another member's signed-in browser, posting forms as a browser does."""
+
     def signed_in(user):
         browser = login(app.test_client(), user)
         browser.csrf = csrf_token_from(browser.get("/account").get_data(as_text=True))
