@@ -2,6 +2,7 @@
 (web + worker + cron from the Procfile). Two contexts are available for two-person flows."""
 
 import asyncio
+import os
 from collections import Counter
 from contextlib import contextmanager, suppress
 
@@ -290,13 +291,17 @@ def second_page(browser, live_server):
 
 @pytest.fixture
 def screenshot(request):
-    """screenshot(page, "name"): a full-page JPEG under test-artifacts/screenshots/ (git-ignored).
-    JPEG, because a full page's PNG took 0.43 s to capture and encode against 0.24 s (the suite
-    takes some 150)."""
+    """screenshot(page, "name"): a full-page JPEG under test-artifacts/screenshots/ (git-ignored),
+    for people to look at; nothing is asserted on it. JPEG, because a full page's PNG took 0.43 s
+    to capture and encode against 0.24 s (the suite takes some 150). CI, where nobody looks at them,
+    sets SOULSEER_SCREENSHOTS=0 (.ci/run) and none is taken."""
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
+    wanted = os.environ.get("SOULSEER_SCREENSHOTS", "1") != "0"
 
     def take(target, name):
+        if not wanted:
+            return None
         path = folder / f"{request.node.name}-{name}.jpg"
         target.screenshot(path=str(path), full_page=True, type="jpeg", quality=85)
         return path
