@@ -2,15 +2,25 @@
 savepoint's release) and are dropped on the real ROLLBACK (never a savepoint's)."""
 
 import pytest
+from flask_login import login_user
 from rq import Queue
 
-from soulseer.services.core import after_commit
+from soulseer.models import User
+from soulseer.services.core import after_commit, events
 from soulseer.services.marketplace import page_cache
 
 
 def noted(value):
     """A job for the queue (never run here: the tests read what was enqueued)."""
     return value
+
+
+@events.publisher(User)
+def _publish_name(user, seen):
+    """A row publisher for the test: notes the row it was given and whether a user is signed in."""
+    from flask_login import current_user
+
+    seen.append((user, user.display_name, current_user.is_authenticated))
 
 
 def _queued(redis):
@@ -70,3 +80,21 @@ def test_the_cache_version_moves_only_at_the_real_commit(db, redis):
     assert int(redis.get(page_cache.VERSION_KEY) or 0) == before
     db.session.commit()
     assert int(redis.get(page_cache.VERSION_KEY) or 0) == before + 1
+
+
+def test_a_row_publisher_gets_its_row_afresh_after_the_commit(app, db, make_user):
+    """events.publisher: queued by id, it runs after the real commit in a context of its own (its
+    own session, nobody signed in) with the row as committed; a row that is gone publishes nothing."""
+    user = make_user()
+    seen = []
+    with app.test_request_context("/"):
+        login_user(user)  # the caller's request is hers; the publisher's is nobody's
+        user.display_name = "Renamed Before the Commit"
+        after_commit.run(_publish_name, user.id, seen)
+        after_commit.run(_publish_name, user.id + 10**6, seen)  # no such row
+        assert seen == []
+        db.session.commit()
+    [(row, name, signed_in)] = seen
+    assert name == "Renamed Before the Commit"
+    assert row is not user  # loaded by the publisher's own session
+    assert signed_in is False

@@ -13,6 +13,7 @@ loads next is rendered fresh from the database anyway.
 """
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -104,6 +105,27 @@ def _check_event_name(event):
     # An event name becomes an `event:` line; a newline in it would forge another field.
     if not event or any(ch in event for ch in "\r\n:"):
         raise ValueError(f"bad event name {event!r}")
+
+
+def publisher(model, *load_options):
+    """Makes `publish(row, *args)` an after-commit publisher called with the row's id instead:
+    `publish(row_id, *args)` runs in an isolated context (below), loads the row afresh (with
+    `load_options`, as for `Session.get`) and hands it over; a row gone since the commit publishes
+    nothing. Every area's live fragments are published this way (docs/events.md)."""
+
+    def wrap(publish):
+        @functools.wraps(publish)
+        def publish_by_id(row_id, *args):
+            from soulseer.extensions import db
+
+            with isolated_context():
+                row = db.session.get(model, row_id, options=list(load_options) or None)
+                if row is not None:
+                    publish(row, *args)
+
+        return publish_by_id
+
+    return wrap
 
 
 @contextlib.contextmanager

@@ -170,27 +170,22 @@ def _tell_waiting_clients(profile):
 # --- publishing ------------------------------------------------------------------------------
 
 
-def publish_status(profile_id):
+@events.publisher(ReaderProfile)
+def publish_status(profile):
     """After commit: the re-rendered badge and card to every tab, the switch to the reader's."""
     from flask import render_template
 
-    with events.isolated_context():
-        profile = db.session.get(ReaderProfile, profile_id)
-        if profile is None:
-            return
-        for event, template, name in (
-            (f"reader-status-{profile.id}", "readers/_status_badge.html", "profile"),
-            (f"reader-card-{profile.id}", "readers/_reader_card.html", "reader"),
-        ):
-            try:
-                html = render_template(template, **{name: profile})
-            except TemplateNotFound:
-                continue  # that page does not exist (yet)
-            events.publish_public(event, html)
-        switch = render_template(
-            "reader/_status_switch.html", status_profile=profile, status_error=None, csrf_field=False
-        )
-        events.publish_to_user(profile.user_id, "reader-switch", switch)
+    for event, template, name in (
+        (f"reader-status-{profile.id}", "readers/_status_badge.html", "profile"),
+        (f"reader-card-{profile.id}", "readers/_reader_card.html", "reader"),
+    ):
+        try:
+            html = render_template(template, **{name: profile})
+        except TemplateNotFound:
+            continue  # that page does not exist (yet)
+        events.publish_public(event, html)
+    switch = render_template("reader/_status_switch.html", status_profile=profile, status_error=None, csrf_field=False)
+    events.publish_to_user(profile.user_id, "reader-switch", switch)
 
 
 # --- going offline when idle -----------------------------------------------------------------

@@ -24,36 +24,32 @@ def thread_event(conversation_id):
     return f"conversation-{conversation_id}"
 
 
-def publish_message(message_id):
-    with events.isolated_context():
-        message = db.session.get(Message, message_id)
-        if message is None:
-            return
-        conversation = db.session.get(Conversation, message.conversation_id)
-        recipient = db.session.get(User, conversation.other_id(message.sender))
-        html = render_template("messages/_arrived.html", message=message, conversation=conversation, viewer=recipient)
-        events.publish_to_user(recipient.id, thread_event(conversation.id), html)
-        _publish_badge(recipient)
+@events.publisher(Message)
+def publish_message(message):
+    conversation = db.session.get(Conversation, message.conversation_id)
+    recipient = db.session.get(User, conversation.other_id(message.sender))
+    html = render_template("messages/_arrived.html", message=message, conversation=conversation, viewer=recipient)
+    events.publish_to_user(recipient.id, thread_event(conversation.id), html)
+    _publish_badge(recipient)
 
 
 def reply_event(message_id):
     return f"message-{message_id}"
 
 
-def publish_reply_change(message_id, viewer_id):
+@events.publisher(Message)
+def publish_reply_change(message, viewer_id):
     """A paid reply changed (unlocked, withdrawn): the other person's open thread shows its new
     state in place (`message-<id>`, outerHTML). Rendered for that viewer, so a withdrawn reply
     still carries no text to its client."""
-    with events.isolated_context():
-        message = db.session.get(Message, message_id)
-        viewer = db.session.get(User, viewer_id)
-        html = render_template("messages/_message.html", message=message, viewer=viewer, live=True)
-        events.publish_to_user(viewer_id, reply_event(message_id), html)
+    viewer = db.session.get(User, viewer_id)
+    html = render_template("messages/_message.html", message=message, viewer=viewer, live=True)
+    events.publish_to_user(viewer_id, reply_event(message.id), html)
 
 
-def publish_badge(user_id):
-    with events.isolated_context():
-        _publish_badge(db.session.get(User, user_id))
+@events.publisher(User)
+def publish_badge(user):
+    _publish_badge(user)
 
 
 def _publish_badge(user):

@@ -61,13 +61,10 @@ def messages(reading):
     )
 
 
-def publish_message(message_id):
-    with events.isolated_context():
-        message = db.session.get(ReadingMessage, message_id)
-        if message is None:
-            return
-        reading = db.session.get(Reading, message.reading_id)
-        for user_id in (reading.client_id, reading.reader_id):
-            guidance = guidance_for(reading, user_id, [message.id])
-            html = render_template("readings/_message.html", message=message, viewer_id=user_id, guidance_ids=guidance)
-            events.publish_to_user(user_id, f"reading-chat-{reading.id}", html)
+@events.publisher(ReadingMessage)
+def publish_message(message):
+    reading = db.session.get(Reading, message.reading_id)
+    for user_id in (reading.client_id, reading.reader_id):
+        guidance = guidance_for(reading, user_id, [message.id])
+        html = render_template("readings/_message.html", message=message, viewer_id=user_id, guidance_ids=guidance)
+        events.publish_to_user(user_id, f"reading-chat-{reading.id}", html)

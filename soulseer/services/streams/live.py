@@ -43,64 +43,54 @@ def _to_audience(stream, name, html=None):
     events.publish_to_users({stream.reader_id, *viewers.watching(stream.id)}, pairs)
 
 
-def publish_count(stream_id, number):
-    with events.isolated_context():
-        stream = db.session.get(Stream, stream_id)
-        _to_audience(stream, "viewers", render_template("streams/_viewers.html", stream=stream, viewers=number))
+@events.publisher(Stream)
+def publish_count(stream, number):
+    _to_audience(stream, "viewers", render_template("streams/_viewers.html", stream=stream, viewers=number))
 
 
-def publish_message(message_id):
-    with events.isolated_context():
-        message = db.session.get(StreamMessage, message_id)
-        if message is None:
-            return
-        stream = db.session.get(Stream, message.stream_id)
-        _to_audience(stream, "chat", render_template("streams/_line.html", line=("message", message), stream=stream))
-        html = render_template("streams/_line.html", line=("message", message), stream=stream, host=True)
-        events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), html)
+@events.publisher(StreamMessage)
+def publish_message(message):
+    stream = db.session.get(Stream, message.stream_id)
+    _to_audience(stream, "chat", render_template("streams/_line.html", line=("message", message), stream=stream))
+    html = render_template("streams/_line.html", line=("message", message), stream=stream, host=True)
+    events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), html)
 
 
-def publish_removal(message_id):
-    with events.isolated_context():
-        message = db.session.get(StreamMessage, message_id)
-        stream = db.session.get(Stream, message.stream_id)
-        html = render_template("streams/_line.html", line=("message", message), stream=stream, live_swap=True)
-        _to_audience(stream, f"line-{message.id}", html)
+@events.publisher(StreamMessage)
+def publish_removal(message):
+    stream = db.session.get(Stream, message.stream_id)
+    html = render_template("streams/_line.html", line=("message", message), stream=stream, live_swap=True)
+    _to_audience(stream, f"line-{message.id}", html)
 
 
-def publish_gift(gift_row_id):
+# The row with its gift and sender in one query (the fragments show all three).
+@events.publisher(StreamGift, joinedload(StreamGift.gift), joinedload(StreamGift.sender))
+def publish_gift(row):
     """A gift's animation, its chat line and the new board: one message, one write per tab."""
     from soulseer.services.streams import gifts
 
-    with events.isolated_context():
-        # The row with its gift and sender in one query (the fragments show all three).
-        row = db.session.get(
-            StreamGift, gift_row_id, options=[joinedload(StreamGift.gift), joinedload(StreamGift.sender)]
-        )
-        stream = db.session.get(Stream, row.stream_id)
-        line = render_template("streams/_line.html", line=("gift", row), stream=stream)
-        board = render_template("streams/_board_top.html", stream=stream, standings=gifts.board(stream.id))
-        burst = render_template("streams/_gift_burst.html", row=row)
-        _to_audience(stream, [("gift", burst), ("chat", line), ("board", board)])
-        events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), line)
+    stream = db.session.get(Stream, row.stream_id)
+    line = render_template("streams/_line.html", line=("gift", row), stream=stream)
+    board = render_template("streams/_board_top.html", stream=stream, standings=gifts.board(stream.id))
+    burst = render_template("streams/_gift_burst.html", row=row)
+    _to_audience(stream, [("gift", burst), ("chat", line), ("board", board)])
+    events.publish_to_user(stream.reader_id, event(stream.id, "host-chat"), line)
 
 
-def publish_state(stream_id):
-    with events.isolated_context():
-        stream = db.session.get(Stream, stream_id)
-        _to_audience(stream, "state", render_template("streams/_state.html", stream=stream))
+@events.publisher(Stream)
+def publish_state(stream):
+    _to_audience(stream, "state", render_template("streams/_state.html", stream=stream))
 
 
-def publish_to_viewer_state(stream_id, user_id):
+@events.publisher(Stream)
+def publish_to_viewer_state(stream, user_id):
     """One viewer's own page state (banned, or admitted again): her open pages reload."""
     from soulseer.models import User
     from soulseer.services.streams import access
 
-    with events.isolated_context():
-        stream = db.session.get(Stream, stream_id)
-        state = access.page_state(stream, db.session.get(User, user_id))
-        html = render_template("streams/_state.html", stream=stream, state=state)
-        events.publish_to_user(user_id, event(stream.id, "state"), html)
+    state = access.page_state(stream, db.session.get(User, user_id))
+    html = render_template("streams/_state.html", stream=stream, state=state)
+    events.publish_to_user(user_id, event(stream.id, "state"), html)
 
 
 def publish_listing():
