@@ -153,6 +153,13 @@ def refunded(reference):
     return int(db.session.scalar(_of_reference(_refunds_to_clients(), reference)))
 
 
+def refunded_column(reference_type, reference_id):
+    """`refunded` as SQL, for a sale whose id is a column of the caller's query (correlated with
+    that query alone, never with ledger tables of a query around it)."""
+    statement = _of_reference(_refunds_to_clients(), (reference_type, reference_id))
+    return statement.correlate_except(LedgerEntry, LedgerTransaction, LedgerAccount).scalar_subquery()
+
+
 # Figures over a period (the admin overview) ------------------------------------------------
 
 # The postings in which a client pays for something (a reading's settlement, a purchase) or gets
@@ -253,7 +260,8 @@ def net_lines(lines, grouped=("reading",), direction=""):
 # One account's entries, narrowed (a reader's earnings: what cleared, what a report holds) ------
 
 
-def _entries_where(spec, kinds=None, after=None, up_to=None, reference_type=None, reference_ids=None):
+def _entries_where(spec, kinds=None, after=None, up_to=None, reference_type=None, reference_ids=None, references=None):
+    """`references`: [(reference type, ids)], the entries of transactions referencing any of them."""
     conditions = [LedgerAccount.code == spec[0]] if spec is not None else []
     if kinds is not None:
         conditions.append(LedgerTransaction.kind.in_([str(kind) for kind in kinds]))
@@ -265,6 +273,16 @@ def _entries_where(spec, kinds=None, after=None, up_to=None, reference_type=None
         conditions.append(LedgerTransaction.reference_type == reference_type)
     if reference_ids is not None:
         conditions.append(LedgerTransaction.reference_id.in_(reference_ids))
+    if references is not None:
+        conditions.append(
+            sa.or_(
+                sa.false(),
+                *(
+                    sa.and_(LedgerTransaction.reference_type == kind, LedgerTransaction.reference_id.in_(ids))
+                    for kind, ids in references
+                ),
+            )
+        )
     return conditions
 
 

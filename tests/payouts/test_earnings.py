@@ -90,6 +90,58 @@ def test_a_report_about_another_readers_reading_holds_nothing_of_hers(db, reader
         assert earnings.of(reader).held.cents == 0
 
 
+def test_a_contested_paid_reply_and_a_reported_order_are_held_until_decided(db, reader, buyer):
+    """A paid reply may be contested for 72 hours after it is unlocked and the queue decides later:
+    what a report questions stays out of payouts whatever its age, so a refund still finds it."""
+    with clock.frozen(MONDAY):
+        earn(buyer, reader, 2000, reference=("message", 51))  # $14.00, contested
+        earn(buyer, reader, 1000, reference=("order", 52))  # $7.00, "Report a problem with this order"
+        earn(buyer, reader, 500, reference=("message", 53))  # $3.50, nobody's report
+        contest = ModerationItem(kind="paid_reply", target_id=51, author_id=reader.id)
+        report = ModerationItem(kind="order", target_id=52, author_id=reader.id)
+        db.session.add_all([contest, report])
+        db.session.commit()
+    with clock.frozen(MONDAY + timedelta(days=4)):
+        now = earnings.of(reader)
+        assert (now.held.cents, now.held.count, now.available) == (2100, 2, 350)
+        assert earnings.payable([reader.id])[reader.id].available == 350  # the daily run's figure
+
+        contest.state, contest.decided_at = ItemState.ACTIONED, clock.now()
+        db.session.commit()
+        assert earnings.of(reader).available == 1750
+        report.state, report.decided_at = ItemState.DISMISSED, clock.now()
+        db.session.commit()
+        assert earnings.of(reader).available == 2450
+
+
+def test_a_report_of_a_booked_reading_holds_its_bookings_settlement(db, reader, buyer):
+    """A booked reading is paid through its booking's hold: the settlement references the booking."""
+    from soulseer.models import Booking, Reading
+
+    with clock.frozen(MONDAY):
+        booked = Booking(
+            client_id=buyer.id, reader_id=reader.id, mode="chat", length_minutes=30, price_cents=3000,
+            share_bps=7000, starts_at=MONDAY, ends_at=MONDAY + timedelta(minutes=30),
+            blocked_until=MONDAY + timedelta(minutes=40), client_time_zone="UTC", reader_time_zone="UTC",
+            state="completed",
+        )  # fmt: skip
+        db.session.add(booked)
+        db.session.flush()
+        reading = Reading(
+            client_id=buyer.id, reader_id=reader.id, mode="chat", rate_cents=100, share_bps=7000,
+            state="finalized", request_expires_at=MONDAY, booking_id=booked.id,
+        )  # fmt: skip
+        db.session.add(reading)
+        db.session.flush()
+        earn(buyer, reader, 3000, reference=("booking", booked.id))  # $21.00
+        earn(buyer, reader, 1000, reference=("reading", reading.id + 1))  # $7.00, another reading
+        db.session.add(ModerationItem(kind="reading", target_id=reading.id, author_id=reader.id))
+        db.session.commit()
+    with clock.frozen(MONDAY + timedelta(days=4)):
+        now = earnings.of(reader)
+        assert (now.held.cents, now.available) == (2100, 700)
+
+
 def test_the_page_shows_each_figure_with_the_lines_behind_it(app, db, reader, buyer, login):
     with clock.frozen(MONDAY):
         earn(buyer, reader, 2000)
@@ -103,6 +155,7 @@ def test_the_page_shows_each_figure_with_the_lines_behind_it(app, db, reader, bu
     assert 'data-figure="balance">$21.00<' in html
     assert 'data-figure="earned">$21.00<' in html
     assert "1 ledger line behind clearing" in html and "2 ledger lines behind earned in all" in html
+    assert "2 ledger lines behind not paid out yet" in html
     assert "6 Nov 2026, 12:00 UTC" in html and "+$7.00" in html
 
 

@@ -480,6 +480,15 @@ def test_a_failed_bank_payout_changes_no_ledger_line_and_tells_her_how_to_fix_it
     assert any(
         "Update your bank details" in n.text for n in db.session.query(Notification).filter_by(user_id=reader.id)
     )
+    # Stripe also pauses her payouts until her bank details are right: the page still says why.
+    snapshot = stripe_api.accounts[ready]
+    snapshot.update(payouts_enabled=False)
+    snapshot["requirements"].update(currently_due=["external_account"])
+    paused = connect_event("account.updated", snapshot, ready, created=clock.now().timestamp() + 60)
+    assert deliver_connect(connect_app.test_client(), paused, CONNECT_SECRET).status_code == 200
+    run_jobs(connect_app, redis)
+    page = browser.get("/reader/payouts").get_data(as_text=True)
+    assert "Finish setup" in page and "Stripe could not pay your bank: the bank account is closed." in page
 
     paid = connect_event("payout.paid", {**bank_payout, "status": "paid", "failure_code": None}, ready)
     deliver_connect(connect_app.test_client(), paid, CONNECT_SECRET)

@@ -78,6 +78,35 @@ def test_a_full_refund_asks_stripe_once_and_the_ledger_moves_on_its_event(db, ap
     assert reads.refunded(("order", order.id)) == 1000 and posting.reference_type == "order"
 
 
+def test_her_part_of_an_order_being_refunded_is_held_from_payouts_until_stripe_says(
+    db, app, redis, funded, admin, make_user, with_stripe
+):
+    """Between the refund asked of Stripe and its `charge.refunded`, a payout would take the reader's
+    part out of her earnings and leave the event nothing to take back: it is held meanwhile."""
+    from datetime import timedelta
+
+    from soulseer import clock
+    from soulseer.services.payouts import earnings
+    from tests.support.payouts import earn
+
+    luna = make_user(role="reader", consented=True)
+    guide = digital_product(admin, title="Moon Rituals", price="10.00", seller=luna)
+    order = _paid(app, redis, funded(0), guide, fake=with_stripe)
+    earn(funded(0), luna, 2000, reference=("reading", 10**6))  # $14.00 from elsewhere
+    with clock.frozen(clock.now() + timedelta(days=4)):  # both sales cleared
+        assert (earnings.of(luna).held.cents, earnings.of(luna).available) == (0, 2100)
+        refunds.refund_order(admin, order.id, "Not as described", "form-1")
+        database.session.commit()
+        now = earnings.of(luna)
+        assert (now.held.cents, now.available) == (700, 1400)
+        assert earnings.payable([luna.id])[luna.id].available == 1400
+
+        deliver(app.test_client(), _refunded_event(order, 1000), _secret(app))
+        run_worker(redis)
+        now = earnings.of(luna)
+        assert (now.balance, now.held.cents, now.available) == (1400, 0, 1400)
+
+
 def test_per_item_then_the_rest_with_cumulative_events_out_of_order(db, app, redis, funded, admin, crystal,
                                                                     with_stripe):  # fmt: skip
     order = _paid(app, redis, funded(0), crystal, 2, fake=with_stripe)  # 2 × $25 + $5 shipping

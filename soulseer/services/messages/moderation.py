@@ -8,7 +8,7 @@ from dataclasses import replace
 from soulseer.extensions import db
 from soulseer.models import Conversation, Message
 from soulseer.money import format_cents
-from soulseer.services.moderation.kinds import PAID_REPLY_REASONS, ContentKind, LinesAround, register
+from soulseer.services.moderation.kinds import PAID_REPLY_REASONS, ContentKind, LinesAround, register, sold_as
 
 
 def _seen_by(user, message):
@@ -38,6 +38,7 @@ def register_kinds():
             link=lambda message: None,  # conversations are not browsable by admins
             context=LinesAround(Conversation, "conversation_id", "conversation"),
             describe=lambda message: f"A message by {message.sender.display_name}", sale=_sale,
+            questioned_sales=sold_as("message"),
         )
     )  # fmt: skip
     # A client's contest of a paid reply is its own item, beside any report of the message's content:

@@ -4,6 +4,7 @@ theirs the same way from their own init_app (docs/moderation.md)."""
 
 from dataclasses import replace
 
+import sqlalchemy as sa
 from flask import url_for
 
 from soulseer.extensions import db
@@ -53,6 +54,12 @@ def _to_reading(item):
     return url_for("admin.readings.reading", reading_id=item.reading_id)
 
 
+def _reading_sales(reading_ids):
+    """A reading's money: its own settlement, or its booking's when it was booked."""
+    booked = sa.select(Reading.booking_id).where(Reading.id.in_(reading_ids), Reading.booking_id.is_not(None))
+    return [("reading", reading_ids), ("booking", booked)]
+
+
 def register_builtin_kinds():
     review = register(
         ContentKind(
@@ -89,7 +96,7 @@ def register_builtin_kinds():
         ContentKind(
             "reading", "Reading", Reading, author="reader_id", fields=(), can_see=_finished_reading_seen_by,
             link=lambda reading: url_for("admin.readings.reading", reading_id=reading.id), hideable=False,
-            reasons=READING_REASONS,
+            reasons=READING_REASONS, questioned_sales=_reading_sales,
             describe=lambda reading: f"{reading.mode.capitalize()} reading with {reading.reader.display_name}",
         )
     )  # fmt: skip

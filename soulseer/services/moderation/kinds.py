@@ -80,6 +80,11 @@ def _no_context(item):
     return {}
 
 
+def sold_as(reference_type):
+    """questioned_sales for content that is its own sale's ledger reference: (type, its id)."""
+    return lambda target_ids: [(reference_type, target_ids)]
+
+
 @dataclass(frozen=True)
 class ContentKind:
     """How moderation handles one kind of content, declared once where the area registers it:
@@ -111,6 +116,12 @@ class ContentKind:
     # Links to other sites are part of this content (the forum: at most two for a new account).
     # Screening still flags them for a moderator, but the writer is not told they broke a rule.
     links_allowed: bool = False
+    # Content that was sold (a reading, a paid reply, a shop order): the sales an open item of it
+    # questions, as SQL. Given a select of target ids, [(ledger reference type, select of reference
+    # ids)]. While the item is open, its seller's earnings from those sales are held from payouts
+    # (services/payouts/earnings.py), so a refund decided on it still finds them. `sold_as(type)`
+    # for the usual case: the content is its own sale's reference.
+    questioned_sales: Callable[[sa.Select], list[tuple[str, sa.Select]]] | None = None
 
     def __post_init__(self):
         if not self.template:  # kept by dataclasses.replace: a variant shows as its original

@@ -6,8 +6,11 @@ behind it (docs/payouts.md, "Earnings").
   credit exactly that old has cleared). A refund or a dispute after a payout would be the
   platform's loss; the wait gives reports and refunds time to come first. (Never more than the
   balance: a refund may have taken some back.)
-- **Held for a report**: her part of older readings that a client reported ("Report a problem")
-  while the report is open.
+- **Held**: her part of older sales that are in question: a reading, paid reply or shop order with
+  an open report in the moderation queue (each kind of content says which sales a report of it
+  questions: `ContentKind.questioned_sales`), and shop orders with a card refund asked of Stripe
+  that the ledger has not taken back yet (`card_refunds.in_progress`). A refund decided on them
+  then still finds her part in her earnings.
 - **Available** = not paid out − clearing − held, never below zero. It is what a payout sends.
 - **Earned in all**: every sale's credit less refunds, ever (paid out or not).
 - **In transit**: payouts on their way to her Stripe account; **paid out**: sent to it (less any
@@ -26,6 +29,7 @@ from soulseer import clock
 from soulseer.ledger import LedgerAccount, accounts, reads
 from soulseer.ledger.models import TransactionKind
 from soulseer.models import ItemState, ModerationItem
+from soulseer.services.moderation import kinds
 
 LINES_SHOWN = 50
 # What a client paid the reader for, and what went back: the lines that make up her earnings.
@@ -47,6 +51,7 @@ def available_of(balance, clearing, held):
 @dataclass
 class Earnings:
     balance: int  # not paid out yet
+    not_paid_out: Figure  # the balance with every line of her earnings account behind it
     earned: Figure
     clearing: Figure
     held: Figure
@@ -91,28 +96,31 @@ def _figure(spec, with_lines, **criteria):
     return Figure(cents, count, lines)
 
 
-def _reported_readings():
-    """The readings of the earnings account's owner with an open "Report a problem" (a moderation
-    item of kind reading): correlated with the ledger account the query reads, so one statement can
-    read many readers' earnings."""
-    return sa.select(ModerationItem.target_id).where(
-        ModerationItem.kind == "reading",
-        ModerationItem.state == ItemState.OPEN,
-        ModerationItem.author_id == LedgerAccount.owner_id,
-    )
+def _questioned_sales():
+    """[(reference type, ids)] of the sales whose earnings are held: those an open moderation item
+    questions, for the earnings account's owner (correlated with the ledger account the query
+    reads, so one statement can read many readers' earnings), and shop orders being refunded."""
+    from soulseer.services.shop import card_refunds
+
+    questioned = [("order", card_refunds.in_progress())]
+    for kind in kinds.all_kinds():
+        if kind.questioned_sales is None:
+            continue
+        open_items = sa.select(ModerationItem.target_id).where(
+            ModerationItem.kind == kind.name,
+            ModerationItem.state == ItemState.OPEN,
+            ModerationItem.author_id == LedgerAccount.owner_id,
+        )
+        questioned.extend(kind.questioned_sales(open_items))
+    return questioned
 
 
 def _criteria(now):
-    """The entries behind "clearing" and "held for a report" (reads.entries_total's criteria)."""
+    """The entries behind "clearing" and "held" (reads.entries_total's criteria)."""
     cleared_before = now - timedelta(days=clearing_days())
     return {
         "clearing": {"kinds": reads.SALE_KINDS, "after": cleared_before},
-        "held": {
-            "kinds": EARNING_KINDS,
-            "up_to": cleared_before,
-            "reference_type": "reading",
-            "reference_ids": _reported_readings(),
-        },
+        "held": {"kinds": EARNING_KINDS, "up_to": cleared_before, "references": _questioned_sales()},
     }
 
 
@@ -129,6 +137,7 @@ def of(user, now=None, with_lines=True):
     spec = accounts.earnings_spec(user)
     criteria = _criteria(now)
     balance = reads.balance(spec)
+    not_paid_out = _figure(spec, with_lines)  # its lines: every sale, refund and payout of hers
     earned = _figure(spec, with_lines, kinds=EARNING_KINDS)
     clearing = _figure(spec, with_lines, **criteria["clearing"])
     held = _figure(spec, with_lines, **criteria["held"])
@@ -137,7 +146,7 @@ def of(user, now=None, with_lines=True):
     paid = _figure(accounts.paid_spec(user), with_lines)
     year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     paid_this_year, _ = reads.entries_total(accounts.paid_spec(user), after=year_start - timedelta(microseconds=1))
-    return Earnings(balance, earned, clearing, held, clearing_days(), in_transit, paid, paid_this_year)
+    return Earnings(balance, not_paid_out, earned, clearing, held, clearing_days(), in_transit, paid, paid_this_year)
 
 
 def payable(user_ids, now=None):

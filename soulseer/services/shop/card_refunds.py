@@ -46,6 +46,17 @@ def asked(order):
     )
 
 
+def in_progress():
+    """The orders with a card refund asked of Stripe that the ledger has not taken back yet (its
+    `charge.refunded` has not come), as a select of order ids. Their sellers' earnings from them
+    wait (services/payouts/earnings.py), so that the event still finds the reader's part to take."""
+    return (
+        sa.select(OrderRefund.order_id)
+        .group_by(OrderRefund.order_id)
+        .having(sa.func.sum(OrderRefund.amount_cents) > reads.refunded_column("order", OrderRefund.order_id))
+    )
+
+
 def left_to_refund(order):
     """What can still be asked back: the total less what was asked (or what Stripe refunded, if a
     refund was also made in Stripe's dashboard)."""

@@ -9,7 +9,7 @@ from flask import url_for
 
 from soulseer.models import Order, Product
 from soulseer.services.marketplace import page_cache
-from soulseer.services.moderation.kinds import ORDER_REASONS, ContentKind, register
+from soulseer.services.moderation.kinds import ORDER_REASONS, ContentKind, register, sold_as
 
 
 def _seller_id(order):
@@ -23,6 +23,7 @@ def register_kinds():
             "order", "Shop order", Order, author=_seller_id, fields=(),
             can_see=lambda user, order: user.id == order.buyer_id and order.paid_at is not None,
             link=lambda order: url_for("admin.orders.show", order_id=order.id), hideable=False, reasons=ORDER_REASONS,
+            questioned_sales=sold_as("order"),
             describe=lambda order: f"Order #{order.id} by {order.buyer.display_name}",
         )
     )  # fmt: skip
