@@ -23,6 +23,12 @@ exception, time: her Edit link goes 24 hours after she wrote the post. So a view
 when its page is hers as it is (`mark_shareable(until=...)`); the entry then lives no longer and
 is not answered past that moment (`clock.now()`, the clock the page was rendered by).
 
+A page may also depend on something neither version follows: the booking page (issue #16) shows a
+reader's free times, which move with her bookings and hours. Its view names one more version
+(`mark_shareable(also=(key, value))`, the value read before the page read its rows): the entry
+records it, and a lookup that finds such an entry reads that key too (a second round trip, for
+those pages only) and answers only while it still holds the value.
+
 Kept and answered only when all of these hold, so nobody ever gets anything but their own page, as
 fresh as Flask would make it:
 - a GET of a path in SIGNED_IN_PATHS or under SIGNED_IN_PREFIXES, not from HTMX, with a Cookie
@@ -67,6 +73,8 @@ from soulseer.visitor_responses import (
 SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community"})
 # The community's category and thread pages (their views decide what is marked; see the docstring).
 SIGNED_IN_PREFIXES = ("/community/",)
+# A reader's booking page, /readers/<slug>/book (its view marks only the list of times).
+BOOKING_PAGE = ("/readers/", "/book")
 REFRESH_SECONDS = 3600
 VERIFIED_MAX = 10_000
 ENVIRON_KEY = "soulseer.signed_in_shareable"
@@ -74,7 +82,8 @@ ENVIRON_KEY = "soulseer.signed_in_shareable"
 # blueprints/auth/views.py, read only by the pages that ask for a recent sign-in); any other
 # (a flash message, a remember-me instruction, a step in a flow) goes to Flask.
 PLAIN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_id", "csrf_token", "_permanent", "signed_in_at"})
-# Holds "<marketplace version>|<global header version>|<her header version>\n<kept until>\n<head JSON>\n<body>",
+# Holds "<marketplace version>|<global header version>|<her header version>[|<also key>=<its value>]
+# \n<kept until>\n<head JSON>\n<body>",
 # <kept until> the Unix time after which the page is no longer hers as it was (her post's edit
 # window closes: `mark_shareable(until=...)`), or empty.
 KEY = "soulseer:signed-in:2:{release}:{user}:{session}:response:{path}?{query}#{encoding}"
@@ -82,21 +91,26 @@ KEY = "soulseer:signed-in:2:{release}:{user}:{session}:response:{path}?{query}#{
 log = logging.getLogger(__name__)
 
 
-def mark_shareable(environ, canonical_query, user, until=None):
+def mark_shareable(environ, canonical_query, user, until=None, also=None):
     """This response is `user`'s page of the shared kind: it may be given to her again, from her
     session, while the marketplace version and her header versions stay as they were, and (when
     `until`, an aware datetime, is given) until that moment only: something it shows for her
-    changes with time then (the Edit of her own post). Clients only: their header is what the
-    header versions cover."""
+    changes with time then (the Edit of her own post). `also`: (Redis key, value as bytes) of one
+    more version the page depends on, read before the page read its rows. Clients only: their
+    header is what the header versions cover."""
     if user.is_client:
-        environ[ENVIRON_KEY] = (canonical_query, user.id, until)
+        environ[ENVIRON_KEY] = (canonical_query, user.id, until, also)
 
 
 def _may_keep(environ):
     path = environ.get("PATH_INFO", "")
     return (
         environ.get("REQUEST_METHOD") == "GET"
-        and (path in SIGNED_IN_PATHS or path.startswith(SIGNED_IN_PREFIXES))
+        and (
+            path in SIGNED_IN_PATHS
+            or path.startswith(SIGNED_IN_PREFIXES)
+            or (path.startswith(BOOKING_PAGE[0]) and path.endswith(BOOKING_PAGE[1]))
+        )
         and environ.get("HTTP_COOKIE")
         and not environ.get("HTTP_HX_REQUEST")
         and len(environ.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
@@ -201,7 +215,11 @@ class SignedInResponses:
             log.warning("signed-in responses unavailable; answering without them", exc_info=True)
             return self.wsgi_app(environ, start_response)
         versions = b"|".join(version or b"0" for version in found[:3])
-        kept = _kept_answer(found[3], versions, start_response)
+        try:
+            kept = _kept_answer(found[3], versions, start_response, store)
+        except redis.RedisError:
+            log.warning("signed-in responses unavailable; answering without them", exc_info=True)
+            return self.wsgi_app(environ, start_response)
         if kept is not None:
             return kept
 
@@ -209,7 +227,11 @@ class SignedInResponses:
             mark = environ.get(ENVIRON_KEY)
             if mark is None or mark[:2] != (environ.get("QUERY_STRING", ""), user_id):
                 return
-            until, lifetime = b"", seconds
+            until, lifetime, also = b"", seconds, mark[3]
+            if also is not None:
+                also_key, also_value = also
+                if also_value is None or not isinstance(also_key, str) or "=" in also_key or "\n" in also_key:
+                    return
             if mark[2] is not None:
                 until_seconds = int(mark[2].timestamp())  # down to the second: never kept past it
                 lifetime = min(seconds, until_seconds - int(clock.now().timestamp()))
@@ -217,20 +239,28 @@ class SignedInResponses:
             if lifetime > 0:
                 # The session signed again goes out to this request only.
                 headers = [(name, value) for name, value in headers if name.lower() != "set-cookie"]
-                store_answer(store, key, versions + b"\n" + until, status, headers, body, lifetime)
+                kept_at = versions if also is None else versions + b"|" + also_key.encode() + b"=" + also_value
+                store_answer(store, key, kept_at + b"\n" + until, status, headers, body, lifetime)
 
         return answer_and_keep(self.wsgi_app, environ, start_response, keep)
 
 
-def _kept_answer(found, versions, start_response):
+def _kept_answer(found, versions, start_response, store):
     """Her kept page ("<versions>\n<kept until>\n<head JSON>\n<body>", or None), started, if it was
-    kept at exactly `versions` and its `until` (if any) has not come; else None."""
+    kept at exactly `versions` (and the `also` version it names, if any, still holds its value) and
+    its `until` (if any) has not come; else None."""
     if found is None:
         return None
     found_versions, _, stored = found.partition(b"\n")
     until, _, stored = stored.partition(b"\n")
-    if found_versions != versions or (until and clock.now().timestamp() >= int(until)):
+    if until and clock.now().timestamp() >= int(until):
         return None
+    if found_versions != versions:
+        if not found_versions.startswith(versions + b"|"):
+            return None
+        also_key, _, also_value = found_versions[len(versions) + 1 :].partition(b"=")
+        if (store.get(also_key.decode()) or b"0") != also_value:
+            return None
     return answer_from(stored, start_response)
 
 

@@ -91,8 +91,11 @@ def main():
     selected = _selected(BENCHMARKS, os.environ.get("BENCH_ONLY", ""))
     rows = []
     try:
-        # The live processes use their own Redis database, as in the browser tests.
-        with Servers(live_env={"REDIS_URL": LIVE_REDIS_URL}) as servers:
+        # The live processes use their own Redis database, as in the browser tests, and the web
+        # process as many workers as it has in production (gunicorn.conf.py's default, unless
+        # WEB_CONCURRENCY says otherwise): the browser tests' servers run one (tests/support/live_server.py).
+        workers = os.environ.get("WEB_CONCURRENCY", "2")
+        with Servers(live_env={"REDIS_URL": LIVE_REDIS_URL, "WEB_CONCURRENCY": workers}) as servers:
             for benchmark in selected:
                 print(f"bench: {benchmark.__name__} ...", file=log, flush=True)
                 result = benchmark(servers)

@@ -150,6 +150,10 @@ def _confirm(profile, start, status=200, problem=None, **extra):
     return render_template("bookings/confirm.html", **context), status
 
 
+# The query of a list of times: the links of the page itself (`choice_url`, a day's chip).
+PICKER_QUERY = frozenset({"tz", "mode", "length", "day"})
+
+
 @bp.get("/readers/<slug>/book")
 @clients_only
 def book(slug):
@@ -157,7 +161,25 @@ def book(slug):
     start = _start_from(request.args.get("start"))
     if start is not None:
         return _confirm(profile, start)
-    return _picker(profile)
+    version = slots.version(profile.user_id)  # before the page reads her hours and bookings
+    page, status = _picker(profile)
+    if status == 200 and version is not None:
+        _keep_for_her(profile, version)
+    return page, status
+
+
+def _keep_for_her(profile, version):
+    """The client's list of times may be given to her again before Flask (signed_in_responses.py)
+    while the reader's slots version, the marketplace version (the reader's profile) and her header
+    versions (her zone, her balance) stand, until the minute ends (`slots.same_until`)."""
+    query = request.args
+    if set(query) <= PICKER_QUERY and all(len(query.getlist(name)) == 1 for name in query):
+        from soulseer import signed_in_responses
+
+        signed_in_responses.mark_shareable(
+            request.environ, request.environ.get("QUERY_STRING", ""), current_user,
+            until=slots.same_until(clock.now()), also=(slots.version_key(profile.user_id), version),
+        )  # fmt: skip
 
 
 @bp.post("/readers/<slug>/book")

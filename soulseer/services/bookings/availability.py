@@ -26,7 +26,7 @@ from soulseer.models.booking import (
     BookingState,
 )
 from soulseer.money import price_between
-from soulseer.services.bookings import zones
+from soulseer.services.bookings import slots, zones
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NOTICE_RANGE = (0, 2880)  # minutes
@@ -188,6 +188,7 @@ def save(reader, data):
         for start, end in ranges:
             db.session.add(AvailabilityRule(reader_id=reader.id, weekday=weekday, start_minute=start, end_minute=end))
     db.session.flush()
+    slots.changed(reader.id)
     return settings
 
 
@@ -206,11 +207,13 @@ def add_override(reader, day, blocked, ranges_text_value, today):
     for start, end in ranges:
         db.session.add(AvailabilityOverride(reader_id=reader.id, day=day, start_minute=start, end_minute=end))
     db.session.flush()
+    slots.changed(reader.id)
 
 
 def remove_override(reader, day):
     """The date goes back to the weekly ranges. False when it had no override."""
     result = db.session.execute(sa.delete(AvailabilityOverride).filter_by(reader_id=reader.id, day=day))
+    slots.changed(reader.id)
     return result.rowcount > 0
 
 
@@ -237,8 +240,6 @@ def takes_bookings(settings):
 def outside_hours(reader, now):
     """The reader's upcoming bookings that her hours no longer contain (a change of zone or hours
     never moves a booking: she keeps it or cancels it)."""
-    from soulseer.services.bookings import slots
-
     settings = settings_for(reader)
     if settings is None:
         return []

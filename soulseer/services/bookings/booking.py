@@ -115,6 +115,7 @@ def book(client, profile, mode, length, start, client_zone, now=None):
         f"Booked reading with {profile.display_name}, {zones.long_label(start, client_zone)}",
     )  # fmt: skip
     client.time_zone = client_zone
+    slots.changed(profile.user_id)
     reminders.plan(booking, now)
     calendar.mail_both(booking, "booking_confirmed", now)
     notifications.notify(

@@ -18,6 +18,7 @@ from soulseer.models import Booking, BookingReminder
 from soulseer.models.base import one_of
 from soulseer.models.booking import BookingState
 from soulseer.services import commerce
+from soulseer.services.bookings import slots
 from soulseer.services.payments import wallet
 
 
@@ -80,6 +81,7 @@ def close_many(endings, now):
             booking.cancelled_at = now
             booking.cancelled_by = ending.by
         booking.sequence += 1  # the calendar's event changes (RFC 5545 SEQUENCE)
+        slots.changed(booking.reader_id)  # its time is free again, or past
         wallet.announce_balance(booking.client_id)
     # Reminders not sent yet are for a reading that will not happen (S-7).
     db.session.execute(

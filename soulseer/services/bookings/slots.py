@@ -16,18 +16,58 @@ and nothing else can be. It works in UTC:
    the same ranges the database's exclusion constraint compares.
 """
 
+import logging
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import redis
 import sqlalchemy as sa
 
-from soulseer.extensions import db
+from soulseer.extensions import db, get_redis
 from soulseer.models.booking import ACTIVE_STATES, AvailabilityOverride, AvailabilityRule, Booking
 from soulseer.services.bookings import zones
+from soulseer.services.core import after_commit
 
 STEP_MINUTES = 15  # start times on the reader's :00/:15/:30/:45 (S-2)
 GRANULE = timedelta(minutes=5)  # every zone in use today is offset from UTC by a multiple of 5 minutes
+# What the booking page shows of a reader moves this version after the commit: her hours, date
+# overrides and settings (availability.py), a booking made (booking.book) or ended (hold.close_many).
+# A client's booking page is kept for her under it, for the minute it was drawn in (docs/bookings.md,
+# "The booking page, kept").
+VERSION_KEY = "soulseer:bookings:version:{reader_id}"
+
+log = logging.getLogger(__name__)
+
+
+def version_key(reader_id):
+    return VERSION_KEY.format(reader_id=int(reader_id))
+
+
+def version(reader_id):
+    """The reader's slots version now (bytes), or None when Redis cannot say (nothing is kept then)."""
+    try:
+        return get_redis().get(version_key(reader_id)) or b"0"
+    except redis.RedisError:
+        log.warning("bookings version unavailable", exc_info=True)
+        return None
+
+
+def changed(reader_id):
+    """The current transaction changes the reader's free times: move her version once it commits."""
+    after_commit.run_once(_bump, int(reader_id), first=True)
+
+
+def _bump(reader_id):
+    get_redis().incr(version_key(reader_id))
+
+
+def same_until(now):
+    """Until when the free starts found at `now` stay the same if nothing is written: the next
+    whole minute. Starts fall on whole minutes (a range's start plus granules; every zone's offset
+    is whole minutes) and the notice and the horizon are whole minutes, so `now + notice` and
+    `now + horizon` pass a start only when `now` passes a whole minute."""
+    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
 @dataclass

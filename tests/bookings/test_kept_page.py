@@ -1,0 +1,116 @@
+"""A client's booking page (the days and times of a reader) is kept for her and answered before
+Flask (soulseer/signed_in_responses.py, `also`: the reader's slots version; docs/bookings.md, "The
+booking page, kept"): never once a booking, a cancellation or a change of hours has moved the
+reader's free times, never past the minute it was drawn in, and only for the page's own query."""
+
+from datetime import timedelta
+
+import pytest
+
+from soulseer import clock
+from soulseer.extensions import db as database
+from soulseer.models import Booking
+from soulseer.services.bookings import availability, booking
+from soulseer.services.marketplace import profiles
+from tests.bookings.conftest import MONDAY_NOON
+from tests.support.browse import Statements
+from tests.test_signed_in_responses import _kept, _sign_in
+
+TWO_PM_LONDON = "start=2026-12-07T14%3A00%3A00Z"  # 09:00 in New York, the first time after the notice
+THREE_PM_LONDON = "start=2026-12-07T15%3A00%3A00Z"
+
+
+@pytest.fixture
+def cleo(make_user, db):
+    return make_user(role="client", consented=True, display_name="Cleo", time_zone="Europe/London")
+
+
+@pytest.fixture
+def page(luna):
+    return f"/readers/{profiles.profile_for(luna.id).slug}/book?tz=Europe%2FLondon&length=30"
+
+
+@pytest.fixture
+def browser(client, cleo, frozen_monday, monkeypatch):
+    """Cleo signed in on the frozen Monday: her session cookie is signed by the frozen clock too (a
+    kept page is answered only from a session signed within the hour of `clock.now()`)."""
+    from itsdangerous import TimestampSigner
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: int(clock.now().timestamp()))
+    return _sign_in(client, cleo)
+
+
+def _flask(browser, path):
+    """Her next load, which must be Flask's (it runs SQL): returns its HTML."""
+    with Statements() as statements:
+        response = browser.get(path)
+    assert response.status_code == 200
+    assert statements.seen, "a page whose times moved is drawn again"
+    return response.get_data(as_text=True)
+
+
+def test_her_booking_page_is_kept_and_is_the_page_flask_draws(app, browser, page):
+    kept = _kept(browser, page)
+    assert TWO_PM_LONDON in kept and "Book a time with Luna Starweaver" in kept
+    app.config["BROWSE_CACHE_SECONDS"], seconds = 0, app.config["BROWSE_CACHE_SECONDS"]
+    try:
+        drawn = browser.get(page).get_data(as_text=True)
+    finally:
+        app.config["BROWSE_CACHE_SECONDS"] = seconds
+    assert TWO_PM_LONDON in drawn and drawn.count('class="slot"') == kept.count('class="slot"')
+
+
+def test_another_clients_booking_takes_the_time_off_her_kept_page(browser, page, luna, nova):
+    assert TWO_PM_LONDON in _kept(browser, page)
+    start = MONDAY_NOON + timedelta(hours=2)
+    booking.book(nova, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
+    database.session.commit()
+    assert TWO_PM_LONDON not in _flask(browser, page)
+    assert TWO_PM_LONDON not in _kept(browser, page)
+
+
+def test_a_cancelled_booking_gives_the_time_back_at_once(browser, page, luna, nova):
+    start = MONDAY_NOON + timedelta(hours=2)
+    made = booking.book(nova, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
+    database.session.commit()
+    assert TWO_PM_LONDON not in _kept(browser, page)
+    booking.cancel(database.session.get(Booking, made.id), nova)
+    database.session.commit()
+    assert TWO_PM_LONDON in _flask(browser, page)
+
+
+def test_her_hours_and_a_blocked_date_change_the_page_at_once(browser, page, luna):
+    assert THREE_PM_LONDON in _kept(browser, page)
+    availability.add_override(luna, MONDAY_NOON.date(), True, "", MONDAY_NOON.date())  # Monday off
+    database.session.commit()
+    assert THREE_PM_LONDON not in _flask(browser, page)
+    _kept(browser, page)
+    availability.remove_override(luna, MONDAY_NOON.date())
+    database.session.commit()
+    assert THREE_PM_LONDON in _flask(browser, page)
+    _kept(browser, page)
+    settings = availability.settings_for(luna)
+    data = availability.AvailabilityInput(
+        time_zone=settings.time_zone, lengths=[30, 60], prices={}, notice_minutes=240, horizon_days=60,
+        buffer_minutes=10, weekly={day: "9:00-17:00" for day in range(5)},
+    )  # fmt: skip
+    availability.save(luna, data)  # four hours' notice: 14:00 in London is too soon now
+    database.session.commit()
+    html = _flask(browser, page)
+    assert TWO_PM_LONDON not in html and "start=2026-12-07T16%3A00%3A00Z" in html
+
+
+def test_a_kept_page_lives_until_the_minute_ends(browser, page):
+    _kept(browser, page)
+    with clock.frozen(MONDAY_NOON + timedelta(seconds=59, microseconds=900_000)):
+        with Statements() as statements:
+            assert browser.get(page).status_code == 200
+        assert statements.seen == []  # still this minute's times
+    with clock.frozen(MONDAY_NOON + timedelta(minutes=1)):
+        _flask(browser, page)  # the notice has moved on by a minute: drawn again
+
+
+@pytest.mark.parametrize("query", ["&start=", "&length=30", "&utm_source=mail"])
+def test_only_the_pages_own_query_is_kept(browser, page, query):
+    browser.get(page + query)
+    _flask(browser, page + query)
