@@ -54,12 +54,16 @@ def version(reader_id):
 
 
 def changed(reader_id):
-    """The current transaction changes the reader's free times: move her version once it commits."""
-    after_commit.run_once(_bump, int(reader_id), first=True)
+    """The current transaction changes the reader's free times: move her version once it commits
+    (a tick that ends 200 bookings moves its readers' versions in one round trip)."""
+    after_commit.run_batched(_bump, int(reader_id))
 
 
-def _bump(reader_id):
-    get_redis().incr(version_key(reader_id))
+def _bump(reader_ids):
+    pipeline = get_redis().pipeline(transaction=False)
+    for reader_id in reader_ids:
+        pipeline.incr(version_key(reader_id))
+    pipeline.execute()
 
 
 def same_until(now):
