@@ -182,11 +182,29 @@ def test_onboarding(token):
 
 
 @bp.get("/payouts/test-dashboard")
-def test_dashboard():
+def test_dashboard(problem=None):
     account = _test_account()
     html = render_template(
         "reader/test_dashboard.html",
         account=account,
         transfers=stand_in.transfers(destination=account.stripe_account_id),
+        problem=problem,
     )
-    return _no_store(current_app.make_response(html))
+    return _no_store(current_app.make_response((html, 200 if problem is None else 409)))
+
+
+@bp.post("/payouts/test-dashboard/bank-payout")
+def test_bank_payout():
+    """TEST: Stripe pays what SoulSeer transferred to her into her bank, or her bank refuses it; the
+    signed Connect event Stripe sends then comes to our own Connect webhook over HTTP."""
+    account = _test_account()
+    event = stand_in.bank_payout(account.stripe_account_id, arrives=request.form.get("outcome") == "paid")
+    if event is None:
+        return test_dashboard(problem="Nothing has been transferred to your Stripe account yet.")
+    webhook_url = request.host_url.rstrip("/") + url_for("webhooks.stripe_connect_webhook")
+    try:
+        stand_in.deliver(event, webhook_url)
+    except stripe_stand_in.DeliveryError as problem:
+        current_app.logger.warning("Test bank payout event not delivered: %s", problem)
+        return test_dashboard(problem="The test event could not be delivered. Try again.")
+    return redirect(url_for("reader.payouts"), 303)

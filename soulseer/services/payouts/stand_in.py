@@ -6,8 +6,10 @@ whole payout path without Stripe: the payouts service makes **the same calls** t
 client's transport hands them to the small WSGI app below, in this process, instead of sending
 them to api.stripe.com. Its records (accounts, account links, transfers) live in Redis, so the
 web, worker and cron processes share them. The hosted pages Stripe would show (onboarding, the
-Express dashboard) are TEST pages of ours (blueprints/reader/payouts.py), and the onboarding page
-sends the signed `account.updated` event Stripe would send, over HTTP, to our own Connect webhook.
+Express dashboard) are TEST pages of ours (blueprints/reader/payouts.py), and they send the signed
+Connect events Stripe would send, over HTTP, to our own Connect webhook: the onboarding page
+`account.updated`; the dashboard, on the reader's choice, what Stripe sends when it pays her
+Stripe balance into her bank, `payout.paid` or `payout.failed` (`bank_payout`).
 
 It answers only what the payouts area asks: accounts (create, retrieve), account links, login
 links, transfers (create with an idempotency key, list by transfer group) and the platform's
@@ -325,6 +327,32 @@ def use_link(token):
     """Account links work once: the first use takes it (None if it is gone already)."""
     raw = get_redis().getdel(_key("link", token))
     return json.loads(raw) if raw else None
+
+
+# What a failed bank payout says in the TEST dashboard's simulation (a code of Stripe's list).
+TEST_BANK_FAILURE = "account_closed"
+
+
+def bank_payout(account_id, arrives):
+    """Stripe paying everything SoulSeer transferred to her into her bank, as the Connect event it
+    sends then (`payout.paid`, or `payout.failed` with TEST_BANK_FAILURE). None when nothing was
+    transferred to her yet."""
+    amount = sum(transfer["amount"] - transfer["amount_reversed"] for transfer in transfers(destination=account_id))
+    if amount <= 0:
+        return None
+    payout = {
+        "id": "po_test_" + secrets.token_hex(10),
+        "object": "payout",
+        "amount": amount,
+        "arrival_date": int(time.time()),
+        "currency": "usd",
+        "livemode": False,
+        "method": "standard",
+        "status": "paid" if arrives else "failed",
+        "failure_code": None if arrives else TEST_BANK_FAILURE,
+        "failure_message": None if arrives else "The bank account has been closed.",
+    }
+    return connect_event("payout.paid" if arrives else "payout.failed", payout, account_id)
 
 
 def connect_event(event_type, data_object, account_id):
