@@ -1,7 +1,8 @@
 """A reader with cleared earnings sets up test payouts on a phone: from her dashboard to the TEST
 onboarding page (the stand-in for Stripe's), back to "Payouts active" with her available
 earnings, then "Pay me now": the live worker makes the transfer and her page shows it paid without
-a reload. Each page checked with axe-core."""
+a reload; in the TEST Stripe dashboard her bank refuses Stripe's payout and her page says so. Each
+page checked with axe-core."""
 
 import re
 from datetime import timedelta
@@ -88,6 +89,20 @@ def test_a_reader_sets_up_test_payouts_and_sees_her_available_earnings(page, app
     expect(page).to_have_url(re.compile("/reader/payouts/test-dashboard$"))
     expect(page.get_by_role("heading", name="Test Stripe dashboard")).to_be_visible()
     expect(page.locator(".ledger-amount")).to_have_text("+$21.00")
+    no_violations(page)
+
+    # Stripe's payout to her bank, refused: the signed payout.failed reaches the Connect webhook,
+    # the live worker applies it, and her payouts page says why and what to do.
+    page.get_by_role("button", name="My bank refuses it (test)").click()
+    expect(page).to_have_url(re.compile("/reader/payouts$"))
+    told = "Stripe could not pay your bank: the bank account is closed."
+    for _ in range(40):  # the event's job runs on the live worker; she opens the page again
+        if page.get_by_role("alert").filter(has_text=told).count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(page.get_by_role("alert")).to_contain_text(told)
+    screenshot(page, "bank-refused")
     no_violations(page)
 
     page.goto("/reader")
