@@ -4,11 +4,12 @@ after 24 hours — and every failure leaves the ledger exact. Against the loopba
 API; the real RQ worker; `flask ledger verify` after each test (tests/ledger/conftest.py)."""
 
 import json
+import re
 import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -84,6 +85,15 @@ def test_pay_me_now_sends_her_available_earnings_in_one_transfer(connect_app, st
     page = browser.get("/reader/payouts").get_data(as_text=True)
     assert "Sent to your Stripe account" in page and 'data-figure="paid-this-year">$21.00<' in page
     assert 'data-figure="available">$0.00<' in page and "Pay me now" not in page
+    card = re.search(r'<section class="card stack" aria-labelledby="payouts-card-title">.*?</section>',
+                     browser.get("/reader").get_data(as_text=True), re.S).group(0)  # fmt: skip
+    assert re.search(r"Paid out this year</dt><dd>\$21\.00<", card)
+    # The year's total is the calendar year's (UTC): on New Year's Day it starts again, the total stays.
+    with clock.frozen(datetime(DAY.year + 1, 1, 1, 0, 0, 1, tzinfo=UTC)):
+        page = browser.get("/reader/payouts").get_data(as_text=True)
+        card = browser.get("/reader").get_data(as_text=True)
+    assert 'data-figure="paid-this-year">$0.00<' in page and "$21.00 in all" in page
+    assert re.search(r"Paid out this year</dt><dd>\$0\.00<", card)
 
 
 def test_pay_me_now_works_once_a_day(connect_app, stripe_api, redis, reader, buyer, login, ready):
@@ -510,3 +520,23 @@ def test_verify_reports_a_payout_in_transit_for_more_than_24_hours(connect_app, 
     with clock.frozen(DAY + timedelta(hours=25)), connect_app.app_context():
         [stuck] = [check for check in verify.run() if not check.ok]
         assert stuck.name == "no payout is in transit longer than 24 hours" and len(stuck.problems) == 1
+
+
+def test_verify_reports_money_that_left_her_payouts_other_than_to_her(connect_app, stripe_api, redis, reader, ready):
+    """The per-reader check: her earnings, in transit and paid out add up to everything credited to
+    her. Money taken from her earnings as if paid out, but to anywhere else (here: platform revenue,
+    in a balanced posting the ledger itself accepts), breaks it; put back, it holds again."""
+    from soulseer.ledger import post
+    from soulseer.ledger.models import TransactionKind
+
+    with connect_app.app_context():
+        earnings_account = accounts.earnings_spec(reader)
+        post(TransactionKind.PAYOUT, "test:leak", [(earnings_account, -500), (accounts.PLATFORM_REVENUE, 500)],
+             description="Money leaving her earnings")  # fmt: skip
+        database.session.commit()
+        broken = [check.name for check in verify.run() if not check.ok]
+        assert broken == ["per reader, earnings + in transit + paid out = everything ever credited to her"]
+        post(TransactionKind.PAYOUT, "test:leak:back", [(earnings_account, 500), (accounts.PLATFORM_REVENUE, -500)],
+             description="Put back")  # fmt: skip
+        database.session.commit()
+        assert all(check.ok for check in verify.run())
