@@ -113,6 +113,13 @@ def test_the_booking_page_shows_times_in_the_clients_zone_with_the_readers_besid
     assert "<strong>11:00 PM JST</strong>" in tokyo
 
 
+def test_a_time_less_than_a_day_ahead_says_there_is_no_free_cancellation(frozen_monday, luna, nova, signed_in):
+    browser, _ = signed_in(nova)
+    today = text_of(browser.get("/readers/luna-starweaver/book?start=2026-12-07T15:00:00Z&length=30&tz=Europe/London"))
+    assert "It starts in less than 24 hours: if you cancel, $7.50 is kept and $7.50 comes back." in today
+    assert "Cancel until" not in today
+
+
 def test_booking_through_the_pages_pays_and_lists_it_for_both(frozen_monday, luna, nova, signed_in):
     browser, token = signed_in(nova)
     start = "2026-12-08T15:00:00Z"

@@ -140,6 +140,7 @@ def _confirm(profile, start, status=200, problem=None, **extra):
         "price": price,
         "half": price * booking.LATE_FEE_BPS // 10_000,
         "free_until": free_until,
+        "free_until_passed": free_until <= clock.now(),  # less than 24 hours ahead: no free cancellation
         "client_zone": client_zone,
         "reader_zone": settings.time_zone,
         "balance": wallet.balance(current_user),
