@@ -18,6 +18,14 @@ def post_with_token(browser, url, base_url, data=None, page="/reader/payouts"):
     return browser.post(url, data={"csrf_token": token, **(data or {})}, base_url=base_url)
 
 
+def bank_payout(browser, base_url, outcome):
+    """The TEST Stripe dashboard's choice: Stripe's payout to her bank arrives ("paid") or not."""
+    return post_with_token(
+        browser, "/reader/payouts/test-dashboard/bank-payout", base_url, {"outcome": outcome},
+        page="/reader/payouts/test-dashboard",
+    )  # fmt: skip
+
+
 def start(browser, base_url):
     response = post_with_token(browser, "/reader/payouts/setup", base_url)
     assert response.status_code == 303
@@ -159,20 +167,14 @@ def test_pay_me_now_with_test_payouts_makes_a_test_transfer(app, db, redis, read
     assert transfer["id"] in shown and "+$21.00" in shown
 
     # Stripe paying her bank (PO-11): the TEST dashboard sends the signed Connect event Stripe sends.
-    refused = post_with_token(
-        browser, "/reader/payouts/test-dashboard/bank-payout", http_server, {"outcome": "failed"},
-        page="/reader/payouts/test-dashboard",
-    )  # fmt: skip
+    refused = bank_payout(browser, http_server, "failed")
     assert refused.status_code == 303
     run_jobs(app, redis)
     [event] = db.session.query(StripeEvent).filter_by(type="payout.failed").all()
     assert event.payload["account"] == account_id and event.payload["data"]["object"]["amount"] == 2100
     page = browser.get("/reader/payouts", base_url=http_server).get_data(as_text=True)
     assert "Stripe could not pay your bank: the bank account is closed." in page
-    arrived = post_with_token(
-        browser, "/reader/payouts/test-dashboard/bank-payout", http_server, {"outcome": "paid"},
-        page="/reader/payouts/test-dashboard",
-    )  # fmt: skip
+    arrived = bank_payout(browser, http_server, "paid")
     assert arrived.status_code == 303
     run_jobs(app, redis)
     page = browser.get("/reader/payouts", base_url=http_server).get_data(as_text=True)
@@ -185,10 +187,7 @@ def test_a_test_bank_payout_needs_a_transfer_first(app, db, reader, login, http_
     onboarding = start(browser, http_server)
     token = csrf_token_from(browser.get(onboarding, base_url=http_server).get_data(as_text=True))
     browser.post(onboarding, data={"csrf_token": token, "outcome": "finish"}, base_url=http_server)
-    answer = post_with_token(
-        browser, "/reader/payouts/test-dashboard/bank-payout", http_server, {"outcome": "paid"},
-        page="/reader/payouts/test-dashboard",
-    )  # fmt: skip
+    answer = bank_payout(browser, http_server, "paid")
     assert answer.status_code == 409
     assert "Nothing has been transferred to your Stripe account yet." in answer.get_data(as_text=True)
     assert db.session.query(StripeEvent).filter(StripeEvent.type.like("payout.%")).count() == 0
