@@ -161,3 +161,32 @@ def test_her_payout_account_is_in_export_my_data(browser, stripe_api, reader):
     exported = browser.get("/account/export").get_json()["payout_account"]
     assert exported["stripe_account_id"] == payout_account(reader).stripe_account_id
     assert exported["payouts_enabled"] is False and "your bank account" in exported["still_needed"]
+
+
+def test_two_taps_at_the_same_moment_make_one_account(connect_app, stripe_api, reader, db):
+    """Her row is locked while the account is made: two requests at once (each on its own database
+    connection) ask Stripe once and keep one account."""
+    import threading
+
+    from soulseer.extensions import db as database
+    from soulseer.models import User
+    from soulseer.services.payouts import connect
+
+    barrier, made, reader_id = threading.Barrier(2), [None, None], reader.id
+
+    def tap(index):
+        with connect_app.app_context():
+            try:
+                barrier.wait()
+                made[index] = connect.ensure_account(database.session.get(User, reader_id)).stripe_account_id
+            finally:
+                database.session.remove()
+
+    threads = [threading.Thread(target=tap, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert made[0] is not None and made[0] == made[1]
+    assert len(stripe_api.requests_to("POST", "/v1/accounts")) == 1
+    assert db.session.query(PayoutAccount).filter_by(user_id=reader_id).count() == 1
