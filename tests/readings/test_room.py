@@ -2,6 +2,7 @@
 leaving, ending, the summary and the transcript (docs/readings.md)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,12 +10,13 @@ import sqlalchemy as sa
 from soulseer import clock
 from soulseer.content_pages import CONTENT_PAGES
 from soulseer.extensions import db as database
+from soulseer.extensions import get_redis
 from soulseer.ledger import accounts
 from soulseer.models import ReaderProfile
 from soulseer.models.reading import Reading, ReadingMessage
 from soulseer.services.core import content, events
 from soulseer.services.payments import wallet
-from soulseer.services.readings import billing, metering
+from soulseer.services.readings import billing, metering, publishing
 from tests.conftest import csrf_token_from
 from tests.readings.conftest import Session, fund, go_to
 
@@ -36,6 +38,8 @@ def people(make_user):
     )
     database.session.add(profile)
     database.session.commit()
+    for user in (client, reader):  # both have SoulSeer open: their event streams keep alive
+        events.record_presence(get_redis(), user.id)
     return client, reader
 
 
@@ -229,6 +233,25 @@ def test_an_unanswered_request_expires_and_the_client_is_told(app, login, people
     assert reading_row(session.id).end_reason == "expired"
     told = [html for user_id, event, html in published if user_id == client.id and event == f"reading-{session.id}"]
     assert "Luna did not answer in time." in told[-1]
+
+
+def test_panels_are_rendered_only_for_people_with_a_page_open(app, login, people, published, redis):
+    """A batch renders a room panel per person (a tick ends hundreds of readings at once): only for
+    those whose event stream connected or kept alive lately; the page anyone else opens next is
+    drawn from the database."""
+    client, reader = people
+    redis.delete(events.PRESENCE_KEY.format(user_id=reader.id))  # Luna has no page open
+    session = requested(people)
+    go_to(61)
+    billing.tick()
+    assert reading_row(session.id).end_reason == "expired"
+    to_client = [event for user_id, event, _ in published if user_id == client.id]
+    to_reader = [event for user_id, event, _ in published if user_id == reader.id and event.startswith("reading")]
+    assert f"reading-{session.id}" in to_client and to_reader == []
+    before = len(published)
+    with clock.frozen(clock.now() + timedelta(seconds=events.OPEN_TAB_SECONDS + 1)):
+        publishing.publish_readings([session.id])  # no page of either has kept alive since
+    assert published[before:] == []
 
 
 def test_accepting_after_expiry_is_refused(app, login, people, published):

@@ -28,14 +28,14 @@ def note_reader_activity():
 @login_required
 def stream():
     user_id = current_user.id
-    on_keepalive = None
-    if current_user.is_reader:
-        # An open stream is a reader's activity: it keeps them online (services/marketplace/reader_status.py).
-        redis_client = get_redis()
-        events.record_presence(redis_client, user_id)
+    # An open stream is presence: it keeps a reader online (services/marketplace/reader_status.py),
+    # and tells batches that render a fragment per person that this person has a tab to send it to
+    # (events.with_open_tabs).
+    redis_client = get_redis()
+    events.record_presence(redis_client, user_id)
 
-        def on_keepalive():
-            events.record_presence(redis_client, user_id)
+    def on_keepalive():
+        events.record_presence(redis_client, user_id)
 
     # The stream may stay open for half an hour: it must hold no database connection meanwhile.
     db.session.close()

@@ -30,6 +30,8 @@ PUBLIC = None  # the audience of a public event: every signed-in tab
 # Reader activity seen by the web processes (requests, open streams); see services/marketplace/reader_status.py.
 PRESENCE_KEY = "soulseer:presence:{user_id}"
 PRESENCE_TTL_SECONDS = 3600
+# A page whose stream has not kept alive for this long is closed or asleep (with_open_tabs).
+OPEN_TAB_SECONDS = 300
 # A tab that falls this far behind (a stalled connection) is closed; the browser reconnects.
 STREAM_QUEUE_SIZE = 200
 # At most this many waiting messages are handed to the tabs before they run (well under the queue),
@@ -140,12 +142,36 @@ def isolated_context():
         yield
 
 
-# --- presence (reader activity) --------------------------------------------------------------
+# --- presence (reader activity, open tabs) ---------------------------------------------------
 
 
 def record_presence(redis_client, user_id):
-    """Note that the user was active now (a request, or an open stream's keep-alive)."""
+    """Note that the user was active now (a reader's request, or anyone's open stream connecting
+    or keeping alive)."""
     redis_client.set(PRESENCE_KEY.format(user_id=user_id), clock.now().timestamp(), ex=PRESENCE_TTL_SECONDS)
+
+
+def with_open_tabs(user_ids):
+    """The users of `user_ids` who may have a page open now: their event stream connected or kept
+    alive (every EVENTS_KEEPALIVE_SECONDS) within OPEN_TAB_SECONDS (a reader's requests count
+    too). A batch that renders a fragment per person (a tick's room panels) renders none for the
+    others: the page they open next is drawn from the database, and an open room asks for its
+    panel again with its next heartbeat. Redis unreachable: all of them."""
+    from flask import current_app
+
+    from soulseer.extensions import get_redis
+
+    user_ids = list(dict.fromkeys(int(user_id) for user_id in user_ids))
+    if not user_ids:
+        return set()
+    window = max(OPEN_TAB_SECONDS, 3 * current_app.config["EVENTS_KEEPALIVE_SECONDS"])
+    try:
+        seen = get_redis().mget([PRESENCE_KEY.format(user_id=user_id) for user_id in user_ids])
+    except redis_lib.RedisError:
+        log.warning("presence unavailable; publishing to everyone asked", exc_info=True)
+        return set(user_ids)
+    since = clock.now().timestamp() - window
+    return {user_id for user_id, at in zip(user_ids, seen, strict=True) if at is not None and float(at) >= since}
 
 
 # --- the stream ------------------------------------------------------------------------------

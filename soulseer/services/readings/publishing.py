@@ -27,7 +27,9 @@ def publish_after_commit(reading):
 
 def publish_readings(reading_ids):
     """Both participants' live panels of each reading, and the reader's alert (shown or cleared):
-    one context and one load for them all, one round trip to Redis (a tick cancels hundreds)."""
+    one context and one load for them all, one round trip to Redis (a tick cancels hundreds). Only
+    to people with a page open (events.with_open_tabs): a panel is rendered per person, and the
+    page anyone else opens next is drawn fresh."""
     with events.isolated_context():
         readings = (
             db.session.execute(
@@ -39,6 +41,10 @@ def publish_readings(reading_ids):
             .scalars()
             .all()
         )
+        present = events.with_open_tabs(
+            user_id for reading in readings for user_id in (reading.client_id, reading.reader_id)
+        )
+        readings = [r for r in readings if r.client_id in present or r.reader_id in present]
         # What the panels read besides the readings, for all of them at once: the bookings (into
         # the session, where the panel's `get` finds them) and the clients' balances.
         booked = [reading.booking_id for reading in readings if reading.booking_id is not None]
@@ -52,9 +58,13 @@ def publish_readings(reading_ids):
         messages = []
         for reading in readings:
             for user_id in (reading.client_id, reading.reader_id):
+                if user_id not in present:
+                    continue
                 wallet_cents = balances[specs[reading.client_id][0]]
                 panel = render_status(reading, user_id, wallet_cents, render)
                 messages.append((user_id, f"reading-{reading.id}", panel))
+            if reading.reader_id not in present:
+                continue
             if reading.state == S.REQUESTED:
                 alert = render_alert(reading)
             else:
