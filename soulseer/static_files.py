@@ -67,14 +67,22 @@ def shell_version():
     return hashlib.sha256(combined.encode()).hexdigest()[:12]
 
 
+# Responses that never carry the session cookie (see SessionInterface).
+WITHOUT_SESSION = frozenset({"static", "events.stream"})
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, except that a static file's response never carries the
-    session: Flask adds `Vary: Cookie` to any response whose session was looked at (Flask-Login
-    looks at it after every request), and a file that varies by cookie is kept by no shared cache
-    (a CDN, a proxy) and by the browser's cache only per cookie."""
+    """Flask's signed-cookie sessions, except that two kinds of response never carry the session:
+    - a static file's: Flask adds `Vary: Cookie` to any response whose session was looked at
+      (Flask-Login looks at it after every request), and a file that varies by cookie is kept by
+      no shared cache (a CDN, a proxy) and by the browser's cache only per cookie;
+    - the event stream's (GET /events): a page opens it as it loads, so its answer may reach the
+      browser after a later request changed the session — "Sign out" pressed at once — and its
+      cookie, the session signed again as it was, would sign her back in (seen in the Auth0 sign-out
+      story under load). The stream has nothing to say about the session."""
 
     def save_session(self, app, session, response):
-        if request.endpoint == "static":
+        if request.endpoint in WITHOUT_SESSION:
             return
         super().save_session(app, session, response)
 

@@ -53,6 +53,8 @@ def test_stream_headers(app, login, make_user, stream_settings):
         assert response.mimetype == "text/event-stream"
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["X-Accel-Buffering"] == "no"
+        # It may arrive after "Sign out" answered: it must not put the session back.
+        assert "Set-Cookie" not in response.headers
     finally:
         StreamReader(response).close(timeout=3)
 
