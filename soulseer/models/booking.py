@@ -69,6 +69,7 @@ class BookingSettings(db.Model):
         sa.CheckConstraint("notice_minutes BETWEEN 0 AND 2880", name="notice_range"),
         sa.CheckConstraint("horizon_days BETWEEN 1 AND 180", name="horizon_range"),
         sa.CheckConstraint("buffer_minutes IN (0, 5, 10, 15, 30)", name="buffer_known"),
+        sa.CheckConstraint("daily_cap IS NULL OR daily_cap BETWEEN 1 AND 24", name="daily_cap_range"),
         sa.CheckConstraint(
             "(price_15_cents IS NULL OR price_15_cents > 0) AND (price_30_cents IS NULL OR price_30_cents > 0)"
             " AND (price_45_cents IS NULL OR price_45_cents > 0) AND (price_60_cents IS NULL OR price_60_cents > 0)",
@@ -87,6 +88,8 @@ class BookingSettings(db.Model):
     notice_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
     horizon_days: Mapped[int] = mapped_column(default=60, server_default="60")
     buffer_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
+    # At most this many bookings start on one of her own dates (S-2's daily cap); NULL: no cap.
+    daily_cap: Mapped[int | None] = mapped_column(sa.SmallInteger)
     cancellations_count: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = updated_at_column()
 

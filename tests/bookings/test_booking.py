@@ -265,3 +265,48 @@ def test_changing_her_time_zone_never_moves_a_booking(frozen_monday, luna, nova)
     luna_takes_bookings(luna, time_zone="Asia/Tokyo")
     database.session.refresh(made)
     assert (made.starts_at, made.reader_time_zone) == (TUESDAY_10_NEW_YORK, "America/New_York")
+
+
+def test_a_day_at_her_daily_cap_takes_no_more_bookings(frozen_monday, luna, nova, make_user):
+    from soulseer.ledger import keys, operations
+
+    database.session.get(BookingSettings, luna.id).daily_cap = 1
+    database.session.commit()
+    book(nova, luna)  # Tuesday 10:00 in New York
+    other = make_user(role="client", consented=True)
+    operations.credit_topup(other, 5000, keys.topup("cs_cap_other"), ("topup", other.id))
+    database.session.commit()
+    with pytest.raises(SlotTaken):
+        book(other, luna, TUESDAY_10_NEW_YORK + timedelta(hours=3))  # the same day: full
+    database.session.rollback()
+    assert book(other, luna, TUESDAY_10_NEW_YORK + timedelta(days=1)).state == "confirmed"  # Wednesday
+
+
+def test_two_clients_taking_the_last_place_of_a_capped_day_at_once_give_one_booking(
+    app, luna, make_user, run_in_parallel
+):
+    """Different times, so the exclusion constraint does not decide: the settings row's lock does."""
+    from soulseer.ledger import keys, operations
+    from soulseer.models import User
+
+    database.session.get(BookingSettings, luna.id).daily_cap = 1
+    clients = []
+    for n in range(2):
+        client = make_user(role="client", consented=True)
+        operations.credit_topup(client, 2000, keys.topup(f"cs_cap_race_{n}"), ("topup", 2000 + n))
+        clients.append(client.id)
+    database.session.commit()
+    reader_id = luna.id
+
+    def take(i):
+        with clock.frozen(MONDAY_NOON):
+            client = database.session.get(User, clients[i])
+            start = TUESDAY_10_NEW_YORK + timedelta(hours=2 * i)
+            made = booking.book(client, profiles.profile_for(reader_id), "chat", 30, start, "UTC")
+            database.session.commit()
+            return made.id
+
+    results = run_in_parallel(take, 2)
+    assert sorted(type(r).__name__ for r in results) == ["SlotTaken", "int"], results
+    database.session.expire_all()
+    assert database.session.execute(sa.select(sa.func.count(Booking.id))).scalar() == 1

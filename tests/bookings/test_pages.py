@@ -238,3 +238,21 @@ def test_export_my_data_has_the_bookings_of_both_and_the_readers_week(frozen_mon
     hers = json.loads(signed_in(luna)[0].get("/account/export").get_data(as_text=True))["bookings"]
     assert [b["with"] for b in hers["bookings"]] == ["Nova"]
     assert hers["availability"]["weekly"][0] == {"weekday": "Monday", "hours": "09:00-17:00"}
+
+
+def test_a_reader_caps_her_bookings_a_day_and_a_cap_out_of_range_is_a_field_error(make_user, signed_in):
+    luna = make_user(role="reader", consented=True)
+    browser, token = signed_in(luna)
+    answer = browser.post("/reader/availability", data={"csrf_token": token, **WEEK_FORM, "daily_cap": "3"})
+    assert answer.status_code == 303
+    assert database.session.get(BookingSettings, luna.id).daily_cap == 3
+    assert re.search(r'<input[^>]*name="daily_cap"[^>]*value="3"', text_of(browser.get("/reader/availability")))
+    for wrong in ("0", "25"):
+        refused = browser.post("/reader/availability", data={"csrf_token": token, **WEEK_FORM, "daily_cap": wrong})
+        assert refused.status_code == 422
+        assert "Most bookings in a day is 1 to 24, or empty for no limit." in text_of(refused)
+        database.session.expire_all()
+        assert database.session.get(BookingSettings, luna.id).daily_cap == 3
+    assert browser.post("/reader/availability", data={"csrf_token": token, **WEEK_FORM}).status_code == 303
+    database.session.expire_all()
+    assert database.session.get(BookingSettings, luna.id).daily_cap is None  # empty: no limit

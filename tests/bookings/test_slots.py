@@ -210,3 +210,26 @@ def test_a_day_whose_one_free_start_lies_exactly_between_two_bookings_has_free_t
     assert free_starts(schedule, 30, *span, NOW) == [utc(2026, 6, 15, 9, 30)]
     assert free_days(schedule, 30, *span, NOW, "UTC") == [monday]
     assert free_days(schedule, 45, *span, NOW, "UTC") == []
+
+
+def test_a_day_at_her_daily_cap_has_no_free_start_and_is_not_listed():
+    """S-2's daily cap: once as many bookings start on one of her dates as her cap, that date
+    offers nothing more (both the days' pass and the list agree); the days around it are untouched."""
+    day = date(2026, 6, 2)  # a Tuesday
+    open_days = {weekday: [(hhmm(9), hhmm(17))] for weekday in range(7)}
+    booked = [(utc(2026, 6, 2, 13), utc(2026, 6, 2, 14)), (utc(2026, 6, 2, 15), utc(2026, 6, 2, 16))]  # 9 and 11 EDT
+    span_from, span_to = (
+        zones.day_bounds(day - timedelta(days=1), "America/New_York")[0],
+        zones.day_bounds(day + timedelta(days=1), "America/New_York")[1],
+    )
+    for cap, full in ((2, True), (3, False), (None, False)):
+        schedule = Schedule("America/New_York", rules=open_days, busy=booked, daily_cap=cap, **OPEN)
+        on_day = [
+            s
+            for s in free_starts(schedule, 60, span_from, span_to, NOW)
+            if zones.local(s, schedule.time_zone).date() == day
+        ]
+        days = free_days(schedule, 60, span_from, span_to, NOW, "America/New_York")
+        assert (on_day == []) is full, cap
+        assert (day not in days) is full, cap
+        assert {day - timedelta(days=1), day + timedelta(days=1)} <= set(days)

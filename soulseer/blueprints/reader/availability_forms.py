@@ -43,6 +43,11 @@ class AvailabilityForm(FlaskForm):
         choices=[SelectChoice(str(m), f"{m} minutes") for m in BUFFERS],
         validate_choice=False,
     )
+    daily_cap = IntegerField(
+        "Most bookings in a day",
+        validators=[Optional()],
+        description="At most this many bookings start on one of your days (1 to 24). Empty: no limit.",
+    )
     day_0 = StringField("Monday")
     day_1 = StringField("Tuesday")
     day_2 = StringField("Wednesday")
@@ -66,6 +71,7 @@ class AvailabilityForm(FlaskForm):
             horizon_days=self.horizon_days.data,
             buffer_minutes=int(self.buffer_minutes.data) if (self.buffer_minutes.data or "").isdigit() else None,
             weekly={day: getattr(self, f"day_{day}").data or "" for day in range(7)},
+            daily_cap=self.daily_cap.data,
         )
 
     def fill_from(self, settings, weekly):
@@ -76,6 +82,7 @@ class AvailabilityForm(FlaskForm):
         self.notice_minutes.data = settings.notice_minutes
         self.horizon_days.data = settings.horizon_days
         self.buffer_minutes.data = str(settings.buffer_minutes)
+        self.daily_cap.data = settings.daily_cap
         for day in range(7):
             getattr(self, f"day_{day}").data = availability.ranges_text(weekly.get(day, []))
 

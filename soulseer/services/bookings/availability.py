@@ -31,6 +31,7 @@ from soulseer.services.bookings import slots, zones
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NOTICE_RANGE = (0, 2880)  # minutes
 HORIZON_RANGE = (1, 180)  # days
+DAILY_CAP_RANGE = (1, 24)  # bookings starting on one of her dates; None: no cap
 PRICE_MIN, PRICE_MAX = 100, 100_000  # a flat price from $1 to $1,000
 OVERRIDES_AHEAD = 366  # days: an override further out than a year is a typo
 _RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
@@ -53,6 +54,7 @@ class AvailabilityInput:
     horizon_days: int = 60
     buffer_minutes: int = 10
     weekly: dict = field(default_factory=dict)  # weekday -> text of ranges
+    daily_cap: int | None = None  # None: no cap
 
 
 def settings_for(reader):
@@ -158,6 +160,10 @@ def check(data):
     _between(data.horizon_days, HORIZON_RANGE, "horizon_days", "Clients can book 1 to 180 days ahead.")
     if data.buffer_minutes not in BUFFERS:
         raise AvailabilityError("Choose a break of 0, 5, 10, 15 or 30 minutes.", "buffer_minutes")
+    if data.daily_cap is not None:
+        _between(
+            data.daily_cap, DAILY_CAP_RANGE, "daily_cap", "Most bookings in a day is 1 to 24, or empty for no limit."
+        )
     weekly = {day: parse_ranges(data.weekly.get(day, ""), f"day_{day}") for day in range(7)}
     values = {
         "time_zone": time_zone,
@@ -165,6 +171,7 @@ def check(data):
         "notice_minutes": data.notice_minutes,
         "horizon_days": data.horizon_days,
         "buffer_minutes": data.buffer_minutes,
+        "daily_cap": data.daily_cap,
         **{f"price_{length}_cents": cents for length, cents in prices.items()},
     }
     return values, weekly

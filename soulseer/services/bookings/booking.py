@@ -23,7 +23,7 @@ from soulseer.errors import DomainError
 from soulseer.extensions import db
 from soulseer.ledger import keys
 from soulseer.models import ReaderProfile, User
-from soulseer.models.booking import LENGTHS, Booking, BookingState, CancelledBy, Outcome
+from soulseer.models.booking import LENGTHS, Booking, BookingSettings, BookingState, CancelledBy, Outcome
 from soulseer.models.reading import MODE_LABELS
 from soulseer.money import format_cents
 from soulseer.services import commerce
@@ -79,6 +79,12 @@ def book(client, profile, mode, length, start, client_zone, now=None):
     if length not in LENGTHS or length not in settings.lengths:
         raise BookingError("Choose one of the lengths this reader offers.", "length")
     client_zone = zones.check(client_zone)
+    if settings.daily_cap is not None:
+        # Two clients taking the last times of a capped day at once: one after the other, so the
+        # second counts the first (the exclusion constraint guards overlaps, not counts).
+        db.session.execute(
+            sa.select(BookingSettings.reader_id).filter_by(reader_id=settings.reader_id).with_for_update()
+        )
     instant = timedelta(minutes=1)
     schedule = slots.schedule_for(settings, start, start + instant)
     if start not in slots.free_starts(schedule, length, start, start + instant, now):

@@ -18,6 +18,7 @@ and nothing else can be. It works in UTC:
 
 import logging
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -85,6 +86,16 @@ class Schedule:
     horizon: timedelta = timedelta(days=60)
     buffer: timedelta = timedelta(minutes=10)
     busy: list = field(default_factory=list)  # [(start, blocked_until)] of active bookings, UTC
+    daily_cap: int | None = None  # at most this many bookings start on one of her dates
+    _started_per_day: Counter | None = field(default=None, repr=False, compare=False)
+
+    def full(self, day):
+        """Her local date `day` has as many bookings as her daily cap: no start on it is free."""
+        if self.daily_cap is None:
+            return False
+        if self._started_per_day is None:
+            self._started_per_day = Counter(zones.local(start, self.time_zone).date() for start, _ in self.busy)
+        return self._started_per_day[day] >= self.daily_cap
 
     def ranges_on(self, day):
         """The reader's ranges on her local date `day`, as UTC [start, end) pairs."""
@@ -117,7 +128,7 @@ def free_starts(schedule, length_minutes, span_from, span_to, now, step_minutes=
     last_day = zones.local(span_to - timedelta(microseconds=1), schedule.time_zone).date()
     found, day = [], first_day
     while day <= last_day:
-        for range_start, range_end in schedule.ranges_on(day):
+        for range_start, range_end in [] if schedule.full(day) else schedule.ranges_on(day):
             start = range_start
             if start < span_from:  # keep to the granules counted from the range's start
                 start += -((range_start - span_from) // GRANULE) * GRANULE
@@ -167,7 +178,7 @@ def free_days(schedule, length_minutes, span_from, span_to, now, day_zone, step_
     days, day = [], first_day
     found_until = span_from  # every start before this is on a date found already
     while day <= last_day:
-        for range_start, range_end in schedule.ranges_on(day):
+        for range_start, range_end in [] if schedule.full(day) else schedule.ranges_on(day):
             low, high = max(range_start, earliest, span_from, found_until), min(range_end - length, latest)
             for first, last in _free_stretches(blocked, blocked_ends, low, high):
                 found_until = _days_of_stretch(
@@ -281,4 +292,5 @@ def schedule_for(settings, span_from, span_to, ignore_booking_id=None):
         horizon=timedelta(days=settings.horizon_days),
         buffer=timedelta(minutes=settings.buffer_minutes),
         busy=[tuple(row) for row in db.session.execute(busy_query)],
+        daily_cap=settings.daily_cap,
     )
