@@ -260,8 +260,9 @@ def net_lines(lines, grouped=("reading",), direction=""):
 # One account's entries, narrowed (a reader's earnings: what cleared, what a report holds) ------
 
 
-def _entries_where(spec, kinds=None, after=None, up_to=None, reference_type=None, reference_ids=None, references=None):
-    """`references`: [(reference type, ids)], the entries of transactions referencing any of them."""
+def _entries_where(spec, kinds=None, after=None, up_to=None, references=None):
+    """`references`: [(reference type, ids)], the entries of transactions referencing any of them
+    (`ids` a list, or a select: it may correlate with `LedgerAccount`, each account's own)."""
     conditions = [LedgerAccount.code == spec[0]] if spec is not None else []
     if kinds is not None:
         conditions.append(LedgerTransaction.kind.in_([str(kind) for kind in kinds]))
@@ -269,10 +270,6 @@ def _entries_where(spec, kinds=None, after=None, up_to=None, reference_type=None
         conditions.append(LedgerEntry.created_at > after)
     if up_to is not None:
         conditions.append(LedgerEntry.created_at <= up_to)
-    if reference_type is not None:
-        conditions.append(LedgerTransaction.reference_type == reference_type)
-    if reference_ids is not None:
-        conditions.append(LedgerTransaction.reference_id.in_(reference_ids))
     if references is not None:
         conditions.append(
             sa.or_(
@@ -297,7 +294,7 @@ def _entries_from(*columns):
 
 def entries_total(spec, **criteria):
     """(sum, count) of the entries on account `spec` that match `criteria` (kinds, posted
-    after / up to a time, reference_type, reference_ids): the figure and how many lines are behind it."""
+    after / up to a time, references): the figure and how many lines are behind it."""
     total, count = db.session.execute(
         _entries_from(sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0), sa.func.count(LedgerEntry.id)).where(
             *_entries_where(spec, **criteria)
@@ -308,7 +305,7 @@ def entries_total(spec, **criteria):
 
 def entries_totals(specs, **criteria):
     """entries_total for many accounts in one statement: {code: (sum, count)}, (0, 0) for an account
-    with no matching entry. `reference_ids` may be a subquery correlated with `LedgerAccount` (each
+    with no matching entry. `references` may hold subqueries correlated with `LedgerAccount` (each
     account's own references: a reader's reported readings)."""
     codes = [spec[0] for spec in specs]
     rows = db.session.execute(

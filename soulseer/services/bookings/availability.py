@@ -220,7 +220,8 @@ def add_override(reader, day, blocked, ranges_text_value, today):
 def remove_override(reader, day):
     """The date goes back to the weekly ranges. False when it had no override."""
     result = db.session.execute(sa.delete(AvailabilityOverride).filter_by(reader_id=reader.id, day=day))
-    slots.changed(reader.id)
+    if result.rowcount:
+        slots.changed(reader.id)
     return result.rowcount > 0
 
 

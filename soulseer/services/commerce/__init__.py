@@ -12,7 +12,8 @@ idempotency keys come from soulseer/ledger/keys.py, ledger reads from soulseer/l
   `hold_posting` / `settle_posting` / `release_posting` are their postings, for the ledger's
   `post_many` (a tick moving a whole batch in one round trip).
 - `refund(reference, amount, key, actor, reason)`: money back, taken from the reader and the
-  platform in proportion to what each got.
+  platform in proportion to what each got; `register_pending_refunds` / `pending_refunds`: sales
+  with a refund on its way that the ledger has not taken yet (payouts hold them).
 """
 
 from soulseer.services.commerce.holds import (
@@ -33,8 +34,10 @@ from soulseer.services.commerce.sales import (
     charge,
     charge_card,
     check_refund,
+    pending_refunds,
     refund,
     refundable,
+    register_pending_refunds,
 )
 from soulseer.services.commerce.share import PLATFORM, default_share_bps, share_for, share_percent
 
@@ -52,8 +55,10 @@ __all__ = [
     "held_for",
     "hold",
     "hold_posting",
+    "pending_refunds",
     "refund",
     "refundable",
+    "register_pending_refunds",
     "release",
     "release_posting",
     "settle",

@@ -143,3 +143,22 @@ def _user_of(seller):
 
 def _dollars(cents):
     return format_cents(cents, symbol="")  # "2.76": the form around it says the amount is in dollars
+
+
+# Sales with a refund on its way that the ledger has not taken yet (an area registers what it has,
+# in its init_app: the shop's card refunds asked of Stripe). A reader's earnings from them are held
+# from payouts (services/payouts/earnings.py), so the refund still finds her part when it comes.
+PENDING_REFUNDS = "commerce.pending_refunds"
+
+
+def register_pending_refunds(app, name, sales):
+    """`sales()` returns [(ledger reference type, select of reference ids)] of the area's sales
+    being refunded now."""
+    app.extensions.setdefault(PENDING_REFUNDS, {})[name] = sales
+
+
+def pending_refunds():
+    """[(reference type, select of ids)] of every area's sales being refunded now."""
+    from flask import current_app
+
+    return [pair for sales in current_app.extensions.get(PENDING_REFUNDS, {}).values() for pair in sales()]

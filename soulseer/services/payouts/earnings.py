@@ -8,9 +8,9 @@ behind it (docs/payouts.md, "Earnings").
   balance: a refund may have taken some back.)
 - **Held**: her part of older sales that are in question: a reading, paid reply or shop order with
   an open report in the moderation queue (each kind of content says which sales a report of it
-  questions: `ContentKind.questioned_sales`), and shop orders with a card refund asked of Stripe
-  that the ledger has not taken back yet (`card_refunds.in_progress`). A refund decided on them
-  then still finds her part in her earnings.
+  questions: `ContentKind.questioned_sales`), and sales with a refund on its way that the ledger
+  has not taken yet (`commerce.pending_refunds`: the shop's card refunds asked of Stripe). A
+  refund decided on them then still finds her part in her earnings.
 - **Available** = not paid out − clearing − held, never below zero. It is what a payout sends.
 - **Earned in all**: every sale's credit less refunds, ever (paid out or not).
 - **In transit**: payouts on their way to her Stripe account; **paid out**: sent to it (less any
@@ -29,6 +29,7 @@ from soulseer import clock
 from soulseer.ledger import LedgerAccount, accounts, reads
 from soulseer.ledger.models import TransactionKind
 from soulseer.models import ItemState, ModerationItem
+from soulseer.services import commerce
 from soulseer.services.moderation import kinds
 
 LINES_SHOWN = 50
@@ -97,12 +98,11 @@ def _figure(spec, with_lines, **criteria):
 
 
 def _questioned_sales():
-    """[(reference type, ids)] of the sales whose earnings are held: those an open moderation item
-    questions, for the earnings account's owner (correlated with the ledger account the query
-    reads, so one statement can read many readers' earnings), and shop orders being refunded."""
-    from soulseer.services.shop import card_refunds
-
-    questioned = [("order", card_refunds.in_progress())]
+    """[(reference type, ids)] of the sales whose earnings are held: those being refunded
+    (`commerce.pending_refunds`) and those an open moderation item questions, for the earnings
+    account's owner (correlated with the ledger account the query reads, so one statement can read
+    many readers' earnings)."""
+    questioned = commerce.pending_refunds()
     for kind in kinds.all_kinds():
         if kind.questioned_sales is None:
             continue

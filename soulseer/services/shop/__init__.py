@@ -16,11 +16,14 @@ export.py       the buyer's orders in "export my data"
 
 
 def init_app(app):
+    from soulseer.services import commerce
     from soulseer.services.core import ticks
-    from soulseer.services.shop import checkout, export  # noqa: F401  (export registers its section)
+    from soulseer.services.shop import card_refunds, checkout, export  # noqa: F401  (export registers its section)
     from soulseer.services.shop.moderation import register_kinds, register_product_kind
 
     register_kinds()  # "Report a problem with this order", in the one moderation queue
     register_product_kind()  # products: screened, reportable, hideable
     checkout.register_events(app)  # card-paid orders' Stripe events, beside top-ups'
+    # Card refunds asked of Stripe whose charge.refunded has not come: the seller's part waits.
+    commerce.register_pending_refunds(app, "shop card refunds", lambda: [("order", card_refunds.in_progress())])
     ticks.register(app, "shop", checkout.tick)  # reservations whose expiry event never came
