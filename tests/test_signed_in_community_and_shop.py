@@ -184,14 +184,20 @@ def test_a_report_that_changes_nothing_she_sees_leaves_her_page_as_flask_renders
     assert _same(_kept(browser, path)) == _same(_flask(app, browser, path))
 
 
-def test_a_moderator_hiding_and_showing_a_reply_is_seen(app, browser, thread, member):
-    ada = member(role="admin")
-    reply = make_reply(thread, member(), body="Rude words here")
+def _reported_and_kept(browser, thread, member, author, body):
+    """A reply by `author` reported as inappropriate by another member, and her thread page kept
+    with it: (the moderation item, the thread's path)."""
+    reply = make_reply(thread, author, body=body)
     flags.flag(member(), "community_post", reply.id, "inappropriate", NOTE)
     database.session.commit()
-    item = database.session.query(ModerationItem).one()
     path = thread_url(thread)
     _kept(browser, path)
+    return database.session.query(ModerationItem).one(), path
+
+
+def test_a_moderator_hiding_and_showing_a_reply_is_seen(app, browser, thread, member):
+    ada = member(role="admin")
+    item, path = _reported_and_kept(browser, thread, member, member(), "Rude words here")
     queue.hide(ada, item.id, "Insults another member.")
     database.session.commit()
     html = _fresh(app, browser, path)
@@ -204,12 +210,7 @@ def test_a_moderator_hiding_and_showing_a_reply_is_seen(app, browser, thread, me
 
 def test_her_own_reply_hidden_shows_her_its_text_and_why(app, browser, cleo, thread, member):
     ada = member(role="admin")
-    reply = make_reply(thread, cleo, body="My own words")
-    flags.flag(member(), "community_post", reply.id, "inappropriate", NOTE)
-    database.session.commit()
-    item = database.session.query(ModerationItem).one()
-    path = thread_url(thread)
-    _kept(browser, path)
+    item, path = _reported_and_kept(browser, thread, member, cleo, "My own words")
     queue.hide(ada, item.id, "Please keep it kind.")
     database.session.commit()
     html = _fresh(app, browser, path)

@@ -114,26 +114,39 @@ def test_the_buffer_keeps_the_next_half_hour_free_and_a_cancelled_booking_frees_
     assert book(other, luna, TUESDAY_10_NEW_YORK - timedelta(minutes=30), zone="UTC").state == "confirmed"
 
 
-def test_eight_clients_taking_one_slot_at_once_give_exactly_one_booking(app, luna, make_user, run_in_parallel):
+def funded_clients(make_user, n, tag):
+    """The ids of `n` new clients with $20.00 each (committed: other connections see them)."""
     from soulseer.ledger import keys, operations
-    from soulseer.models import User
 
     clients = []
-    for n in range(8):
+    for index in range(n):
         client = make_user(role="client", consented=True)
-        operations.credit_topup(client, 2000, keys.topup(f"cs_race_{n}"), ("topup", 1000 + n))
+        operations.credit_topup(client, 2000, keys.topup(f"cs_{tag}_{index}"), ("topup", client.id))
         clients.append(client.id)
     database.session.commit()
-    reader_id = luna.id
+    return clients
+
+
+def booking_at(reader, clients, start_of):
+    """take(i) for run_in_parallel: client i books `reader` for 30 minutes at `start_of(i)` on the
+    frozen Monday, on its own connection; returns the booking's id."""
+    from soulseer.models import User
+
+    reader_id = reader.id
 
     def take(i):
         with clock.frozen(MONDAY_NOON):
             client = database.session.get(User, clients[i])
-            made = booking.book(client, profiles.profile_for(reader_id), "chat", 30, TUESDAY_10_NEW_YORK, "UTC")
+            made = booking.book(client, profiles.profile_for(reader_id), "chat", 30, start_of(i), "UTC")
             database.session.commit()
             return made.id
 
-    results = run_in_parallel(take, 8)
+    return take
+
+
+def test_eight_clients_taking_one_slot_at_once_give_exactly_one_booking(app, luna, make_user, run_in_parallel):
+    clients = funded_clients(make_user, 8, "race")
+    results = run_in_parallel(booking_at(luna, clients, lambda i: TUESDAY_10_NEW_YORK), 8)
     booked = [r for r in results if isinstance(r, int)]
     taken = [r for r in results if isinstance(r, SlotTaken)]
     assert len(booked) == 1 and len(taken) == 7, results
@@ -286,27 +299,9 @@ def test_two_clients_taking_the_last_place_of_a_capped_day_at_once_give_one_book
     app, luna, make_user, run_in_parallel
 ):
     """Different times, so the exclusion constraint does not decide: the settings row's lock does."""
-    from soulseer.ledger import keys, operations
-    from soulseer.models import User
-
     database.session.get(BookingSettings, luna.id).daily_cap = 1
-    clients = []
-    for n in range(2):
-        client = make_user(role="client", consented=True)
-        operations.credit_topup(client, 2000, keys.topup(f"cs_cap_race_{n}"), ("topup", 2000 + n))
-        clients.append(client.id)
-    database.session.commit()
-    reader_id = luna.id
-
-    def take(i):
-        with clock.frozen(MONDAY_NOON):
-            client = database.session.get(User, clients[i])
-            start = TUESDAY_10_NEW_YORK + timedelta(hours=2 * i)
-            made = booking.book(client, profiles.profile_for(reader_id), "chat", 30, start, "UTC")
-            database.session.commit()
-            return made.id
-
-    results = run_in_parallel(take, 2)
+    clients = funded_clients(make_user, 2, "cap-race")
+    results = run_in_parallel(booking_at(luna, clients, lambda i: TUESDAY_10_NEW_YORK + timedelta(hours=2 * i)), 2)
     assert sorted(type(r).__name__ for r in results) == ["SlotTaken", "int"], results
     database.session.expire_all()
     assert database.session.execute(sa.select(sa.func.count(Booking.id))).scalar() == 1

@@ -2,6 +2,7 @@
 leaving, ending, the summary and the transcript (docs/readings.md)."""
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -21,12 +22,30 @@ from tests.conftest import csrf_token_from
 from tests.readings.conftest import Session, fund, go_to
 
 
+class Published(Sequence):
+    """What reached the event channel in Redis since the test began (the `tabs` fixture), as every
+    open tab would get it: (user id, or None for everyone signed in, event, html), one row per
+    user of an audience, in order."""
+
+    def __init__(self, tabs):
+        self._tabs = tabs
+
+    def _rows(self):
+        rows = []
+        for to, event, html in self._tabs(wait=0.2):
+            rows.extend((user_id, event, html) for user_id in (to if isinstance(to, list) else [to]))
+        return rows
+
+    def __getitem__(self, index):
+        return self._rows()[index]
+
+    def __len__(self):
+        return len(self._rows())
+
+
 @pytest.fixture
-def published(monkeypatch):
-    sent = []
-    monkeypatch.setattr(events, "publish_to_user", lambda user_id, event, html: sent.append((user_id, event, html)))
-    monkeypatch.setattr(events, "publish_public", lambda event, html: sent.append((None, event, html)))
-    return sent
+def published(tabs):
+    return Published(tabs)
 
 
 @pytest.fixture
