@@ -58,3 +58,20 @@ def test_every_signed_in_clients_page_has_the_live_balance_slot(client, db, make
     assert re.search(r'<span class="balance-slot" sse-swap="balance">\s*<a id="balance-badge"', html)
     reader = make_user(role="reader", consented=True)
     assert 'sse-swap="balance"' not in login(client, reader).get("/readers").get_data(as_text=True)
+
+
+def test_a_balance_is_pushed_only_to_clients_with_a_page_open(db, make_user, tabs):
+    """A client with no tab open gets nothing rendered or published: the page she opens next reads
+    her balance afresh. Once her event stream has been seen, the same kind of posting reaches her."""
+    from soulseer.extensions import get_redis
+    from soulseer.services.core import events
+
+    away, here = make_user(role="client", consented=True), make_user(role="client", consented=True)
+    admin = make_user(role="admin", consented=True)
+    events.record_presence(get_redis(), here.id)
+    for person, key in ((away, "away"), (here, "here")):
+        ledger_admin.adjust_wallet(admin, accounts.wallet(person), 700, "Goodwill credit", f"presence-{key}")
+        db.session.commit()
+    balances = [(to, html) for to, event, html in tabs() if event == "balance"]
+    assert [to for to, _ in balances] == [here.id]
+    assert "$7.00" in balances[0][1]

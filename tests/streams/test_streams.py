@@ -178,9 +178,13 @@ def test_the_viewer_count_comes_from_heartbeats(luna, nova, orla, signed_in, tab
 
 @pytest.mark.usefixtures("agora_configured")
 def test_gifts_reach_every_viewer_live(luna, nova, signed_in, tabs):
+    from soulseer.extensions import get_redis
+    from soulseer.services.core import events
+    from tests.streams.test_gifts import send
+
     stream = live_stream(luna)
     fund(nova, 1000)
-    from tests.streams.test_gifts import send
+    events.record_presence(get_redis(), nova.id)  # her stream page is open: her header's balance follows
 
     send(stream, nova, "Crown", anonymous=True)
     seen = tabs()

@@ -92,10 +92,13 @@ def announce_balance(user, news=None):
 
 def push_balances(user_ids):
     """Each client's balance to their open tabs (after a commit): one query for every balance,
-    each badge rendered once per amount, one round trip to Redis."""
+    each badge rendered once per amount, one round trip to Redis. Nothing for those with no page
+    open (events.with_open_tabs): the page they open next reads the balance afresh."""
     from flask import render_template
 
-    specs = {user_id: accounts.wallet_spec(user_id) for user_id in user_ids}
+    specs = {user_id: accounts.wallet_spec(user_id) for user_id in events.with_open_tabs(user_ids)}
+    if not specs:
+        return
     with events.isolated_context():
         cached = reads.balances(specs.values())
         balances = {user_id: cached[spec[0]] for user_id, spec in specs.items()}

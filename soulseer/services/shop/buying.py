@@ -10,6 +10,7 @@ download grants. Any refusal — sold out, not enough money, spending frozen, a 
 raises with nothing kept: the caller rolls back.
 """
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -96,11 +97,7 @@ def check_quantity(product, text):
     return int(text)
 
 
-def product_to_buy(product_id, buyer):
-    """The product, for sale and for this buyer, or ShopError (404 not for sale, 403 not for them)."""
-    product = db.session.execute(
-        sa.select(Product).where(Product.id == product_id, catalogue.for_sale())
-    ).scalar_one_or_none()
+def _check_buyable(product, buyer):
     if product is None:
         raise ShopError("This product is not for sale.", status=404)
     if product.seller_id == buyer.id:
@@ -108,6 +105,38 @@ def product_to_buy(product_id, buyer):
     if buyer.role != Role.CLIENT:
         raise ShopError("Only client accounts buy in the shop: they have a wallet.", status=403)
     return product
+
+
+def order_or_product_to_buy(product_id, buyer, request_key):
+    """In one read: (the order this buy form made already, None) — a double click, a retry — or
+    (None, what a purchase needs of the product: a row of id, kind, seller_id, title, price_cents,
+    stock and shipping_cents). ShopError if it is not for sale (404) or not for this buyer (403)."""
+    row = db.session.execute(
+        _buy_read(), {"product_id": product_id, "buyer_id": buyer.id, "request_key": request_key}
+    ).first()
+    if row is not None and row.order_id is not None:
+        return db.session.get(Order, row.order_id), None
+    if row is None:  # not for sale (now): the form may still have made its order before
+        already = existing_order(buyer, request_key)
+        if already is not None:
+            return already, None
+    return None, _check_buyable(row, buyer)
+
+
+@functools.cache
+def _buy_read():
+    """`order_or_product_to_buy`'s statement, built once per process (its construction and cache
+    key cost more than running it: docs/benchmarks.md, "The purchase in four statements")."""
+    this_form = sa.and_(Order.buyer_id == sa.bindparam("buyer_id"), Order.request_key == sa.bindparam("request_key"))
+    return (
+        sa.select(
+            Order.id.label("order_id"), Product.id, Product.kind, Product.seller_id, Product.title,
+            Product.price_cents, Product.stock, Product.shipping_cents,
+        )
+        .select_from(Product)
+        .outerjoin(Order, this_form)
+        .where(Product.id == sa.bindparam("product_id"), catalogue.for_sale())
+    )  # fmt: skip
 
 
 def check_request_key(request_key):
@@ -124,17 +153,26 @@ def existing_order(buyer, request_key):
 
 
 def take_stock(product, quantity):
-    """Take `quantity` units or refuse (409): the only way stock goes down."""
-    left = db.session.execute(
-        sa.update(Product)
-        .where(Product.id == product.id, Product.stock >= quantity)
-        .values(stock=Product.stock - quantity)
-        .returning(Product.stock)
-    ).scalar_one_or_none()
+    """Take `quantity` units or refuse (409): the only way stock goes down. The product's object in
+    the session is not updated (its stock is read again after the commit)."""
+    left = db.session.execute(_stock_taking(), {"product_id": product.id, "quantity": quantity}).scalar_one_or_none()
     if left is None:
         now = db.session.execute(sa.select(Product.stock).where(Product.id == product.id)).scalar_one()
         raise _short_of_stock(now)
     return left
+
+
+@functools.cache
+def _stock_taking():
+    """`take_stock`'s conditional decrement, built once per process (bound product and quantity)."""
+    quantity = sa.bindparam("quantity", type_=sa.Integer)
+    return (
+        sa.update(Product)
+        .where(Product.id == sa.bindparam("product_id", type_=sa.Integer), Product.stock >= quantity)
+        .values(stock=Product.stock - quantity)
+        .returning(Product.stock)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _short_of_stock(left):
@@ -155,31 +193,62 @@ def place_order(buyer, product, quantity, request_key, payment_method, take_stoc
     """The order of this buy form, pending unless `columns` say otherwise, with its item and (for
     physical goods, unless the caller takes it itself at the end: `take_stock_now=False`) its stock
     taken. Returns (order, made): made False when the same form made the order already (a double
-    click, a retried request, two tabs at once: orders are unique per buyer and request key)."""
+    click, a retried request, two tabs at once: orders are unique per buyer and request key).
+
+    The order and its item are written in one statement (`_order_insert`), which returns the Order."""
     physical = product.kind == ProductKind.PHYSICAL
     subtotal = product.price_cents * quantity
     columns.setdefault("payment_status", PaymentStatus.PENDING)
-    statement = (
-        insert(Order)
-        .values(
-            buyer_id=buyer.id, request_key=request_key, payment_method=payment_method,
-            fulfilment_status=FulfilmentStatus.UNFULFILLED if physical else FulfilmentStatus.NOT_REQUIRED,
-            subtotal_cents=subtotal, shipping_cents=product.shipping_cents,
-            total_cents=subtotal + product.shipping_cents, **columns,
-        )
-        .on_conflict_do_nothing(constraint="uq_orders_buyer_request")
-        .returning(Order)
-    )  # fmt: skip
-    order = db.session.execute(statement).scalar_one_or_none()  # the Order itself: no second read
+    columns.setdefault("created_at", clock.now())
+    values = {
+        "buyer_id": buyer.id, "request_key": request_key, "payment_method": payment_method,
+        "fulfilment_status": FulfilmentStatus.UNFULFILLED if physical else FulfilmentStatus.NOT_REQUIRED,
+        "subtotal_cents": subtotal, "shipping_cents": product.shipping_cents,
+        "total_cents": subtotal + product.shipping_cents, **columns,
+        "item_product_id": product.id, "item_seller_id": product.seller_id, "item_kind": product.kind,
+        "item_title": product.title, "item_unit_price_cents": product.price_cents, "item_quantity": quantity,
+    }  # fmt: skip
+    order = db.session.execute(_order_insert(tuple(sorted(columns))), values).scalar_one_or_none()
     if order is None:  # the same form, sent twice at once: the other request made the order
         return existing_order(buyer, request_key), False
-    order.items.append(OrderItem(
-        product_id=product.id, seller_id=product.seller_id, kind=product.kind,
-        title=product.title, unit_price_cents=product.price_cents, quantity=quantity,
-    ))  # fmt: skip
     if physical and take_stock_now:
         take_stock(product, quantity)
     return order, True
+
+
+_ORDER_COLUMNS = ("buyer_id", "request_key", "payment_method", "fulfilment_status", "subtotal_cents", "shipping_cents",
+                  "total_cents")  # fmt: skip
+_ITEM_COLUMNS = ("product_id", "seller_id", "kind", "title", "unit_price_cents", "quantity")
+
+
+@functools.cache
+def _order_insert(more_columns):
+    """The order (with `more_columns` besides _ORDER_COLUMNS) and its one item in one statement,
+    built once per process per set of columns: the item's INSERT reads the order's id from the
+    order's (a WITH); nothing is written when the buyer's request key made an order before. Returns
+    the Order (its items are loaded when asked for)."""
+    orders, items = Order.__table__, OrderItem.__table__
+    made = (
+        insert(orders)
+        .values({name: sa.bindparam(name, type_=orders.c[name].type) for name in (*_ORDER_COLUMNS, *more_columns)})
+        .on_conflict_do_nothing(constraint="uq_orders_buyer_request")
+        .returning(*orders.c)
+        .cte("made")
+    )
+    item = (
+        insert(items)
+        .from_select(
+            ["order_id", *_ITEM_COLUMNS, "refunded_cents"],
+            sa.select(
+                made.c.id,
+                *(sa.bindparam(f"item_{name}", type_=items.c[name].type) for name in _ITEM_COLUMNS),
+                sa.literal(0),
+            ),
+        )
+        .cte("item")
+    )
+    made_order = sa.orm.aliased(Order, made)
+    return sa.select(made_order).add_cte(item).options(sa.orm.lazyload(made_order.items))
 
 
 def seller_of(item):
@@ -188,7 +257,11 @@ def seller_of(item):
 
 
 def sale_description(item):
-    return f"Shop: {item.title}" + (f" × {item.quantity}" if item.quantity > 1 else "")
+    return _description(item.title, item.quantity)
+
+
+def _description(title, quantity):
+    return f"Shop: {title}" + (f" × {quantity}" if quantity > 1 else "")
 
 
 def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
@@ -201,10 +274,9 @@ def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
     from that UPDATE to the commit only, not through the posting. A product already short of
     stock is refused before anything is written, so a short wallet still hears "Sold out"."""
     request_key = check_request_key(request_key)
-    already = existing_order(buyer, request_key)
+    already, product = order_or_product_to_buy(product_id, buyer, request_key)
     if already is not None:
         return already
-    product = product_to_buy(product_id, buyer)
     quantity = check_quantity(product, quantity)
     physical = product.kind == ProductKind.PHYSICAL
     shipping = check_address(address or Address()) if physical else {}
@@ -216,10 +288,10 @@ def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
     )  # fmt: skip
     if not made:
         return order
-    [item] = order.items
+    seller = db.session.get(User, product.seller_id) if product.seller_id is not None else commerce.PLATFORM
     commerce.charge(
-        buyer, seller_of(item), order.total_cents, keys.order_payment(order.id), reference(order),
-        sale_description(item),
+        buyer, seller, order.total_cents, keys.order_payment(order.id), reference(order),
+        _description(product.title, quantity),
     )  # fmt: skip
     if physical:
         take_stock(product, quantity)

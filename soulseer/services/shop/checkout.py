@@ -54,10 +54,9 @@ def start(buyer, product_id, quantity, request_key, *, return_url, cancel_url, t
     Returns the order (the first one, when this form was sent before); its `checkout_url` is where
     the buyer pays. Raises ShopError with nothing kept (sold out, not for sale, Stripe refusing)."""
     request_key = buying.check_request_key(request_key)
-    already = buying.existing_order(buyer, request_key)
+    already, product = buying.order_or_product_to_buy(product_id, buyer, request_key)
     if already is not None:
         return already
-    product = buying.product_to_buy(product_id, buyer)
     quantity = buying.check_quantity(product, quantity)
     if not (stripe_configured() or test_payments_enabled()):
         raise ShopError("Card payments are not available right now. You can pay from your wallet.")
