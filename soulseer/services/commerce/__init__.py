@@ -6,7 +6,8 @@ hold, settlement, refund, seller) and posts through the ledger (soulseer/ledger/
 idempotency keys come from soulseer/ledger/keys.py, ledger reads from soulseer/ledger/reads.py.
 
 - `share_for(seller)`: the reader's share, the only home of that rule.
-- `charge(client, seller, amount, key, reference, description)`: pay now from the wallet;
+- `charge(client, seller, amount, key, reference, description)`: pay now from the wallet
+  (`quote(seller, amount)`: its split worked out first, for a caller that stores it before posting);
   `charge_card(seller, amount, key, reference, description)`: the same sale paid by card.
 - `hold` / `settle` / `release`: money that waits (reading minutes, bookings, premium entry);
   `hold_posting` / `settle_posting` / `release_posting` are their postings, for the ledger's
@@ -28,6 +29,7 @@ from soulseer.services.commerce.holds import (
 )
 from soulseer.services.commerce.sales import (
     NotEnoughFunds,
+    Quote,
     RefundRefused,
     Sale,
     SpendingFrozen,
@@ -35,6 +37,7 @@ from soulseer.services.commerce.sales import (
     charge_card,
     check_refund,
     pending_refunds,
+    quote,
     refund,
     refundable,
     register_pending_refunds,
@@ -45,6 +48,7 @@ __all__ = [
     "PLATFORM",
     "NotEnoughFunds",
     "RefundRefused",
+    "Quote",
     "Sale",
     "Settlement",
     "SpendingFrozen",
@@ -56,6 +60,7 @@ __all__ = [
     "hold",
     "hold_posting",
     "pending_refunds",
+    "quote",
     "refund",
     "refundable",
     "register_pending_refunds",

@@ -38,22 +38,45 @@ class Sale:
     to_platform: int
 
 
-def charge(client, seller, amount, key, reference, description):
-    """The client pays `amount` cents now from the wallet for `reference` (type, id); the seller (a
-    reader, or PLATFORM) gets floor(amount × share), the platform the rest. Raises NotEnoughFunds
-    or SpendingFrozen with nothing written."""
+@dataclass(frozen=True)
+class Quote:
+    """What a sale will give each side, worked out before it is posted."""
+
+    seller: object
+    amount: int
+    share_bps: int
+    to_reader: int
+    to_platform: int
+
+
+def quote(seller, amount):
+    """The split of a sale of `amount` cents to `seller` (a reader, or PLATFORM), as `charge` will
+    post it. A caller that stores the split in a row of its own (a gift) writes that row first and
+    passes the quote to `charge`, so that the posting is the last statement before its commit: the
+    reader's earnings, which every sale of hers locks, are then held only to the commit."""
     if not isinstance(amount, int) or amount <= 0:
         raise ValueError("a sale is a positive number of cents")
     share_bps = share_for(seller)
+    to_reader, to_platform = operations.split(amount, share_bps if seller is not PLATFORM else 0)
+    return Quote(seller, amount, share_bps, to_reader, to_platform)
+
+
+def charge(client, seller, amount, key, reference, description, quoted=None):
+    """The client pays `amount` cents now from the wallet for `reference` (type, id); the seller (a
+    reader, or PLATFORM) gets floor(amount × share), the platform the rest (`quoted`: that split,
+    from `quote`, when the caller needed it first). Raises NotEnoughFunds or SpendingFrozen with
+    nothing written."""
+    quoted = quoted or quote(seller, amount)
+    if quoted.seller is not seller or quoted.amount != amount:
+        raise ValueError("the quote is of another sale")
     reader = None if seller is PLATFORM else _user_of(seller)
     try:
-        posted = operations.purchase(client, amount, reader, share_bps, key, reference, description)
+        posted = operations.purchase(client, amount, reader, quoted.share_bps, key, reference, description)
     except InsufficientFunds:
         raise NotEnoughFunds() from None
     except WalletFrozen:
         raise SpendingFrozen() from None
-    to_reader, to_platform = operations.split(amount, share_bps if reader is not None else 0)
-    return Sale(posted.transaction_id, posted.created, amount, to_reader, to_platform)
+    return Sale(posted.transaction_id, posted.created, amount, quoted.to_reader, quoted.to_platform)
 
 
 def charge_card(seller, amount, key, reference, description):

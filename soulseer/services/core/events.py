@@ -37,7 +37,7 @@ STREAM_QUEUE_SIZE = 200
 # At most this many waiting messages are handed to the tabs before they run (well under the queue),
 # in rounds at most this often (the hub's loop, below).
 DISPATCH_BATCH = 50
-ROUND_SECONDS = 0.05
+ROUND_SECONDS = 0.15
 
 log = logging.getLogger(__name__)
 

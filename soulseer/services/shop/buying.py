@@ -269,10 +269,11 @@ def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
     sent before). Raises ShopError, commerce.NotEnoughFunds (402: offer a top-up) or
     commerce.SpendingFrozen (403); the caller rolls back on any of them and commits otherwise.
 
-    The order is written paid at once (any refusal after it rolls the whole transaction back), and
-    the stock is taken last: the product's row lock, which every buyer of it waits for, is held
-    from that UPDATE to the commit only, not through the posting. A product already short of
-    stock is refused before anything is written, so a short wallet still hears "Sold out"."""
+    The order is written paid at once (any refusal after it rolls the whole transaction back), the
+    sale is posted after the download grants, and the stock is taken last: the product's row lock,
+    which every buyer of it waits for, is held from that UPDATE to the commit only, not through the
+    posting. A product already short of stock is refused before anything is written, so a short
+    wallet still hears "Sold out"."""
     request_key = check_request_key(request_key)
     already, product = order_or_product_to_buy(product_id, buyer, request_key)
     if already is not None:
@@ -288,6 +289,10 @@ def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
     )  # fmt: skip
     if not made:
         return order
+    if not physical:
+        downloads.issue_grants(order)
+    # The sale locks the reader's earnings (a reader's product), which all her buyers wait for, so
+    # it comes after everything else but the stock, whose lock every buyer of the product waits for.
     seller = db.session.get(User, product.seller_id) if product.seller_id is not None else commerce.PLATFORM
     commerce.charge(
         buyer, seller, order.total_cents, keys.order_payment(order.id), reference(order),
@@ -295,7 +300,5 @@ def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
     )  # fmt: skip
     if physical:
         take_stock(product, quantity)
-    else:
-        downloads.issue_grants(order)
     wallet.announce_balance(buyer)
     return order

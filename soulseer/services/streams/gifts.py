@@ -111,29 +111,30 @@ def send(stream, sender, gift_id, client_key, anonymous=False, confirmed=False, 
     spacing_key = f"soulseer:stream-gift-spacing:{stream.id}:{sender.id}"
     if not get_redis().set(spacing_key, 1, nx=True, px=SPACING_MS):
         raise StreamError("One gift at a time: wait a moment.", status=429, retry_after=1)
-    row_id = db.session.scalar(sa.text("SELECT nextval('stream_gifts_id_seq')"))
     reader = db.session.get(User, stream.reader_id)
-    try:
-        sale = commerce.charge(
-            sender, reader, gift.price_cents, keys.gift(client_key), reference(row_id),
-            f"{gift.name} for {reader.display_name}'s live stream",
-        )  # fmt: skip
-    except (commerce.NotEnoughFunds, commerce.SpendingFrozen):
-        get_redis().delete(spacing_key)  # nothing was sent: the next tap is not "too fast"
-        raise
+    quoted = commerce.quote(reader, gift.price_cents)
     row = StreamGift(
-        id=row_id,
         stream_id=stream.id,
         gift_id=gift.id,
         sender_id=sender.id,
         client_key=client_key,
-        price_cents=sale.amount,
-        to_reader_cents=sale.to_reader,
+        price_cents=quoted.amount,
+        to_reader_cents=quoted.to_reader,
         anonymous=bool(anonymous),
         created_at=clock.now(),
     )
     db.session.add(row)
     db.session.flush()
+    # The sale last, just before the caller's commit: it locks the reader's earnings, which every
+    # gift of her stream waits for, so they are held for the commit only (docs/streams.md).
+    try:
+        commerce.charge(
+            sender, reader, gift.price_cents, keys.gift(client_key), reference(row.id),
+            f"{gift.name} for {reader.display_name}'s live stream", quoted=quoted,
+        )  # fmt: skip
+    except (commerce.NotEnoughFunds, commerce.SpendingFrozen):
+        get_redis().delete(spacing_key)  # nothing was sent: the next tap is not "too fast"
+        raise
     after_commit.run(_count_hourly, stream.id, sender.id)  # only what was stored counts
     after_commit.run(live.publish_gift, row.id)
     wallet.announce_balance(sender)
