@@ -29,6 +29,10 @@ reader's free times, which move with her bookings and hours. Its view names one 
 records it, and a lookup that finds such an entry reads that key too (a second round trip, for
 those pages only) and answers only while it still holds the value.
 
+A client's wallet page (issue #20) shows nothing but her own: her balance, whether her wallet is
+frozen, the lines of her history (each posting that moves her wallet moves her header version, and
+so does a freeze and its lifting) and the layout. Its view marks it with no other version.
+
 Kept and answered only when all of these hold, so nobody ever gets anything but their own page, as
 fresh as Flask would make it:
 - a GET of a path in SIGNED_IN_PATHS or under SIGNED_IN_PREFIXES, not from HTMX, with a Cookie
@@ -70,7 +74,7 @@ from soulseer.visitor_responses import (
     store_answer,
 )
 
-SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community"})
+SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community", "/wallet"})
 # The community's category and thread pages (their views decide what is marked; see the docstring).
 SIGNED_IN_PREFIXES = ("/community/",)
 # A reader's booking page, /readers/<slug>/book (its view marks only the list of times).

@@ -288,7 +288,7 @@ def test_what_is_never_kept(client, app, db, buyer, make_user):
 
     assert statements_for("/readers", headers={"HX-Request": "true"}) != []  # the list alone
     assert statements_for("/readers", headers={"User-Agent": "another browser"}) != []  # Flask-Login's check
-    assert statements_for("/wallet") != []  # not one of the pages kept (since #15/#18, /shop is)
+    assert statements_for("/orders") != []  # not one of the pages kept (since #15/#18, /shop is; since #20, /wallet)
     with browser.session_transaction() as session:
         session["_flashes"] = [("info", "Saved")]
     assert "Saved" in _page(browser)  # the flash is Flask's to show (and to clear)
@@ -417,7 +417,7 @@ def test_a_kept_page_shows_a_sale_made_through_its_area(kind, action, after, cli
 
 # --- The layout's parts kept for the pages that go through Flask (soulseer/kept_header.py) -------
 
-FLASK_PAGES = ("/dashboard", "/wallet")  # a client's pages that are rendered every time
+FLASK_PAGES = ("/dashboard", "/orders")  # a client's pages that are rendered every time
 KEPT_MARK = "<!-- from what was kept -->"
 
 
@@ -459,16 +459,16 @@ def test_a_kept_part_is_exactly_what_flask_rendered_for_her_on_that_page(client,
         )
         assert _balance(kept) == "$20.00" and "Cleo" in _header(kept)
     assert 'href="/dashboard" aria-current="page"' in _header(_from_kept_parts(browser, buyer.id, "/dashboard"))
-    assert 'href="/dashboard" aria-current="page"' not in _header(_from_kept_parts(browser, buyer.id, "/wallet"))
+    assert 'href="/dashboard" aria-current="page"' not in _header(_from_kept_parts(browser, buyer.id, "/orders"))
     # The kept sign-out form carries her session's token: it signs her out.
-    html = _from_kept_parts(browser, buyer.id, "/wallet")
+    html = _from_kept_parts(browser, buyer.id, "/orders")
     token = re.search(r'name="csrf_token" value="([^"]+)"', _header(html)).group(1)
     assert browser.post("/sign-out", data={"csrf_token": token}).status_code == 302
     assert "Sign in" in _header(_page(browser, "/readers"))
 
 
 @pytest.mark.parametrize("kind", list(MOVED))
-def test_every_kind_of_posting_is_seen_on_the_dashboard_and_the_wallet_at_once(kind, client, db, buyer, make_user):
+def test_every_kind_of_posting_is_seen_on_the_dashboard_and_her_orders_at_once(kind, client, db, buyer, make_user):
     reader, admin = make_user(role="reader", consented=True), make_user(role="admin", consented=True)
     _before(kind, buyer, reader)
     db.session.commit()
@@ -487,7 +487,7 @@ def _first_notification(user):
     return database.session.execute(sa.select(Notification).filter_by(user_id=user.id)).scalars().first()
 
 
-def test_every_notification_change_is_seen_on_the_dashboard_and_the_wallet(client, db, buyer):
+def test_every_notification_change_is_seen_on_the_dashboard_and_her_orders(client, db, buyer):
     browser = _sign_in(client, buyer)
     two = [(buyer.id, "system", "Two", None), (buyer.id, "order", "Three", None)]
     changes = [
@@ -508,7 +508,7 @@ def test_every_notification_change_is_seen_on_the_dashboard_and_the_wallet(clien
             assert _bell(_from_kept_parts(browser, buyer.id, path)) == bell
 
 
-def test_messages_received_and_read_are_seen_on_the_dashboard_and_the_wallet(client, db, buyer, make_user):
+def test_messages_received_and_read_are_seen_on_the_dashboard_and_her_orders(client, db, buyer, make_user):
     luna = make_user(role="reader", consented=True, display_name="Luna")
     conversation = Conversation(client_id=buyer.id, reader_id=luna.id)
     db.session.add(conversation)
@@ -533,8 +533,9 @@ def test_messages_received_and_read_are_seen_on_the_dashboard_and_the_wallet(cli
         assert _unread_messages(_rendered(browser, path)) == 0
 
 
-def test_her_name_role_and_consent_are_seen_on_the_dashboard_and_the_wallet(client, db, buyer):
+def test_her_name_role_and_consent_are_seen_on_the_dashboard_and_her_orders(client, db, buyer):
     browser = _sign_in(client, buyer)
+    _kept(browser, "/wallet")
     for path in FLASK_PAGES:
         _from_kept_parts(browser, buyer.id, path)
     db.session.get(User, buyer.id).display_name = "Cleopatra"
@@ -547,8 +548,8 @@ def test_her_name_role_and_consent_are_seen_on_the_dashboard_and_the_wallet(clie
     db.session.commit()
     html = _rendered(browser, "/notifications")  # a page every role has
     assert ">Admin</a>" in _header(html) and _balance(html) is None
-    for path in FLASK_PAGES:
-        assert browser.get(path).status_code == 403  # clients' pages
+    for path in ("/dashboard", "/wallet"):
+        assert browser.get(path).status_code == 403  # clients' pages (the wallet kept before: not answered)
     db.session.get(User, buyer.id).role = "client"
     db.session.commit()
     for path in FLASK_PAGES:
@@ -563,17 +564,17 @@ def test_her_name_role_and_consent_are_seen_on_the_dashboard_and_the_wallet(clie
 
 def test_kept_parts_are_only_hers_in_that_session_and_never_for_a_post_or_a_fragment(app, client, db, buyer, make_user):
     browser = _sign_in(client, buyer)
-    _from_kept_parts(browser, buyer.id, "/wallet")
+    _from_kept_parts(browser, buyer.id, "/orders")
     # Her other session (another CSRF token) and another client render their own.
-    assert KEPT_MARK not in _page(_sign_in(app.test_client(), buyer), "/wallet")
+    assert KEPT_MARK not in _page(_sign_in(app.test_client(), buyer), "/orders")
     other = make_user(role="client", consented=True, display_name="Dora")
-    html = _page(_sign_in(app.test_client(), other), "/wallet")
+    html = _page(_sign_in(app.test_client(), other), "/orders")
     assert KEPT_MARK not in html and "Dora" in _header(html) and "Cleo" not in _header(html)
     _mark_kept_parts(get_redis(), buyer.id)
     # A flash goes to Flask as before, and the page takes its parts (the flash is not in them).
     with browser.session_transaction() as session:
         session["_flashes"] = [("info", "Saved")]
-    html = _page(browser, "/wallet")
+    html = _page(browser, "/orders")
     assert "Saved" in html and KEPT_MARK in html
     # An address that is not a page adds no entry.
     kept_before = set(get_redis().keys(f"soulseer:signed-in:*:{buyer.id}:*:layout:*"))

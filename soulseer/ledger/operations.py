@@ -67,8 +67,10 @@ def credit_dispute_reversal(user, amount, key, reference, description="Disputed 
 def freeze(user):
     """Stop the client's spending until an admin's review (lift_freeze). A dispute freezes even
     when it has nothing left to take back (the top-up was refunded already)."""
-    accounts.wallet(user).frozen = True
+    wallet = accounts.wallet(user)
+    wallet.frozen = True
     db.session.flush()
+    _shown_frozen(wallet)
 
 
 def lift_freeze(user):
@@ -82,7 +84,16 @@ def lift_freeze(user):
         return False
     wallet.frozen = False
     db.session.flush()
+    _shown_frozen(wallet)
     return True
+
+
+def _shown_frozen(wallet):
+    """Her wallet page shows the freeze: her header version moves with the commit, as for a
+    posting (posting._wallets_moved; services/core/header_versions.py)."""
+    from soulseer.services.core import header_versions
+
+    header_versions.changed([wallet.owner_id], db.session())
 
 
 def reservation(client, reference, amount, key, description):

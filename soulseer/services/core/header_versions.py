@@ -21,7 +21,8 @@ the transaction when it writes
   mail.send_many's: nobody);
 and the ledger's one writer (`ledger.posting.post_many`) names the owners of the client wallets
 each posting moves (`changed`): top-ups, charges, holds and releases, refunds, gifts, adjustments,
-disputes, the billing tick's minutes.
+disputes, the billing tick's minutes; and a wallet frozen by a dispute or freed by an admin (her
+wallet page shows it: `ledger.operations.freeze` / `lift_freeze`).
 
 When: once **before** the commit (so a page read from rows that are about to change is never kept
 under the version that follows) and again **after** it, first in the after-commit queue, so the
