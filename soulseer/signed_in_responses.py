@@ -31,7 +31,10 @@ those pages only) and answers only while it still holds the value.
 
 A client's wallet page (issue #20) shows nothing but her own: her balance, whether her wallet is
 frozen, the lines of her history (each posting that moves her wallet moves her header version, and
-so does a freeze and its lifting) and the layout. Its view marks it with no other version.
+so does a freeze and its lifting) and the layout. Its view marks it with no other version. Her
+dashboard adds her readings, bookings, reviews and favourites (each change moves her header
+version) and her favourites' status (the marketplace version), and changes with time: its view
+marks it until the first upcoming booking ends or a review still open to her closes.
 
 Kept and answered only when all of these hold, so nobody ever gets anything but their own page, as
 fresh as Flask would make it:
@@ -74,7 +77,7 @@ from soulseer.visitor_responses import (
     store_answer,
 )
 
-SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community", "/wallet"})
+SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community", "/wallet", "/dashboard"})
 # The community's category and thread pages (their views decide what is marked; see the docstring).
 SIGNED_IN_PREFIXES = ("/community/",)
 # A reader's booking page, /readers/<slug>/book (its view marks only the list of times).

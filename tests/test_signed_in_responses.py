@@ -16,7 +16,7 @@ from soulseer import clock, signed_in_responses
 from soulseer.extensions import db as database
 from soulseer.extensions import get_redis
 from soulseer.ledger import accounts, operations, post_many
-from soulseer.models import ContentPage, Conversation, Message, Notification, User
+from soulseer.models import ContentPage, Conversation, Message, Notification, Reading, Review, User
 from soulseer.services import commerce
 from soulseer.services.core import header_versions, notifications
 from soulseer.services.messages import unread
@@ -377,6 +377,16 @@ def test_statements_that_name_their_people_move_only_theirs(db, redis, buyer, ma
     assert moved(lambda: operations.credit_topup(buyer, 100, f"topup:p:{buyer.id}", ("topup", buyer.id))) == ["buyer"]
     assert moved(lambda: db.session.execute(sa.update(Notification).values(read_at=clock.now()))) == ["everyone"]
     assert moved(lambda: None) == []
+    # Her dashboard's rows: a reading and its review move hers (the reader's pages are not kept
+    # whole); a freeze of her wallet too.
+    reading = Reading(client_id=buyer.id, reader_id=luna.id, mode="chat", rate_cents=100, share_bps=7000,
+                      state="finalized", requested_at=clock.now(), request_expires_at=clock.now())  # fmt: skip
+    assert moved(lambda: db.session.add(reading)) == ["buyer"]
+    assert moved(lambda: setattr(reading, "cost_cents", 300)) == ["buyer"]
+    assert moved(lambda: db.session.add(Review(reading_id=reading.id, client_id=buyer.id, reader_id=luna.id,
+                                               stars=5, body=""))) == ["buyer"]  # fmt: skip
+    assert moved(lambda: operations.freeze(other)) == ["other"]
+    assert moved(lambda: operations.lift_freeze(other)) == ["other"]
 
 
 def _shop_purchase(buyer, make_user):
@@ -417,7 +427,7 @@ def test_a_kept_page_shows_a_sale_made_through_its_area(kind, action, after, cli
 
 # --- The layout's parts kept for the pages that go through Flask (soulseer/kept_header.py) -------
 
-FLASK_PAGES = ("/dashboard", "/orders")  # a client's pages that are rendered every time
+FLASK_PAGES = ("/bookings", "/orders")  # a client's pages that are rendered every time
 KEPT_MARK = "<!-- from what was kept -->"
 
 
@@ -458,8 +468,8 @@ def test_a_kept_part_is_exactly_what_flask_rendered_for_her_on_that_page(client,
             r'value="[^"]+"|"X-CSRFToken": "[^"]+"', "", rendered
         )
         assert _balance(kept) == "$20.00" and "Cleo" in _header(kept)
-    assert 'href="/dashboard" aria-current="page"' in _header(_from_kept_parts(browser, buyer.id, "/dashboard"))
-    assert 'href="/dashboard" aria-current="page"' not in _header(_from_kept_parts(browser, buyer.id, "/orders"))
+    assert 'href="/bookings" aria-current="page"' in _header(_from_kept_parts(browser, buyer.id, "/bookings"))
+    assert 'href="/bookings" aria-current="page"' not in _header(_from_kept_parts(browser, buyer.id, "/orders"))
     # The kept sign-out form carries her session's token: it signs her out.
     html = _from_kept_parts(browser, buyer.id, "/orders")
     token = re.search(r'name="csrf_token" value="([^"]+)"', _header(html)).group(1)
@@ -468,7 +478,7 @@ def test_a_kept_part_is_exactly_what_flask_rendered_for_her_on_that_page(client,
 
 
 @pytest.mark.parametrize("kind", list(MOVED))
-def test_every_kind_of_posting_is_seen_on_the_dashboard_and_her_orders_at_once(kind, client, db, buyer, make_user):
+def test_every_kind_of_posting_is_seen_on_her_bookings_and_orders_at_once(kind, client, db, buyer, make_user):
     reader, admin = make_user(role="reader", consented=True), make_user(role="admin", consented=True)
     _before(kind, buyer, reader)
     db.session.commit()
@@ -487,7 +497,7 @@ def _first_notification(user):
     return database.session.execute(sa.select(Notification).filter_by(user_id=user.id)).scalars().first()
 
 
-def test_every_notification_change_is_seen_on_the_dashboard_and_her_orders(client, db, buyer):
+def test_every_notification_change_is_seen_on_her_bookings_and_orders(client, db, buyer):
     browser = _sign_in(client, buyer)
     two = [(buyer.id, "system", "Two", None), (buyer.id, "order", "Three", None)]
     changes = [
@@ -508,7 +518,7 @@ def test_every_notification_change_is_seen_on_the_dashboard_and_her_orders(clien
             assert _bell(_from_kept_parts(browser, buyer.id, path)) == bell
 
 
-def test_messages_received_and_read_are_seen_on_the_dashboard_and_her_orders(client, db, buyer, make_user):
+def test_messages_received_and_read_are_seen_on_her_bookings_and_orders(client, db, buyer, make_user):
     luna = make_user(role="reader", consented=True, display_name="Luna")
     conversation = Conversation(client_id=buyer.id, reader_id=luna.id)
     db.session.add(conversation)
@@ -533,9 +543,10 @@ def test_messages_received_and_read_are_seen_on_the_dashboard_and_her_orders(cli
         assert _unread_messages(_rendered(browser, path)) == 0
 
 
-def test_her_name_role_and_consent_are_seen_on_the_dashboard_and_her_orders(client, db, buyer):
+def test_her_name_role_and_consent_are_seen_on_her_bookings_and_orders(client, db, buyer):
     browser = _sign_in(client, buyer)
     _kept(browser, "/wallet")
+    _kept(browser, "/dashboard")
     for path in FLASK_PAGES:
         _from_kept_parts(browser, buyer.id, path)
     db.session.get(User, buyer.id).display_name = "Cleopatra"
@@ -549,7 +560,7 @@ def test_her_name_role_and_consent_are_seen_on_the_dashboard_and_her_orders(clie
     html = _rendered(browser, "/notifications")  # a page every role has
     assert ">Admin</a>" in _header(html) and _balance(html) is None
     for path in ("/dashboard", "/wallet"):
-        assert browser.get(path).status_code == 403  # clients' pages (the wallet kept before: not answered)
+        assert browser.get(path).status_code == 403  # clients' pages (kept before: not answered)
     db.session.get(User, buyer.id).role = "client"
     db.session.commit()
     for path in FLASK_PAGES:

@@ -114,3 +114,22 @@ def test_a_kept_page_lives_until_the_minute_ends(browser, page):
 def test_only_the_pages_own_query_is_kept(browser, page, query):
     browser.get(page + query)
     _flask(browser, page + query)
+
+
+def test_her_dashboard_lists_a_booking_until_it_ends(browser, luna, cleo):
+    """The dashboard is kept too (docs/dashboard.md): a booking made is on it at once, and once the
+    booking's end has passed the kept page is not answered: it leaves the list."""
+    from soulseer.ledger import keys, operations
+
+    operations.credit_topup(cleo, 5_000, keys.topup(f"cs_cleo_{cleo.id}"), ("topup", cleo.id))
+    database.session.commit()
+    assert "No readings booked ahead" in _kept(browser, "/dashboard")
+    start = MONDAY_NOON + timedelta(hours=2)
+    booking.book(cleo, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
+    database.session.commit()
+    assert "30-minute chat reading with Luna Starweaver" in _flask(browser, "/dashboard")
+    with clock.frozen(start + timedelta(minutes=29)):
+        browser.get("/dashboard")  # Flask signs her session again on the moved clock
+        assert "30-minute chat reading with Luna" in _kept(browser, "/dashboard")
+    with clock.frozen(start + timedelta(minutes=30, seconds=1)):
+        assert "No readings booked ahead" in _flask(browser, "/dashboard")

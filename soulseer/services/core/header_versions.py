@@ -15,6 +15,10 @@ the transaction when it writes
 - a notification (new, read, deleted): its user;
 - a conversation (read positions) or a message (new, hidden): both people of the conversation;
 - an agreement acceptance: its user; a content page (the Terms' version): everyone;
+- a reading, a booking or a review (new, changed, deleted): its client, whose dashboard lists them
+  (readings/states.py's transitions, the billing tick's minutes, bookings made, started, ended,
+  cancelled, reviews written or hidden); a favourite added or removed names its client itself
+  (`marketplace.favourites.set_favourite`);
 - a bulk INSERT/UPDATE/DELETE on those tables: the users its rows or its `WHERE column = value`
   name, else everyone; any other textual (non-SELECT) statement through the session: everyone,
   unless it names its people with `naming(user_ids)` (notify_many's INSERT … unnest: its users;
@@ -47,8 +51,13 @@ GLOBAL_KEY = "soulseer:header:version"
 USER_KEY = "soulseer:header:version:{user_id}"
 PENDING = "header_versions.pending"  # in the session's info: (set of user ids, [everyone?])
 
-# table -> the column that names the person a row concerns (conversations and messages: below)
-PERSON_COLUMNS = {"users": "id", "notifications": "user_id", "agreement_acceptances": "user_id"}
+# table -> the column that names the person a row concerns (conversations and messages: below).
+# Readings, bookings and reviews: their client, whose dashboard lists them (readers' pages are not
+# kept whole).
+PERSON_COLUMNS = {
+    "users": "id", "notifications": "user_id", "agreement_acceptances": "user_id",
+    "readings": "client_id", "bookings": "client_id", "reviews": "client_id",
+}  # fmt: skip
 CONVERSATION_TABLES = {"conversations": "id", "messages": "conversation_id"}
 EVERYONE_TABLES = frozenset({"content_pages"})
 WATCHED_TABLES = frozenset(PERSON_COLUMNS) | frozenset(CONVERSATION_TABLES) | EVERYONE_TABLES
@@ -151,23 +160,30 @@ _watched_models = None
 
 
 def _watched():
-    """The models whose rows a header shows (imported once, after the models are)."""
+    """The models whose rows a client's kept pages show (imported once, after the models are)."""
     global _watched_models  # noqa: PLW0603 (a per-process cache of imported classes)
     if _watched_models is None:
-        from soulseer.models import AgreementAcceptance, ContentPage, Conversation, Message, Notification, User
+        from soulseer import models as m
 
-        _watched_models = (User, Notification, AgreementAcceptance, Conversation, Message, ContentPage)
+        _watched_models = (
+            m.User, m.Notification, m.AgreementAcceptance, m.Conversation, m.Message, m.ContentPage, m.Reading,
+            m.Booking, m.Review,
+        )  # fmt: skip
     return _watched_models
 
 
 def _object_people(session, obj):
     """The people whose header `obj` (a changed row) concerns: a tuple, () for nobody, None for
     "cannot tell" (then everyone)."""
-    User, Notification, AgreementAcceptance, Conversation, Message, ContentPage = _watched()  # noqa: N806
+    User, Notification, AgreementAcceptance, Conversation, Message, ContentPage, Reading, Booking, Review = (  # noqa: N806
+        _watched()
+    )
     if isinstance(obj, User):
         return (obj.id,)
     if isinstance(obj, Notification | AgreementAcceptance):
         return (obj.user_id,)
+    if isinstance(obj, Reading | Booking | Review):
+        return (obj.client_id,)
     if isinstance(obj, Conversation):
         return (obj.client_id, obj.reader_id)
     if isinstance(obj, Message):
