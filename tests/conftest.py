@@ -241,6 +241,18 @@ def make_user(db):
 
 
 @pytest.fixture
+def buyer(make_user, db):
+    """Cleo, a consented client with $20.00 from one top-up (the kept pages' tests: the figures of
+    tests/test_signed_in_responses.MOVED start there). Some test modules have a `buyer` of their own."""
+    from soulseer.ledger import operations
+
+    cleo = make_user(role="client", consented=True, display_name="Cleo")
+    operations.credit_topup(cleo, 2_000, f"topup:first:{cleo.id}", ("topup", cleo.id))
+    db.session.commit()
+    return cleo
+
+
+@pytest.fixture
 def login(app):
     """login(client, user): sign the test client in as `user` (the way Flask-Login keeps it)."""
 

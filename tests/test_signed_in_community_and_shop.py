@@ -25,7 +25,7 @@ from tests.conftest import csrf_token_from
 from tests.support.browse import Statements
 from tests.support.shop import digital_product, physical_product
 from tests.test_signed_in import _balance, _header
-from tests.test_signed_in_responses import _kept, _page, _sign_in
+from tests.test_signed_in_responses import _drawn_by_flask, _kept, _page, _sign_in
 
 writer = community.writer  # the community tests' fixture: another member's signed-in browser
 
@@ -55,16 +55,6 @@ def browser(client, cleo):
     return browser
 
 
-def _flask(app, browser, path):
-    """What Flask renders for her now: nothing kept, nothing cached."""
-    seconds = app.config["BROWSE_CACHE_SECONDS"]
-    app.config["BROWSE_CACHE_SECONDS"] = 0
-    try:
-        return _page(browser, path)
-    finally:
-        app.config["BROWSE_CACHE_SECONDS"] = seconds
-
-
 def _same(html):
     """The page with its CSRF tokens as one mark: each rendering signs her session's token with the
     second it was made (Flask-WTF), the token itself is the session's."""
@@ -77,7 +67,7 @@ def _fresh(app, browser, path):
     html = _page(browser, path)
     if 'class="flashes"' in html:
         html = _page(browser, path)
-    flask_page = _same(_flask(app, browser, path))
+    flask_page = _same(_drawn_by_flask(app, browser, path))
     assert _same(html) == flask_page, "\n".join(
         difflib.unified_diff(flask_page.splitlines(), _same(html).splitlines(), lineterm="")
     )
@@ -99,7 +89,7 @@ def test_her_pages_are_kept_and_are_what_flask_renders_for_her(where, app, brows
         for number in range(26):  # a second page of threads
             make_thread(member(), title=f"Thread number {number}")
     path = thread_url(thread) if where == "thread" else where
-    flask_page = _flask(app, browser, path)
+    flask_page = _drawn_by_flask(app, browser, path)
     assert _same(_kept(browser, path)) == _same(flask_page)
     assert _balance(flask_page) == "$20.00" and "Cleo" in _header(flask_page)
 
@@ -114,7 +104,7 @@ def test_a_reply_by_someone_else_is_seen_on_the_thread_the_category_and_the_inde
     assert "I breathe with the cards first." in _fresh(app, browser, paths[0])
     assert "1 reply" in _fresh(app, browser, paths[1])
     assert "1 thread" in _fresh(app, browser, paths[2])
-    assert _same(_kept(browser, paths[0])) == _same(_flask(app, browser, paths[0]))
+    assert _same(_kept(browser, paths[0])) == _same(_drawn_by_flask(app, browser, paths[0]))
 
 
 def _edit_links(html):
@@ -155,7 +145,7 @@ def test_her_edit_link_is_never_kept_past_the_24_hours(app, redis, browser, cleo
     with Statements() as statements:
         html = _page(browser, path)
     assert statements.seen != [], "past the window: rendered again"
-    assert _edit_links(html) == 0 and _same(html) == _same(_flask(app, browser, path))
+    assert _edit_links(html) == 0 and _same(html) == _same(_drawn_by_flask(app, browser, path))
     _kept(browser, path)  # kept again, now for the usual lifetime
     [key] = redis.keys(f"soulseer:signed-in:*:response:{path}?*")
     assert redis.ttl(key) > 90
@@ -181,7 +171,7 @@ def test_a_report_that_changes_nothing_she_sees_leaves_her_page_as_flask_renders
     response = send(browser, f"/report/community_post/{reply.id}?next={path}", reason="off_platform", note=NOTE)
     assert response.status_code == 303
     _fresh(app, browser, path)
-    assert _same(_kept(browser, path)) == _same(_flask(app, browser, path))
+    assert _same(_kept(browser, path)) == _same(_drawn_by_flask(app, browser, path))
 
 
 def _reported_and_kept(browser, thread, member, author, body):

@@ -56,12 +56,23 @@ def _page(browser, path="/readers"):
     return response.get_data(as_text=True)
 
 
-@pytest.fixture
-def buyer(make_user, db):
-    buyer = make_user(role="client", consented=True, display_name="Cleo")
-    operations.credit_topup(buyer, 2_000, f"topup:first:{buyer.id}", ("topup", buyer.id))
-    db.session.commit()
-    return buyer
+def _drawn_again(browser, path):
+    """Her next load of `path`, which must be Flask's (it runs SQL: what was kept before a change is
+    not answered after it); returns its HTML."""
+    with Statements() as statements:
+        html = _page(browser, path)
+    assert statements.seen, f"{path}: what was kept before the change was answered after it"
+    return html
+
+
+def _drawn_by_flask(app, browser, path):
+    """What Flask renders for her now: nothing kept, nothing cached."""
+    seconds = app.config["BROWSE_CACHE_SECONDS"]
+    app.config["BROWSE_CACHE_SECONDS"] = 0
+    try:
+        return _page(browser, path)
+    finally:
+        app.config["BROWSE_CACHE_SECONDS"] = seconds
 
 
 def test_a_kept_page_is_her_own_page_and_runs_no_statement(client, app, buyer):
@@ -153,11 +164,20 @@ def test_a_kept_page_shows_every_kind_of_posting_committed_before_it(kind, clien
     before, after = MOVED[kind]
     assert _balance(_kept(browser)) == before
     assert _balance(_kept(browser, "/")) == before
+    for path in ("/wallet", "/dashboard"):  # kept whole too, their own balance in the page
+        assert _amount(_kept(browser, path)) == before
     _post(kind, buyer, reader, admin)
     db.session.commit()
     assert _balance(_page(browser)) == after
     assert _balance(_page(browser, "/")) == after
+    for path in ("/wallet", "/dashboard"):
+        assert _amount(_drawn_again(browser, path)) == after
     assert _balance(_kept(browser)) == after
+
+
+def _amount(html):
+    """The balance a client's wallet page and dashboard show in their own card."""
+    return re.search(r'<p class="balance-amount">([^<]+)</p>', html).group(1)
 
 
 def test_a_posting_rolled_back_leaves_the_kept_page(client, db, buyer):

@@ -14,7 +14,7 @@ from soulseer.services.bookings import availability, booking
 from soulseer.services.marketplace import profiles
 from tests.bookings.conftest import MONDAY_NOON
 from tests.support.browse import Statements
-from tests.test_signed_in_responses import _kept, _sign_in
+from tests.test_signed_in_responses import _drawn_again, _drawn_by_flask, _kept, _sign_in
 
 TWO_PM_LONDON = "start=2026-12-07T14%3A00%3A00Z"  # 09:00 in New York, the first time after the notice
 THREE_PM_LONDON = "start=2026-12-07T15%3A00%3A00Z"
@@ -40,23 +40,10 @@ def browser(client, cleo, frozen_monday, monkeypatch):
     return _sign_in(client, cleo)
 
 
-def _flask(browser, path):
-    """Her next load, which must be Flask's (it runs SQL): returns its HTML."""
-    with Statements() as statements:
-        response = browser.get(path)
-    assert response.status_code == 200
-    assert statements.seen, "a page whose times moved is drawn again"
-    return response.get_data(as_text=True)
-
-
 def test_her_booking_page_is_kept_and_is_the_page_flask_draws(app, browser, page):
     kept = _kept(browser, page)
     assert TWO_PM_LONDON in kept and "Book a time with Luna Starweaver" in kept
-    app.config["BROWSE_CACHE_SECONDS"], seconds = 0, app.config["BROWSE_CACHE_SECONDS"]
-    try:
-        drawn = browser.get(page).get_data(as_text=True)
-    finally:
-        app.config["BROWSE_CACHE_SECONDS"] = seconds
+    drawn = _drawn_by_flask(app, browser, page)
     assert TWO_PM_LONDON in drawn and drawn.count('class="slot"') == kept.count('class="slot"')
 
 
@@ -65,7 +52,7 @@ def test_another_clients_booking_takes_the_time_off_her_kept_page(browser, page,
     start = MONDAY_NOON + timedelta(hours=2)
     booking.book(nova, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
     database.session.commit()
-    assert TWO_PM_LONDON not in _flask(browser, page)
+    assert TWO_PM_LONDON not in _drawn_again(browser, page)
     assert TWO_PM_LONDON not in _kept(browser, page)
 
 
@@ -76,18 +63,18 @@ def test_a_cancelled_booking_gives_the_time_back_at_once(browser, page, luna, no
     assert TWO_PM_LONDON not in _kept(browser, page)
     booking.cancel(database.session.get(Booking, made.id), nova)
     database.session.commit()
-    assert TWO_PM_LONDON in _flask(browser, page)
+    assert TWO_PM_LONDON in _drawn_again(browser, page)
 
 
 def test_her_hours_and_a_blocked_date_change_the_page_at_once(browser, page, luna):
     assert THREE_PM_LONDON in _kept(browser, page)
     availability.add_override(luna, MONDAY_NOON.date(), True, "", MONDAY_NOON.date())  # Monday off
     database.session.commit()
-    assert THREE_PM_LONDON not in _flask(browser, page)
+    assert THREE_PM_LONDON not in _drawn_again(browser, page)
     _kept(browser, page)
     availability.remove_override(luna, MONDAY_NOON.date())
     database.session.commit()
-    assert THREE_PM_LONDON in _flask(browser, page)
+    assert THREE_PM_LONDON in _drawn_again(browser, page)
     _kept(browser, page)
     settings = availability.settings_for(luna)
     data = availability.AvailabilityInput(
@@ -96,7 +83,7 @@ def test_her_hours_and_a_blocked_date_change_the_page_at_once(browser, page, lun
     )  # fmt: skip
     availability.save(luna, data)  # four hours' notice: 14:00 in London is too soon now
     database.session.commit()
-    html = _flask(browser, page)
+    html = _drawn_again(browser, page)
     assert TWO_PM_LONDON not in html and "start=2026-12-07T16%3A00%3A00Z" in html
 
 
@@ -107,13 +94,13 @@ def test_a_kept_page_lives_until_the_minute_ends(browser, page):
             assert browser.get(page).status_code == 200
         assert statements.seen == []  # still this minute's times
     with clock.frozen(MONDAY_NOON + timedelta(minutes=1)):
-        _flask(browser, page)  # the notice has moved on by a minute: drawn again
+        _drawn_again(browser, page)  # the notice has moved on by a minute: drawn again
 
 
 @pytest.mark.parametrize("query", ["&start=", "&length=30", "&utm_source=mail"])
 def test_only_the_pages_own_query_is_kept(browser, page, query):
     browser.get(page + query)
-    _flask(browser, page + query)
+    _drawn_again(browser, page + query)
 
 
 def test_her_dashboard_lists_a_booking_until_it_ends(browser, luna, cleo):
@@ -127,9 +114,9 @@ def test_her_dashboard_lists_a_booking_until_it_ends(browser, luna, cleo):
     start = MONDAY_NOON + timedelta(hours=2)
     booking.book(cleo, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
     database.session.commit()
-    assert "30-minute chat reading with Luna Starweaver" in _flask(browser, "/dashboard")
+    assert "30-minute chat reading with Luna Starweaver" in _drawn_again(browser, "/dashboard")
     with clock.frozen(start + timedelta(minutes=29)):
         browser.get("/dashboard")  # Flask signs her session again on the moved clock
         assert "30-minute chat reading with Luna" in _kept(browser, "/dashboard")
     with clock.frozen(start + timedelta(minutes=30, seconds=1)):
-        assert "No readings booked ahead" in _flask(browser, "/dashboard")
+        assert "No readings booked ahead" in _drawn_again(browser, "/dashboard")

@@ -15,8 +15,7 @@ from soulseer.services.marketplace import favourites, reader_status
 from soulseer.services.readings import reviews
 from tests.readings.conftest import Session, fund
 from tests.readings.helpers import finished_reading, profile_for
-from tests.support.browse import Statements
-from tests.test_signed_in_responses import _kept, _sign_in
+from tests.test_signed_in_responses import _drawn_again, _drawn_by_flask, _kept, _sign_in
 
 CLOSED = "this one has closed"
 
@@ -29,27 +28,13 @@ def browser(client, people, monkeypatch):
     return _sign_in(client, people[0])
 
 
-def _flask(browser):
-    """Her next load of the dashboard, which must be Flask's (it runs SQL): returns its HTML."""
-    with Statements() as statements:
-        response = browser.get("/dashboard")
-    assert response.status_code == 200
-    assert statements.seen, "a dashboard whose contents moved is drawn again"
-    return response.get_data(as_text=True)
-
-
 def test_her_dashboard_is_kept_and_is_the_page_flask_draws(app, browser, people):
     client_user, reader = people
     profile_for(reader, "luna")
     finished_reading(client_user, reader)
     kept = _kept(browser, "/dashboard")
     assert "Leave a review" in kept and "Luna" in kept
-    app.config["BROWSE_CACHE_SECONDS"], seconds = 0, app.config["BROWSE_CACHE_SECONDS"]
-    try:
-        drawn = browser.get("/dashboard").get_data(as_text=True)
-    finally:
-        app.config["BROWSE_CACHE_SECONDS"] = seconds
-    assert drawn == kept
+    assert _drawn_by_flask(app, browser, "/dashboard") == kept
 
 
 def test_each_step_of_a_reading_is_seen_at_once(browser, people):
@@ -57,14 +42,14 @@ def test_each_step_of_a_reading_is_seen_at_once(browser, people):
     fund(client_user, 1000)
     assert "Your request" not in _kept(browser, "/dashboard")
     session = Session(client_user, reader, 100)
-    assert "Waiting for Luna" in _flask(browser)
+    assert "Waiting for Luna" in _drawn_again(browser, "/dashboard")
     _kept(browser, "/dashboard")
     session.accept()  # nothing but the reading's row and its event change
-    assert "Your reading is in progress" in _flask(browser)
+    assert "Your reading is in progress" in _drawn_again(browser, "/dashboard")
     _kept(browser, "/dashboard")
     session.join_both()
     session.finish(client_user)
-    page = _flask(browser)
+    page = _drawn_again(browser, "/dashboard")
     assert "Your reading is in progress" not in page and f'href="/readings/{session.id}/transcript"' in page
 
 
@@ -77,7 +62,7 @@ def test_a_review_written_and_the_review_window_closing_are_seen(app, browser, p
     browser.get("/dashboard")  # Flask signs her session again on the moved clock
     assert "Leave a review" in _kept(browser, "/dashboard")
     clock.advance(timedelta(minutes=31))
-    page = _flask(browser)
+    page = _drawn_again(browser, "/dashboard")
     assert "Leave a review" not in page and CLOSED in page
 
     second = finished_reading(client_user, reader)
@@ -86,7 +71,7 @@ def test_a_review_written_and_the_review_window_closing_are_seen(app, browser, p
     with app.test_request_context():  # the reader's notification links to the review
         reviews.create(client_user, second.id, 5, "")
         db.session.commit()
-    assert "Your review: 5 out of 5 stars" in _flask(browser)
+    assert "Your review: 5 out of 5 stars" in _drawn_again(browser, "/dashboard")
 
 
 def test_a_favourite_and_its_status_are_seen(browser, people):
@@ -98,12 +83,12 @@ def test_a_favourite_and_its_status_are_seen(browser, people):
     assert 'href="/readers/luna"' not in _kept(browser, "/dashboard").split(favourites_part)[1]
     favourites.set_favourite(client_user, profile, True)
     db.session.commit()
-    assert 'href="/readers/luna"' in _flask(browser).split(favourites_part)[1]
+    assert 'href="/readers/luna"' in _drawn_again(browser, "/dashboard").split(favourites_part)[1]
     assert 'href="/readers/luna"' in _kept(browser, "/dashboard").split(favourites_part)[1]
     reader_status.go_offline(db.session.get(ReaderProfile, profile.id))
     db.session.commit()
-    assert 'href="/readers/luna"' not in _flask(browser).split(favourites_part)[1]
+    assert 'href="/readers/luna"' not in _drawn_again(browser, "/dashboard").split(favourites_part)[1]
     _kept(browser, "/dashboard")
     favourites.set_favourite(client_user, profile, False)
     db.session.commit()
-    _flask(browser)
+    _drawn_again(browser, "/dashboard")
