@@ -237,16 +237,25 @@ class Hub:
     def open_streams(self):
         return len(self._subscribers)
 
-    def _dispatch(self, data):
+    @staticmethod
+    def _parse(message):
+        """(target, SSE text) of a pub/sub message, or None (not a message, or malformed)."""
+        if message["type"] != "message":
+            return None
         try:
-            message = json.loads(data)
-            target = message["to"]
-            pairs = message["events"] if "events" in message else [(message["event"], message["html"])]
+            data = json.loads(message["data"])
+            target = data["to"]
+            pairs = data["events"] if "events" in data else [(data["event"], data["html"])]
             # Formatted once here, not once per tab: a thousand tabs get the same text.
-            text = "".join(format_event(event, html) for event, html in pairs)
+            return target, "".join(format_event(event, html) for event, html in pairs)
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed event message")
-            return
+            return None
+
+    def _parse_or_skip(self, message):
+        return None if message is None else self._parse(message)
+
+    def _hand_out(self, target, text):
         # One user's id, a list of ids (publish_to_users), or PUBLIC (everyone).
         audience = frozenset(target) if isinstance(target, list) else None
         with self._lock:
@@ -267,35 +276,41 @@ class Hub:
                 self._ready.set()
                 last_round = 0.0
                 while not self._stopped.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message is None:
+                    parsed = self._parse_or_skip(pubsub.get_message(timeout=1.0))
+                    if parsed is None:
                         continue
-                    # Messages are handed to the tabs in rounds, at most one round every
-                    # ROUND_SECONDS: a message that comes sooner after the last round waits for the
-                    # ones that follow it, up to DISPATCH_BATCH. Each tab then wakes once a round and
-                    # writes all it got in one write (stream() drains its queue), so under load a tab
-                    # costs one wake and one write per round, not per event; when events are rare a
-                    # message goes out at once (make bench: gifts to 1,000 viewers, docs/events.md).
-                    waiting = [message]
+                    # A message for one user (a reader's new message, a panel, a bell) is handed
+                    # to her tabs at once. A message for many (everyone signed in, a stream's
+                    # audience) is handed out in rounds, at most one every ROUND_SECONDS: one that
+                    # comes sooner after the last round waits for the many-tab messages that follow
+                    # it, up to DISPATCH_BATCH. Each tab then wakes once a round and writes all it got
+                    # in one write (stream() drains its queue), so under load a tab costs one wake
+                    # and one write per round, not per event; when such events are rare one goes out
+                    # at once (make bench: gifts to 1,000 viewers, messages; docs/events.md).
+                    if not _for_many(parsed[0]):
+                        self._hand_out(*parsed)
+                        time.sleep(0)
+                        continue
+                    waiting = [parsed]
                     until = last_round + ROUND_SECONDS
                     while len(waiting) < DISPATCH_BATCH:
                         left = until - time.monotonic()
                         more = pubsub.get_message(timeout=max(0.0, left))
-                        if more is not None:
-                            waiting.append(more)
-                        elif left <= 0:
+                        parsed = self._parse_or_skip(more)
+                        many = parsed is not None and _for_many(parsed[0])
+                        if many:
+                            waiting.append(parsed)
+                        elif parsed is not None:
+                            self._hand_out(*parsed)
+                        if left <= 0 and not many:  # past the round's time, and no many-tab message queued
                             break
-                    handed = 0
-                    for message in waiting:
-                        if message["type"] == "message":
-                            self._dispatch(message["data"])
-                            handed += 1
+                    for target, text in waiting:
+                        self._hand_out(target, text)
                     last_round = time.monotonic()
-                    if handed:
-                        # Let the streams drain between rounds: a burst (hundreds of readers
-                        # changing status at once) waits in the socket, and under gevent this
-                        # loop would otherwise fill every tab's queue before any tab ran.
-                        time.sleep(0)
+                    # Let the streams drain between rounds: a burst (hundreds of readers changing
+                    # status at once) waits in the socket, and under gevent this loop would
+                    # otherwise fill every tab's queue before any tab ran.
+                    time.sleep(0)
             except redis_lib.RedisError as exc:
                 self._ready.clear()
                 if self._stopped.is_set():
@@ -308,6 +323,11 @@ class Hub:
                     client.close()
                 except redis_lib.RedisError:
                     pass
+
+
+def _for_many(target):
+    """A message for everyone signed in or a list of people (a stream's audience), not one user."""
+    return target is PUBLIC or isinstance(target, list)
 
 
 _hub = None
