@@ -109,6 +109,18 @@ def mark_shareable(environ, canonical_query, user, until=None, also=None):
         environ[ENVIRON_KEY] = (canonical_query, user.id, until, also)
 
 
+def keep_her_page(query_names=frozenset(), until=None, also=None):
+    """From a view: its answer, a client's page of her own, may be given to her again before Flask
+    (`mark_shareable`, with `until` and `also`), for the queries of the page's own links only:
+    every argument one of `query_names`, each given once (none: the page without a query)."""
+    from flask import request
+    from flask_login import current_user
+
+    args = request.args
+    if set(args) <= query_names and all(len(args.getlist(name)) == 1 for name in args):
+        mark_shareable(request.environ, request.environ.get("QUERY_STRING", ""), current_user, until, also)
+
+
 def _may_keep(environ):
     path = environ.get("PATH_INFO", "")
     return (

@@ -16,9 +16,10 @@ from soulseer import clock, signed_in_responses
 from soulseer.extensions import db as database
 from soulseer.extensions import get_redis
 from soulseer.ledger import accounts, operations, post_many
-from soulseer.models import ContentPage, Conversation, Message, Notification, Reading, Review, User
+from soulseer.models import ContentPage, Conversation, Message, Notification, ReaderProfile, Reading, Review, User
 from soulseer.services import commerce
 from soulseer.services.core import header_versions, notifications
+from soulseer.services.marketplace import favourites
 from soulseer.services.messages import unread
 from soulseer.services.payments import ledger_admin
 from tests.support.browse import Statements
@@ -407,6 +408,12 @@ def test_statements_that_name_their_people_move_only_theirs(db, redis, buyer, ma
                                                stars=5, body=""))) == ["buyer"]  # fmt: skip
     assert moved(lambda: operations.freeze(other)) == ["other"]
     assert moved(lambda: operations.lift_freeze(other)) == ["other"]
+    # A favourite: one INSERT … ON CONFLICT with its own values, one DELETE by client and reader.
+    profile = ReaderProfile(user_id=luna.id, slug="luna-versions", display_name="Luna", rate_chat_cents=100)
+    db.session.add(profile)
+    db.session.commit()
+    assert moved(lambda: favourites.set_favourite(buyer, profile, True)) == ["buyer"]
+    assert moved(lambda: favourites.set_favourite(buyer, profile, False)) == ["buyer"]
 
 
 def _shop_purchase(buyer, make_user):

@@ -51,19 +51,19 @@ def test_a_readers_guide_pays_her_share_and_the_platform_the_rest(db, funded, ad
     assert (wallet_of(cass), earnings_of(luna), revenue()) == (5_000 - 999, 699, 300)
 
 
-def test_locks_every_buyer_waits_for_are_taken_last(db, funded, admin, make_user, crystal, monkeypatch):
+def test_locks_every_buyer_waits_for_are_taken_last(db, funded, admin, make_user, crystal):
     """A reader's guide: the sale (it locks her earnings) comes after the order and the download
     grant, with nothing after it but the commit. A crystal: only the stock (its row lock) follows
     the sale."""
     luna = make_user(role="reader", consented=True)
     product = digital_product(admin, title="Moon Rituals", price="9.99", seller=luna)
     cass = funded(50_000)
-    with statements_after_the_sale(monkeypatch) as after:
+    with statements_after_the_sale() as after:
         order = buying.buy_from_wallet(cass, product.id, 1, "key-1")
     assert after == []
     db.session.commit()
     assert order.items[0].grant is not None and earnings_of(luna) == 699
-    with statements_after_the_sale(monkeypatch) as after:
+    with statements_after_the_sale() as after:
         address = buying.Address(name="Cass Moon", line1="1 Main St", city="Springfield", postal_code="62701",
                                  country="US")  # fmt: skip
         buying.buy_from_wallet(cass, crystal.id, 2, "key-2", address)

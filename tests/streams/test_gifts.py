@@ -223,14 +223,14 @@ def test_sending_through_the_page(luna, nova, signed_in):
     assert wallet_of(nova) == 50 and gift_postings() == 1
 
 
-def test_the_sale_is_the_last_statement_before_the_commit(luna, nova, monkeypatch):
+def test_the_sale_is_the_last_statement_before_the_commit(luna, nova):
     """The posting locks Luna's earnings, which every gift of her stream waits for: the gift's row
     is written before it, so nothing but the commit follows it."""
     from tests.support.money import statements_after_the_sale
 
     stream = live_stream(luna)
     fund(nova, 1000)
-    with statements_after_the_sale(monkeypatch) as after:
+    with statements_after_the_sale() as after:
         sent = gifts.send(stream, nova, gift_named("Rose").id, str(uuid.uuid4()))
     database.session.commit()
     assert after == []

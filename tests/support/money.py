@@ -2,7 +2,7 @@
 
 import contextlib
 
-import sqlalchemy as sa
+import pytest
 
 from soulseer.ledger import accounts, reads
 
@@ -20,30 +20,24 @@ def revenue():
 
 
 @contextlib.contextmanager
-def statements_after_the_sale(monkeypatch):
-    """Yields a list that gets, once the block ends, the SQL statements the session ran after the
-    last posting (ledger_post_batch locks the accounts it moves until the commit: a sale that
-    waits on a hot account, a reader's earnings, should be the last thing before the commit)."""
-    from soulseer.extensions import db
-    from soulseer.ledger import posting
+def statements_after_the_sale():
+    """Yields a list that gets, once the block ends, the SQL statements sent to PostgreSQL after the
+    block's last posting (ledger_post_batch locks the accounts it moves until the commit: a sale
+    that waits on a hot account, a reader's earnings, should be the last thing before the commit).
+    Recorded at the driver, psycopg's cursor, where the posting's own round trip and SQLAlchemy's
+    statements both pass."""
+    import psycopg
 
-    log, after = [], []
-    post_many = posting.post_many
+    sent, after = [], []
+    execute = psycopg.Cursor.execute
 
-    def recorded(postings):
-        outcome = post_many(postings)
-        log.append(posting)  # the posting's own round trip runs on the raw cursor, not through these events
-        return outcome
+    def recorded(cursor, query, *args, **kwargs):
+        sent.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
 
-    def statement(conn, cursor, text, *args):
-        log.append(text)
-
-    monkeypatch.setattr(posting, "post_many", recorded)
-    sa.event.listen(db.engine, "before_cursor_execute", statement)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(psycopg.Cursor, "execute", recorded)
         yield after
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", statement)
-    last = max((i for i, entry in enumerate(log) if entry is posting), default=None)
+    last = max((i for i, text in enumerate(sent) if "ledger_post_batch(" in text), default=None)
     assert last is not None, "nothing was posted"
-    after.extend(log[last + 1 :])
+    after.extend(sent[last + 1 :])

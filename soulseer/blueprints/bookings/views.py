@@ -11,7 +11,7 @@ from flask import Response, abort, flash, make_response, redirect, render_templa
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from soulseer import clock
+from soulseer import clock, signed_in_responses
 from soulseer.blueprints.bookings import bp
 from soulseer.extensions import db, htmx
 from soulseer.models import Role
@@ -173,14 +173,9 @@ def _keep_for_her(profile, version):
     """The client's list of times may be given to her again before Flask (signed_in_responses.py)
     while the reader's slots version, the marketplace version (the reader's profile) and her header
     versions (her zone, her balance) stand, until the minute ends (`slots.same_until`)."""
-    query = request.args
-    if set(query) <= PICKER_QUERY and all(len(query.getlist(name)) == 1 for name in query):
-        from soulseer import signed_in_responses
-
-        signed_in_responses.mark_shareable(
-            request.environ, request.environ.get("QUERY_STRING", ""), current_user,
-            until=slots.same_until(clock.now()), also=(slots.version_key(profile.user_id), version),
-        )  # fmt: skip
+    signed_in_responses.keep_her_page(
+        PICKER_QUERY, until=slots.same_until(clock.now()), also=(slots.version_key(profile.user_id), version)
+    )
 
 
 @bp.post("/readers/<slug>/book")

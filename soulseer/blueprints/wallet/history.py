@@ -1,6 +1,7 @@
 from flask import Response, make_response, request, url_for
 from flask_login import current_user
 
+from soulseer import signed_in_responses
 from soulseer.blueprints.wallet import bp
 from soulseer.extensions import htmx
 from soulseer.models import Role
@@ -34,24 +35,15 @@ def index():
             "wallet.index", page=page if page > 1 else None, **history_filter.as_args()
         )
     else:
-        _keep_for_her()
+        # Her page may be given to her again before Flask while her header versions stand: every
+        # posting that moves her wallet moves hers, and so does her wallet frozen or freed, her user
+        # row, her bell and messages (services/core/header_versions.py).
+        signed_in_responses.keep_her_page(WALLET_QUERY)
     return response
 
 
 # The query of the page's own links and filters.
 WALLET_QUERY = frozenset({"kind", "direction", "from", "to", "page"})
-
-
-def _keep_for_her():
-    """Her wallet page may be given to her again before Flask (signed_in_responses.py) while her
-    header versions stand: every posting that moves her wallet moves hers, and so does her wallet
-    frozen or freed, her user row, her bell and messages (services/core/header_versions.py). Only
-    for the queries of the page's own links, each argument once."""
-    query = request.args
-    if set(query) <= WALLET_QUERY and all(len(query.getlist(name)) == 1 for name in query):
-        from soulseer import signed_in_responses
-
-        signed_in_responses.mark_shareable(request.environ, request.environ.get("QUERY_STRING", ""), current_user)
 
 
 @bp.get("/history.csv")

@@ -239,8 +239,8 @@ class Hub:
 
     @staticmethod
     def _parse(message):
-        """(target, SSE text) of a pub/sub message, or None (not a message, or malformed)."""
-        if message["type"] != "message":
+        """(target, SSE text) of what pub/sub gave, or None (nothing, not a message, malformed)."""
+        if message is None or message["type"] != "message":
             return None
         try:
             data = json.loads(message["data"])
@@ -251,9 +251,6 @@ class Hub:
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed event message")
             return None
-
-    def _parse_or_skip(self, message):
-        return None if message is None else self._parse(message)
 
     def _hand_out(self, target, text):
         # One user's id, a list of ids (publish_to_users), or PUBLIC (everyone).
@@ -276,7 +273,7 @@ class Hub:
                 self._ready.set()
                 last_round = 0.0
                 while not self._stopped.is_set():
-                    parsed = self._parse_or_skip(pubsub.get_message(timeout=1.0))
+                    parsed = self._parse(pubsub.get_message(timeout=1.0))
                     if parsed is None:
                         continue
                     # A message for one user (a reader's new message, a panel, a bell) is handed
@@ -296,7 +293,7 @@ class Hub:
                     while len(waiting) < DISPATCH_BATCH:
                         left = until - time.monotonic()
                         more = pubsub.get_message(timeout=max(0.0, left))
-                        parsed = self._parse_or_skip(more)
+                        parsed = self._parse(more)
                         many = parsed is not None and _for_many(parsed[0])
                         if many:
                             waiting.append(parsed)

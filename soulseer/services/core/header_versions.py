@@ -15,14 +15,14 @@ the transaction when it writes
 - a notification (new, read, deleted): its user;
 - a conversation (read positions) or a message (new, hidden): both people of the conversation;
 - an agreement acceptance: its user; a content page (the Terms' version): everyone;
-- a reading, a booking or a review (new, changed, deleted): its client, whose dashboard lists them
-  (readings/states.py's transitions, the billing tick's minutes, bookings made, started, ended,
-  cancelled, reviews written or hidden); a favourite added or removed names its client itself
-  (`marketplace.favourites.set_favourite`);
-- a bulk INSERT/UPDATE/DELETE on those tables: the users its rows or its `WHERE column = value`
-  name, else everyone; any other textual (non-SELECT) statement through the session: everyone,
-  unless it names its people with `naming(user_ids)` (notify_many's INSERT … unnest: its users;
-  mail.send_many's: nobody);
+- a reading, a booking, a review or a favourite (new, changed, deleted): its client, whose
+  dashboard lists them (readings/states.py's transitions, the billing tick's minutes, bookings
+  made, started, ended, cancelled, reviews written or hidden, favourites added or removed);
+- a bulk INSERT/UPDATE/DELETE on those tables: the users its rows (those given to execute, or
+  the statement's own one row of `.values()`) or its `WHERE column = value` name, else everyone;
+  any other textual (non-SELECT) statement through the session: everyone, unless it names its
+  people with `naming(user_ids)` (notify_many's INSERT … unnest: its users; mail.send_many's:
+  nobody);
 and the ledger's one writer (`ledger.posting.post_many`) names the owners of the client wallets
 each posting moves (`changed`): top-ups, charges, holds and releases, refunds, gifts, adjustments,
 disputes, the billing tick's minutes; and a wallet frozen by a dispute or freed by an admin (her
@@ -52,11 +52,11 @@ USER_KEY = "soulseer:header:version:{user_id}"
 PENDING = "header_versions.pending"  # in the session's info: (set of user ids, [everyone?])
 
 # table -> the column that names the person a row concerns (conversations and messages: below).
-# Readings, bookings and reviews: their client, whose dashboard lists them (readers' pages are not
-# kept whole).
+# Readings, bookings, reviews and favourites: their client, whose dashboard lists them (readers'
+# pages are not kept whole).
 PERSON_COLUMNS = {
     "users": "id", "notifications": "user_id", "agreement_acceptances": "user_id",
-    "readings": "client_id", "bookings": "client_id", "reviews": "client_id",
+    "readings": "client_id", "bookings": "client_id", "reviews": "client_id", "favourites": "client_id",
 }  # fmt: skip
 CONVERSATION_TABLES = {"conversations": "id", "messages": "conversation_id"}
 EVERYONE_TABLES = frozenset({"content_pages"})
@@ -156,52 +156,31 @@ def _conversation_people(session, conversation_id):
     return None if found is None else (found.client_id, found.reader_id)
 
 
-_watched_models = None
-
-
-def _watched():
-    """The models whose rows a client's kept pages show (imported once, after the models are)."""
-    global _watched_models  # noqa: PLW0603 (a per-process cache of imported classes)
-    if _watched_models is None:
-        from soulseer import models as m
-
-        _watched_models = (
-            m.User, m.Notification, m.AgreementAcceptance, m.Conversation, m.Message, m.ContentPage, m.Reading,
-            m.Booking, m.Review,
-        )  # fmt: skip
-    return _watched_models
+def _table_of(obj):
+    return getattr(getattr(type(obj), "__table__", None), "name", None)
 
 
 def _object_people(session, obj):
-    """The people whose header `obj` (a changed row) concerns: a tuple, () for nobody, None for
+    """The people whose header `obj` (a changed row of a watched table) concerns: a tuple, None for
     "cannot tell" (then everyone)."""
-    User, Notification, AgreementAcceptance, Conversation, Message, ContentPage, Reading, Booking, Review = (  # noqa: N806
-        _watched()
-    )
-    if isinstance(obj, User):
-        return (obj.id,)
-    if isinstance(obj, Notification | AgreementAcceptance):
-        return (obj.user_id,)
-    if isinstance(obj, Reading | Booking | Review):
-        return (obj.client_id,)
-    if isinstance(obj, Conversation):
+    name = _table_of(obj)
+    if name in PERSON_COLUMNS:
+        return (getattr(obj, PERSON_COLUMNS[name]),)
+    if name == "conversations":
         return (obj.client_id, obj.reader_id)
-    if isinstance(obj, Message):
+    if name == "messages":
         return _conversation_people(session, obj.conversation_id)
-    if isinstance(obj, ContentPage):
-        return None
-    return ()
+    return None  # EVERYONE_TABLES
 
 
 def _after_flush(session, flush_context):
-    watched = _watched()
-    changed_rows = [obj for obj in (*session.new, *session.deleted) if isinstance(obj, watched)]
-    changed_rows += [obj for obj in session.dirty if isinstance(obj, watched) and session.is_modified(obj)]
+    changed_rows = [obj for obj in (*session.new, *session.deleted) if _table_of(obj) in WATCHED_TABLES]
+    changed_rows += [obj for obj in session.dirty if _table_of(obj) in WATCHED_TABLES and session.is_modified(obj)]
     for obj in changed_rows:
         people = _object_people(session, obj)
         if people is None:
             changed_for_everyone(session)
-        elif people:
+        else:
             changed(people, session)
 
 
@@ -232,7 +211,10 @@ def _statement_people(state, name):
         return None
     column = PERSON_COLUMNS.get(name) or CONVERSATION_TABLES[name]
     if state.is_insert:
-        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        # The rows given to execute(), else the one row of the statement's own `.values(...)`.
+        rows = (
+            state.parameters if isinstance(state.parameters, list) else [state.parameters or statement.compile().params]
+        )
         values = [row.get(column) for row in rows if isinstance(row, dict)]
         if not values or any(value is None for value in values):
             return None

@@ -6,7 +6,6 @@ from sqlalchemy.orm import selectinload
 
 from soulseer.extensions import db
 from soulseer.models import Favourite, ReaderProfile
-from soulseer.services.core import header_versions
 from soulseer.services.core.data_export import export_section, iso
 from soulseer.services.marketplace.search import BROWSE_ORDER, listed_profiles
 
@@ -30,7 +29,6 @@ def set_favourite(client, profile, on):
         )
     else:
         db.session.execute(sa.delete(Favourite).filter_by(client_id=client.id, reader_profile_id=profile.id))
-    header_versions.changed([client.id], db.session())  # her dashboard lists her favourites online
     return on
 
 

@@ -242,7 +242,7 @@ def _order_insert(more_columns):
             sa.select(
                 made.c.id,
                 *(sa.bindparam(f"item_{name}", type_=items.c[name].type) for name in _ITEM_COLUMNS),
-                sa.literal(0),
+                sa.literal(0),  # refunded_cents: a statement built once takes no Python default
             ),
         )
         .cte("item")
@@ -251,16 +251,12 @@ def _order_insert(more_columns):
     return sa.select(made_order).add_cte(item).options(sa.orm.lazyload(made_order.items))
 
 
-def seller_of(item):
-    """Who is paid for an order's item: its reader, or the platform."""
-    return db.session.get(User, item.seller_id) if item.seller_id is not None else commerce.PLATFORM
+def seller_of(seller_id):
+    """Who is paid for a product or an order's item (its `seller_id`): its reader, or the platform."""
+    return db.session.get(User, seller_id) if seller_id is not None else commerce.PLATFORM
 
 
-def sale_description(item):
-    return _description(item.title, item.quantity)
-
-
-def _description(title, quantity):
+def sale_description(title, quantity):
     return f"Shop: {title}" + (f" × {quantity}" if quantity > 1 else "")
 
 
@@ -293,10 +289,9 @@ def buy_from_wallet(buyer, product_id, quantity, request_key, address=None):
         downloads.issue_grants(order)
     # The sale locks the reader's earnings (a reader's product), which all her buyers wait for, so
     # it comes after everything else but the stock, whose lock every buyer of the product waits for.
-    seller = db.session.get(User, product.seller_id) if product.seller_id is not None else commerce.PLATFORM
     commerce.charge(
-        buyer, seller, order.total_cents, keys.order_payment(order.id), reference(order),
-        _description(product.title, quantity),
+        buyer, seller_of(product.seller_id), order.total_cents, keys.order_payment(order.id), reference(order),
+        sale_description(product.title, quantity),
     )  # fmt: skip
     if physical:
         take_stock(product, quantity)

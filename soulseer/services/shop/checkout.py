@@ -227,8 +227,8 @@ def _fulfil(order, session):
             setattr(order, column, value)
     [item] = order.items
     commerce.charge_card(
-        buying.seller_of(item), order.total_cents, keys.order_payment(order.id), buying.reference(order),
-        buying.sale_description(item),
+        buying.seller_of(item.seller_id), order.total_cents, keys.order_payment(order.id), buying.reference(order),
+        buying.sale_description(item.title, item.quantity),
     )  # fmt: skip
     order.payment_status, order.paid_at = PaymentStatus.PAID, clock.now()
     db.session.flush()
