@@ -130,6 +130,8 @@ def test_the_photo_picker_shows_the_chosen_photo_before_it_is_sent(page, make_us
     expect(preview).to_be_hidden()
     page.get_by_label("Photo").set_input_files(str(picture))
     expect(preview).to_be_visible()
+    # Shown as soon as its src is set; decoded a moment later (under load, after this line ran).
+    page.wait_for_function("(img) => img.complete", arg=preview.element_handle())
     assert preview.evaluate("(img) => img.src.startsWith('blob:') && img.naturalWidth === 200")
     expect(page.locator("[data-photo-field] .reader-photo-empty")).to_be_hidden()
     screenshot(page, "picker-390")
