@@ -62,12 +62,11 @@ import logging
 from hashlib import sha512
 
 import redis
-from itsdangerous import BadSignature
-from werkzeug.http import parse_cookie
 
 from soulseer import clock
 from soulseer.services.core import header_versions
 from soulseer.services.marketplace import page_cache
+from soulseer.session_cookies import SessionCookies
 from soulseer.visitor_responses import (
     MAX_ACCEPT_ENCODING_LENGTH,
     MAX_QUERY_LENGTH,
@@ -83,7 +82,6 @@ SIGNED_IN_PREFIXES = ("/community/",)
 # A reader's booking page, /readers/<slug>/book (its view marks only the list of times).
 BOOKING_PAGE = ("/readers/", "/book")
 REFRESH_SECONDS = 3600
-VERIFIED_MAX = 10_000
 ENVIRON_KEY = "soulseer.signed_in_shareable"
 # The keys a plain signed-in session holds (Flask-Login's, Flask-WTF's, and when she signed in:
 # blueprints/auth/views.py, read only by the pages that ask for a recent sign-in); any other
@@ -163,32 +161,14 @@ class SignedInResponses:
         self.app = app
         self.wsgi_app = wsgi_app
         self._release = None
-        self._serializer = None
-        # Cookies whose signature checked out, with what they hold and when they were signed: the
-        # same cookie comes back on every request of a session until Flask signs it again, and
-        # checking the signature (key derivation, two HMACs, JSON) was a third of a kept answer.
-        # An entry is the exact cookie text that verified; its age is still checked every time.
-        self._verified = {}
+        self.cookies = SessionCookies(app)
 
     def _person(self, environ):
         """(user id, session digest) of a plain, recent, valid signed-in session, else None."""
         app = self.app
-        value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(app.config["SESSION_COOKIE_NAME"])
-        if not value:
-            return None
-        found = self._verified.get(value)
+        found = self.cookies.read(environ)
         if found is None:
-            if self._serializer is None:
-                self._serializer = app.session_interface.get_signing_serializer(app)
-            try:
-                found = self._serializer.loads(
-                    value, max_age=int(app.permanent_session_lifetime.total_seconds()), return_timestamp=True
-                )
-            except BadSignature:
-                return None
-            if len(self._verified) >= VERIFIED_MAX:
-                self._verified.clear()  # a bound, not a policy
-            self._verified[value] = found
+            return None
         data, signed_at = found
         if (clock.now() - signed_at).total_seconds() >= REFRESH_SECONDS or not data.keys() <= PLAIN_SESSION_KEYS:
             return None

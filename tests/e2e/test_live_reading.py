@@ -104,6 +104,19 @@ def test_a_paid_chat_reading_from_top_up_to_review(two_phones, make_user, luna, 
     expect(reader_phone.get_by_text("Nova: connected")).to_be_visible(timeout=15_000)
     phone.evaluate("window.__stayedInTheRoom = true")  # gone if the page reloads or navigates
 
+    # Minute 2 is reserved ahead of the first one's end, which changes nothing the panel says: the
+    # heartbeat is answered 204 with the meter's new limit, the page's clock takes it and runs on.
+    with phone.expect_response(
+        lambda answer: answer.url.endswith("/heartbeat")
+        and answer.status == 204
+        and int(answer.headers.get("x-limit-ms", "0")) >= 2 * MINUTE_SECONDS * 1000,
+        timeout=30_000,
+    ) as heartbeat:
+        pass
+    limit = heartbeat.value.headers["x-limit-ms"]
+    expect(phone.locator(".reading-status")).to_have_attribute("data-limit-ms", limit)
+    expect(phone.locator("[data-clock]")).to_have_text(re.compile(r"00:(1[2-9]|[2-5]\d)"), timeout=15_000)
+
     phone.get_by_label("Message").fill("Hello Luna, what do the cards say?")
     phone.get_by_role("button", name="Send").click()
     expect(reader_phone.locator(".chat-line").filter(has_text="what do the cards say")).to_contain_text("Nova")

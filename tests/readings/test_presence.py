@@ -134,15 +134,22 @@ def test_an_unchanged_panel_is_not_sent_again(app, login, people):
     for second in (20, 30, 40):
         go_to(second)
         assert _beat(nova, session.id, version).status_code == 204
-        assert _beat(luna, session.id, version).status_code == 204
+        answer = _beat(luna, session.id, version)
+        assert (answer.status_code, answer.headers["X-Limit-Ms"]) == (204, "60000")  # minute 1 reserved
         billing.tick()
 
-    # The tick reserves minute 2 at 45 s (ahead of the boundary): the panel changed, so it is sent.
+    # The tick reserves minute 2 at 45 s (ahead of the boundary). The panel shows the same: the
+    # client's money for the reading only moved from her wallet to the reservation. So it is not
+    # sent again; the answer carries the meter's new limit, two minutes, which the page's clock
+    # runs up to.
     go_to(45)
     _beat(nova, session.id)
     billing.tick()
+    assert _row(session.id).minutes_reserved == 2
     answer = _beat(luna, session.id, version)
-    assert answer.status_code == 200 and _version(answer.get_data(as_text=True)) != version
+    assert (answer.status_code, answer.headers["X-Limit-Ms"]) == (204, "120000")
+    panel = _beat(luna, session.id).get_data(as_text=True)  # asked for in full, it says so too
+    assert _version(panel) == version and 'data-limit-ms="120000"' in panel
 
     # Time alone can change the panel: with $4.00 at $1.00 a minute the balance goes low at 121 s,
     # and the row does not change between minute 3's reservation (105 s) and minute 4's.

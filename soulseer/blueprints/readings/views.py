@@ -164,11 +164,12 @@ def status(reading_id):
 def heartbeat(reading_id):
     """Every 10 s from the room (and once on opening it): this side is here. Answers the fresh
     panel, or 204 when the page says it has the panel's current version (`X-Panel-Version`) and the
-    heartbeat changed nothing but the time it was heard (kept in Redis: services/readings/presence.py)."""
+    heartbeat changed nothing but the time it was heard (kept in Redis: services/readings/presence.py),
+    with the meter's limit (`X-Limit-Ms`), which the panel's version leaves out."""
     reading = _participant_or_404(reading_id)
     heard = room.heard(reading, current_user.id, request.headers.get("X-Panel-Version"), wallet.balance)
     if heard == room.HEARD_UNCHANGED:
-        return "", 204
+        return "", 204, {"X-Limit-Ms": str(metering.limit_ms(reading))}
     if heard == room.HEARD_CHANGED:
         return room.render_status(reading, current_user.id)
     reading = _locked_or_404(reading_id)  # a join or a resume: on the locked row

@@ -152,15 +152,24 @@ def seen(reading, user_id, at=None):
 
 
 def note_presence(reading, user_id, at=None):
-    """A heartbeat that can change nothing but this side's last-seen time (the meter is running and
-    the side is known to be here), on the reading as read without a lock: the time goes to Redis
-    (presence.py), nothing is written, and the answer is True. False: the heartbeat may start or
-    resume the meter, and must go through `seen` on the locked row."""
-    side = _side(reading, user_id)
-    if reading.state != S.ACTIVE or not getattr(reading, f"{side}_connected"):
+    """A heartbeat that can change nothing but this side's last-seen time (`quiet_side`), on the
+    reading as read without a lock: the time goes to Redis (presence.py), nothing is written, and
+    the answer is True. False: the heartbeat may start or resume the meter, and must go through
+    `seen` on the locked row."""
+    side = quiet_side(reading, user_id)
+    if side is None:
         return False
     presence.record(reading.id, side, at or clock.now())
     return True
+
+
+def quiet_side(reading, user_id):
+    """This participant's side when a heartbeat of theirs can change nothing but the time they were
+    last seen (the meter is running and the side is known to be here), else None."""
+    side = _side(reading, user_id)
+    if reading.state != S.ACTIVE or not getattr(reading, f"{side}_connected"):
+        return None
+    return side
 
 
 def left(reading, user_id, at=None):

@@ -30,9 +30,14 @@ def record(reading_id, side, at):
     """This side of the reading was here at `at` (the server's time)."""
     key = KEY.format(reading_id=reading_id)
     pipe = get_redis().pipeline(transaction=False)
-    pipe.hset(key, side, int(at.timestamp() * 1_000_000))
+    pipe.hset(key, side, stored_time(at))
     pipe.expire(key, KEEP_SECONDS)
     pipe.execute()
+
+
+def stored_time(at):
+    """How a time is kept here: whole microseconds since the epoch."""
+    return int(at.timestamp() * 1_000_000)
 
 
 def latest(reading_ids):

@@ -167,22 +167,34 @@ def _funds(reading, wallet_cents, running_cost):
 
 def panel_version(reading, wallet_cents, now=None):
     """What the live panel says, in sixteen characters: everything it shows apart from what the page
-    ticks by itself between updates (the clock, the cost, the countdowns). A heartbeat from a page
-    that has this version is answered with no panel (204): with 10,000 readings running, rendering
-    2,000 unchanged panels a second would be most of the web processes' work (issue #20)."""
-    low = reading.state in ROOM_STATES and _funds(reading, wallet_cents, _running_cost(reading, now or clock.now()))[2]
+    ticks by itself between updates (the clock, the cost, the countdowns) and the meter's limit,
+    which every heartbeat's answer carries (`limit_ms`). A heartbeat from a page that has this
+    version is answered with no panel (204): with 10,000 readings running, rendering 2,000
+    unchanged panels a second would be most of the web processes' work (issue #20).
+
+    While the meter runs on the wallet, the panel shows the client's money for the reading (the
+    wallet plus the minutes reserved: `_funds`), not either part: reserving the next minute moves a
+    minute's price from one to the other and changes nothing the panel shows but the limit, so it
+    does not change the version (the page's clock stops at the limit it was last given; the
+    heartbeat's answer moves it on)."""
+    now = now or clock.now()
+    in_room = reading.state in ROOM_STATES
+    low = in_room and _funds(reading, wallet_cents, _running_cost(reading, now))[2]
+    if in_room and not metering.prepaid(reading):
+        money = ("funds", _funds(reading, wallet_cents, 0)[0])
+    else:
+        money = (reading.minutes_reserved, wallet_cents)
     parts = (
         reading.state,
         reading.pause_reason,
         reading.pause_deadline,
         reading.join_deadline,
-        reading.minutes_reserved,
+        money,
         reading.metered_ms,
         reading.meter_started_at,
         reading.client_connected,
         reading.reader_connected,
         reading.cost_cents,
-        wallet_cents,
         low,
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
@@ -192,6 +204,7 @@ def panel_version(reading, wallet_cents, now=None):
 HEARD_COLUMNS = (
     "id",
     "state",
+    "booking_id",
     "client_id",
     "reader_id",
     "client_connected",
@@ -219,9 +232,14 @@ def heard(reading, viewer_id, page_version, client_balance, at=None):
     at = at or clock.now()
     if not metering.note_presence(reading, viewer_id, at):
         return HEARD_LOCKED
-    if page_version and page_version == panel_version(reading, client_balance(reading.client_id), at):
+    if page_is_current(reading, page_version, client_balance, at):
         return HEARD_UNCHANGED
     return HEARD_CHANGED
+
+
+def page_is_current(reading, page_version, client_balance, at):
+    """The page's panel (of `page_version`) is the panel of `reading` at `at`."""
+    return bool(page_version) and page_version == panel_version(reading, client_balance(reading.client_id), at)
 
 
 def ended_text(reading):

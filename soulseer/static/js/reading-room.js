@@ -1,7 +1,8 @@
 // The reading room (docs/readings.md). The live panel (#reading-live) is server HTML: swapped in by
 // the event stream (`reading-<id>`) and by each heartbeat's answer. This module only
 //  - sends the heartbeat (at once, then every 10 s, with the panel's version: an unchanged panel
-//    comes back as 204 and stays) and the leave beacon on pagehide,
+//    comes back as 204 and stays, its answer carrying the meter's limit, X-Limit-Ms, which moves
+//    on as minutes are reserved) and the leave beacon on pagehide,
 //  - ticks the clock, the cost and the countdowns between updates (display only: the server's
 //    figures replace them at each update); the clock stops at the minutes reserved, and while it
 //    waits there it asks for the panel every 2 s (the next minute is normally reserved ahead).
@@ -113,10 +114,22 @@ function start(root) {
       if (response.status === 200) {
         live.innerHTML = await response.text();
         onStatus();
+      } else if (response.status === 204) {
+        followLimit(response.headers.get("X-Limit-Ms"));
       }
     } catch (error) {
       // Offline for a moment: the next heartbeat tries again; the server pauses after 25 s.
     }
+  }
+
+  // An unchanged panel's answer carries the meter's limit: reserving the next minute moves it on
+  // without changing the panel (its version leaves the limit out), and the clock runs up to it.
+  function followLimit(header) {
+    const limitMs = Number(header);
+    const status = live.querySelector(".reading-status");
+    if (!header || !Number.isFinite(limitMs) || !status) return;
+    status.dataset.limitMs = String(limitMs);
+    if (base) base.limitMs = limitMs;
   }
 
   // One navigation away from this page, never two: ending answers HX-Redirect to this same URL,
