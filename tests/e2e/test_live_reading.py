@@ -107,9 +107,11 @@ def test_a_paid_chat_reading_from_top_up_to_review(two_phones, make_user, luna, 
     # Minute 2 is reserved ahead of the first one's end, which changes nothing the panel says: the
     # heartbeat is answered 204 with the meter's new limit, the page's clock takes it and runs on.
     with phone.expect_response(
-        lambda answer: answer.url.endswith("/heartbeat")
-        and answer.status == 204
-        and int(answer.headers.get("x-limit-ms", "0")) >= 2 * MINUTE_SECONDS * 1000,
+        lambda answer: (
+            answer.url.endswith("/heartbeat")
+            and answer.status == 204
+            and int(answer.headers.get("x-limit-ms", "0")) >= 2 * MINUTE_SECONDS * 1000
+        ),
         timeout=30_000,
     ) as heartbeat:
         pass
