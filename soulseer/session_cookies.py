@@ -7,7 +7,9 @@ from werkzeug.http import parse_cookie
 
 from soulseer import clock
 
-VERIFIED_MAX = 10_000
+# A bound, not a policy: every session of a busy process (20,000 people in 10,000 live readings
+# heartbeat through one or two processes) fits, at about half a kilobyte each.
+VERIFIED_MAX = 50_000
 
 
 class SessionCookies:
