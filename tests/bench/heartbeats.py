@@ -10,8 +10,8 @@ each room's panel version computed as its page got it on opening. The web
 process alone is started (no cron, no RQ worker): two processes of our own run `billing.tick()`
 every 5 s, as two RQ workers would, and time each cycle. The load is a closed loop of 8 clients,
 each taking the next participant in turn and posting its heartbeat with the panel version it was
-last given (204 when unchanged, as the room's page does); two rounds over all 20,000, with the
-tick already running, are not measured (the steady state: every room has been heard before). Each
+last given (204 when unchanged, as the room's page does); two rounds over all 20,000 are not
+measured (the steady state: every room has been heard before; `ROUND_LIMIT_SECONDS` says how). Each
 client keeps one connection, so a participant's heartbeats reach the same web process each time
 (in the product they may reach either; each process then hears a room every 20 s rather than 10 s,
 still within the 60 s a heard room is kept: quick_heartbeats.ROW_KEPT_SECONDS).
@@ -38,12 +38,13 @@ TICK_WORKERS = 2
 TICK_SECONDS = 5
 RATE = 100
 BALANCE = 100_000
-# The first rounds over every participant are not measured: in the product each room has been
+# The first two rounds over every participant are not measured: in the product each room has been
 # heard every 10 s since it opened, and the web processes answer a room they have heard before
-# without reading its row (soulseer/quick_heartbeats.py). The first round reads every row; the
-# second finds the readings it let pause (a side silent for 25 s while the round had not come
-# back to it) and resumes them. A round slower than this is cut short.
-WARM_UP_ROUNDS = 2
+# without reading its row (soulseer/quick_heartbeats.py). The first round reads every row, before
+# the tick starts (a first round slower than 25 s would let it pause the rooms heard at its
+# start: the state after a restart of every web process at once, not the steady one); the second,
+# with the tick running, meets the minutes the tick reserved meanwhile. A round slower than this
+# is cut short.
 ROUND_LIMIT_SECONDS = 90
 PREFIX = "hb"  # the people of these readings (the billing row's are "bulk")
 VERSION = re.compile(rb'data-panel-version="([0-9a-f]+)"')
@@ -154,6 +155,22 @@ def _heartbeats(participants, versions, answers, rounds=None):
     return requests_for
 
 
+def _everyone_heard_just_now(app):
+    """Both sides of every room heard now, as the round just made them (the round took longer than
+    the 25 s after which the tick would pause a side heard at its start). Only the times: nothing a
+    page shows or a kept room's row is read for."""
+    from soulseer import clock
+    from soulseer.extensions import db
+
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE readings SET client_seen_at = :now, reader_seen_at = :now WHERE state = 'active'"),
+                {"now": clock.now()},
+            )
+        db.engine.dispose()
+
+
 def _unmeasured_round(app, url, participants, versions):
     """One heartbeat of every participant, not measured: (seconds, its answers, readings paused
     after it)."""
@@ -250,8 +267,10 @@ def heartbeats_with_the_tick(servers):
             for _ in ticks:
                 ready.acquire()
             _rooms_in_their_steady_state(app, participants, versions)
+            warm_up = [_unmeasured_round(app, web.url, participants, versions)]  # the tick not yet running
+            _everyone_heard_just_now(app)
             go.set()
-            warm_up = [_unmeasured_round(app, web.url, participants, versions) for _ in range(WARM_UP_ROUNDS)]
+            warm_up.append(_unmeasured_round(app, web.url, participants, versions))
             load = run_rotating_load(
                 web.url, _heartbeats(participants, versions, answers), seconds=seconds, ok=(200, 204)
             )
