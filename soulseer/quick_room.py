@@ -43,6 +43,7 @@ import logging
 import re
 from types import SimpleNamespace
 
+import psycopg
 import redis
 import sqlalchemy as sa
 from flask import current_app, render_template, request, session
@@ -67,6 +68,11 @@ PATH = re.compile(r"/readings/(\d{1,10})")
 # Holds "<facts digest>\n<shell>"; the shell has the panel's slot once.
 KEY = "soulseer:room:{release}:{user}:{session}:{epoch}:{reading}"
 PANEL_TEMPLATE = "readings/_status.html"
+# Shells a process keeps a copy of (each about 8 KB), beside Redis's.
+SHELLS_MAX = 1000
+# The reading's columns the page's panel (`room.status`, the heartbeat's columns and the request's
+# deadline) and its shell's facts (`shell_facts`) read: no more, each is a column to decode.
+READING_COLUMNS = (*room.HEARD_COLUMNS, "request_expires_at", "booking_id", "mode", "spend_cap_cents")
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +105,7 @@ def statement():
         )
         _statement = (
             sa.select(
-                *Reading.__table__.c,
+                *(getattr(Reading, name) for name in READING_COLUMNS),
                 User.session_epoch.label("user_epoch"),
                 User.status.label("user_status"),
                 User.adult_confirmed_at.label("user_adult_confirmed_at"),
@@ -160,10 +166,13 @@ def panel_slot():
 
 
 def render_panel(info):
-    """The live panel (`room.status`'s `info`) as the page includes it: its template reads only `s`,
-    `ended_text` and the settings, so it is rendered without the request's context."""
-    template = current_app.jinja_env.get_template(PANEL_TEMPLATE)
-    return template.render(s=info, ended_text=room.ended_text, config=current_app.config)
+    """The live panel (`room.status`'s `info`) as the page includes it. Its template reads only `s`,
+    `ended_text` and the settings (and filters), so it is rendered in a context of those alone: a
+    template's own context copies every global of the environment first (a tenth of a quick page)."""
+    env = current_app.jinja_env
+    template = env.get_template(PANEL_TEMPLATE)
+    values = {"s": info, "ended_text": room.ended_text, "config": current_app.config}
+    return env.concat(template.root_render_func(template.new_context(values, shared=True)))
 
 
 def _key(user_id, digest, epoch, reading_id):
@@ -222,18 +231,42 @@ def _may_be_quick(environ):
     )
 
 
-def _reading_of(row):
-    """The reading as `room.status` reads it, from the statement's row."""
-    reading = SimpleNamespace(**{column.key: row._mapping[column.key] for column in Reading.__table__.c})
-    reading.client = SimpleNamespace(display_name=row.client_name)
-    reading.reader = SimpleNamespace(display_name=row.reader_name)
-    return reading
+def _query():
+    """The statement as psycopg runs it, compiled once per process: (SQL, its fixed parameters, the
+    names of its columns). It runs on the driver's own cursor, each row a plain tuple: SQLAlchemy's
+    execution and result machinery, and the column descriptions psycopg builds for them, were a
+    third of a quick page's CPU (docs/benchmarks.md, "The reading room's page")."""
+    global _compiled  # noqa: PLW0603 (a per-process cache of a compiled statement)
+    if _compiled is None:
+        built = statement()
+        compiled = built.compile(dialect=db.engine.dialect)
+        fixed = {name: value for name, value in compiled.params.items() if name not in ("reading_id", "user_id")}
+        _compiled = (str(compiled), fixed, tuple(built.selected_columns.keys()))
+    return _compiled
 
 
-def quick_page(reading_id, user_id, digest):
-    """The page's bytes, its panel rendered now, when her kept shell stands; else None."""
+_compiled = None
+
+
+def _row(reading_id, user_id):
+    """The statement's row as attributes (the reading's columns under their names, so `room.status`
+    reads it as it reads the model, with both people's names), or None."""
+    sql, fixed, names = _query()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(statement(), {"reading_id": reading_id, "user_id": user_id}).one_or_none()
+        parameters = {**fixed, "reading_id": reading_id, "user_id": user_id}
+        values = connection.connection.driver_connection.execute(sql, parameters, prepare=True).fetchone()
+    if values is None:
+        return None
+    row = SimpleNamespace(**dict(zip(names, values, strict=True)))
+    row.client = SimpleNamespace(display_name=row.client_name)
+    row.reader = SimpleNamespace(display_name=row.reader_name)
+    return row
+
+
+def quick_page(reading_id, user_id, digest, shells):
+    """The page's bytes, its panel rendered now, when her kept shell stands; else None. `shells`:
+    this process's copies of the shells it read from Redis ({key: (facts, before, after)})."""
+    row = _row(reading_id, user_id)
     if row is None or row.user_status != UserStatus.ACTIVE or row.user_role != Role.CLIENT:
         return None
     consent = SimpleNamespace(
@@ -243,18 +276,25 @@ def quick_page(reading_id, user_id, digest):
         return None
     if row.state not in room.ROOM_STATES or row.booking_id is not None:
         return None
-    found = get_redis().get(_key(user_id, digest, row.user_epoch, reading_id))
-    if found is None:
-        return None
-    facts, _, shell = found.partition(b"\n")
-    reading = _reading_of(row)
-    if facts != shell_facts(reading, row.client_name, row.reader_name, row.user_role, row.chat):
-        return None
-    before, slot, after = shell.partition(panel_slot().encode())
-    if not slot:
-        return None
-    info = room.status(reading, user_id, now=clock.now(), wallet_cents=row.client_balance)
-    return before + render_panel(info).encode() + after
+    facts = shell_facts(row, row.client_name, row.reader_name, row.user_role, row.chat)
+    key = _key(user_id, digest, row.user_epoch, reading_id)
+    kept = shells.get(key)
+    if kept is None or kept[0] != facts:
+        # Kept by Flask in this process or another: Redis has the latest.
+        found = get_redis().get(key)
+        if found is None:
+            return None
+        kept_facts, _, shell = found.partition(b"\n")
+        before, slot, after = shell.partition(panel_slot().encode())
+        if not slot:
+            return None
+        if len(shells) >= SHELLS_MAX:
+            shells.clear()  # a bound, not a policy
+        kept = shells[key] = (kept_facts, before, after)
+        if kept_facts != facts:
+            return None
+    info = room.status(row, user_id, now=clock.now(), wallet_cents=row.client_balance)
+    return kept[1] + render_panel(info).encode() + kept[2]
 
 
 class QuickRoom:
@@ -266,6 +306,7 @@ class QuickRoom:
         # The kept responses' session rules (a plain, recent, valid session of this browser).
         self._sessions = SignedInResponses(app, wsgi_app)
         self._headers = None
+        self._shells = {}
 
     def __call__(self, environ, start_response):
         if _may_be_quick(environ) and self.app.config["BROWSE_CACHE_SECONDS"]:
@@ -274,8 +315,8 @@ class QuickRoom:
             if person is not None and 1 <= reading_id <= ID_MAX:
                 with self.app.app_context():
                     try:
-                        page = quick_page(reading_id, *person)
-                    except (redis.RedisError, sa.exc.DBAPIError):
+                        page = quick_page(reading_id, *person, self._shells)
+                    except (redis.RedisError, sa.exc.DBAPIError, psycopg.Error):
                         log.warning("quick room unavailable; answering through Flask", exc_info=True)
                         page = None
                 if page is not None:
