@@ -68,6 +68,15 @@ PATH = re.compile(r"/readings/(\d{1,10})")
 # Holds "<facts digest>\n<shell>"; the shell has the panel's slot once.
 KEY = "soulseer:room:{release}:{user}:{session}:{epoch}:{reading}"
 PANEL_TEMPLATE = "readings/_status.html"
+# The settings the shell shows beyond the release's (page_cache.release): the heartbeat's period, the
+# grace period Leave tells of, the top-up form's amounts.
+SHELL_SETTINGS = (
+    "HEARTBEAT_SECONDS",
+    "RECONNECT_GRACE_SECONDS",
+    "TOPUP_PRESETS_CENTS",
+    "TOPUP_MIN_CENTS",
+    "TOPUP_MAX_CENTS",
+)
 # Shells a process keeps a copy of (each about 8 KB), beside Redis's.
 SHELLS_MAX = 1000
 # The reading's columns the page's panel (`room.status`, the heartbeat's columns and the request's
@@ -141,8 +150,11 @@ def chat_fingerprint(messages):
 
 def shell_facts(reading, client_name, reader_name, client_role, chat):
     """A digest of everything a client's room shows around its panel that can change: the shell is
-    used only under the digest of the facts it was rendered from."""
+    used only under the digest of the facts it was rendered from. (The templates and the settings
+    that shape every page are the release's, in the key; the room's own settings are here.)"""
+    config = current_app.config
     parts = (
+        *(config[name] for name in SHELL_SETTINGS),
         str(reading.state),
         str(reading.mode),
         reading.rate_cents,

@@ -19,15 +19,27 @@ from tests.readings.conftest import Session, fund, go_to
 from tests.test_signed_in_responses import _sign_in
 
 
-@pytest.fixture
-def room(app, people):
+def _active_room(app, client, reader):
     """An active chat reading, both sides joined; her browser signed in as the form leaves it."""
-    client, reader = people
     fund(client, 10_000)
     session = Session(client, reader, rate=100)
     session.accept()
     session.join_both()
     return session, _sign_in(app.test_client(), client)
+
+
+@pytest.fixture
+def room(app, people):
+    return _active_room(app, *people)
+
+
+def _opened(app, room):
+    """Her room loaded once by Flask (which keeps its shell), then once before Flask: its path."""
+    session, browser = room
+    path = f"/readings/{session.id}"
+    browser.get(path)
+    _quick(app, browser, path)
+    return path
 
 
 class Views:
@@ -114,9 +126,7 @@ def test_her_second_load_is_answered_before_flask_and_is_the_page_flask_renders(
 def test_a_new_line_a_hidden_line_and_a_renamed_reader_are_never_missed(app, room, people, make_user):
     client, reader = people
     session, browser = room
-    path = f"/readings/{session.id}"
-    browser.get(path)
-    _quick(app, browser, path)
+    path = _opened(app, room)
 
     line = chat.post_message(states.lock(session.id), reader, "The Star, upright.")
     database.session.commit()
@@ -161,9 +171,7 @@ def test_the_panel_is_read_at_every_request_the_balance_the_state_and_the_clock(
 def test_what_the_quick_path_cannot_vouch_for_gets_flasks_answer(app, room, people, make_user):
     client, reader = people
     session, browser = room
-    path = f"/readings/{session.id}"
-    browser.get(path)
-    _quick(app, browser, path)
+    path = _opened(app, room)
 
     # The reader's room (her guidance notes, her status) is always Flask's.
     reader_browser = _sign_in(app.test_client(), reader)
@@ -192,29 +200,16 @@ def test_what_the_quick_path_cannot_vouch_for_gets_flasks_answer(app, room, peop
 def test_an_ended_reading_and_a_suspended_client_go_to_flask(app, room, people, make_user):
     client, reader = people
     session, browser = room
-    path = f"/readings/{session.id}"
-    browser.get(path)
-    _quick(app, browser, path)
+    path = _opened(app, room)
     database.session.get(User, client.id).status = UserStatus.SUSPENDED
     database.session.commit()
     with Views(app) as views:
         answer = browser.get(path)
     assert len(views.calls) == 1 and answer.status_code in (302, 303)  # Flask-Login's answer, not the room
 
-    other_session, other_browser = _second_room(app, make_user)
-    other_path = f"/readings/{other_session.id}"
-    other_browser.get(other_path)
-    _quick(app, other_browser, other_path)
+    other = _active_room(app, make_user(role="client", consented=True), make_user(role="reader", consented=True))
+    other_session, other_browser = other
+    other_path = _opened(app, other)
     other_session.finish(other_session.client)
     assert "Reading summary" in _drawn_again(app, other_browser, other_path)
     _drawn_again(app, other_browser, other_path)  # the summary is never answered before Flask
-
-
-def _second_room(app, make_user):
-    client = make_user(role="client", consented=True)
-    reader = make_user(role="reader", consented=True, display_name="Sol")
-    fund(client, 10_000)
-    session = Session(client, reader, rate=100)
-    session.accept()
-    session.join_both()
-    return session, _sign_in(app.test_client(), client)
