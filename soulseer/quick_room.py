@@ -264,9 +264,17 @@ def _row(reading_id, user_id):
     """The statement's row as attributes (the reading's columns under their names, so `room.status`
     reads it as it reads the model, with both people's names), or None."""
     sql, fixed, names = _query()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        parameters = {**fixed, "reading_id": reading_id, "user_id": user_id}
-        values = connection.connection.driver_connection.execute(sql, parameters, prepare=True).fetchone()
+    parameters = {**fixed, "reading_id": reading_id, "user_id": user_id}
+    connection = db.engine.raw_connection()  # the pool's, pre-pinged
+    try:
+        driver = connection.driver_connection
+        driver.autocommit = True  # one statement: no BEGIN, no ROLLBACK
+        try:
+            values = driver.execute(sql, parameters, prepare=True).fetchone()
+        finally:
+            driver.autocommit = False  # as the pool hands its connections out
+    finally:
+        connection.close()  # back to the pool
     if values is None:
         return None
     row = SimpleNamespace(**dict(zip(names, values, strict=True)))

@@ -4,6 +4,7 @@ and never a shell kept before a change that it shows (a chat line, a line hidden
 the balance, the time). Everything the quick path cannot vouch for gets Flask's own answer."""
 
 import contextlib
+import re
 
 import brotli
 import psycopg
@@ -96,12 +97,23 @@ def _by_flask(app, browser, path):
     return response
 
 
+# A CSRF token as a page carries it: the session's token, then when it was signed and the signature.
+# Signed again whenever a page is rendered (a second later it reads differently), valid as long as the
+# session (WTF_CSRF_TIME_LIMIT is None): pages are compared by the token they carry.
+SIGNED_TOKEN = re.compile(r"\b(I[A-Za-z0-9_-]{50,})\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{27}\b")
+
+
+def _text(response):
+    """The page's HTML, each CSRF token as the session's token it signs."""
+    return SIGNED_TOKEN.sub(r"\1", response.get_data(as_text=True))
+
+
 def _drawn_again(app, browser, path):
     """Her next load, which must reach the view (what was kept before a change is not used after it)."""
     with Views(app) as views:
         response = browser.get(path)
     assert response.status_code == 200 and len(views.calls) == 1, "a shell kept before the change was used"
-    return response.get_data(as_text=True)
+    return _text(response)
 
 
 def test_her_second_load_is_answered_before_flask_and_is_the_page_flask_renders(app, room):
@@ -112,7 +124,8 @@ def test_her_second_load_is_answered_before_flask_and_is_the_page_flask_renders(
     go_to(42)  # the panel is of this moment, not the shell's
     quick = _quick(app, browser, path)
     flask = _by_flask(app, browser, path)
-    assert quick.get_data(as_text=True) == flask.get_data(as_text=True)
+    assert SIGNED_TOKEN.search(quick.get_data(as_text=True)), "the page carries its CSRF tokens"
+    assert _text(quick) == _text(flask)
     assert "00:42" in quick.get_data(as_text=True) and "00:42" not in first.get_data(as_text=True)
     assert "Set-Cookie" not in quick.headers
     flask_headers = {name: value for name, value in flask.headers if name not in ("Set-Cookie", "Content-Length")}
@@ -132,20 +145,20 @@ def test_a_new_line_a_hidden_line_and_a_renamed_reader_are_never_missed(app, roo
     database.session.commit()
     html = _drawn_again(app, browser, path)
     assert "The Star, upright." in html
-    assert _quick(app, browser, path).get_data(as_text=True) == html
+    assert _text(_quick(app, browser, path)) == html
 
     admin = make_user(role="admin", consented=True)
     visibility.hide("reading_message", line.id, "Not for this reading.", admin)
     database.session.commit()
     html = _drawn_again(app, browser, path)
     assert "The Star, upright." not in html and "A moderator hid this message." in html
-    assert _quick(app, browser, path).get_data(as_text=True) == html
+    assert _text(_quick(app, browser, path)) == html
 
     database.session.get(User, reader.id).display_name = "Luna Moon"
     database.session.commit()
     html = _drawn_again(app, browser, path)
     assert "Luna Moon" in html
-    assert _quick(app, browser, path).get_data(as_text=True) == _by_flask(app, browser, path).get_data(as_text=True)
+    assert _text(_quick(app, browser, path)) == _text(_by_flask(app, browser, path))
 
 
 def test_the_panel_is_read_at_every_request_the_balance_the_state_and_the_clock(app, room, people):
@@ -157,15 +170,15 @@ def test_the_panel_is_read_at_every_request_the_balance_the_state_and_the_clock(
     operations.credit_topup(client, 5_000, f"topup:more:{client.id}", ("topup", client.id))
     database.session.commit()
     go_to(30)
-    quick = _quick(app, browser, path).get_data(as_text=True)
-    assert quick == _by_flask(app, browser, path).get_data(as_text=True)
+    quick = _text(_quick(app, browser, path))
+    assert quick == _text(_by_flask(app, browser, path))
     assert "$149.50" in quick  # $150.00 in her wallet and reserved, less 30 seconds at $1.00 a minute
 
     session.do(metering.left, session.reader.id)  # the reader's connection dropped: paused
     go_to(40)
     html = _drawn_again(app, browser, path)  # the state is the shell's too: Flask draws it again
     assert "reconnecting" in html
-    assert _quick(app, browser, path).get_data(as_text=True) == _by_flask(app, browser, path).get_data(as_text=True)
+    assert _text(_quick(app, browser, path)) == _text(_by_flask(app, browser, path))
 
 
 def test_what_the_quick_path_cannot_vouch_for_gets_flasks_answer(app, room, people, make_user):
