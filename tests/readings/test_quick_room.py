@@ -9,7 +9,9 @@ import re
 import brotli
 import psycopg
 import pytest
+import sqlalchemy as sa
 
+from soulseer import quick_room
 from soulseer.extensions import db as database
 from soulseer.ledger import operations
 from soulseer.models import User
@@ -226,3 +228,19 @@ def test_an_ended_reading_and_a_suspended_client_go_to_flask(app, room, people, 
     other_session.finish(other_session.client)
     assert "Reading summary" in _drawn_again(app, other_browser, other_path)
     _drawn_again(app, other_browser, other_path)  # the summary is never answered before Flask
+
+
+def test_a_connection_postgresql_dropped_sends_the_page_to_flask_once(app, room):
+    """The quick room's connections are not pinged before use (quick_room._engine): a dropped one
+    fails its statement, the page is Flask's, and the next load takes a new connection."""
+    session, browser = room
+    path = _opened(app, room)
+    with app.app_context():
+        connection = quick_room._engine().raw_connection()
+        pid = connection.driver_connection.info.backend_pid
+        connection.close()
+    database.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    database.session.commit()
+    html = _drawn_again(app, browser, path)
+    assert "Luna" in html
+    assert _text(_quick(app, browser, path)) == _text(_by_flask(app, browser, path))
