@@ -5,7 +5,7 @@ clock, the cost, the balance and the countdowns as of the moment it is asked for
 around the panel — the layout, the bar with Leave and End, the top-up form, the chat lines, the
 composer — changes only with a handful of facts: the reading's state, mode, rate and cap, the
 people's names and the client's role, and the chat (which lines there are, which are hidden and
-how). Through Flask the page cost about eighty times a visitor's page in one process (the session,
+how). Through Flask the page cost about seventy-five times a visitor's page in one process (the session,
 Flask-Login's statement, the consent check, the reading, the names, the balance, the chat, the whole
 template, the hooks; docs/benchmarks.md, "The reading room's page").
 
@@ -31,6 +31,10 @@ Taken here only when all of these hold, else Flask answers as it always did:
   booking's price);
 - Redis has her shell for this release, session, reading and epoch, kept under the facts' digest.
 PostgreSQL or Redis unreachable: Flask.
+
+The statement runs on the quick room's own few connections, without the application pool's
+pre-ping (a dropped connection fails its statement: Flask answers that page), on psycopg's own
+cursor; each process keeps a copy of the shells it read, checked against the same digest.
 
 What the quick answer leaves out, as the quick heartbeats do: the session cookie is not signed
 again (a session signed more than REFRESH_SECONDS ago goes to Flask, which signs it), and the
