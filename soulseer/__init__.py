@@ -32,6 +32,7 @@ def create_app(config=None):
     from soulseer import (
         compression,
         quick_heartbeats,
+        quick_room,
         security,
         signed_in,
         signed_in_responses,
@@ -69,6 +70,7 @@ def create_app(config=None):
     register_blueprints(app)
     register_cli(app)
     quick_heartbeats.install(app)  # a room's heartbeat that changes nothing answered before Flask
+    quick_room.install(app)  # a client's room: her kept shell around a panel rendered now
     signed_in_responses.install(app)  # a signed-in client's own browse and home pages, kept while unchanged
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

@@ -1,8 +1,9 @@
 from flask import abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
-from soulseer import clock
+from soulseer import clock, quick_room, signed_in
 from soulseer.blueprints.moderation.notices import tell_writer
 from soulseer.blueprints.readings import bp
 from soulseer.extensions import db, htmx
@@ -117,8 +118,8 @@ def _go(url):
 # The reading's page: waiting, room, summary ----------------------------------------------------
 
 
-def _participant_or_404(reading_id):
-    reading = db.session.get(Reading, reading_id)
+def _participant_or_404(reading_id, options=()):
+    reading = db.session.get(Reading, reading_id, options=options)
     if reading is None or current_user.id not in (reading.client_id, reading.reader_id):
         abort(404)
     return reading
@@ -134,11 +135,14 @@ def _locked_or_404(reading_id):
 @bp.get("/readings/<int:reading_id>")
 @login_required
 def show(reading_id):
-    reading = _participant_or_404(reading_id)
+    # With both people, whose names the page shows: one statement.
+    reading = _participant_or_404(reading_id, options=[joinedload(Reading.reader), joinedload(Reading.client)])
     messages = chat.messages(reading)
+    # The client's balance as her header read it with her (signed_in.py): the panel's own figure.
+    wallet_cents = signed_in.header().balance if current_user.id == reading.client_id else None
     context = {
         "reading": reading,
-        "s": room.status(reading, current_user.id),
+        "s": room.status(reading, current_user.id, wallet_cents=wallet_cents),
         "ended_text": room.ended_text,
         "messages": messages,
         "guidance_ids": chat.guidance_for(reading, current_user.id, [m.id for m in messages]),
@@ -147,7 +151,7 @@ def show(reading_id):
         "reader_status": room.reader_status_now(reading) if current_user.id == reading.reader_id else None,
         "av": reading.mode != "chat" and agora.configured(),
     }
-    response = make_response(render_template("readings/show.html", **context))
+    response = make_response(quick_room.render_room(context, messages, current_user))
     response.headers["Cache-Control"] = "no-store"
     return response
 
