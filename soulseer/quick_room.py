@@ -351,7 +351,7 @@ class QuickRoom:
 
     def __call__(self, environ, start_response):
         if _may_be_quick(environ) and self.app.config["BROWSE_CACHE_SECONDS"]:
-            person = self._sessions._person(environ)
+            person = self._sessions.person(environ)
             reading_id = int(PATH.fullmatch(environ["PATH_INFO"]).group(1))
             if person is not None and 1 <= reading_id <= ID_MAX:
                 with self.app.app_context():

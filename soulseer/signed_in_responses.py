@@ -163,7 +163,7 @@ class SignedInResponses:
         self._release = None
         self.cookies = SessionCookies(app)
 
-    def _person(self, environ):
+    def person(self, environ):
         """(user id, session digest) of a plain, recent, valid signed-in session, else None."""
         app = self.app
         found = self.cookies.read(environ)
@@ -200,7 +200,7 @@ class SignedInResponses:
         seconds = self.app.config["BROWSE_CACHE_SECONDS"]
         if not seconds or not _may_keep(environ):
             return self.wsgi_app(environ, start_response)
-        person = self._person(environ)
+        person = self.person(environ)
         if person is None:
             return self.wsgi_app(environ, start_response)
         user_id, digest = person
