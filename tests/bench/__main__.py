@@ -24,7 +24,7 @@ from tests.bench import (
     web,
 )
 from tests.bench.load import DEFAULT_THREADS, WARMUP_SECONDS, default_seconds
-from tests.bench.servers import Servers
+from tests.bench.servers import Servers, web_workers
 from tests.bench.table import render
 
 # The registry: each entry takes the shared Servers and returns one Row (or a list of rows), in table order.
@@ -92,10 +92,8 @@ def main():
     rows = []
     try:
         # The live processes use their own Redis database, as in the browser tests, and the web
-        # process as many workers as it has in production (gunicorn.conf.py's default, unless
-        # WEB_CONCURRENCY says otherwise): the browser tests' servers run one (tests/support/live_server.py).
-        workers = os.environ.get("WEB_CONCURRENCY", "2")
-        with Servers(live_env={"REDIS_URL": LIVE_REDIS_URL, "WEB_CONCURRENCY": workers}) as servers:
+        # process as many workers as it has in production (`web_workers`).
+        with Servers(live_env={"REDIS_URL": LIVE_REDIS_URL, "WEB_CONCURRENCY": web_workers()}) as servers:
             for benchmark in selected:
                 print(f"bench: {benchmark.__name__} ...", file=log, flush=True)
                 result = benchmark(servers)

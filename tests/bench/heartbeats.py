@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from tests.bench.browse import BENCH_AGENT
 from tests.bench.ledger import pgbench_tps
 from tests.bench.load import DEFAULT_THREADS, default_seconds, run_rotating_load
-from tests.bench.servers import prepare_database
+from tests.bench.servers import prepare_database, web_workers
 from tests.bench.table import Row
 from tests.support.live_server import LiveServer
 
@@ -40,11 +40,13 @@ RATE = 100
 BALANCE = 100_000
 # The first two rounds over every participant are not measured: in the product each room has been
 # heard every 10 s since it opened, and the web processes answer a room they have heard before
-# without reading its row (soulseer/quick_heartbeats.py). The first round reads every row, before
-# the tick starts (a first round slower than 25 s would let it pause the rooms heard at its
-# start: the state after a restart of every web process at once, not the steady one); the second,
-# with the tick running, meets the minutes the tick reserved meanwhile. A round slower than this
-# is cut short.
+# without reading its row (soulseer/quick_heartbeats.py). The first round, before the rooms are put
+# in their steady state and the tick starts, is each web process's first sight of every session
+# (its cookie and CSRF token checked once); a first round slower than 25 s with the tick running
+# would let it pause the rooms heard at its start (the state after a restart of every web process
+# at once, not the steady one). The second, with the tick running, reads every room's row again
+# (the steady state's SQL moved every version) and keeps it; then every side is marked heard now
+# (`_everyone_heard_just_now`). A round slower than this is cut short.
 ROUND_LIMIT_SECONDS = 90
 PREFIX = "hb"  # the people of these readings (the billing row's are "bulk")
 VERSION = re.compile(rb'data-panel-version="([0-9a-f]+)"')
@@ -156,9 +158,10 @@ def _heartbeats(participants, versions, answers, rounds=None):
 
 
 def _everyone_heard_just_now(app):
-    """Both sides of every room heard now, as the round just made them (the round took longer than
-    the 25 s after which the tick would pause a side heard at its start). Only the times: nothing a
-    page shows or a kept room's row is read for."""
+    """Both sides of every active room heard now, as the steady state has them (each heard in the
+    last 10 s): a setup round slower than 25 s would otherwise leave the rooms heard at its start
+    to be paused before the measured load comes back to them. Only the times, which no page shows
+    and no kept room's row is read for."""
     from soulseer import clock
     from soulseer.extensions import db
 
@@ -221,6 +224,7 @@ def _rooms_in_their_steady_state(app, participants, versions):
     knows for the one cycle after a restart.) The pages' panel versions follow (`_panel_versions`)."""
     from soulseer import clock
     from soulseer.extensions import db
+    from soulseer.services.core import header_versions
 
     now = clock.now()
     with app.app_context():
@@ -232,6 +236,7 @@ def _rooms_in_their_steady_state(app, participants, versions):
                 ),
                 {"now": now},
             )
+        header_versions.bump_everyone()  # SQL outside the session says so itself: the rooms the web kept are read again
         fresh = _panel_versions([reading_id for reading_id, _, _ in participants], now)
         db.session.remove()
         db.engine.dispose()
@@ -251,7 +256,7 @@ def heartbeats_with_the_tick(servers):
     app = create_app({"REDIS_URL": LIVE_REDIS_URL})
     participants, versions = _participants(app, _seed(app, clock.now()))
     answers = collections.Counter()
-    web = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL}, processes=("web",))
+    web = LiveServer(env={"REDIS_URL": LIVE_REDIS_URL, "WEB_CONCURRENCY": web_workers()}, processes=("web",))
     try:
         web.start(wait_for_health=False)
         seconds = max(default_seconds(), 3 * TICK_SECONDS)
@@ -266,11 +271,11 @@ def heartbeats_with_the_tick(servers):
                 process.start()
             for _ in ticks:
                 ready.acquire()
-            _rooms_in_their_steady_state(app, participants, versions)
             warm_up = [_unmeasured_round(app, web.url, participants, versions)]  # the tick not yet running
-            _everyone_heard_just_now(app)
+            _rooms_in_their_steady_state(app, participants, versions)
             go.set()
             warm_up.append(_unmeasured_round(app, web.url, participants, versions))
+            _everyone_heard_just_now(app)
             load = run_rotating_load(
                 web.url, _heartbeats(participants, versions, answers), seconds=seconds, ok=(200, 204)
             )

@@ -38,6 +38,13 @@ def prepare_database():
         db.engine.dispose()  # hold no connections while the servers run
 
 
+def web_workers():
+    """The web process's workers in a benchmark: as many as in production (gunicorn.conf.py's default),
+    unless WEB_CONCURRENCY says otherwise; the browser tests' servers run one
+    (tests/support/live_server.py)."""
+    return os.environ.get("WEB_CONCURRENCY", "2")
+
+
 def minimal_web_command():
     """The Procfile's web command with the minimal app in place of the real one."""
     web = parse_procfile((PROJECT_ROOT / "Procfile").read_text()).processes["web"]
