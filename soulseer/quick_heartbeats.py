@@ -56,7 +56,7 @@ import redis
 import sqlalchemy as sa
 from flask_wtf.csrf import CSRFError
 
-from soulseer import clock, security
+from soulseer import clock, security, session_cookies
 from soulseer.extensions import csrf, db, get_redis
 from soulseer.ledger import reads
 from soulseer.models import User
@@ -65,7 +65,6 @@ from soulseer.models.user import Role, UserStatus
 from soulseer.services import accounts
 from soulseer.services.core import events, header_versions
 from soulseer.services.readings import metering, presence, room
-from soulseer.session_cookies import SessionCookies
 from soulseer.views import ID_MAX
 
 PATH = re.compile(r"/readings/(\d{1,10})/heartbeat")
@@ -153,7 +152,6 @@ class QuickHeartbeats:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.cookies = SessionCookies(app)
         self._headers = None
         self._script = None
         self.forget()
@@ -194,7 +192,7 @@ class QuickHeartbeats:
 
     def _heartbeat(self, environ):
         """Who sends it, from a valid session whose CSRF token checks out, else None."""
-        found = self.cookies.read(environ)
+        found = session_cookies.of(self.app).read(environ)
         if found is None:
             return None
         data = found[0]

@@ -65,7 +65,7 @@ from soulseer.models.user import Role, UserStatus
 from soulseer.services import accounts
 from soulseer.services.marketplace import page_cache
 from soulseer.services.readings import metering, room
-from soulseer.signed_in_responses import SignedInResponses, session_digest
+from soulseer.signed_in_responses import plain_session, session_digest
 from soulseer.views import ID_MAX
 
 PATH = re.compile(r"/readings/(\d{1,10})")
@@ -344,14 +344,12 @@ class QuickRoom:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        # The kept responses' session rules (a plain, recent, valid session of this browser).
-        self._sessions = SignedInResponses(app, wsgi_app)
         self._headers = None
         self._shells = {}
 
     def __call__(self, environ, start_response):
         if _may_be_quick(environ) and self.app.config["BROWSE_CACHE_SECONDS"]:
-            person = self._sessions.person(environ)
+            person = plain_session(self.app, environ)  # the kept responses' session rules
             reading_id = int(PATH.fullmatch(environ["PATH_INFO"]).group(1))
             if person is not None and 1 <= reading_id <= ID_MAX:
                 with self.app.app_context():

@@ -1,6 +1,6 @@
 """Flask's own signed session cookie, read before Flask by the layers that answer without it: a
-signed-in client's kept pages (signed_in_responses.py) and the room's quick heartbeats
-(quick_heartbeats.py)."""
+signed-in client's kept pages (signed_in_responses.py), her room (quick_room.py) and the room's
+quick heartbeats (quick_heartbeats.py), through one reader per application (`of`)."""
 
 from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
@@ -12,8 +12,20 @@ from soulseer import clock
 VERIFIED_MAX = 50_000
 
 
+EXTENSION_KEY = "session_cookies"
+
+
+def of(app):
+    """The application's one reader (each process remembers each session once, whichever layer
+    reads it)."""
+    reader = app.extensions.get(EXTENSION_KEY)
+    if reader is None:
+        reader = app.extensions[EXTENSION_KEY] = SessionCookies(app)
+    return reader
+
+
 class SessionCookies:
-    """One per layer and process. Cookies whose signature checked out are remembered with what they
+    """One per application and process (`of`). Cookies whose signature checked out are remembered with what they
     hold and when they were signed: the same cookie comes back on every request of a session until
     Flask signs it again, and checking the signature (key derivation, two HMACs, JSON) was a third
     of a kept answer. An entry is the exact cookie text that verified; its age is checked every time."""

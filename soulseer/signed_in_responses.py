@@ -63,10 +63,9 @@ from hashlib import sha512
 
 import redis
 
-from soulseer import clock
+from soulseer import clock, session_cookies
 from soulseer.services.core import header_versions
 from soulseer.services.marketplace import page_cache
-from soulseer.session_cookies import SessionCookies
 from soulseer.visitor_responses import (
     MAX_ACCEPT_ENCODING_LENGTH,
     MAX_QUERY_LENGTH,
@@ -154,6 +153,27 @@ def session_digest(user_field, token):
     return hashlib.sha256(f"{user_field}|{token}".encode()).hexdigest()[:32]
 
 
+def plain_session(app, environ):
+    """(user id, session digest) of a plain, recent, valid signed-in session, else None (the rules
+    of the docstring's second point; the quick room reads sessions by them too)."""
+    found = session_cookies.of(app).read(environ)
+    if found is None:
+        return None
+    data, signed_at = found
+    if (clock.now() - signed_at).total_seconds() >= REFRESH_SECONDS or not data.keys() <= PLAIN_SESSION_KEYS:
+        return None
+    user, token = data.get("_user_id"), data.get("csrf_token")
+    if not isinstance(user, str) or not isinstance(token, str):
+        return None
+    user_id, _, epoch = user.partition(":")
+    if not user_id.isdigit() or not epoch:
+        return None
+    protection = app.config.get("SESSION_PROTECTION", app.login_manager.session_protection)
+    if protection in ("basic", "strong") and data.get("_id") != session_identifier(environ):
+        return None
+    return int(user_id), session_digest(user, token)
+
+
 class SignedInResponses:
     """WSGI middleware around the application's wsgi_app (installed by `install`)."""
 
@@ -161,27 +181,6 @@ class SignedInResponses:
         self.app = app
         self.wsgi_app = wsgi_app
         self._release = None
-        self.cookies = SessionCookies(app)
-
-    def person(self, environ):
-        """(user id, session digest) of a plain, recent, valid signed-in session, else None."""
-        app = self.app
-        found = self.cookies.read(environ)
-        if found is None:
-            return None
-        data, signed_at = found
-        if (clock.now() - signed_at).total_seconds() >= REFRESH_SECONDS or not data.keys() <= PLAIN_SESSION_KEYS:
-            return None
-        user, token = data.get("_user_id"), data.get("csrf_token")
-        if not isinstance(user, str) or not isinstance(token, str):
-            return None
-        user_id, _, epoch = user.partition(":")
-        if not user_id.isdigit() or not epoch:
-            return None
-        protection = app.config.get("SESSION_PROTECTION", app.login_manager.session_protection)
-        if protection in ("basic", "strong") and data.get("_id") != session_identifier(environ):
-            return None
-        return int(user_id), session_digest(user, token)
 
     def _key(self, environ, user_id, digest):
         if self._release is None:
@@ -200,7 +199,7 @@ class SignedInResponses:
         seconds = self.app.config["BROWSE_CACHE_SECONDS"]
         if not seconds or not _may_keep(environ):
             return self.wsgi_app(environ, start_response)
-        person = self.person(environ)
+        person = plain_session(self.app, environ)
         if person is None:
             return self.wsgi_app(environ, start_response)
         user_id, digest = person
