@@ -21,7 +21,8 @@ Taken here only when all of these hold, else Flask answers as it always did:
   owing no consent (`accounts.consent_missing`), and `room.heard` — the one rule, which the Flask
   view also follows — says the heartbeat was recorded and the page's panel is current.
 
-Those facts are read in **one statement**, on a connection in autocommit (no BEGIN, no ROLLBACK):
+Those facts are read in **one statement**, on the quick layers' own connections (autocommit, no
+pre-ping: extensions.get_quick_engine):
 the reading, the user's epoch, status and consent figures, the client's balance. The row is then
 kept in this process with the **header versions** read just before it (the global one, the
 user's, the reading's client's: services/core/header_versions.py), which every commit that could
@@ -57,7 +58,7 @@ import sqlalchemy as sa
 from flask_wtf.csrf import CSRFError
 
 from soulseer import clock, security, session_cookies
-from soulseer.extensions import csrf, db, get_redis
+from soulseer.extensions import csrf, get_quick_engine, get_redis
 from soulseer.ledger import reads
 from soulseer.models import User
 from soulseer.models.reading import Reading
@@ -168,7 +169,7 @@ class QuickHeartbeats:
             with self.app.app_context():
                 try:
                     limit_ms = self._recorded(environ)
-                except (redis.RedisError, sa.exc.DBAPIError):
+                except (redis.RedisError, sa.exc.DBAPIError, sa.exc.TimeoutError):
                     log.warning("quick heartbeat unavailable; answering through Flask", exc_info=True)
                     limit_ms = None
             if limit_ms is not None:
@@ -249,7 +250,7 @@ class QuickHeartbeats:
         versions = tuple(
             (value or b"0").decode() for value in get_redis().mget(self._version_keys(heartbeat.user_id, client_id))
         )
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        with get_quick_engine().connect() as connection:
             row = connection.execute(
                 statement(), {"reading_id": heartbeat.reading_id, "user_id": heartbeat.user_id}
             ).one_or_none()

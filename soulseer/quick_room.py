@@ -57,7 +57,7 @@ from sqlalchemy.orm import aliased
 
 from soulseer import clock, security
 from soulseer.compression import compress
-from soulseer.extensions import db, get_redis
+from soulseer.extensions import db, get_quick_engine, get_redis
 from soulseer.ledger import reads
 from soulseer.models import User
 from soulseer.models.reading import Reading, ReadingMessage
@@ -81,9 +81,6 @@ SHELL_SETTINGS = (
     "TOPUP_MIN_CENTS",
     "TOPUP_MAX_CENTS",
 )
-# The quick room's connections per process (`_engine`).
-ENGINE_KEY = "quick_room_engine"
-POOL_SIZE, POOL_OVERFLOW, POOL_TIMEOUT_SECONDS = 4, 4, 0.2
 # Shells a process keeps a copy of (each about 8 KB), beside Redis's.
 SHELLS_MAX = 1000
 # The reading's columns the page's panel (`room.status`, the heartbeat's columns and the request's
@@ -267,31 +264,12 @@ def _query():
 _compiled = None
 
 
-def _engine():
-    """The quick room's own few connections, in autocommit (one statement: no BEGIN, no ROLLBACK) and
-    without the application pool's pre-ping, a round trip before every statement that was a fifth
-    of a quick page's CPU: a connection PostgreSQL dropped fails its statement, and the page goes
-    to Flask, whose pool pings (the failed connection is dropped from this pool on its return).
-    A full pool is not waited for long: Flask answers instead."""
-    engine = current_app.extensions.get(ENGINE_KEY)
-    if engine is None:
-        engine = current_app.extensions[ENGINE_KEY] = sa.create_engine(
-            db.engine.url,
-            isolation_level="AUTOCOMMIT",
-            pool_pre_ping=False,
-            pool_size=POOL_SIZE,
-            max_overflow=POOL_OVERFLOW,
-            pool_timeout=POOL_TIMEOUT_SECONDS,
-        )
-    return engine
-
-
 def _row(reading_id, user_id):
     """The statement's row as attributes (the reading's columns under their names, so `room.status`
     reads it as it reads the model, with both people's names), or None."""
     sql, fixed, names = _query()
     parameters = {**fixed, "reading_id": reading_id, "user_id": user_id}
-    connection = _engine().raw_connection()
+    connection = get_quick_engine().raw_connection()
     try:
         values = connection.driver_connection.execute(sql, parameters, prepare=True).fetchone()
     finally:

@@ -4,7 +4,6 @@ everything the quick path cannot vouch for gets Flask's own
 answer. On the frozen clock of the billing tests, through the app's real WSGI stack."""
 
 import http.client
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +21,7 @@ from soulseer.services.readings import billing, presence, room
 from tests.conftest import LIVE_REDIS_URL
 from tests.readings.conftest import at, fund, go_to
 from tests.readings.test_presence import _beat, _browser, _room, _row, _version
-from tests.support.browse import Statements
+from tests.support.browse import sent_to_postgresql, view_calls
 from tests.support.live_server import LiveServer
 
 
@@ -41,22 +40,10 @@ def _joined(app, login, people, balance=10_000):
     return session, nova, luna, version
 
 
-@contextmanager
-def _views(app):
-    """The heartbeat view's calls while inside (a list of their arguments)."""
-    views = []
-    heartbeat = app.view_functions["readings.heartbeat"]
-    app.view_functions["readings.heartbeat"] = lambda **kwargs: views.append(kwargs) or heartbeat(**kwargs)
-    try:
-        yield views
-    finally:
-        app.view_functions["readings.heartbeat"] = heartbeat
-
-
 def _beat_costing(statements_expected, test_client, reading_id, version):
-    with Statements() as statements:
+    with sent_to_postgresql() as sent:
         answer = _beat(test_client, reading_id, version)
-    assert len(statements.seen) == statements_expected
+    assert len(sent) == statements_expected
     return answer
 
 
@@ -82,7 +69,7 @@ def test_the_clients_first_heartbeat_keeps_the_row_and_the_readers_once_the_clie
 
 def test_an_unchanged_panel_costs_one_statement_then_none_and_no_view(app, login, people):
     session, nova, luna, version = _joined(app, login, people)
-    with _views(app) as views:
+    with view_calls(app, "readings.heartbeat") as views:
         for second, statements_expected in ((10, 1), (20, 0), (30, 0)):
             go_to(second)
             answer = _beat_costing(statements_expected, nova, session.id, version)
@@ -179,7 +166,7 @@ def test_a_session_past_its_lifetime_is_never_answered_here(app, login, people):
     session, nova, luna, version = _joined(app, login, people)
     _kept(nova, session.id, version)
     clock.advance(datetime.now(UTC) + app.permanent_session_lifetime + timedelta(minutes=1) - clock.now())
-    with _views(app) as views:
+    with view_calls(app, "readings.heartbeat") as views:
         _beat(nova, session.id, version)
     assert len(views) == 1
 
@@ -294,10 +281,10 @@ def test_consent_owed_is_sent_to_the_consent_step(app, login, people):
 def test_a_heartbeat_with_a_body_goes_to_flask(app, login, people):
     session, nova, luna, version = _joined(app, login, people)
     headers = {"X-Panel-Version": version, "HX-Request": "true"}
-    with Statements() as statements:
+    with sent_to_postgresql() as sent:
         answer = nova.post(f"/readings/{session.id}/heartbeat", headers=headers, data={"csrf_token": nova.csrf})
     assert answer.status_code == 204
-    assert len(statements.seen) > 1  # Flask's view read the user, the reading and the balance
+    assert len(sent) > 1  # Flask's view read the user, the reading and the balance
 
 
 def test_a_side_marked_gone_rejoins_through_flask(app, login, people):

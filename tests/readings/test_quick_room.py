@@ -3,22 +3,21 @@ soulseer/quick_room.py): one statement and no view, the very page Flask renders 
 and never a shell kept before a change that it shows (a chat line, a line hidden, a state, a name,
 the balance, the time). Everything the quick path cannot vouch for gets Flask's own answer."""
 
-import contextlib
 import re
 
 import brotli
-import psycopg
 import pytest
 import sqlalchemy as sa
 
-from soulseer import quick_room
 from soulseer.extensions import db as database
+from soulseer.extensions import get_quick_engine
 from soulseer.ledger import operations
 from soulseer.models import User
 from soulseer.models.user import UserStatus
 from soulseer.services.moderation import visibility
 from soulseer.services.readings import chat, metering, states
 from tests.readings.conftest import Session, fund, go_to
+from tests.support.browse import sent_to_postgresql, view_calls
 from tests.test_signed_in_responses import _sign_in
 
 
@@ -45,44 +44,12 @@ def _opened(app, room):
     return path
 
 
-class Views:
-    """The room's view, counting its calls while inside the block."""
-
-    def __init__(self, app):
-        self.app, self.calls = app, []
-
-    def __enter__(self):
-        self.show = self.app.view_functions["readings.show"]
-        self.app.view_functions["readings.show"] = lambda **kwargs: self.calls.append(kwargs) or self.show(**kwargs)
-        return self
-
-    def __exit__(self, *exc):
-        self.app.view_functions["readings.show"] = self.show
-
-
-@contextlib.contextmanager
-def sent_to_postgresql():
-    """The statements sent while inside the block, recorded at the driver (psycopg's cursor), where
-    the quick path's statement passes too, less the pool's pre-ping."""
-    sent = []
-    execute = psycopg.Cursor.execute
-
-    def recorded(cursor, query, *args, **kwargs):
-        if str(query).strip().lower() not in ("select 1", ";", ""):
-            sent.append(str(query))
-        return execute(cursor, query, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(psycopg.Cursor, "execute", recorded)
-        yield sent
-
-
 def _quick(app, browser, path, **kwargs):
     """Her page, answered before Flask: one statement, no view."""
-    with Views(app) as views, sent_to_postgresql() as sent:
+    with view_calls(app, "readings.show") as views, sent_to_postgresql() as sent:
         response = browser.get(path, **kwargs)
     assert response.status_code == 200
-    assert views.calls == [] and len(sent) == 1, "the room was not answered before Flask"
+    assert views == [] and len(sent) == 1, "the room was not answered before Flask"
     return response
 
 
@@ -91,11 +58,11 @@ def _by_flask(app, browser, path):
     seconds = app.config["BROWSE_CACHE_SECONDS"]
     app.config["BROWSE_CACHE_SECONDS"] = 0
     try:
-        with Views(app) as views:
+        with view_calls(app, "readings.show") as views:
             response = browser.get(path)
     finally:
         app.config["BROWSE_CACHE_SECONDS"] = seconds
-    assert response.status_code == 200 and len(views.calls) == 1
+    assert response.status_code == 200 and len(views) == 1
     return response
 
 
@@ -112,9 +79,9 @@ def _text(response):
 
 def _drawn_again(app, browser, path):
     """Her next load, which must reach the view (what was kept before a change is not used after it)."""
-    with Views(app) as views:
+    with view_calls(app, "readings.show") as views:
         response = browser.get(path)
-    assert response.status_code == 200 and len(views.calls) == 1, "a shell kept before the change was used"
+    assert response.status_code == 200 and len(views) == 1, "a shell kept before the change was used"
     return _text(response)
 
 
@@ -195,21 +162,21 @@ def test_what_the_quick_path_cannot_vouch_for_gets_flasks_answer(app, room, peop
 
     # A stranger, even one who has a shell of her own somewhere: Flask's 404.
     stranger = _sign_in(app.test_client(), make_user(role="client", consented=True))
-    with Views(app) as views:
+    with view_calls(app, "readings.show") as views:
         assert stranger.get(path).status_code == 404
-    assert len(views.calls) == 1
+    assert len(views) == 1
 
     # A query, an HTMX request: Flask's.
     for kwargs in ({"query_string": {"x": "1"}}, {"headers": {"HX-Request": "true"}}):
-        with Views(app) as views:
+        with view_calls(app, "readings.show") as views:
             browser.get(path, **kwargs)
-        assert len(views.calls) == 1
+        assert len(views) == 1
 
     # Signed out everywhere (a new epoch): Flask sends her to sign in.
     database.session.get(User, client.id).session_epoch += 1
     database.session.commit()
     answer = browser.get(path)
-    assert answer.status_code in (302, 303) and "/sign-in" in answer.headers["Location"]
+    assert answer.status_code == 302 and "/sign-in" in answer.headers["Location"]
 
 
 def test_an_ended_reading_and_a_suspended_client_go_to_flask(app, room, people, make_user):
@@ -218,9 +185,9 @@ def test_an_ended_reading_and_a_suspended_client_go_to_flask(app, room, people, 
     path = _opened(app, room)
     database.session.get(User, client.id).status = UserStatus.SUSPENDED
     database.session.commit()
-    with Views(app) as views:
+    with view_calls(app, "readings.show") as views:
         answer = browser.get(path)
-    assert len(views.calls) == 1 and answer.status_code in (302, 303)  # Flask-Login's answer, not the room
+    assert len(views) == 1 and answer.status_code == 302  # Flask-Login's answer, not the room
 
     other = _active_room(app, make_user(role="client", consented=True), make_user(role="reader", consented=True))
     other_session, other_browser = other
@@ -231,12 +198,12 @@ def test_an_ended_reading_and_a_suspended_client_go_to_flask(app, room, people, 
 
 
 def test_a_connection_postgresql_dropped_sends_the_page_to_flask_once(app, room):
-    """The quick room's connections are not pinged before use (quick_room._engine): a dropped one
+    """The quick room's connections are not pinged before use (extensions.get_quick_engine): a dropped one
     fails its statement, the page is Flask's, and the next load takes a new connection."""
     session, browser = room
     path = _opened(app, room)
     with app.app_context():
-        connection = quick_room._engine().raw_connection()
+        connection = get_quick_engine().raw_connection()
         pid = connection.driver_connection.info.backend_pid
         connection.close()
     database.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})

@@ -1,7 +1,11 @@
-"""Loading the browse page in tests: until it comes from the shared cache, or once more."""
+"""Loading the browse page in tests: until it comes from the shared cache, or once more; and what a
+request cost: the statements it sent, the views it reached."""
 
+import contextlib
 import re
 
+import psycopg
+import pytest
 import sqlalchemy as sa
 
 from soulseer.extensions import db as database
@@ -40,6 +44,37 @@ class Statements:
     @property
     def reader_queries(self):
         return [s for s in self.seen if "reader_profiles" in s or "specialties" in s]
+
+
+@contextlib.contextmanager
+def sent_to_postgresql():
+    """The statements sent while inside the block, recorded at the driver (psycopg's cursor), where
+    every engine's statements pass (the application's and the quick layers' own:
+    extensions.get_quick_engine), less the pools' pre-pings."""
+    sent = []
+    execute = psycopg.Cursor.execute
+
+    def recorded(cursor, query, *args, **kwargs):
+        if str(query).strip().lower() not in ("select 1", ";", ""):
+            sent.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(psycopg.Cursor, "execute", recorded)
+        yield sent
+
+
+@contextlib.contextmanager
+def view_calls(app, endpoint):
+    """The calls (their arguments) of the view `endpoint` while inside the block: none when the
+    request was answered before Flask."""
+    calls = []
+    view = app.view_functions[endpoint]
+    app.view_functions[endpoint] = lambda **kwargs: calls.append(kwargs) or view(**kwargs)
+    try:
+        yield calls
+    finally:
+        app.view_functions[endpoint] = view
 
 
 def cached(client, path="/readers", headers=None):

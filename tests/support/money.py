@@ -2,8 +2,6 @@
 
 import contextlib
 
-import pytest
-
 from soulseer.ledger import accounts, reads
 
 
@@ -26,17 +24,10 @@ def statements_after_the_sale():
     that waits on a hot account, a reader's earnings, should be the last thing before the commit).
     Recorded at the driver, psycopg's cursor, where the posting's own round trip and SQLAlchemy's
     statements both pass."""
-    import psycopg
+    from tests.support.browse import sent_to_postgresql
 
-    sent, after = [], []
-    execute = psycopg.Cursor.execute
-
-    def recorded(cursor, query, *args, **kwargs):
-        sent.append(str(query))
-        return execute(cursor, query, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(psycopg.Cursor, "execute", recorded)
+    after = []
+    with sent_to_postgresql() as sent:
         yield after
     last = max((i for i, text in enumerate(sent) if "ledger_post_batch(" in text), default=None)
     assert last is not None, "nothing was posted"
