@@ -32,9 +32,10 @@ Taken here only when all of these hold, else Flask answers as it always did:
 - Redis has her shell for this release, session, reading and epoch, kept under the facts' digest.
 PostgreSQL or Redis unreachable: Flask.
 
-The statement runs on the quick room's own few connections, without the application pool's
-pre-ping (a dropped connection fails its statement: Flask answers that page), on psycopg's own
-cursor; each process keeps a copy of the shells it read, checked against the same digest.
+The statement runs on the few connections of the layers before Flask (extensions.get_quick_engine),
+without the application pool's pre-ping (a dropped connection fails its statement: Flask answers
+that page), on psycopg's own cursor; each process keeps a copy of the shells it read, checked
+against the same digest.
 
 What the quick answer leaves out, as the quick heartbeats do: the session cookie is not signed
 again (a session signed more than REFRESH_SECONDS ago goes to Flask, which signs it), and the

@@ -21,14 +21,16 @@ from soulseer.services.readings import billing, presence, room
 from tests.conftest import LIVE_REDIS_URL
 from tests.readings.conftest import at, fund, go_to
 from tests.readings.test_presence import _beat, _browser, _room, _row, _version
-from tests.support.browse import sent_to_postgresql, view_calls
+from tests.support.browse import quick_pool_connected, sent_to_postgresql, view_calls
 from tests.support.live_server import LiveServer
 
 
 @pytest.fixture(autouse=True)
 def _a_new_process(app):
-    """Each test starts with nothing kept, as a new web process (the ids start again)."""
+    """Each test starts with nothing kept, as a new web process (the ids start again), its pool
+    connected."""
     app.extensions["quick_heartbeats"].forget()
+    quick_pool_connected(app)
 
 
 def _joined(app, login, people, balance=10_000):

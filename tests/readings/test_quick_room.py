@@ -17,7 +17,7 @@ from soulseer.models.user import UserStatus
 from soulseer.services.moderation import visibility
 from soulseer.services.readings import chat, metering, states
 from tests.readings.conftest import Session, fund, go_to
-from tests.support.browse import sent_to_postgresql, view_calls
+from tests.support.browse import quick_pool_connected, sent_to_postgresql, view_calls
 from tests.test_signed_in_responses import _sign_in
 
 
@@ -32,6 +32,7 @@ def _active_room(app, client, reader):
 
 @pytest.fixture
 def room(app, people):
+    quick_pool_connected(app)
     return _active_room(app, *people)
 
 

@@ -64,6 +64,17 @@ def sent_to_postgresql():
         yield sent
 
 
+def quick_pool_connected(app):
+    """The quick layers' pool with one connection made, as in a process that has served before: an
+    engine's first connection reads the server's settings (its version, schema, isolation...) once,
+    which is no request's statement (`sent_to_postgresql` would count it in whichever test comes
+    first)."""
+    from soulseer.extensions import get_quick_engine
+
+    with app.app_context():
+        get_quick_engine().connect().close()
+
+
 @contextlib.contextmanager
 def view_calls(app, endpoint):
     """The calls (their arguments) of the view `endpoint` while inside the block: none when the
