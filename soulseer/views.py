@@ -78,6 +78,21 @@ def refused(error, page=None, form=None, /, *, fragment=None, field_names=None, 
     return response
 
 
+def commit_keeping_what_was_read():
+    """Commit, leaving what this request loaded and wrote as it is in memory, so that an answer
+    drawn from it (a form's fragment: the rows it just showed and wrote) reads none of them again.
+    SQLAlchemy otherwise expires every loaded row at the commit, and each one the answer touches
+    is a statement (the gift tray: the user, the stream, the catalogue and the gift sent, four
+    round trips, each of which waits its turn in a busy worker). Only for answers that show what
+    this request itself read or wrote; a page that must show others' changes since reads afresh."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def safe_next_url(target):
     """Only a path on this site (never another host, never a scheme-relative //host)."""
     if not target:

@@ -131,13 +131,17 @@ def _clean_state(request):
         db.session.remove()
         empty_all_tables(db.engine)
         get_redis().flushdb()
-        # The live server's database: keep RQ's registrations and the live processes' heartbeats;
-        # drop our data, the limiter's counters and queued jobs.
-        live = Redis.from_url(LIVE_REDIS_URL)
-        for pattern in ("soulseer:*", "LIMITS*", "rq:queue:*"):
-            keys = [k for k in live.scan_iter(match=pattern, count=500) if not k.startswith(b"soulseer:heartbeat:")]
-            if keys:
-                live.delete(*keys)
+        empty_live_redis()
+
+
+def empty_live_redis():
+    """The live server's Redis as a new deployment's: RQ's registrations and the live processes'
+    heartbeats kept; our data, the limiter's counters and queued jobs dropped."""
+    live = Redis.from_url(LIVE_REDIS_URL)
+    for pattern in ("soulseer:*", "LIMITS*", "rq:queue:*"):
+        keys = [k for k in live.scan_iter(match=pattern, count=500) if not k.startswith(b"soulseer:heartbeat:")]
+        if keys:
+            live.delete(*keys)
 
 
 @pytest.fixture

@@ -139,6 +139,7 @@ class StreamGift(db.Model):
 
     gift = relationship("Gift")
     sender = relationship("User", foreign_keys=[sender_id])
+    stream = relationship("Stream")
 
 
 class StreamMessage(Moderatable, db.Model):

@@ -23,12 +23,16 @@ MINIMAL_APP = "tests.bench.minimal_app:app"
 
 
 def prepare_database():
-    """Migrations from zero on the test database, then the content pages, as a new deployment has them."""
+    """Migrations from zero on the test database, then the content pages, as a new deployment has
+    them; and the live Redis without an earlier run's keys (the ids start again from 1, and a
+    limiter's counters of an earlier run's sender would refuse this run's gifts)."""
     from soulseer import create_app
     from soulseer.content_pages import CONTENT_PAGES
     from soulseer.extensions import db
     from soulseer.services.core import content
-    from tests.conftest import _rebuild_schema
+    from tests.conftest import _rebuild_schema, empty_live_redis
+
+    empty_live_redis()
 
     app = create_app()
     _rebuild_schema(app)

@@ -222,11 +222,17 @@ class LockWaits:
         return f"queries waiting on a lock: mean {sum(self.samples) / len(self.samples):.1f}, most {max(self.samples)}"
 
 
+SENT = "sent"
+PROBLEM = re.compile(rb'<p class="form-error" role="alert">(.*?)</p>')
+
+
 def _post(address, path, sender, pick):
-    """POST one gift; (status, seconds until the answer)."""
+    """POST one gift; (outcome, seconds until the answer): SENT when the new tray says so, else the
+    tray's problem (a refusal is answered 200 with the tray showing why, as HTMX swaps only 2xx
+    answers: soulseer/views.py `refused`), another status, or None (no answer)."""
     began = time.monotonic()
-    status = _send(address, path, sender, pick)
-    return status, time.monotonic() - began
+    outcome = _send(address, path, sender, pick)
+    return outcome, time.monotonic() - began
 
 
 def _send(address, path, sender, pick):
@@ -245,8 +251,13 @@ def _send(address, path, sender, pick):
             },
         )
         response = connection.getresponse()
-        response.read()
-        return response.status
+        body = response.read()
+        if response.status != 200:
+            return response.status
+        if b'class="gift-sent"' in body:
+            return SENT
+        problem = PROBLEM.search(body)
+        return problem.group(1).decode() if problem else "200 without the gift"
     except OSError:
         return None
     finally:
@@ -398,8 +409,8 @@ def stream_gifts_delivered(servers):
         web_cpu = web_cpu_seconds(live) - cpu_before
         arrived, dropped = viewers.collect()
     load_after = os.getloadavg()
-    accepted = {keys[number] for number, status in statuses if status == 200}
-    refused = [status for _, status in statuses if status != 200]
+    accepted = {keys[number] for number, status in statuses if status == SENT}
+    refused = [status for _, status in statuses if status != SENT]
     row_of, problems = _end_and_check(stream_id, accepted, sender_emails, live.env)
     answered = [took for _, _, took in answers]
     everyone, each = [], []

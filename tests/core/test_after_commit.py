@@ -2,6 +2,7 @@
 savepoint's release) and are dropped on the real ROLLBACK (never a savepoint's)."""
 
 import pytest
+import sqlalchemy as sa
 from flask_login import login_user
 from rq import Queue
 
@@ -98,3 +99,17 @@ def test_a_row_publisher_gets_its_row_afresh_after_the_commit(app, db, make_user
     assert name == "Renamed Before the Commit"
     assert row is not user  # loaded by the publisher's own session
     assert signed_in is False
+
+
+def test_the_work_runs_once_the_transaction_has_given_its_connection_back(db, make_user):
+    """The work opens sessions of its own (a publisher's): were it run while the committing session
+    still held its connection, every request would need two of the pool's connections at once, and
+    a busy pool would wait on itself until its timeout (the gifts benchmark, 2026-12-07)."""
+    make_user()
+    before = db.engine.pool.checkedout()
+    db.session.execute(sa.text("SELECT 1"))
+    assert db.engine.pool.checkedout() == before + 1
+    held_during_the_work = []
+    after_commit.run(lambda: held_during_the_work.append(db.engine.pool.checkedout()))
+    db.session.commit()
+    assert held_during_the_work == [before]

@@ -23,7 +23,7 @@ from soulseer.services.streams import (
     viewers,
 )
 from soulseer.services.streams.lifecycle import StreamError
-from soulseer.views import refused, safe_next_url
+from soulseer.views import commit_keeping_what_was_read, refused, safe_next_url
 
 
 @bp.app_context_processor
@@ -330,11 +330,11 @@ def send_gift(stream_id):
     except (StreamError, commerce.SpendingFrozen) as error:
         return refused(error, _tray_page(stream), fragment="streams/_gift_tray.html", **tray,
                        problem=error.message)  # fmt: skip
-    db.session.commit()
     if htmx:
-        # The commit expired every row: one query for the tray's gifts, not one reload per gift.
-        tray["gift_catalogue"] = gifts.catalogue()
+        # The new tray shows what this request read (the catalogue) and wrote (the gift sent).
+        commit_keeping_what_was_read()
         return render_template("streams/_gift_tray.html", **tray, sent=sent.row)
+    db.session.commit()
     return redirect(url_for("streams.show", stream_id=stream_id) + "#gifts")
 
 

@@ -21,6 +21,7 @@ KEY = "after_commit"
 ONCE_KEY = "after_commit_once"  # what run_once() queued, so asking again is one set lookup
 BATCH_KEY = "after_commit_batch"  # run_batched(): func -> the items gathered for its one call
 MEMO_KEY = "after_commit_memo"  # transaction_memo(): name -> dict, dropped when the transaction ends
+COMMITTED_KEY = "after_commit_committed"  # the work of a committed transaction, run once it has ended
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,18 @@ def _after_commit(session):
     session.info.pop(ONCE_KEY, None)
     session.info.pop(BATCH_KEY, None)
     session.info.pop(MEMO_KEY, None)
-    session.info.pop(MEMO_KEY, None)
-    for func, args in session.info.pop(KEY, []):
+    # Run once the transaction has ended (_after_transaction_end), not here: SQLAlchemy fires
+    # after_commit while the session still holds its connection, and the work opens a session of
+    # its own (events.isolated_context), so each committing request would need two of the pool's
+    # connections at once. Under load every connection is then held by a request waiting for a
+    # second one, until the pool's timeout (30 s) fails them all (make bench: gifts, 2026-12-07).
+    session.info[COMMITTED_KEY] = session.info.pop(KEY, [])
+
+
+def _after_transaction_end(session, transaction):
+    if transaction.parent is not None:
+        return  # a savepoint's end, not the transaction's
+    for func, args in session.info.pop(COMMITTED_KEY, None) or ():
         try:
             func(*args)
         except Exception:
@@ -143,4 +154,5 @@ def init_app(app):
 
     if not sa.event.contains(Session, "after_commit", _after_commit):
         sa.event.listen(Session, "after_commit", _after_commit)
+        sa.event.listen(Session, "after_transaction_end", _after_transaction_end)
         sa.event.listen(Session, "after_soft_rollback", _after_soft_rollback)

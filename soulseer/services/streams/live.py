@@ -63,13 +63,13 @@ def publish_removal(message):
     _to_audience(stream, f"line-{message.id}", html)
 
 
-# The row with its gift and sender in one query (the fragments show all three).
-@events.publisher(StreamGift, joinedload(StreamGift.gift), joinedload(StreamGift.sender))
+# The row with its gift, sender and stream in one query (the fragments show all four).
+@events.publisher(StreamGift, joinedload(StreamGift.gift), joinedload(StreamGift.sender), joinedload(StreamGift.stream))
 def publish_gift(row):
     """A gift's animation, its chat line and the new board: one message, one write per tab."""
     from soulseer.services.streams import gifts
 
-    stream = db.session.get(Stream, row.stream_id)
+    stream = row.stream
     line = render_template("streams/_line.html", line=("gift", row), stream=stream)
     board = render_template("streams/_board_top.html", stream=stream, standings=gifts.board(stream.id))
     burst = render_template("streams/_gift_burst.html", row=row)
