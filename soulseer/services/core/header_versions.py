@@ -58,6 +58,11 @@ PERSON_COLUMNS = {
     "users": "id", "notifications": "user_id", "agreement_acceptances": "user_id",
     "readings": "client_id", "bookings": "client_id", "reviews": "client_id", "favourites": "client_id",
 }  # fmt: skip
+# Columns no page shows, whose change alone moves nobody's version: when each side of a reading was
+# last heard, which the billing tick folds in from Redis (readings/presence.py) for every active
+# reading about every 25 s; the rules read them, the pages show the state they lead to. Were they to
+# move her version, no kept heartbeat row (soulseer/quick_heartbeats.py) would outlive 25 s.
+UNSHOWN_COLUMNS = {"readings": frozenset({"client_seen_at", "reader_seen_at"})}
 CONVERSATION_TABLES = {"conversations": "id", "messages": "conversation_id"}
 EVERYONE_TABLES = frozenset({"content_pages"})
 WATCHED_TABLES = frozenset(PERSON_COLUMNS) | frozenset(CONVERSATION_TABLES) | EVERYONE_TABLES
@@ -173,9 +178,21 @@ def _object_people(session, obj):
     return None  # EVERYONE_TABLES
 
 
+def _shown_change(obj):
+    """Whether an updated row changed a column some page shows (not only UNSHOWN_COLUMNS)."""
+    unshown = UNSHOWN_COLUMNS.get(_table_of(obj))
+    if unshown is None:
+        return True
+    return any(attr.key not in unshown and attr.history.has_changes() for attr in sa.inspect(obj).attrs)
+
+
 def _after_flush(session, flush_context):
     changed_rows = [obj for obj in (*session.new, *session.deleted) if _table_of(obj) in WATCHED_TABLES]
-    changed_rows += [obj for obj in session.dirty if _table_of(obj) in WATCHED_TABLES and session.is_modified(obj)]
+    changed_rows += [
+        obj
+        for obj in session.dirty
+        if _table_of(obj) in WATCHED_TABLES and session.is_modified(obj) and _shown_change(obj)
+    ]
     for obj in changed_rows:
         people = _object_people(session, obj)
         if people is None:
