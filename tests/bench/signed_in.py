@@ -138,3 +138,23 @@ def reading_room_signed_in(servers):
         return page_beside_minimal(
             servers, "reading room GET /readings/<id>, signed-in client", f"/readings/{reading_id}", headers=client
         )
+
+
+# The signed-in pages still drawn by Flask on every request (none kept, none answered before it),
+# each as a client with a top-up behind her and nothing else yet: the per-request price of being
+# signed in on such a page, against the 2x rule.
+FLASK_PAGES = [
+    ("messages GET /messages, signed-in client", "/messages"),
+    ("bookings GET /bookings, signed-in client", "/bookings"),
+    ("orders GET /orders, signed-in client", "/orders"),
+    ("notifications GET /notifications, signed-in client", "/notifications"),
+]
+
+
+def pages_through_flask_signed_in(servers):
+    """The client's messages, bookings, orders and notifications pages, each beside the minimal page."""
+    live = servers.live()
+    email = "bench-flask-pages@example.test"
+    headers = _signed_in_headers(live, email)
+    _client_with_history(email)
+    return [page_beside_minimal(servers, name, path, headers=headers) for name, path in FLASK_PAGES]
