@@ -29,6 +29,10 @@ reader's free times, which move with her bookings and hours. Its view names one 
 records it, and a lookup that finds such an entry reads that key too (a second round trip, for
 those pages only) and answers only while it still holds the value.
 
+Her notifications page (issue #20) shows her notifications and the layout: every notification of
+hers written, read or deleted moves her header version, and each one's time is written out (not
+"5 minutes ago"). Its view marks it with no other version, for its own "Older" query only.
+
 A client's wallet page (issue #20) shows nothing but her own: her balance, whether her wallet is
 frozen, the lines of her history (each posting that moves her wallet moves her header version, and
 so does a freeze and its lifting) and the layout. Its view marks it with no other version. Her
@@ -75,7 +79,7 @@ from soulseer.visitor_responses import (
     store_answer,
 )
 
-SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community", "/wallet", "/dashboard"})
+SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community", "/wallet", "/dashboard", "/notifications"})
 # The community's category and thread pages (their views decide what is marked; see the docstring).
 SIGNED_IN_PREFIXES = ("/community/",)
 # A reader's booking page, /readers/<slug>/book (its view marks only the list of times).

@@ -587,7 +587,7 @@ def test_her_name_role_and_consent_are_seen_on_her_bookings_and_orders(client, d
     for path in FLASK_PAGES:
         assert "Cleopatra" in _header(_rendered(browser, path))
         assert "Cleopatra" in _header(_from_kept_parts(browser, buyer.id, path))
-    _from_kept_parts(browser, buyer.id, "/notifications")
+    _from_kept_parts(browser, buyer.id, "/orders")
     db.session.get(User, buyer.id).role = "admin"
     db.session.commit()
     html = _rendered(browser, "/notifications")  # a page every role has
@@ -656,3 +656,43 @@ def test_an_admins_header_is_kept_and_sees_her_bell(app, db, make_user):
     notifications.notify(admin, "system", "A report")
     db.session.commit()
     assert _bell(_rendered(browser, "/notifications")) == "1 unread"
+
+
+def _notification_texts(html):
+    return re.findall(r'class="notification-text"[^>]*>([^<]+)<', html)
+
+
+def test_her_notifications_page_is_kept_and_every_change_to_them_is_seen_at_once(app, client, db, buyer):
+    """/notifications is kept whole for a client (its view marks it): given again with no statement,
+    and drawn again by Flask after each kind of change to her notifications, as Flask draws it."""
+    browser = _sign_in(client, buyer)
+    notifications.notify(buyer, "system", "Welcome")
+    db.session.commit()
+    two = [(buyer.id, "system", "Two", None), (buyer.id, "order", "Three", None)]
+    changes = [
+        (lambda: notifications.notify(buyer, "system", "Something happened"), "Something happened"),
+        (lambda: notifications.notify_many(two), "Three"),  # one INSERT naming her
+        (lambda: notifications.mark_read(_first_notification(buyer)), None),
+        (lambda: notifications.mark_all_read(buyer.id), None),
+        (lambda: database.session.execute(sa.delete(Notification).where(Notification.text == "Two")), None),
+    ]
+    for change, newest in changes:
+        kept = _kept(browser, "/notifications")
+        # What Flask draws now (its CSRF token signed anew, so the list and the bell are compared).
+        drawn = _drawn_by_flask(app, browser, "/notifications")
+        assert (_notification_texts(kept), _bell(kept)) == (_notification_texts(drawn), _bell(drawn))
+        assert kept.count("Mark read") == drawn.count("Mark read")
+        change()
+        db.session.commit()
+        html = _drawn_again(browser, "/notifications")
+        assert html != kept
+        if newest:
+            assert _notification_texts(html)[0] == newest
+    assert "Two" not in _notification_texts(_kept(browser, "/notifications"))
+    assert "Mark read" not in _kept(browser, "/notifications")  # every one read: no form left
+    # Her "Older" page is kept too; any other query is Flask's every time.
+    _kept(browser, f"/notifications?before={10**6}")
+    browser.get("/notifications?page=2")
+    with Statements() as statements:
+        browser.get("/notifications?page=2")
+    assert statements.seen

@@ -36,7 +36,7 @@ BENCHMARKS = [
     signed_in.dashboard_signed_in,
     signed_in.wallet_signed_in,
     signed_in.reading_room_signed_in,
-    signed_in.pages_through_flask_signed_in,
+    signed_in.own_lists_signed_in,
     community.community_thread_page,
     community.community_thread_signed_in,
     community.community_category_page,

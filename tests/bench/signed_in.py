@@ -140,10 +140,10 @@ def reading_room_signed_in(servers):
         )
 
 
-# The signed-in pages still drawn by Flask on every request (none kept, none answered before it),
-# each as a client with a top-up behind her and nothing else yet: the per-request price of being
-# signed in on such a page, against the 2x rule.
-FLASK_PAGES = [
+# A client's lists of her own: her messages, bookings and orders (drawn by Flask on every request)
+# and her notifications (kept whole since 2026-12-07), each as a client with a top-up behind her
+# and nothing else yet: the per-request price of being signed in on such a page, against the 2x rule.
+OWN_LISTS = [
     ("messages GET /messages, signed-in client", "/messages"),
     ("bookings GET /bookings, signed-in client", "/bookings"),
     ("orders GET /orders, signed-in client", "/orders"),
@@ -151,10 +151,10 @@ FLASK_PAGES = [
 ]
 
 
-def pages_through_flask_signed_in(servers):
+def own_lists_signed_in(servers):
     """The client's messages, bookings, orders and notifications pages, each beside the minimal page."""
     live = servers.live()
-    email = "bench-flask-pages@example.test"
+    email = "bench-own-lists@example.test"
     headers = _signed_in_headers(live, email)
     _client_with_history(email)
-    return [page_beside_minimal(servers, name, path, headers=headers) for name, path in FLASK_PAGES]
+    return [page_beside_minimal(servers, name, path, headers=headers) for name, path in OWN_LISTS]

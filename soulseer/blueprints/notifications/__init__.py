@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from soulseer import signed_in_responses
 from soulseer.extensions import db, htmx
 from soulseer.services.core import notifications
 from soulseer.views import id_number
@@ -18,6 +19,10 @@ def index():
     context = {"items": items, "more": more}
     if htmx and not htmx.boosted and before:
         return render_template("notifications/_page.html", **context)  # "Older" appends a page
+    # Her page may be given to her again before Flask while her header versions stand: every
+    # notification of hers written, read or deleted moves hers (services/core/header_versions.py),
+    # and the page shows nothing that changes with time (each one's time is written out).
+    signed_in_responses.keep_her_page(frozenset({"before"}))
     return render_template("notifications/index.html", **context)
 
 
