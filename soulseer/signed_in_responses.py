@@ -29,6 +29,10 @@ reader's free times, which move with her bookings and hours. Its view names one 
 records it, and a lookup that finds such an entry reads that key too (a second round trip, for
 those pages only) and answers only while it still holds the value.
 
+Her bookings list (issue #20) shows her bookings (each change moves her version), the readers'
+names on their profiles (the marketplace version) and her calendar feed (its row moves her version
+too); it is kept until its first upcoming booking ends and leaves the list.
+
 Her notifications page (issue #20) shows her notifications and the layout: every notification of
 hers written, read or deleted moves her header version, and each one's time is written out (not
 "5 minutes ago"). Its view marks it with no other version, for its own "Older" query only.
@@ -79,7 +83,9 @@ from soulseer.visitor_responses import (
     store_answer,
 )
 
-SIGNED_IN_PATHS = frozenset({"/", "/readers", "/shop", "/community", "/wallet", "/dashboard", "/notifications"})
+SIGNED_IN_PATHS = frozenset(
+    {"/", "/readers", "/shop", "/community", "/wallet", "/dashboard", "/notifications", "/bookings"}
+)
 # The community's category and thread pages (their views decide what is marked; see the docstring).
 SIGNED_IN_PREFIXES = ("/community/",)
 # A reader's booking page, /readers/<slug>/book (its view marks only the list of times).

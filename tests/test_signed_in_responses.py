@@ -460,7 +460,7 @@ def test_a_kept_page_shows_a_sale_made_through_its_area(kind, action, after, cli
 
 # --- The layout's parts kept for the pages that go through Flask (soulseer/kept_header.py) -------
 
-FLASK_PAGES = ("/bookings", "/orders")  # a client's pages that are rendered every time
+FLASK_PAGES = ("/messages", "/orders")  # a client's pages that are rendered every time
 KEPT_MARK = "<!-- from what was kept -->"
 
 
@@ -501,8 +501,8 @@ def test_a_kept_part_is_exactly_what_flask_rendered_for_her_on_that_page(client,
             r'value="[^"]+"|"X-CSRFToken": "[^"]+"', "", rendered
         )
         assert _balance(kept) == "$20.00" and "Cleo" in _header(kept)
-    assert 'href="/bookings" aria-current="page"' in _header(_from_kept_parts(browser, buyer.id, "/bookings"))
-    assert 'href="/bookings" aria-current="page"' not in _header(_from_kept_parts(browser, buyer.id, "/orders"))
+    assert 'href="/messages" aria-current="page"' in _header(_from_kept_parts(browser, buyer.id, "/messages"))
+    assert 'href="/messages" aria-current="page"' not in _header(_from_kept_parts(browser, buyer.id, "/orders"))
     # The kept sign-out form carries her session's token: it signs her out.
     html = _from_kept_parts(browser, buyer.id, "/orders")
     token = re.search(r'name="csrf_token" value="([^"]+)"', _header(html)).group(1)
@@ -511,7 +511,7 @@ def test_a_kept_part_is_exactly_what_flask_rendered_for_her_on_that_page(client,
 
 
 @pytest.mark.parametrize("kind", list(MOVED))
-def test_every_kind_of_posting_is_seen_on_her_bookings_and_orders_at_once(kind, client, db, buyer, make_user):
+def test_every_kind_of_posting_is_seen_on_her_messages_and_orders_at_once(kind, client, db, buyer, make_user):
     reader, admin = make_user(role="reader", consented=True), make_user(role="admin", consented=True)
     _before(kind, buyer, reader)
     db.session.commit()
@@ -530,7 +530,7 @@ def _first_notification(user):
     return database.session.execute(sa.select(Notification).filter_by(user_id=user.id)).scalars().first()
 
 
-def test_every_notification_change_is_seen_on_her_bookings_and_orders(client, db, buyer):
+def test_every_notification_change_is_seen_on_her_messages_and_orders(client, db, buyer):
     browser = _sign_in(client, buyer)
     two = [(buyer.id, "system", "Two", None), (buyer.id, "order", "Three", None)]
     changes = [
@@ -551,7 +551,7 @@ def test_every_notification_change_is_seen_on_her_bookings_and_orders(client, db
             assert _bell(_from_kept_parts(browser, buyer.id, path)) == bell
 
 
-def test_messages_received_and_read_are_seen_on_her_bookings_and_orders(client, db, buyer, make_user):
+def test_messages_received_and_read_are_seen_on_her_messages_and_orders(client, db, buyer, make_user):
     luna = make_user(role="reader", consented=True, display_name="Luna")
     conversation = Conversation(client_id=buyer.id, reader_id=luna.id)
     db.session.add(conversation)
@@ -576,7 +576,7 @@ def test_messages_received_and_read_are_seen_on_her_bookings_and_orders(client, 
         assert _unread_messages(_rendered(browser, path)) == 0
 
 
-def test_her_name_role_and_consent_are_seen_on_her_bookings_and_orders(client, db, buyer):
+def test_her_name_role_and_consent_are_seen_on_her_messages_and_orders(client, db, buyer):
     browser = _sign_in(client, buyer)
     _kept(browser, "/wallet")
     _kept(browser, "/dashboard")

@@ -120,3 +120,35 @@ def test_her_dashboard_lists_a_booking_until_it_ends(browser, luna, cleo):
         assert "30-minute chat reading with Luna" in _kept(browser, "/dashboard")
     with clock.frozen(start + timedelta(minutes=30, seconds=1)):
         assert "No readings booked ahead" in _drawn_again(browser, "/dashboard")
+
+
+def test_her_bookings_list_is_kept_until_a_booking_leaves_it_and_follows_her_calendar_feed(browser, luna, cleo):
+    """/bookings is kept whole for a client: a booking made or cancelled is on it at once, her
+    calendar feed turned on or off too (its row moves her version), and once the first upcoming
+    booking's end has passed the kept list is not answered: the booking moves to the past."""
+    from soulseer.ledger import keys, operations
+    from tests.conftest import csrf_token_from
+
+    operations.credit_topup(cleo, 5_000, keys.topup(f"cs_cleo_{cleo.id}"), ("topup", cleo.id))
+    database.session.commit()
+    assert "No upcoming bookings." in _kept(browser, "/bookings")
+    start = MONDAY_NOON + timedelta(hours=2)
+    booking.book(cleo, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
+    database.session.commit()
+    html = _drawn_again(browser, "/bookings")
+    assert "No upcoming bookings." not in html and "30-minute chat reading with Luna Starweaver" in html
+    assert "Turn on the calendar feed" in _kept(browser, "/bookings")
+    token = csrf_token_from(html)
+    assert browser.post("/bookings/calendar", data={"csrf_token": token, "action": "new"}).status_code == 200
+    assert "Your calendar feed is on since" in _drawn_again(browser, "/bookings")
+    _kept(browser, "/bookings")
+    answer = browser.post("/bookings/calendar", data={"csrf_token": token, "action": "off"})
+    assert answer.status_code == 303
+    assert "Your calendar feed is off" in _drawn_again(browser, "/bookings")  # the flash, by Flask
+    html = _drawn_again(browser, "/bookings")  # her session holds no flash now: Flask's page, kept
+    assert "Turn on the calendar feed" in html and "Your calendar feed is off" not in html
+    with clock.frozen(start + timedelta(minutes=29)):
+        browser.get("/bookings")  # Flask signs her session again on the moved clock
+        assert "No upcoming bookings." not in _kept(browser, "/bookings")
+    with clock.frozen(start + timedelta(minutes=30, seconds=1)):
+        assert "No upcoming bookings." in _drawn_again(browser, "/bookings")

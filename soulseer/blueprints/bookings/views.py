@@ -225,11 +225,16 @@ def keep_zone(slug):
 @bp.get("/bookings")
 @people_with_bookings
 def index():
-    return _index_page()
-
-
-def _index_page(feed_address=None):
     upcoming, past = booking.lists_for(current_user)
+    # A client's list may be given to her again before Flask while her header versions stand (her
+    # bookings, her user row and her calendar feed move hers; the readers' names on their profiles
+    # move the marketplace version), until its first upcoming booking ends and leaves the list.
+    signed_in_responses.keep_her_page(until=min((item.ends_at for item in upcoming), default=None))
+    return _index_page(feed_address=None, lists=(upcoming, past))
+
+
+def _index_page(feed_address=None, lists=None):
+    upcoming, past = lists or booking.lists_for(current_user)
     return render_template(
         "bookings/index.html",
         upcoming=upcoming,

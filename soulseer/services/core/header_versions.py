@@ -15,6 +15,7 @@ the transaction when it writes
 - a notification (new, read, deleted): its user;
 - a conversation (read positions) or a message (new, hidden): both people of the conversation;
 - an agreement acceptance: its user; a content page (the Terms' version): everyone;
+- her calendar feed (turned on, a new address, turned off): her, whose bookings list shows it;
 - a reading, a booking, a review or a favourite (new, changed, deleted): its client, whose
   dashboard lists them (readings/states.py's transitions, the billing tick's minutes, bookings
   made, started, ended, cancelled, reviews written or hidden, favourites added or removed);
@@ -57,6 +58,7 @@ PENDING = "header_versions.pending"  # in the session's info: (set of user ids, 
 PERSON_COLUMNS = {
     "users": "id", "notifications": "user_id", "agreement_acceptances": "user_id",
     "readings": "client_id", "bookings": "client_id", "reviews": "client_id", "favourites": "client_id",
+    "calendar_feeds": "user_id",  # on her bookings list
 }  # fmt: skip
 # Columns no page shows, whose change alone moves nobody's version: when each side of a reading was
 # last heard, which the billing tick folds in from Redis (readings/presence.py) for every active
