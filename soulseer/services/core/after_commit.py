@@ -3,7 +3,9 @@
 Anything that tells the outside world about a change (a tab's live update, a job that reads the
 rows, the marketplace cache's version) must happen after the transaction commits, never before
 (the rows would not be visible yet) and never if it rolls back (it did not happen). One queue per
-session holds that work, in the order it was asked for, and two SQLAlchemy hooks run or drop it.
+session holds that work, in the order it was asked for; SQLAlchemy's hooks run it once the
+committed transaction has ended and given its connection back to the pool (work that opens a
+session of its own then never holds a second connection), or drop it at the rollback.
 
 Savepoints: SQLAlchemy fires `after_commit` when a `begin_nested()` savepoint is released and
 `after_rollback` when one rolls back. Neither is the end of the transaction, so both hooks wait
