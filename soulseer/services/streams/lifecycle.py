@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from soulseer import clock
 from soulseer.errors import DomainError
@@ -171,7 +172,8 @@ def live_stream_of(reader_id):
 
 
 def get(stream_id):
-    return db.session.get(Stream, stream_id)
+    """The stream with its reader (every page of it names her; a gift is a sale to her)."""
+    return db.session.get(Stream, stream_id, options=[joinedload(Stream.reader)])
 
 
 def visible_to(viewer):
