@@ -147,5 +147,8 @@ def test_an_admin_removes_a_reply_or_a_thread_from_its_page_reported_or_not(memb
     assert send(admin, f"/admin/community/threads/{thread.id}/restore", reason="Looked again.").status_code == 303
     assert send(admin, f"/admin/community/replies/{quiet.id}/restore", reason="Looked again.").status_code == 303
     assert "Nobody reported this rude reply" in client.get(thread_url(thread)).get_data(as_text=True)
-    shown = [e.action for e in database.session.query(AuditEntry).filter(AuditEntry.action.like("%.shown"))]
+    shown = [
+        e.action
+        for e in database.session.query(AuditEntry).filter(AuditEntry.action.like("%.shown")).order_by(AuditEntry.id)
+    ]
     assert shown == ["community_thread.shown", "community_post.shown"]
