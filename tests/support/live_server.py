@@ -3,6 +3,7 @@
 Used by the browser tests and the benchmarks, so both exercise the commands production runs.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -82,6 +83,20 @@ class LiveServer:
         for _, child, _ in self._children:
             if child.poll() is None:
                 os.killpg(child.pid, number)
+
+    @contextlib.contextmanager
+    def holding(self, name):
+        """The named process (the worker) frozen inside the block, the others running: a browser
+        test can look at a state the worker would otherwise end at once (a payout in transit)."""
+        held = [child for process, child, _ in self._children if process == name and child.poll() is None]
+        for child in held:
+            os.killpg(child.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for child in held:
+                if child.poll() is None:
+                    os.killpg(child.pid, signal.SIGCONT)
 
     def pause(self):
         """Freeze every process of the server (web, worker, cron) where it stands."""
