@@ -103,38 +103,49 @@ def test_only_the_pages_own_query_is_kept(browser, page, query):
     _drawn_again(browser, page + query)
 
 
+def _funded(cleo):
+    from soulseer.ledger import keys, operations
+
+    operations.credit_topup(cleo, 5_000, keys.topup(f"cs_cleo_{cleo.id}"), ("topup", cleo.id))
+    database.session.commit()
+
+
+def _booked(cleo, luna):
+    """Cleo's 30-minute chat reading with Luna, two hours after the frozen Monday noon; its start."""
+    start = MONDAY_NOON + timedelta(hours=2)
+    booking.book(cleo, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
+    database.session.commit()
+    return start
+
+
+def _kept_until_it_ends(browser, path, start, empty):
+    """Her kept `path` lists the booking until its end; after it, Flask draws it again without it."""
+    with clock.frozen(start + timedelta(minutes=29)):
+        browser.get(path)  # Flask signs her session again on the moved clock
+        assert "30-minute chat reading with Luna" in _kept(browser, path)
+    with clock.frozen(start + timedelta(minutes=30, seconds=1)):
+        assert empty in _drawn_again(browser, path)
+
+
 def test_her_dashboard_lists_a_booking_until_it_ends(browser, luna, cleo):
     """The dashboard is kept too (docs/dashboard.md): a booking made is on it at once, and once the
     booking's end has passed the kept page is not answered: it leaves the list."""
-    from soulseer.ledger import keys, operations
-
-    operations.credit_topup(cleo, 5_000, keys.topup(f"cs_cleo_{cleo.id}"), ("topup", cleo.id))
-    database.session.commit()
+    _funded(cleo)
     assert "No readings booked ahead" in _kept(browser, "/dashboard")
-    start = MONDAY_NOON + timedelta(hours=2)
-    booking.book(cleo, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
-    database.session.commit()
+    start = _booked(cleo, luna)
     assert "30-minute chat reading with Luna Starweaver" in _drawn_again(browser, "/dashboard")
-    with clock.frozen(start + timedelta(minutes=29)):
-        browser.get("/dashboard")  # Flask signs her session again on the moved clock
-        assert "30-minute chat reading with Luna" in _kept(browser, "/dashboard")
-    with clock.frozen(start + timedelta(minutes=30, seconds=1)):
-        assert "No readings booked ahead" in _drawn_again(browser, "/dashboard")
+    _kept_until_it_ends(browser, "/dashboard", start, "No readings booked ahead")
 
 
 def test_her_bookings_list_is_kept_until_a_booking_leaves_it_and_follows_her_calendar_feed(browser, luna, cleo):
-    """/bookings is kept whole for a client: a booking made or cancelled is on it at once, her
-    calendar feed turned on or off too (its row moves her version), and once the first upcoming
-    booking's end has passed the kept list is not answered: the booking moves to the past."""
-    from soulseer.ledger import keys, operations
+    """/bookings is kept whole for a client: a booking made is on it at once, her calendar feed
+    turned on or off too (its row moves her version), and once the first upcoming booking's end
+    has passed the kept list is not answered: the booking moves to the past."""
     from tests.conftest import csrf_token_from
 
-    operations.credit_topup(cleo, 5_000, keys.topup(f"cs_cleo_{cleo.id}"), ("topup", cleo.id))
-    database.session.commit()
+    _funded(cleo)
     assert "No upcoming bookings." in _kept(browser, "/bookings")
-    start = MONDAY_NOON + timedelta(hours=2)
-    booking.book(cleo, profiles.profile_for(luna.id), "chat", 30, start, "Europe/London")
-    database.session.commit()
+    start = _booked(cleo, luna)
     html = _drawn_again(browser, "/bookings")
     assert "No upcoming bookings." not in html and "30-minute chat reading with Luna Starweaver" in html
     assert "Turn on the calendar feed" in _kept(browser, "/bookings")
@@ -147,8 +158,4 @@ def test_her_bookings_list_is_kept_until_a_booking_leaves_it_and_follows_her_cal
     assert "Your calendar feed is off" in _drawn_again(browser, "/bookings")  # the flash, by Flask
     html = _drawn_again(browser, "/bookings")  # her session holds no flash now: Flask's page, kept
     assert "Turn on the calendar feed" in html and "Your calendar feed is off" not in html
-    with clock.frozen(start + timedelta(minutes=29)):
-        browser.get("/bookings")  # Flask signs her session again on the moved clock
-        assert "No upcoming bookings." not in _kept(browser, "/bookings")
-    with clock.frozen(start + timedelta(minutes=30, seconds=1)):
-        assert "No upcoming bookings." in _drawn_again(browser, "/bookings")
+    _kept_until_it_ends(browser, "/bookings", start, "No upcoming bookings.")

@@ -181,11 +181,11 @@ def _object_people(session, obj):
 
 
 def _shown_change(obj):
-    """Whether an updated row changed a column some page shows (not only UNSHOWN_COLUMNS)."""
+    """Whether an updated row changed a column some page shows (not only UNSHOWN_COLUMNS). The
+    attributes set since the row was loaded are the keys of its committed state: one set, where
+    walking every attribute's history would cost the billing tick's flush of 10,000 readings."""
     unshown = UNSHOWN_COLUMNS.get(_table_of(obj))
-    if unshown is None:
-        return True
-    return any(attr.key not in unshown and attr.history.has_changes() for attr in sa.inspect(obj).attrs)
+    return unshown is None or not sa.inspect(obj).committed_state.keys() <= unshown
 
 
 def _after_flush(session, flush_context):
